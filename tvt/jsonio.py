@@ -1,0 +1,151 @@
+"""Reading and writing JSON / JSON Lines safely.
+
+Readers report the file and line of every problem (``InputError``, exit code 2) and accept a UTF-8
+BOM and CRLF line ends. Writers never leave a half-written file: they write to a temporary file in
+the target folder and rename it into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from tvt.errors import InputError
+
+#: Inputs larger than this are refused before reading (a benchmark file is a few MB).
+MAX_INPUT_BYTES = 2 * 1024**3
+
+
+def dumps(obj: Any) -> str:
+    """Canonical one-line JSON used for every data file (stable across runs)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def check_size(path: Path, limit: int = MAX_INPUT_BYTES) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise InputError(
+            f"file is {size / 1024**3:.1f} GB, larger than the {limit / 1024**3:.1f} GB this "
+            "command accepts",
+            path=path,
+        )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def iter_jsonl(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSON Lines file.
+
+    Raises ``InputError`` naming the file and line on malformed JSON (including a truncated last
+    line), a missing file, or an empty file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("expected a file, found a folder", path=path)
+    check_size(path, limit)
+    seen = False
+    with open(path, encoding="utf-8-sig", newline=None) as fh:
+        try:
+            for lineno, raw in enumerate(fh, start=1):
+                line = raw.strip()
+                if not line:
+                    continue
+                try:
+                    obj = json.loads(line, parse_constant=_reject_constant)
+                except (json.JSONDecodeError, ValueError) as exc:
+                    truncated = not raw.endswith("\n")
+                    hint = " (the last line looks truncated)" if truncated else ""
+                    raise InputError(
+                        f"malformed JSON{hint}: {exc}", path=path, line=lineno
+                    ) from None
+                seen = True
+                yield lineno, obj
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    if not seen:
+        raise InputError("file is empty", path=path)
+
+
+def read_json(path: str | Path, *, limit: int = 256 * 1024**2) -> Any:
+    """Read one JSON document with file-named errors."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    check_size(path, limit)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
+    if not text.strip():
+        raise InputError("file is empty", path=path)
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    except ValueError as exc:
+        raise InputError(f"malformed JSON: {exc}", path=path) from None
+
+
+def is_finite_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_jsonl(path: str | Path, records: Iterable[Any]) -> None:
+    """Write records as JSON Lines atomically."""
+    with atomic_writer(path) as fh:
+        for rec in records:
+            fh.write(dumps(rec))
+            fh.write("\n")
+
+
+def write_json(path: str | Path, obj: Any, *, indent: int = 2) -> None:
+    """Write one JSON document atomically (pretty-printed, trailing newline)."""
+    with atomic_writer(path) as fh:
+        fh.write(json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False))
+        fh.write("\n")
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
