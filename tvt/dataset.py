@@ -97,8 +97,7 @@ class DatasetWriter:
         self.staging = Path(tempfile.mkdtemp(prefix=".tvt-staging-", dir=self.out))
         return self
 
-    def write(self, name: str, record: dict[str, Any]) -> None:
-        """Append one record to data file ``name`` (e.g. ``cases.jsonl``)."""
+    def _handle(self, name: str) -> IO[str]:
         fh = self._handles.get(name)
         if fh is None:
             if name not in DATA_FILES:
@@ -107,9 +106,19 @@ class DatasetWriter:
                 self.staging / name, "w", encoding="utf-8", newline="\n"
             )
             self._lines[name] = 0
+        return fh
+
+    def write(self, name: str, record: dict[str, Any]) -> None:
+        """Append one record to data file ``name`` (e.g. ``cases.jsonl``)."""
+        fh = self._handle(name)
         fh.write(dumps(record))
         fh.write("\n")
         self._lines[name] += 1
+
+    def write_text(self, name: str, text: str, lines: int) -> None:
+        """Append already rendered JSON Lines (``lines`` records, each ending in a newline)."""
+        self._handle(name).write(text)
+        self._lines[name] += lines
 
     def commit(self) -> dict[str, Any]:
         """Close the files, write the manifest, and move everything into the output folder."""

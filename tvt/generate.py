@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.jsonio import dumps
 from tvt.phases import BENCHMARK_ORDER
-from tvt.plan import plan_trajectory, reference_record
+from tvt.plan import PlanModel, plan_trajectory, reference_record
 from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
@@ -17,10 +21,10 @@ from tvt.sampling import Sampler
 def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[dict[str, Any]]:
     """Yield the planned cases of clients ``start..clients`` (each independent of the others)."""
     sampler = Sampler(config, seed)
-    rules = load_seed_json("plan.json")
+    model = PlanModel(load_seed_json("plan.json"))
     for client_id in range(start, clients + 1):
         case = sampler.sample(client_id)
-        case["plan"] = plan_trajectory(case, seed, rules)
+        case["plan"] = plan_trajectory(case, seed, model)
         yield case
 
 
@@ -40,6 +44,45 @@ def parse_phases(text: str | None) -> list[str]:
     return [p for p in BENCHMARK_ORDER if p in wanted]
 
 
+#: Clients per work unit when generation is spread over processes.
+CHUNK = 500
+
+
+def render_chunk(
+    config: Config, seed: int, first: int, last: int, phases: Sequence[str]
+) -> dict[str, tuple[str, int]]:
+    """Render clients ``first..last`` to JSON Lines text per data file: ``{name: (text, lines)}``.
+
+    Pure function of its arguments (every client has its own random streams), so chunks can be
+    rendered in any process and in any order and still concatenate to identical files.
+    """
+    from tvt.compose import compose_client
+
+    cases, refs, convs = [], [], []
+    for case in iter_cases(config, seed, last, start=first):
+        cases.append(dumps(case))
+        refs.append(dumps(reference_record(case)))
+        if phases:
+            convs.extend(dumps(c) for c in compose_client(case, seed, phases))
+    out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
+    return {
+        name: ("".join(line + "\n" for line in lines), len(lines))
+        for name, lines in out.items()
+        if lines
+    }
+
+
+def _render_star(args: tuple[Any, ...]) -> dict[str, tuple[str, int]]:
+    return render_chunk(*args)
+
+
+def default_workers(clients: int) -> int:
+    """Processes to use: one per core for big runs; small runs stay in-process (no start-up cost)."""
+    if clients < 2 * CHUNK:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def generate_offline(
     out: Path,
     *,
@@ -49,21 +92,41 @@ def generate_offline(
     phases: Sequence[str] = BENCHMARK_ORDER,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Write a complete dataset with the embedded offline composer; return the manifest."""
-    from tvt.compose import COMPOSER_VERSION, compose_client
+    """Write a complete dataset with the embedded offline composer; return the manifest.
+
+    ``phases`` may be empty to write cases and references only. Work is split in chunks of
+    clients across ``workers`` processes (default: one per core for large runs); the files are
+    assembled in client order, so the output is identical for any number of workers.
+    """
+    from tvt.compose import COMPOSER_VERSION
 
     prepare_output(out, force)
     backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
     manifest = base_manifest(
         seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
     )
+    workers = workers or default_workers(clients)
+    jobs = [
+        (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases))
+        for lo in range(1, clients + 1, CHUNK)
+    ]
     with DatasetWriter(out, manifest) as writer:
-        for case in iter_cases(config, seed, clients):
-            writer.write("cases.jsonl", case)
-            writer.write("reference.jsonl", reference_record(case))
-            for conv in compose_client(case, seed, phases):
-                writer.write("conversations.jsonl", conv)
-            if progress:
-                progress(1)
+        if workers == 1:
+            chunks: Iterator[dict[str, tuple[str, int]]] = map(_render_star, jobs)
+            pool = None
+        else:
+            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+            chunks = pool.map(_render_star, jobs)
+        try:
+            for job, chunk in zip(jobs, chunks, strict=True):
+                for name, (text, lines) in chunk.items():
+                    writer.write_text(name, text, lines)
+                if progress:
+                    progress(job[3] - job[2] + 1)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         return writer.commit()

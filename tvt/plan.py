@@ -9,9 +9,10 @@ reinforcement, eliciting and processing); each client departs from it by documen
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.phases import EXPOSURE_PHASES
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -25,71 +26,114 @@ def suds_intensity(start: int, peak: int, end: int) -> int:
     return int(_clip(round((start + peak + end) / 30), 1, 10))
 
 
-def profile_effects(case: dict[str, Any], rules: dict[str, Any]) -> dict[str, float]:
-    """Sum the profile adjustments that apply to this case."""
-    eff = {
-        "anticipation": 0.0,
-        "start_suds": 0.0,
-        "peak_suds": 0.0,
-        "processing": 0.0,
-        "drop_factor": 1.0,
-    }
-    profile = case["client_profile"]
-    behaviours = set(profile["exhibited_behaviors"])
-    for rule in rules["adjustments"]:
-        when = rule["when"]
-        if (
-            "co_occurring_condition" in when
-            and profile["co_occurring_condition"] != when["co_occurring_condition"]
-        ):
-            continue
-        if "behavior" in when and when["behavior"] not in behaviours:
-            continue
-        for key, value in rule["effect"].items():
-            if key == "drop_factor":
-                eff[key] *= value
+_EFFECT_KEYS = ("anticipation", "start_suds", "peak_suds", "processing", "drop_factor")
+
+
+class PlanModel:
+    """The plan rules of seeds/plan.json, compiled once into lookup tables."""
+
+    def __init__(self, rules: dict[str, Any]) -> None:
+        self.rules = rules
+        self.by_condition: dict[str, dict[str, float]] = {}
+        self.by_behaviour: dict[str, dict[str, float]] = {}
+        for rule in rules["adjustments"]:
+            when = rule["when"]
+            if "co_occurring_condition" in when:
+                target = self.by_condition.setdefault(when["co_occurring_condition"], {})
             else:
-                eff[key] += value
-    eff["peak_suds"] += rules["topic_peak_suds"].get(case["trauma_info"]["session_topic"], 0)
-    return eff
+                target = self.by_behaviour.setdefault(when["behavior"], {})
+            for key, value in rule["effect"].items():
+                if key not in _EFFECT_KEYS:
+                    raise ValueError(f"unknown plan effect '{key}'")
+                if key == "drop_factor":
+                    target[key] = target.get(key, 1.0) * value
+                else:
+                    target[key] = target.get(key, 0.0) + value
+        self.topic_peak = rules["topic_peak_suds"]
+        self.exposure = [
+            (
+                phase,
+                *rules["exposure"][phase]["peak_below_peak"],
+                *rules["exposure"][phase]["start_below_peak"],
+                *rules["exposure"][phase]["drop"],
+            )
+            for phase in EXPOSURE_PHASES
+        ]
+
+    def effects(self, case: dict[str, Any]) -> dict[str, float]:
+        """Sum the profile adjustments that apply to this case."""
+        eff = {
+            "anticipation": 0.0,
+            "start_suds": 0.0,
+            "peak_suds": 0.0,
+            "processing": 0.0,
+            "drop_factor": 1.0,
+        }
+        profile = case["client_profile"]
+        sources = [self.by_condition.get(profile["co_occurring_condition"])]
+        sources += [self.by_behaviour.get(b) for b in profile["exhibited_behaviors"]]
+        for src in sources:
+            if src:
+                for key, value in src.items():
+                    if key == "drop_factor":
+                        eff[key] *= value
+                    else:
+                        eff[key] += value
+        eff["peak_suds"] += self.topic_peak.get(case["trauma_info"]["session_topic"], 0)
+        return eff
+
+    def plan(self, case: dict[str, Any], seed: int) -> dict[str, Any]:
+        """The plan of one client (see :func:`plan_trajectory`)."""
+        rules = self.rules
+        rng = Stream(seed, case["client_id"], "plan")
+        eff = self.effects(case)
+        ps = rules["peak_suds"]
+        level = _clip(rng.normal(ps["mean"], ps["sd"]) + eff["peak_suds"], ps["min"], ps["max"])
+        suds: dict[str, dict[str, int]] = {}
+        intensity: dict[str, int] = {}
+        r = rng.random
+        for phase, plo, phi, slo, shi, dlo, dhi in self.exposure:
+            peak = _clip(level - (plo + r() * (phi - plo)), 0, 100)
+            start = _clip(level - (slo + r() * (shi - slo)) + eff["start_suds"], 0, peak)
+            end = _clip(peak - (dlo + r() * (dhi - dlo)) * eff["drop_factor"], 0, peak)
+            s = suds[phase] = {"start": round(start), "peak": round(peak), "end": round(end)}
+            intensity[phase] = suds_intensity(s["start"], s["peak"], s["end"])
+        base = rules["intensity_base"]
+        sd = rules["intensity_noise_sd"]
+        top = max(intensity["P10"], intensity["P6"])
+        # Anticipation may be high, but orientation does not exceed the exposure itself.
+        p5 = base["P5"] + eff["anticipation"] + rng.normal(0.0, sd)
+        # After exposure distress tapers: eliciting <= reinforcement, processing <= eliciting.
+        p8 = base["P8"] + eff["processing"] + 0.5 * (intensity["P7"] - 7) + rng.normal(0.0, sd)
+        p8i = int(_clip(round(p8), 1, intensity["P7"]))
+        p11 = base["P11"] + eff["processing"] + 0.4 * (p8i - 5.6) + rng.normal(0.0, sd)
+        return {
+            "intensity": {
+                "P5": int(_clip(round(p5), 1, top)),
+                "P10": intensity["P10"],
+                "P6": intensity["P6"],
+                "P7": intensity["P7"],
+                "P8": p8i,
+                "P11": int(_clip(round(p11), 1, p8i)),
+            },
+            "suds": suds,
+        }
+
+
+@lru_cache(maxsize=8)
+def _default_model() -> PlanModel:
+    return PlanModel(load_seed_json("plan.json"))
 
 
 def plan_trajectory(
-    case: dict[str, Any], seed: int, rules: dict[str, Any] | None = None
+    case: dict[str, Any], seed: int, model: PlanModel | None = None
 ) -> dict[str, Any]:
-    """The plan of one client: ``{"intensity": {phase: int}, "suds": {phase: {start, peak, end}}}``."""
-    rules = rules or load_seed_json("plan.json")
-    rng = Stream(seed, case["client_id"], "plan")
-    eff = profile_effects(case, rules)
-    ps = rules["peak_suds"]
-    level = _clip(rng.normal(ps["mean"], ps["sd"]) + eff["peak_suds"], ps["min"], ps["max"])
-    suds: dict[str, dict[str, int]] = {}
-    for phase in EXPOSURE_PHASES:
-        u = (rng.random(), rng.random(), rng.random())
-        spec = rules["exposure"][phase]
-        lo, hi = spec["peak_below_peak"]
-        peak = _clip(level - (lo + u[0] * (hi - lo)), 0, 100)
-        lo, hi = spec["start_below_peak"]
-        start = _clip(level - (lo + u[1] * (hi - lo)) + eff["start_suds"], 0, peak)
-        lo, hi = spec["drop"]
-        end = _clip(peak - (lo + u[2] * (hi - lo)) * eff["drop_factor"], 0, peak)
-        suds[phase] = {"start": int(round(start)), "peak": int(round(peak)), "end": int(round(end))}
-    intensity: dict[str, int] = {p: suds_intensity(**suds[p]) for p in EXPOSURE_PHASES}
-    base = rules["intensity_base"]
-    sd = rules["intensity_noise_sd"]
-    noise = (rng.normal(0.0, sd), rng.normal(0.0, sd), rng.normal(0.0, sd))
-    top = max(intensity["P10"], intensity["P6"])
-    # Anticipation may be high, but orientation does not exceed the exposure itself.
-    intensity["P5"] = int(_clip(round(base["P5"] + eff["anticipation"] + noise[0]), 1, top))
-    # After exposure, distress tapers: eliciting <= reinforcement, processing <= eliciting.
-    p8 = base["P8"] + eff["processing"] + 0.5 * (intensity["P7"] - 7) + noise[1]
-    intensity["P8"] = int(_clip(round(p8), 1, intensity["P7"]))
-    p11 = base["P11"] + eff["processing"] + 0.4 * (intensity["P8"] - 5.6) + noise[2]
-    intensity["P11"] = int(_clip(round(p11), 1, intensity["P8"]))
-    return {
-        "intensity": {p: intensity[p] for p in BENCHMARK_ORDER},
-        "suds": {p: suds[p] for p in EXPOSURE_PHASES},
-    }
+    """The plan of one client: ``{"intensity": {phase: int}, "suds": {phase: {start, peak, end}}}``.
+
+    ``intensity`` covers all six phases in benchmark order; ``suds`` the exposure phases P10, P6
+    and P7. Only ``(seed, client_id)`` and the profile decide it.
+    """
+    return (model or _default_model()).plan(case, seed)
 
 
 def reference_record(case: dict[str, Any]) -> dict[str, Any]:
