@@ -139,12 +139,16 @@ class DatasetWriter:
                 }
         manifest = {**self.manifest, "files": files, "fingerprint": fingerprint(hashes)}
         write_json(self.staging / "manifest.json", manifest)
+        # The dataset card and Croissant metadata describe the final files, so they come last.
+        from tvt.card import write_card
+
+        write_card(self.staging, manifest)
         # Remove stale data files of an earlier run that this run did not produce (--force).
         for name in DATA_FILES:
             if not (self.staging / name).exists():
                 with contextlib.suppress(FileNotFoundError):
                     (self.out / name).unlink()
-        for name in (*files, "manifest.json"):
+        for name in (*files, "manifest.json", "README.md", "croissant.json"):
             os.replace(self.staging / name, self.out / name)
         self.committed = True
         return manifest

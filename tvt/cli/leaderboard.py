@@ -1,0 +1,112 @@
+"""``tvt submit`` and ``tvt leaderboard``: verified entries and the rendered leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("outputs", type=click.Path(path_type=Path))
+@click.option(
+    "--meta",
+    "meta",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="META.json describing the submission (schemas/submission.schema.json).",
+)
+@click.option(
+    "--reference",
+    type=click.Path(path_type=Path),
+    help="Dataset folder or reference.jsonl to score against (default: the shipped tvt-bench-v1 reference).",
+)
+@click.option(
+    "--leaderboard",
+    "leaderboard_dir",
+    type=click.Path(path_type=Path),
+    default=Path("leaderboard"),
+    show_default=True,
+    help="Leaderboard folder to add the entry to (created if missing).",
+)
+@click.option(
+    "--date",
+    "date",
+    help="Submission date to record (YYYY-MM-DD; default: today).",
+)
+def submit(
+    outputs: Path, meta: Path, reference: Path | None, leaderboard_dir: Path, date: str | None
+) -> None:
+    """Verify, score and record a leaderboard entry.
+
+    The outputs go through every rule of `tvt score` and every metric is recomputed; a `claimed`
+    metric in META that differs by more than 1e-6, outputs already on the leaderboard, or a
+    coverage below 95 % of the reference clients are refused (exit 2). The entry is written to
+    LEADERBOARD/entries/<slug>-<sha8>.json and the outputs copied to LEADERBOARD/outputs/.
+
+    \b
+    Examples:
+      tvt generate --benchmark tvt-bench-v1 --out bench
+      tvt rate bench --rater lexical -o outputs.jsonl
+      tvt submit outputs.jsonl --meta meta.json
+      tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
+    """
+    import re
+
+    from tvt.errors import InputError
+    from tvt.leaderboard import submit as do_submit
+
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
+        raise InputError("expected YYYY-MM-DD", field="--date")
+    result = do_submit(outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date)
+    m = result.entry["metrics"]
+    ci = m.get("s_abs_ci95")
+    ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+    click.echo(
+        f"accepted {result.entry['model']!r} on {result.entry['benchmark']}: "
+        f"S_abs {m['s_abs']:.3f}{ci_text}, N {m['n_scored']}, "
+        f"Pearson {m['pearson']['mean']:.3f}, DTW {m['dtw']['mean']:.3f}, "
+        f"RMSE {m['rmse']['mean']:.3f}"
+    )
+    click.echo(f"wrote {result.entry_path} and {result.outputs_path}")
+
+
+@click.command()
+@click.option(
+    "--leaderboard",
+    "leaderboard_dir",
+    type=click.Path(path_type=Path),
+    help="Leaderboard folder (default: the leaderboard shipped with tvt).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md", "html", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format; html is one self-contained page.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout."
+)
+def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> None:
+    """Show or render the leaderboard, ranked by S_abs.
+
+    Verified entries (recomputed from submitted outputs) and reported entries (the paper's
+    Table 1, on the paper's own data) are listed separately.
+
+    \b
+    Examples:
+      tvt leaderboard
+      tvt leaderboard --format html --out leaderboard.html
+      tvt leaderboard --leaderboard my-board --format md
+    """
+    from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
+
+    folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()
+    text = render(leaderboard_groups(folder), fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text(out, text)
+        click.echo(f"wrote {out}", err=True)
