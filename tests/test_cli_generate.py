@@ -1,0 +1,167 @@
+"""`tvt generate` end to end: files, manifest, determinism, refusal rules, atomicity, packaging."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tvt.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_generate_writes_dataset_with_manifest(tmp_path):
+    out = tmp_path / "ds"
+    res = run("generate", "--seed", 5, "--clients", 12, "--out", out)
+    assert res.exit_code == 0, res.output
+    names = {p.name for p in out.iterdir()}
+    assert {"manifest.json", "cases.jsonl", "conversations.jsonl", "reference.jsonl"} <= names
+    assert not [n for n in names if n.startswith(".tvt-")]  # no staging left behind
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["clients"] == 12
+    assert manifest["config"]["name"] == "default"
+    for name, meta in manifest["files"].items():
+        assert meta["sha256"] == _sha(out / name)
+    cases = [json.loads(line) for line in (out / "cases.jsonl").read_text().splitlines()]
+    assert [c["client_id"] for c in cases] == list(range(1, 13))
+    refs = [json.loads(line) for line in (out / "reference.jsonl").read_text().splitlines()]
+    assert all(r["source"] == "plan" for r in refs)
+    assert [r["trajectory"] for r in refs] == [c["plan"]["intensity"] for c in cases]
+    convs = [json.loads(line) for line in (out / "conversations.jsonl").read_text().splitlines()]
+    order = ["P5", "P10", "P6", "P7", "P8", "P11"]
+    assert [(c["client_id"], c["phase"]) for c in convs] == [
+        (i, p) for i in range(1, 13) for p in order
+    ]
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    for name in ("a", "b"):
+        assert (
+            run("generate", "--seed", 9, "--clients", 25, "--out", tmp_path / name).exit_code == 0
+        )
+    for f in ("manifest.json", "cases.jsonl", "conversations.jsonl", "reference.jsonl"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+
+
+def test_prefix_stability_in_files(tmp_path):
+    run("generate", "--seed", 3, "--clients", 5, "--out", tmp_path / "small")
+    run("generate", "--seed", 3, "--clients", 40, "--out", tmp_path / "big")
+    for f in ("cases.jsonl", "reference.jsonl", "conversations.jsonl"):
+        small = (tmp_path / "small" / f).read_text().splitlines()
+        big = (tmp_path / "big" / f).read_text().splitlines()
+        assert big[: len(small)] == small, f
+
+
+def test_non_empty_output_is_refused_without_force(tmp_path):
+    out = tmp_path / "ds"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    res = run("generate", "--seed", 1, "--clients", 3, "--out", out)
+    assert res.exit_code == 2 and "--force" in res.output
+    assert run("generate", "--seed", 1, "--clients", 3, "--out", out, "--force").exit_code == 0
+    assert (out / "notes.txt").read_text() == "mine"  # --force replaces only tvt's files
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--seed", "x"], "--seed"),
+        (["--seed", "1", "--clients", "0"], "--clients"),
+        (["--seed", "1", "--clients", "-4"], "--clients"),
+        (["--seed", "1", "--preset", "fancy"], "--preset"),
+        (["--seed", "1", "--phases", "P5,P9"], "P9"),
+        (["--clients", "3"], "--seed"),
+    ],
+)
+def test_bad_usage_exits_2(tmp_path, args, needle):
+    res = run("generate", *args, "--out", tmp_path / "o")
+    assert res.exit_code == 2, res.output
+    assert needle in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = run("generate", "--seed", 1, "--clients", 2, "--out", blocker / "sub")
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert "file" in res.output
+
+
+def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
+    import tvt.compose
+
+    out = tmp_path / "ds"
+    assert run("generate", "--seed", 1, "--clients", 4, "--out", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls = {"n": 0}
+    real = tvt.compose.compose_client
+
+    def flaky(case, seed, phases):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(case, seed, phases)
+
+    monkeypatch.setattr(tvt.compose, "compose_client", flaky)
+    res = run("generate", "--seed", 2, "--clients", 4, "--out", out, "--force")
+    assert res.exit_code == 1 and "disk on fire" in res.output
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # the earlier dataset is untouched, no staging folder remains
+
+
+def test_python_dash_m_works():
+    res = subprocess.run([sys.executable, "-m", "tvt", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "generate" in res.stdout
+
+
+@pytest.mark.slow
+def test_wheel_install_works_outside_the_repository(tmp_path):
+    """The seeds/ and schemas/ data ship inside the wheel."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+    )
+    wheel = next(dist.glob("tvt-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run(
+        [str(py), "-c", "import tvt; print(tvt.__file__)"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert str(env_dir) in where
+    res = subprocess.run(
+        [str(py), "-m", "tvt", "generate", "--seed", "1", "--clients", "3", "--out", "ds"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    assert len((work / "ds" / "cases.jsonl").read_text().splitlines()) == 3
