@@ -35,7 +35,7 @@ import jsonschema
 from tvt import __version__
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, iter_jsonl, read_json, sha256_file, write_json
-from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
+from tvt.phases import BENCHMARK_ORDER
 from tvt.resources import data_dir, load_schema
 
 #: The benchmark a submission is scored against unless ``--reference`` says otherwise.
@@ -131,6 +131,30 @@ def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
         f"{bench.get('name')}: the regenerated {', '.join(differing) or 'dataset'} do not match "
         f"the recorded fingerprint; {why}. The data written is NOT {bench.get('name')}"
     )
+
+
+def benchmark_settings(name: str, given: Iterable[str] = ()) -> dict[str, Any]:
+    """What ``tvt generate --benchmark NAME`` runs: the recipe fixes seed, clients, preset, backend.
+
+    ``given`` names the options the user typed; any that the recipe fixes is a usage error rather
+    than being silently overridden.
+    """
+    bench = load_benchmark(name)
+    fixed = {"seed", "clients", "preset", "config_path", "backend", "phases"}
+    clash = sorted(fixed & set(given))
+    if clash:
+        flags = ", ".join("--" + c.replace("_path", "").replace("_", "-") for c in clash)
+        raise InputError(
+            f"--benchmark {name} fixes the seed, clients, preset, backend and phases; drop {flags}",
+            field="--benchmark",
+        )
+    return {
+        "bench": bench,
+        "seed": int(bench["seed"]),
+        "clients": int(bench["clients"]),
+        "preset": str(bench["preset"]),
+        "backend": str(bench["backend"]["name"]),
+    }
 
 
 def _generator_versions(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -671,6 +695,7 @@ p.note{color:#555;max-width:60rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:.35rem .5rem;border-bottom:1px solid #e3e3e3;text-align:left;vertical-align:middle}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.date{white-space:nowrap}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer;color:inherit}
 th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
@@ -758,7 +783,7 @@ def _html_row(entry: dict[str, Any], verified: bool) -> str:
     for key in ("pearson", "dtw", "rmse"):
         value = m[key]["mean"]
         cells.append(f'<td class="num" data-value="{value!r}">{_esc(_mean_sd(m[key]))}</td>')
-    cells.append(f'<td data-value="{_esc(entry["date"])}">{_esc(entry["date"])}</td>')
+    cells.append(f'<td class="date" data-value="{_esc(entry["date"])}">{_esc(entry["date"])}</td>')
     if verified:
         label = f"Mean trajectory of {entry['model']}"
         cells.append(f"<td>{trajectory_svg(entry['trajectory'], label)}</td>")
@@ -795,9 +820,9 @@ def render_html(groups: dict[str, list[dict[str, Any]]], benchmark: str = DEFAUL
     """One self-contained HTML page (inline CSS and JS; the CSP forbids loading anything)."""
     csp = (
         f"default-src 'none'; style-src {_csp_hash(_CSS)}; script-src {_csp_hash(_JS)}; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "base-uri 'none'; form-action 'none'"
     )
-    phases = ", ".join(f"{p} {PHASE_NAMES[p]}" for p in BENCHMARK_ORDER)
+    phases = " ".join(BENCHMARK_ORDER)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -819,7 +844,7 @@ bracket is its bootstrap 95% confidence interval. Click a column header to sort.
 <h2>{_esc(SECTION_TITLES["verified"])}</h2>
 <p class="note">Scored by <code>tvt submit</code> against the {_esc(benchmark)} reference unless the
 entry says otherwise; the outputs of every entry are kept beside it and can be scored again.
-<span class="legend">Chart: mean intensity per phase ({_esc(phases)}):
+<span class="legend">Chart: mean intensity (1&#8211;10) per phase, {_esc(phases)}:
 <span class="m">&#9472; model</span>, <span class="r">- - reference</span>.</span></p>
 {_html_table("verified", groups["verified"])}
 </section>

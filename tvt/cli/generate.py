@@ -14,9 +14,16 @@ from tvt.cli._common import non_negative_int, positive_int, progress_bar
 @click.option(
     "--seed",
     type=int,
-    required=True,
     callback=non_negative_int,
     help="Random seed (an integer >= 0); the same seed and versions give identical files.",
+)
+@click.option(
+    "--benchmark",
+    "benchmark",
+    metavar="NAME",
+    help="Regenerate a published benchmark (e.g. tvt-bench-v1) with its recorded seed, clients, "
+    "preset and backend, and verify its fingerprint (exit 1 on mismatch, naming the library "
+    "versions that differ from those recorded).",
 )
 @click.option(
     "--clients",
@@ -57,7 +64,8 @@ from tvt.cli._common import non_negative_int, positive_int, progress_bar
 @click.option("--phases", help="Comma-separated subset of P5,P10,P6,P7,P8,P11 (default: all six).")
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
 def generate(
-    seed: int,
+    seed: int | None,
+    benchmark: str | None,
     clients: int,
     out: Path,
     preset: str,
@@ -72,11 +80,32 @@ def generate(
     Examples:
       tvt generate --seed 42                       # 500 clients x 6 phases into ./tvt-data
       tvt generate --seed 7 --clients 20 --out small --preset paper
+      tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
     """
     from tvt.config import load_config
     from tvt.errors import InputError
     from tvt.generate import generate_offline, parse_phases
 
+    bench = None
+    if benchmark is not None:
+        from click.core import ParameterSource
+
+        from tvt.leaderboard import benchmark_settings
+
+        ctx = click.get_current_context()
+        given = [
+            p
+            for p in ctx.params
+            if ctx.get_parameter_source(p)
+            in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        ]
+        settings = benchmark_settings(benchmark, given)
+        bench, seed, clients = settings["bench"], settings["seed"], settings["clients"]
+        preset, backend = settings["preset"], settings["backend"]
+        if "out" not in given:
+            out = Path(bench["name"])
+    elif seed is None:
+        raise click.UsageError("Missing option '--seed' (or give --benchmark NAME).")
     config = load_config(preset, config_path)
     phase_list = parse_phases(phases)
     started = time.perf_counter()
@@ -92,6 +121,11 @@ def generate(
             force=force,
             progress=bar.update,
         )
+    if bench is not None:
+        from tvt.leaderboard import check_benchmark
+
+        check_benchmark(bench, manifest)  # WorkFailed (exit 1) names the differing versions
+        click.echo(f"{bench['name']}: fingerprint verified ({manifest['fingerprint'][:12]})")
     n_conv = manifest["files"].get("conversations.jsonl", {}).get("records", 0)
     click.echo(
         f"wrote {clients} clients, {n_conv} conversations to {out} "
