@@ -78,6 +78,8 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "repeated": "cr:repeated",
     "replace": "cr:replace",
     "sc": "https://schema.org/",
+    "samplingRate": "cr:samplingRate",
+    "equivalentProperty": "cr:equivalentProperty",
     "separator": "cr:separator",
     "source": "cr:source",
     "subField": "cr:subField",
@@ -100,11 +102,13 @@ CASE_ATTRIBUTES = [
     ("therapist gender", ("therapist_profile", "gender")),
 ]
 
-# (field name, JSONPath, Croissant data type, repeated?) candidates per file.
+# Candidate fields per file: (name, top-level key, JSONPath inside that key or None, Croissant data
+# type, repeated?). Croissant reads JSON Lines as a table of top-level columns; nested values are
+# reached with a jsonPath transform, which applies to each element when the column is a list.
 _CASE_FIELDS = [
-    ("client_id", "$.client_id", "sc:Integer", False),
+    ("client_id", "client_id", None, "sc:Integer", False),
     *[
-        (f"client_{k}", f"$.client_profile.{k}", t, False)
+        (f"client_{k}", "client_profile", k, t, False)
         for k, t in [
             ("name", "sc:Text"),
             ("age", "sc:Integer"),
@@ -117,35 +121,35 @@ _CASE_FIELDS = [
             ("co_occurring_condition", "sc:Text"),
         ]
     ],
-    ("client_exhibited_behaviors", "$.client_profile.exhibited_behaviors[*]", "sc:Text", True),
-    ("therapist_name", "$.therapist_profile.name", "sc:Text", False),
-    ("therapist_age", "$.therapist_profile.age", "sc:Integer", False),
-    ("therapist_gender", "$.therapist_profile.gender", "sc:Text", False),
-    ("trauma_type", "$.trauma_info.type", "sc:Text", False),
-    ("session_topic", "$.trauma_info.session_topic", "sc:Text", False),
+    ("client_exhibited_behaviors", "client_profile", "exhibited_behaviors", "sc:Text", True),
+    ("therapist_name", "therapist_profile", "name", "sc:Text", False),
+    ("therapist_age", "therapist_profile", "age", "sc:Integer", False),
+    ("therapist_gender", "therapist_profile", "gender", "sc:Text", False),
+    ("trauma_type", "trauma_info", "type", "sc:Text", False),
+    ("session_topic", "trauma_info", "session_topic", "sc:Text", False),
     *[
-        (f"plan_intensity_{p}", f"$.plan.intensity.{p}", "sc:Integer", False)
+        (f"plan_intensity_{p}", "plan", f"intensity.{p}", "sc:Integer", False)
         for p in BENCHMARK_ORDER
     ],
     *[
-        (f"plan_suds_{p}_{k}", f"$.plan.suds.{p}.{k}", "sc:Integer", False)
+        (f"plan_suds_{p}_{k}", "plan", f"suds.{p}.{k}", "sc:Integer", False)
         for p in EXPOSURE_PHASES
         for k in ("start", "peak", "end")
     ],
 ]
 _CONVERSATION_FIELDS = [
-    ("client_id", "$.client_id", "sc:Integer", False),
-    ("phase", "$.phase", "sc:Text", False),
-    ("turn_speaker", "$.turns[*].speaker", "sc:Text", True),
-    ("turn_text", "$.turns[*].text", "sc:Text", True),
-    ("turn_suds", "$.turns[*].suds", "sc:Integer", True),
-    ("turn_act", "$.turns[*].act", "sc:Text", True),
-    ("source", "$.source", "sc:Text", False),
+    ("client_id", "client_id", None, "sc:Integer", False),
+    ("phase", "phase", None, "sc:Text", False),
+    ("turn_speaker", "turns", "speaker", "sc:Text", True),
+    ("turn_text", "turns", "text", "sc:Text", True),
+    ("turn_suds", "turns", "suds", "sc:Integer", True),
+    ("turn_act", "turns", "act", "sc:Text", True),
+    ("source", "source", None, "sc:Text", False),
 ]
 _REFERENCE_FIELDS = [
-    ("client_id", "$.client_id", "sc:Integer", False),
-    *[(f"trajectory_{p}", f"$.trajectory.{p}", "sc:Float", False) for p in BENCHMARK_ORDER],
-    ("source", "$.source", "sc:Text", False),
+    ("client_id", "client_id", None, "sc:Integer", False),
+    *[(f"trajectory_{p}", "trajectory", p, "sc:Float", False) for p in BENCHMARK_ORDER],
+    ("source", "source", None, "sc:Text", False),
 ]
 _FIELD_DESCRIPTIONS = {
     "client_id": "client number (1..N); joins the three files",
@@ -177,30 +181,26 @@ RECORD_SETS = [
 _MISSING = object()
 
 
-def json_path_values(record: Any, path: str) -> list[Any] | object:
-    """Evaluate the simple JSONPath forms used here (``$.a.b``, ``$.a[*].b``).
+def field_values(record: Any, column: str, path: str | None) -> list[Any] | object:
+    """The values a described field takes in one record, or a sentinel when it is missing.
 
-    Returns the list of values (one for a plain path), or a sentinel when the path is missing.
+    ``path`` is a dotted key path inside ``record[column]``; when that column is a list the path
+    applies to each element (a repeated field), as Croissant's jsonPath transform does.
     """
-    if not path.startswith("$"):
-        raise ValueError(path)
-    current: list[Any] = [record]
-    for part in path[2:].split(".") if len(path) > 1 else []:
-        star = part.endswith("[*]")
-        key = part[:-3] if star else part
-        nxt: list[Any] = []
-        for value in current:
-            if not isinstance(value, dict) or key not in value:
+    if not isinstance(record, dict) or column not in record:
+        return _MISSING
+    value = record[column]
+    if path is None:
+        return [value]
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        for key in path.split("."):
+            if not isinstance(item, dict) or key not in item:
                 return _MISSING
-            value = value[key]
-            if star:
-                if not isinstance(value, list):
-                    return _MISSING
-                nxt.extend(value)
-            else:
-                nxt.append(value)
-        current = nxt
-    return current
+            item = item[key]
+        out.append(item)
+    return out
 
 
 def is_missing(value: object) -> bool:
@@ -215,14 +215,14 @@ class _Scan:
     present: dict[str, bool] = field(default_factory=dict)
 
 
-def _scan(path: Path, candidates: list[tuple[str, str, str, bool]], each=None) -> _Scan:
+def _scan(path: Path, candidates: list[tuple[str, str, str | None, str, bool]], each=None) -> _Scan:
     scan = _Scan(present={name: True for name, *_ in candidates})
     if not path.exists():
         return scan
     for _, rec in iter_jsonl(path):
         scan.records += 1
-        for name, jpath, _, _ in candidates:
-            if scan.present[name] and is_missing(json_path_values(rec, jpath)):
+        for name, column, jpath, _, _ in candidates:
+            if scan.present[name] and is_missing(field_values(rec, column, jpath)):
                 scan.present[name] = False
         if each is not None:
             each(rec)
@@ -315,15 +315,18 @@ def croissant(
                         "@type": "cr:Field",
                         "@id": f"{rs}/{name}",
                         "name": name,
-                        "description": _FIELD_DESCRIPTIONS.get(name, jpath[2:]),
+                        "description": _FIELD_DESCRIPTIONS.get(
+                            name, f"{column}.{jpath}" if jpath else column
+                        ),
                         "dataType": dtype,
                         **({"repeated": True} if repeated else {}),
                         "source": {
                             "fileObject": {"@id": fname},
-                            "extract": {"jsonPath": jpath},
+                            "extract": {"column": column},
+                            **({"transform": {"jsonPath": jpath}} if jpath else {}),
                         },
                     }
-                    for name, jpath, dtype, repeated in fields
+                    for name, column, jpath, dtype, repeated in fields
                     if scan.present[name]
                 ],
             }
