@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tvt.cli._common import non_negative_int, positive_int, progress_bar
+from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_generate
 
 
 @click.command()
@@ -63,6 +65,7 @@ from tvt.cli._common import non_negative_int, positive_int, progress_bar
 )
 @click.option("--phases", help="Comma-separated subset of P5,P10,P6,P7,P8,P11 (default: all six).")
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
+@llm_options()
 def generate(
     seed: int | None,
     benchmark: str | None,
@@ -73,6 +76,7 @@ def generate(
     backend: str,
     phases: str | None,
     force: bool,
+    **llm_flags: Any,
 ) -> None:
     """Generate a synthetic PE therapy dataset.
 
@@ -81,9 +85,10 @@ def generate(
       tvt generate --seed 42                       # 500 clients x 6 phases into ./tvt-data
       tvt generate --seed 7 --clients 20 --out small --preset paper
       tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
+      tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
+      tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
     """
     from tvt.config import load_config
-    from tvt.errors import InputError
     from tvt.generate import generate_offline, parse_phases
 
     bench = None
@@ -109,8 +114,18 @@ def generate(
     config = load_config(preset, config_path)
     phase_list = parse_phases(phases)
     started = time.perf_counter()
-    if backend != "offline":
-        raise InputError("the openai backend is not available in this build", field="--backend")
+    if backend == "openai":
+        run_generate(
+            out,
+            seed=seed,
+            clients=clients,
+            config=config,
+            phases=phase_list,
+            force=force,
+            flags=llm_flags,
+        )
+        return
+    reject_llm_flags_offline(llm_flags)
     with progress_bar(clients, "generate") as bar:
         manifest = generate_offline(
             out,

@@ -1,0 +1,185 @@
+"""The command-line flags of the LLM backend, shared by ``tvt generate``, ``tvt batch`` and ``tvt rate``.
+
+Only this module and the command modules print; the library functions return results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tvt.errors import InputError, WorkFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Flag names added by :func:`llm_options` (as click passes them to the command function).
+LLM_FLAGS = (
+    "model",
+    "base_url",
+    "concurrency",
+    "temperature",
+    "max_tokens",
+    "max_attempts",
+    "timeout",
+    "resume",
+    "cache",
+    "no_cache",
+    "price_in",
+    "price_out",
+)
+
+
+def llm_options(*, temperature: float = 0.8, max_tokens: int = 4096, resume: bool = True):
+    """Decorator adding the ``--model ... --price-out`` flags to a click command."""
+    opts = [
+        click.option("--model", help="Model name at the endpoint (openai backend)."),
+        click.option(
+            "--base-url",
+            help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (default: "
+            "$OPENAI_BASE_URL or api.openai.com). The key comes from $OPENAI_API_KEY only; "
+            "local servers need none.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(min=1),
+            default=8,
+            show_default=True,
+            help="Requests in flight at once.",
+        ),
+        click.option(
+            "--temperature",
+            type=click.FloatRange(0, 2),
+            default=temperature,
+            show_default=True,
+            help="Sampling temperature.",
+        ),
+        click.option(
+            "--max-tokens",
+            type=click.IntRange(min=1),
+            default=max_tokens,
+            show_default=True,
+            help="Maximum tokens per answer.",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(min=1),
+            default=3,
+            show_default=True,
+            help="Answers asked for per item (a new sampling seed each) before it is recorded "
+            "as failed.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=300.0,
+            show_default=True,
+            help="Seconds to wait for one answer before retrying.",
+        ),
+        click.option(
+            "--cache",
+            type=click.Path(path_type=Path),
+            help="Response cache folder or .sqlite3 file (default: $TVT_CACHE_DIR, "
+            "$XDG_CACHE_HOME/tvt or ~/.cache/tvt).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option(
+            "--price-in",
+            type=click.FloatRange(min=0),
+            help="USD per million input tokens, for the cost estimate in the manifest.",
+        ),
+        click.option(
+            "--price-out",
+            type=click.FloatRange(min=0),
+            help="USD per million output tokens, for the cost estimate in the manifest.",
+        ),
+    ]
+    if resume:
+        opts.insert(
+            7,
+            click.option(
+                "--resume",
+                is_flag=True,
+                help="Continue an interrupted run in the same --out: nothing finished is "
+                "asked again.",
+            ),
+        )
+
+    def decorate(func: F) -> F:
+        for opt in reversed(opts):
+            func = opt(func)
+        return func
+
+    return decorate
+
+
+def options_from_flags(flags: dict[str, Any], *, progress: bool = True):
+    """Build :class:`~tvt.llm.generation.LLMOptions` from the flags of :func:`llm_options`."""
+    from tvt.llm.generation import LLMOptions
+
+    if not flags.get("model"):
+        raise InputError("--backend openai needs a model name", field="--model")
+    return LLMOptions(
+        model=flags["model"],
+        base_url=flags.get("base_url"),
+        concurrency=flags["concurrency"],
+        temperature=flags["temperature"],
+        max_tokens=flags["max_tokens"],
+        max_attempts=flags["max_attempts"],
+        timeout=flags["timeout"],
+        cache_path=flags.get("cache"),
+        use_cache=not flags.get("no_cache", False),
+        price_in=flags.get("price_in"),
+        price_out=flags.get("price_out"),
+        progress=progress,
+    )
+
+
+def reject_llm_flags_offline(flags: dict[str, Any]) -> None:
+    """``--model`` without ``--backend openai`` is a mistake worth one sentence."""
+    if flags.get("model") or flags.get("base_url"):
+        raise InputError("--model and --base-url need --backend openai", field="--backend")
+
+
+def run_generate(
+    out: Path,
+    *,
+    seed: int,
+    clients: int,
+    config: Any,
+    phases: Sequence[str],
+    force: bool,
+    flags: dict[str, Any],
+) -> None:
+    """The ``tvt generate --backend openai`` branch: run, print the summary, exit 1 on failures."""
+    from tvt.llm.generation import generate_llm
+    from tvt.llm.runner import summary_line
+
+    options = options_from_flags(flags)
+    result = generate_llm(
+        out,
+        seed=seed,
+        clients=clients,
+        config=config,
+        options=options,
+        phases=phases,
+        force=force,
+        resume=bool(flags.get("resume")),
+    )
+    done = result.produced + result.resumed
+    cost = result.cost["usd"] if result.cost else None
+    click.echo(summary_line(result.usage, done, len(result.failures), cost), err=True)
+    n_conv = result.manifest["files"].get("conversations.jsonl", {}).get("records", 0)
+    resumed = f" ({result.resumed} from the resume journal)" if result.resumed else ""
+    click.echo(
+        f"wrote {clients} clients, {n_conv} conversations{resumed} to {out} "
+        f"(fingerprint {result.manifest['fingerprint'][:12]})"
+    )
+    if result.failures:
+        raise WorkFailed(
+            f"{len(result.failures)} conversation(s) could not be produced; see "
+            f"{out / 'failures.jsonl'}; to ask again, re-run with --force and a higher "
+            "--max-attempts (finished answers come from the cache)"
+        )

@@ -1,0 +1,362 @@
+"""LLM generation of a dataset: one chat request per (client, phase), validated, cached, resumable.
+
+For each (client, phase) the prompt is rendered from the case, its plan and the client's narrative
+facts (the same facts in all six phases, so names and events agree). Attempt ``a`` samples with
+seed ``client_int_seed(seed, client_id, f"llm:{phase}:{a}")``; an answer the parser rejects is
+asked again with the next attempt's seed, up to ``max_attempts``; then the (client, phase) goes to
+failures.jsonl and the run goes on. Finished conversations go to the resume journal as they
+finish; the dataset files are assembled in client/phase order at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tvt import __version__
+from tvt.config import Config
+from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.errors import InputError
+from tvt.llm.cache import ResponseCache, resolve_cache_path
+from tvt.llm.client import (
+    Endpoint,
+    LLMClient,
+    RequestFailed,
+    RetryPolicy,
+    Usage,
+    resolve_endpoint,
+)
+from tvt.llm.journal import Journal
+from tvt.llm.prompts import PromptSet, generation_messages, load_prompts, turn_bounds
+from tvt.llm.runner import Progress, run_pool
+from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
+from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.rng import client_int_seed
+
+SEED_RULE = "client_int_seed(seed, client_id, 'llm:<phase>:<attempt>')"
+
+
+@dataclass(frozen=True)
+class LLMOptions:
+    """Settings of an LLM run (generation or rating)."""
+
+    model: str
+    base_url: str | None = None
+    concurrency: int = 8
+    temperature: float = 0.8
+    max_tokens: int = 4096
+    max_attempts: int = 3
+    timeout: float = 300.0
+    cache_path: str | Path | None = None
+    use_cache: bool = True
+    price_in: float | None = None
+    price_out: float | None = None
+    progress: bool = True
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+    def check(self) -> None:
+        """Raise ``InputError`` naming the flag of an impossible setting."""
+        if self.concurrency < 1:
+            raise InputError("must be at least 1", field="--concurrency")
+        if self.max_attempts < 1:
+            raise InputError("must be at least 1", field="--max-attempts")
+        if self.max_tokens < 1:
+            raise InputError("must be at least 1", field="--max-tokens")
+        if not 0 <= self.temperature <= 2:
+            raise InputError("must be between 0 and 2", field="--temperature")
+        if self.timeout <= 0:
+            raise InputError("must be positive", field="--timeout")
+        for name, price in (("--price-in", self.price_in), ("--price-out", self.price_out)):
+            if price is not None and price < 0:
+                raise InputError("must be 0 or more", field=name)
+
+
+def cost_estimate(options: LLMOptions, prompt_tokens: int, completion_tokens: int) -> dict | None:
+    """USD estimate from per-million-token prices, or None when no price was given."""
+    if options.price_in is None and options.price_out is None:
+        return None
+    p_in = options.price_in or 0.0
+    p_out = options.price_out or 0.0
+    return {
+        "usd": round((prompt_tokens * p_in + completion_tokens * p_out) / 1e6, 6),
+        "price_in_per_million": p_in,
+        "price_out_per_million": p_out,
+    }
+
+
+def open_cache(options: LLMOptions) -> ResponseCache | None:
+    """The response cache of ``options`` (None with ``--no-cache``)."""
+    if not options.use_cache:
+        return None
+    path = resolve_cache_path(options.cache_path)
+    try:
+        return ResponseCache(path)
+    except Exception as exc:  # sqlite3.Error or OSError: one sentence, exit 2
+        raise InputError(f"cannot open the cache ({exc})", path=path, field="--cache") from None
+
+
+def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:
+    """The client's story facts shared by all six phases (from the offline composer).
+
+    Empty while the composer does not provide them; the prompt then asks the model to invent
+    details that fit the profile.
+    """
+    try:
+        from tvt.compose import narrative_facts as facts_of
+    except ImportError:
+        return {}
+    return {str(k): str(v) for k, v in facts_of(case, seed).items()}
+
+
+def facts_available() -> bool:
+    try:
+        from tvt.compose import narrative_facts  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def sampling_params(options: LLMOptions) -> dict[str, Any]:
+    return {"temperature": options.temperature, "max_tokens": options.max_tokens}
+
+
+@dataclass
+class Outcome:
+    """What one (client, phase) job produced."""
+
+    client_id: int
+    phase: str
+    attempts: int
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    responses: int = 0
+    conversation: dict[str, Any] | None = None
+    reason: str | None = None
+
+
+async def produce_conversation(
+    client: LLMClient,
+    case: dict[str, Any],
+    phase: str,
+    *,
+    seed: int,
+    facts: dict[str, str],
+    prompts: PromptSet,
+    options: LLMOptions,
+) -> Outcome:
+    """Ask for one phase conversation, validating and retrying with new seeds."""
+    cid = case["client_id"]
+    messages = generation_messages(case, phase, facts, prompts)
+    bounds = turn_bounds(prompts, phase)
+    aliases = speaker_aliases(case)
+    params = sampling_params(options)
+    out = Outcome(cid, phase, attempts=0)
+    reasons: list[str] = []
+    for attempt in range(1, options.max_attempts + 1):
+        out.attempts = attempt
+        req_seed = client_int_seed(seed, cid, f"llm:{phase}:{attempt}")
+        try:
+            comp = await client.complete(
+                messages, params=params, seed=req_seed, prompt_version=prompts.id
+            )
+        except RequestFailed as exc:
+            out.reason = f"request failed: {exc.reason}"
+            return out
+        out.responses += 1
+        out.prompt_tokens += comp.prompt_tokens
+        out.completion_tokens += comp.completion_tokens
+        try:
+            transcript = parse_transcript(
+                comp.text, bounds=bounds, aliases=aliases, finish_reason=comp.finish_reason
+            )
+        except TranscriptError as exc:
+            reasons.append(f"attempt {attempt}: {exc.reason}")
+            continue
+        out.conversation = {
+            "client_id": cid,
+            "phase": phase,
+            "turns": transcript.turns,
+            "source": f"openai:{client.endpoint.model}",
+        }
+        return out
+    out.reason = "invalid transcript (" + "; ".join(reasons) + ")"
+    return out
+
+
+@dataclass
+class RunResult:
+    """What a run did: the manifest written, usage, and the failures recorded."""
+
+    manifest: dict[str, Any] | None
+    usage: Usage
+    produced: int
+    resumed: int
+    failures: list[dict[str, Any]]
+    cost: dict[str, Any] | None = None
+
+
+def _run_description(
+    endpoint: Endpoint, prompts: PromptSet, options: LLMOptions, seed: int, config: Config
+) -> dict[str, Any]:
+    return {
+        "tvt_version": __version__,
+        "host": endpoint.host,
+        "model": endpoint.model,
+        "prompt_version": prompts.id,
+        "prompt_sha256": prompts.sha256,
+        "params": sampling_params(options),
+        "seed": seed,
+        "config_sha256": config.sha256,
+        "narrative_facts": facts_available(),
+    }
+
+
+def generate_llm(
+    out: Path,
+    *,
+    seed: int,
+    clients: int,
+    config: Config,
+    options: LLMOptions,
+    phases: Sequence[str] = BENCHMARK_ORDER,
+    force: bool = False,
+    resume: bool = False,
+) -> RunResult:
+    """Generate a dataset through an OpenAI-compatible endpoint and commit it to ``out``.
+
+    Failed (client, phase) pairs are listed in failures.jsonl; the caller decides the exit code
+    from ``RunResult.failures``. Raises ``InputError`` for bad settings or an endpoint that
+    refuses every request (the journal is kept, so ``resume=True`` continues later).
+    """
+    from tvt.generate import iter_cases
+    from tvt.plan import reference_record
+
+    options.check()
+    endpoint = resolve_endpoint(options.model, options.base_url)
+    prompts = load_prompts("generation")
+    prepare_output(out, force)
+    cases = list(iter_cases(config, seed, clients))
+    # All facts before the first request, so a composer problem stops the run at once.
+    facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
+    description = _run_description(endpoint, prompts, options, seed, config)
+    journal = Journal(out, description, resume=resume)
+    resumed = sum(1 for case in cases for p in phases if (case["client_id"], p) in journal.entries)
+    jobs = [
+        (case, phase)
+        for case in cases
+        for phase in phases
+        if (case["client_id"], phase) not in journal.entries
+    ]
+    usage = Usage()
+    failures: list[Outcome] = []
+    produced = 0
+    totals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    for case in cases:
+        for phase in phases:
+            entry = journal.entries.get((case["client_id"], phase))
+            for key in totals:
+                totals[key] += entry.get(key, 0) if entry else 0
+    cache = open_cache(options)
+    progress = Progress(len(jobs), "generate", usage, enabled=options.progress)
+
+    def on_result(job: tuple[dict[str, Any], str], outcome: Outcome) -> None:
+        nonlocal produced
+        totals["responses"] += outcome.responses
+        totals["prompt_tokens"] += outcome.prompt_tokens
+        totals["completion_tokens"] += outcome.completion_tokens
+        if outcome.conversation is not None:
+            journal.append(
+                {
+                    "client_id": outcome.client_id,
+                    "phase": outcome.phase,
+                    "attempts": outcome.attempts,
+                    "responses": outcome.responses,
+                    "prompt_tokens": outcome.prompt_tokens,
+                    "completion_tokens": outcome.completion_tokens,
+                    "conversation": outcome.conversation,
+                }
+            )
+            produced += 1
+        else:
+            failures.append(outcome)
+        progress.advance(failed=outcome.conversation is None)
+
+    async def main() -> None:
+        client = LLMClient(
+            endpoint, cache=cache, policy=options.policy, timeout=options.timeout, usage=usage
+        )
+        try:
+            await run_pool(
+                jobs,
+                lambda job: produce_conversation(
+                    client,
+                    job[0],
+                    job[1],
+                    seed=seed,
+                    facts=facts[job[0]["client_id"]],
+                    prompts=prompts,
+                    options=options,
+                ),
+                concurrency=options.concurrency,
+                on_result=on_result,
+            )
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(main())
+    finally:
+        progress.close()
+        journal.close()
+        if cache is not None:
+            cache.close()
+
+    failure_records = sorted(
+        (
+            {
+                "client_id": f.client_id,
+                "phase": f.phase,
+                "reason": f.reason or "unknown",
+                "attempts": f.attempts,
+            }
+            for f in failures
+        ),
+        key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]),
+    )
+    cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
+    backend: dict[str, Any] = {
+        "name": "openai",
+        "model": endpoint.model,
+        "base_url_host": endpoint.host,
+        "prompt_version": prompts.id,
+        "prompt_sha256": prompts.sha256,
+        "narrative_facts": description["narrative_facts"],
+        "sampling": {
+            **sampling_params(options),
+            "max_attempts": options.max_attempts,
+            "seed": SEED_RULE,
+        },
+        "usage": totals,
+    }
+    if cost is not None:
+        backend["cost_estimate"] = cost
+    manifest = base_manifest(
+        seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
+    )
+    with DatasetWriter(out, manifest) as writer:
+        for case in cases:
+            cid = case["client_id"]
+            writer.write("cases.jsonl", case)
+            writer.write("reference.jsonl", reference_record(case))
+            for phase in phases:
+                entry = journal.entries.get((cid, phase))
+                if entry is not None:
+                    writer.write("conversations.jsonl", entry["conversation"])
+        for record in failure_records:
+            writer.write("failures.jsonl", record)
+        manifest = writer.commit()
+    journal.remove()
+    return RunResult(manifest, usage, produced, resumed, failure_records, cost)

@@ -1,0 +1,260 @@
+"""Versioned prompt templates (seeds/prompts/<kind>/<version>/) and their rendering.
+
+Two kinds ship with tvt:
+
+- ``generation``: ``preamble.md`` (the system message shared by every phase), ``frame.md`` (the
+  user message: profile block, narrative facts, emotional targets, length), one ``P*.md`` per
+  phase (the phase's key features, inserted into the frame) and ``phases.json`` (turn targets and
+  the bounds the parser enforces, SUDS target lines, intensity words);
+- ``rating``: ``system.md``, ``user.md`` (the zero-shot rating request) and ``retry.md`` (sent
+  after an unreadable answer).
+
+Templates use ``$name`` placeholders (:class:`string.Template`), so JSON braces need no escaping.
+``seeds/prompts/versions.json`` names the current version of each kind; older versions stay in
+place so a dataset can name the prompts it was made with (``prompt_version``, ``prompt_sha256`` in
+its manifest). ``python -m tvt.llm.prompts`` prints docs/prompts.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from string import Template
+from typing import Any
+
+from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES, PHASE_NAMES
+from tvt.resources import seeds_path
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """The files of one prompt version, read once."""
+
+    kind: str
+    version: str
+    files: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        """``generation-v1``: what the manifest and the cache key record."""
+        return f"{self.kind}-{self.version}"
+
+    @property
+    def sha256(self) -> str:
+        """sha256 over the file names and contents, in name order."""
+        h = hashlib.sha256()
+        for name in sorted(self.files):
+            h.update(name.encode() + b"\0" + self.files[name].encode() + b"\0")
+        return h.hexdigest()
+
+    def template(self, name: str) -> Template:
+        return Template(self.files[name])
+
+    @property
+    def phase_config(self) -> dict[str, Any]:
+        return json.loads(self.files["phases.json"])
+
+
+@cache
+def load_prompts(kind: str, version: str | None = None) -> PromptSet:
+    """Read the prompt set ``kind`` (``generation`` or ``rating``) at ``version`` (default: current)."""
+    if version is None:
+        with open(seeds_path("prompts", "versions.json"), encoding="utf-8") as fh:
+            version = json.load(fh)[kind]
+    folder = seeds_path("prompts", kind, version)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"prompt set {kind}/{version} is missing from this installation")
+    files = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix in (".md", ".json")
+    }
+    return PromptSet(kind, version, files)
+
+
+def turn_bounds(prompts: PromptSet, phase: str) -> tuple[int, int]:
+    """``(min_turns, max_turns)`` a transcript of ``phase`` must have."""
+    spec = prompts.phase_config["phases"][phase]
+    return spec["min_turns"], spec["max_turns"]
+
+
+def _facts_block(facts: dict[str, str]) -> str:
+    if not facts:
+        return "- (none given: invent concrete details that fit the profile and the trauma)"
+    return "\n".join(
+        f"- {key.replace('_', ' ').capitalize()}: {value}" for key, value in facts.items()
+    )
+
+
+def generation_values(case: dict[str, Any], phase: str, facts: dict[str, str], prompts: PromptSet):
+    """The placeholder values of one (case, phase) prompt."""
+    cfg = prompts.phase_config
+    spec = cfg["phases"][phase]
+    client = case["client_profile"]
+    therapist = case["therapist_profile"]
+    plan = case.get("plan", {})
+    intensity = int(plan.get("intensity", {}).get(phase, 5))
+    suds = plan.get("suds", {})
+    phase_suds = suds.get(phase, {})
+    last_exposure = suds.get(EXPOSURE_PHASES[-1], {})
+    values: dict[str, Any] = {
+        "phase": phase,
+        "phase_name": PHASE_NAMES[phase],
+        "client_name": client["name"],
+        "client_first_name": client["name"].split()[0],
+        "age": client["age"],
+        "gender": client["gender"],
+        "relationship_status": client["relationship_status"],
+        "occupation": client["occupation"],
+        "living_situation": client["living_situation"],
+        "ethnicity": client["ethnicity"],
+        "co_occurring_condition": client["co_occurring_condition"],
+        "behaviours": ", ".join(client["exhibited_behaviors"]) or "none in particular",
+        "therapist_name": therapist.get("name", "the therapist"),
+        "therapist_age": therapist["age"],
+        "therapist_gender": therapist["gender"],
+        "trauma_type": case["trauma_info"]["type"],
+        "session_topic": case["trauma_info"]["session_topic"],
+        "facts": _facts_block(facts),
+        "intensity": intensity,
+        "intensity_words": cfg["intensity_words"][str(intensity)],
+        "suds_start": phase_suds.get("start", ""),
+        "suds_peak": phase_suds.get("peak", ""),
+        "suds_end": phase_suds.get("end", ""),
+        "exposure_end_suds": last_exposure.get("end", 50),
+        "turns": spec["turns"],
+        "half": spec["turns"] // 2,
+        "min_turns": spec["min_turns"],
+        "max_turns": spec["max_turns"],
+    }
+    values["suds_lines"] = Template(spec["suds_line"]).substitute(values)
+    values["phase_guidance"] = prompts.template(f"{phase}.md").substitute(values).strip()
+    return values
+
+
+def generation_messages(
+    case: dict[str, Any], phase: str, facts: dict[str, str], prompts: PromptSet | None = None
+) -> list[dict[str, str]]:
+    """The chat messages that ask for one phase conversation of one client."""
+    prompts = prompts or load_prompts("generation")
+    values = generation_values(case, phase, facts, prompts)
+    return [
+        {"role": "system", "content": prompts.files["preamble.md"].strip()},
+        {"role": "user", "content": prompts.template("frame.md").substitute(values).strip()},
+    ]
+
+
+def format_conversation(turns: list[dict[str, Any]]) -> str:
+    """``Therapist: ...`` / ``Client: ...`` lines of a conversation record's turns."""
+    return "\n".join(f"{t['speaker'].capitalize()}: {t['text']}" for t in turns)
+
+
+def rating_messages(
+    turns: list[dict[str, Any]], prompts: PromptSet | None = None
+) -> list[dict[str, str]]:
+    """The zero-shot messages that ask for ``{"intensity": n}`` for one conversation."""
+    prompts = prompts or load_prompts("rating")
+    user = prompts.template("user.md").substitute(conversation=format_conversation(turns))
+    return [
+        {"role": "system", "content": prompts.files["system.md"].strip()},
+        {"role": "user", "content": user.strip()},
+    ]
+
+
+def rating_retry_message(prompts: PromptSet | None = None) -> dict[str, str]:
+    prompts = prompts or load_prompts("rating")
+    return {"role": "user", "content": prompts.files["retry.md"].strip()}
+
+
+# -- documentation ---------------------------------------------------------------------------------
+EXAMPLE_CASE: dict[str, Any] = {
+    "client_id": 7,
+    "client_profile": {
+        "name": "Murray Carroll",
+        "age": 28,
+        "age_group": "18-30",
+        "gender": "male",
+        "relationship_status": "Married",
+        "occupation": "Unemployed",
+        "living_situation": "With partner",
+        "ethnicity": "Oceanian",
+        "co_occurring_condition": "Depression",
+        "exhibited_behaviors": ["hypervigilance", "flashbacks", "dissociation"],
+    },
+    "therapist_profile": {"name": "Nevaeh Parker", "age": 47, "gender": "female"},
+    "trauma_info": {"type": "physical abuse", "session_topic": "human trafficking"},
+    "plan": {
+        "intensity": {"P5": 5, "P10": 7, "P6": 8, "P7": 6, "P8": 5, "P11": 5},
+        "suds": {
+            "P10": {"start": 68, "peak": 83, "end": 69},
+            "P6": {"start": 69, "peak": 83, "end": 73},
+            "P7": {"start": 69, "peak": 69, "end": 51},
+        },
+    },
+}
+EXAMPLE_FACTS = {
+    "where": "(narrative facts from tvt.compose.narrative_facts appear here, one per line)",
+}
+
+
+def render_docs() -> str:
+    """The text of docs/prompts.md: every template of the current versions, and a rendered example."""
+    gen = load_prompts("generation")
+    rate = load_prompts("rating")
+    out = [
+        "# Prompts",
+        "",
+        "Generated by `python -m tvt.llm.prompts > docs/prompts.md` from `seeds/prompts/`; a test",
+        "checks that this page matches the templates. Edit the templates, never this page.",
+        "",
+        f"- generation prompts: `{gen.id}`, sha256 `{gen.sha256}`",
+        f"- rating prompt: `{rate.id}`, sha256 `{rate.sha256}`",
+        "",
+        "Both identifiers go into the manifest of every dataset (`backend.prompt_version`,",
+        "`backend.prompt_sha256`) and into every cache key. A new wording is a new version folder;",
+        "old versions stay so that old datasets can still name theirs.",
+        "",
+        "## Generation",
+        "",
+        "Each (client, phase) request has two messages: the shared preamble as the system message",
+        "and the frame, with the phase's section inserted, as the user message. The frame carries",
+        "the profile block, the narrative facts shared by the client's six phases, the planned",
+        "intensity and SUDS targets (0-100) and the target number of turns.",
+        "",
+        "### Turn targets and the bounds the parser enforces",
+        "",
+        "| phase | name | target turns | accepted |",
+        "|---|---|---|---|",
+    ]
+    for phase in BENCHMARK_ORDER:
+        spec = gen.phase_config["phases"][phase]
+        out.append(
+            f"| {phase} | {PHASE_NAMES[phase]} | {spec['turns']} | "
+            f"{spec['min_turns']}-{spec['max_turns']} |"
+        )
+    out += ["", gen.phase_config["about"], ""]
+    for name in ("preamble.md", "frame.md", *(f"{p}.md" for p in BENCHMARK_ORDER)):
+        out += [f"### `{name}`", "", "```text", gen.files[name].rstrip(), "```", ""]
+    out += ["### Example: the user message of client 7, phase P10", ""]
+    example = generation_messages(EXAMPLE_CASE, "P10", EXAMPLE_FACTS, gen)[1]["content"]
+    out += ["```text", example, "```", ""]
+    out += [
+        "## Rating (zero-shot)",
+        "",
+        "`tvt rate DIR --rater openai` sends the system and user messages below for every",
+        "conversation. An answer that yields no intensity 1-10 is followed by `retry.md` in the same",
+        "chat (with a new seed), up to `--max-attempts`; what still fails is counted as a format",
+        "failure and reported.",
+        "",
+    ]
+    for name in ("system.md", "user.md", "retry.md"):
+        out += [f"### `{name}`", "", "```text", rate.files[name].rstrip(), "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render_docs())

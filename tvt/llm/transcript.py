@@ -1,0 +1,411 @@
+"""Turn an LLM's transcript text into validated conversation turns.
+
+What is accepted (and repaired):
+
+- speaker lines ``Therapist: ...`` / ``Client: ...``, also with the people's names as labels
+  (``Murray:``, ``Dr. Parker:``), markdown emphasis (``**Therapist:**``, ``**Client**:``), list
+  bullets, numbering (``12. Therapist:``), ``Turn 3 -`` prefixes and a ``(softly)`` after the label;
+- noise lines: blank lines, code fences, horizontal rules, headings, ``BEGIN/END TRANSCRIPT``;
+- continuation lines (text without a label) are merged into the turn above;
+- standalone stage directions (``*(She closes her eyes.)*``) and trailing notes after a blank line
+  (``Note: ...``, ``This conversation shows ...``) are dropped, as is text before the first label
+  ("Here is the transcript:");
+- when the answer was cut off (``finish_reason == "length"``) the last, possibly partial, turn is
+  dropped.
+
+What is rejected (the caller retries with a new seed): no dialogue at all, a refusal or AI
+meta-text ("As an AI...") or a placeholder ("[... the session continues ...]") anywhere in the
+dialogue, an empty turn, a client speaking first, two turns of the same speaker in a row after
+merging, a turn longer than :data:`MAX_TURN_WORDS` words, and a turn count outside the phase's
+bounds (seeds/prompts/generation/<version>/phases.json, printed in docs/prompts.md).
+
+SUDS: a client turn states a SUDS when it names it ("my SUDS is 70"), gives a rating with a scale
+("about 7 out of 10", "80/100") or answers a therapist's SUDS question with a number near its
+start ("Seventy. It's getting worse."). Values stated on 0-10 are converted to 0-100 and the turn
+records ``"suds_scale": 10``. The scale is, in this order: the one stated with the number, the one
+the therapist's question named ("from 0 to 10"), else 0-10 when every unscaled value in the
+conversation is at most 10, else 0-100.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: A turn longer than this is not a turn: the model wrote a narrative instead of a dialogue.
+MAX_TURN_WORDS = 400
+
+
+class TranscriptError(ValueError):
+    """The text is not a usable transcript; ``reason`` says why in one phrase."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Transcript:
+    """Validated turns (conversation-schema dicts) and the repairs applied to get them."""
+
+    turns: list[dict[str, Any]]
+    repairs: list[str] = field(default_factory=list)
+
+
+# -- line classification --------------------------------------------------------------------------
+_NOISE_RE = re.compile(
+    r"""^(?:
+        `{3,}.*                                   # code fence
+      | [-*_=~]{3,}                               # horizontal rule
+      | \#{1,6}\s.*                               # markdown heading
+      | [\[(*_\s]*(?:begin|start|end)(?:\s+of)?(?:\s+the)?\s+
+        (?:transcript|conversation|dialogue|session)\b.*   # BEGIN TRANSCRIPT / End of session
+      | [*_]*(?:transcript|conversation|dialogue)[*_]*\s*:?\s*[*_]*   # a bare "Transcript:" title
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PREFIX_RE = re.compile(
+    r"^(?:[-•>]\s*|\*\s+|\(?\d{1,3}[.)]\s*|\[\d{1,3}\]\s*|turn\s+\d{1,3}\s*[:.)\-–—]?\s*)+",
+    re.IGNORECASE,
+)
+_LABEL_RE = re.compile(
+    r"""^(?:\*\*|__|\*|_)?\[?
+        (?P<label>[^\W\d_][\w.'’\- ]{0,40}?)
+        \]?\s*(?:\((?P<aside>[^)]{0,40})\))?\s*
+        (?:\*\*|__|\*|_)?\s*[:：]\s*(?:\*\*|__|\*|_)?\s*
+        (?P<text>.*)$""",
+    re.VERBOSE,
+)
+_STAGE_RE = re.compile(r"^[*_]*[(\[][^()\[\]]*[)\]][*_]*$")
+_TRAILER_RE = re.compile(
+    r"^[\[(*_\s]*(?:note|notes|the end|fin|summary|disclaimer|i hope|let me know|feel free|"
+    r"would you like|this (?:conversation|transcript|dialogue|session|exchange|example)|"
+    r"in this (?:conversation|transcript|dialogue|session|exchange))\b",
+    re.IGNORECASE,
+)
+_REFUSAL_RE = re.compile(
+    r"\b(?:I'?m sorry,? but I|I apologi[sz]e,? but I|"
+    r"I (?:can(?:no|')?t|can not|am unable to|won'?t|will not|must decline to) "
+    r"(?:help|assist|create|generate|write|produce|provide|comply|fulfil|continue with)|"
+    r"as an AI\b|as a (?:large )?language model)",
+    re.IGNORECASE,
+)
+# Inside the dialogue a client may well say "I can't do this": only AI-speak counts there.
+_META_IN_TURN_RE = re.compile(
+    r"\b(?:as an AI\b|(?:an|a large) language model|AI (?:assistant|model)\b|"
+    r"I (?:can(?:no|')?t|am unable to|won'?t) (?:help|assist) with (?:this|that|your) request|"
+    r"(?:create|generate|write) (?:this|such|that) (?:content|conversation|transcript|dialogue))",
+    re.IGNORECASE,
+)
+_PLACEHOLDER_RE = re.compile(
+    r"\[\s*(?:\.\.\.|…|insert\b|continue|more\b|rest of)|\(\s*(?:\.\.\.|…)\s*\)|"
+    r"\b(?:conversation|session|dialogue|transcript|exposure) continues\b|"
+    r"\b(?:and so on|etc\.)\s*[\])]?\s*$",
+    re.IGNORECASE,
+)
+_EMPH_EDGE_RE = re.compile(r"^(?:\*\*|__)\s*|\s*(?:\*\*|__)$")
+
+
+def _strip_quotes(text: str) -> str:
+    text = _EMPH_EDGE_RE.sub("", text.strip()).strip()
+    for q1, q2 in (('"', '"'), ("“", "”")):
+        if len(text) > 1 and text.startswith(q1) and text.endswith(q2) and text.count(q1) <= 2:
+            text = text[1:-1].strip()
+    return text
+
+
+def speaker_aliases(case: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Lower-case labels -> speaker, including the case's names (``Murray``, ``Dr. Parker``)."""
+    aliases = {
+        "therapist": "therapist",
+        "t": "therapist",
+        "counselor": "therapist",
+        "counsellor": "therapist",
+        "client": "client",
+        "c": "client",
+        "patient": "client",
+    }
+    if case:
+        for key, speaker in (("therapist_profile", "therapist"), ("client_profile", "client")):
+            name = str(case.get(key, {}).get("name") or "").strip()
+            if not name:
+                continue
+            parts = name.split()
+            for label in {name, parts[0], parts[-1]}:
+                aliases.setdefault(label.lower(), speaker)
+                if speaker == "therapist":
+                    for title in ("dr", "dr.", "doctor", "therapist"):
+                        aliases.setdefault(f"{title} {label.lower()}", speaker)
+            for label in {name, parts[0]}:
+                aliases.setdefault(f"{speaker} {label.lower()}", speaker)
+                aliases.setdefault(f"{speaker} ({label.lower()})", speaker)
+    return aliases
+
+
+def _speaker_of(line: str, aliases: Mapping[str, str]) -> tuple[str, str] | None:
+    """``(speaker, text)`` if the line starts with a known speaker label."""
+    body = _PREFIX_RE.sub("", line, count=1)
+    m = _LABEL_RE.match(body)
+    if not m:
+        return None
+    label = re.sub(r"\s+", " ", m.group("label").strip().strip("*_").strip()).lower()
+    speaker = aliases.get(label)
+    if speaker is None and m.group("aside"):
+        speaker = aliases.get(f"{label} ({m.group('aside').strip().lower()})")
+    if speaker is None:
+        return None
+    return speaker, m.group("text")
+
+
+def split_turns(
+    text: str, aliases: Mapping[str, str] | None = None
+) -> tuple[list[dict[str, str]], list[str], str]:
+    """Split raw text into ``[{speaker, text}]`` (continuations merged).
+
+    Returns the turns, the repairs applied, and the text found before the first speaker line.
+    """
+    aliases = aliases or speaker_aliases()
+    turns: list[dict[str, str]] = []
+    repairs: list[str] = []
+    preamble: list[str] = []
+    blank_before = False
+    in_trailer = False
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            blank_before = True
+            continue
+        if _NOISE_RE.match(line):
+            blank_before = True
+            continue
+        found = _speaker_of(line, aliases)
+        if found is not None:
+            if in_trailer:
+                raise TranscriptError("meta-text between dialogue lines")
+            speaker, said = found
+            turns.append({"speaker": speaker, "text": _strip_quotes(said)})
+            blank_before = False
+            continue
+        if not turns:
+            preamble.append(line)
+            continue
+        if _STAGE_RE.match(line):
+            repairs.append("dropped a stage direction")
+            continue
+        if in_trailer or (blank_before and _TRAILER_RE.match(line)):
+            in_trailer = True
+            continue
+        turns[-1]["text"] = (turns[-1]["text"] + " " + _strip_quotes(line)).strip()
+        repairs.append("merged a continuation line")
+        blank_before = False
+    if preamble:
+        repairs.append("dropped text before the first speaker line")
+    if in_trailer:
+        repairs.append("dropped a note after the dialogue")
+    for turn in turns:
+        turn["text"] = re.sub(r"\s+", " ", turn["text"]).strip()
+    return turns, sorted(set(repairs)), "\n".join(preamble)
+
+
+# -- SUDS ------------------------------------------------------------------------------------------
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_NUMWORD = (
+    r"(?:(?:a |one )?hundred|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
+    r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen)"
+)
+_NUM = rf"(?:\d{{1,3}}(?:\.\d+)?|{_NUMWORD})"
+_SCALE_DECL_RE = re.compile(
+    r"(?:on )?(?:a |the )?(?:scale )?(?:of |from |between )?(?:0|zero|1|one)\s*(?:-|–|to|and)\s*"
+    r"(?P<scale>10|ten|100|a hundred|one hundred)\b(?:\s*scale)?",
+    re.IGNORECASE,
+)
+_RATED_RE = re.compile(
+    rf"(?<![\w.])(?P<num>{_NUM})\s*(?:/|out of|on a scale of)\s*(?P<scale>10|ten|100|a hundred)\b",
+    re.IGNORECASE,
+)
+_SUDS_WORD_RE = re.compile(r"\bSUDS?\b", re.IGNORECASE)
+_NUM_RE = re.compile(
+    rf"(?<![\w.])(?P<num>{_NUM})(?![\w.]*\d)(?!\s*(?:years?|yrs|minutes?|mins?|hours?|"
+    r"seconds?|days?|weeks?|months?|times|o'clock|am\b|pm\b|a\.m|p\.m|feet|foot|miles?|"
+    r"km|meters?|metres?|dollars?|people|of (?:us|them)|kids|children))",
+    re.IGNORECASE,
+)
+_ASKS_SUDS_RE = re.compile(
+    r"\bSUDS?\b|distress (?:level|rating|score)|how distressed|"
+    r"rate (?:your|the|that) (?:distress|anxiety|fear|discomfort)|"
+    r"(?:0|zero) (?:to|-) (?:10|100|a hundred)|(?:where|what) (?:are you|is it) (?:at|now)\b.*(?:scale|number)",
+    re.IGNORECASE,
+)
+
+
+def _word_value(word: str) -> float | None:
+    w = word.lower().strip()
+    try:
+        return float(w)
+    except ValueError:
+        pass
+    if "hundred" in w:
+        return 100.0
+    if w in _UNITS:
+        return float(_UNITS[w])
+    parts = re.split(r"[- ]", w)
+    if parts[0] in _TENS:
+        return float(_TENS[parts[0]] + (_UNITS.get(parts[1], 0) if len(parts) > 1 else 0))
+    return None
+
+
+def _scale_value(text: str) -> int:
+    return 10 if text.lower() in ("10", "ten") else 100
+
+
+def _asked_scale(text: str) -> int | None:
+    m = _SCALE_DECL_RE.search(text)
+    if m:
+        return _scale_value(m.group("scale"))
+    if re.search(r"\bout of (?:10|ten)\b", text, re.IGNORECASE):
+        return 10
+    return None
+
+
+def _suds_statement(text: str, asked: bool) -> tuple[float, int | None] | None:
+    """``(value, stated_scale or None)`` of a SUDS stated in a client turn, if any."""
+    declared = _SCALE_DECL_RE.search(text)
+    body = _SCALE_DECL_RE.sub(" ", text)
+    scale = _scale_value(declared.group("scale")) if declared else None
+    m = _RATED_RE.search(text)
+    if m:
+        value = _word_value(m.group("num"))
+        if value is not None:
+            return value, _scale_value(m.group("scale"))
+    suds_word = _SUDS_WORD_RE.search(body)
+    if suds_word:
+        m = _NUM_RE.search(body, suds_word.end(), suds_word.end() + 60)
+        if m:
+            value = _word_value(m.group("num"))
+            if value is not None:
+                return value, scale
+    if declared:
+        # "on a scale of 0 to 100 it's 85": the declaration makes the number a rating
+        m = _NUM_RE.search(body)
+        if m:
+            value = _word_value(m.group("num"))
+            if value is not None:
+                return value, scale
+    if asked:
+        # An answer to "What's your SUDS?" gives the number near its start.
+        head = " ".join(body.split()[:12])
+        m = _NUM_RE.search(head)
+        if m:
+            value = _word_value(m.group("num"))
+            if value is not None:
+                return value, scale
+    return None
+
+
+def attach_suds(turns: list[dict[str, Any]]) -> None:
+    """Fill ``suds`` (0-100) and ``suds_scale`` of client turns in place (rules: module doc)."""
+    found: list[tuple[int, float, int | None]] = []
+    asked_scale: int | None = None
+    asked = False
+    for i, turn in enumerate(turns):
+        if turn["speaker"] == "therapist":
+            asked = bool(_ASKS_SUDS_RE.search(turn["text"]))
+            asked_scale = _asked_scale(turn["text"]) if asked else None
+            continue
+        stated = _suds_statement(turn["text"], asked)
+        if stated is not None:
+            value, scale = stated
+            found.append((i, value, scale or asked_scale))
+        asked = False
+    unscaled = [v for _, v, s in found if s is None]
+    default_scale = 10 if unscaled and max(unscaled) <= 10 else 100
+    for i, value, scale in found:
+        scale = scale or default_scale
+        suds = value * 10 if scale == 10 else value
+        if not 0 <= suds <= 100:
+            continue
+        turns[i]["suds"] = int(round(suds))
+        if scale == 10:
+            turns[i]["suds_scale"] = 10
+
+
+# -- acts ------------------------------------------------------------------------------------------
+_REINFORCE_RE = re.compile(
+    r"\b(?:doing (?:great|well|really well|so well)|stay with (?:it|that|this)|keep going|"
+    r"well done|good job|that's (?:it|right|okay|ok)|you're safe|you are safe|you can do this|"
+    r"brave|courage|i'm here|you're handling)",
+    re.IGNORECASE,
+)
+
+
+def label_act(turn: dict[str, Any]) -> str:
+    """A coarse dialogue-act label for an LLM turn (the offline composer labels its own)."""
+    text = turn["text"]
+    if turn["speaker"] == "client":
+        return "suds_report" if turn.get("suds") is not None else "response"
+    if _ASKS_SUDS_RE.search(text):
+        return "suds_check"
+    if _REINFORCE_RE.search(text) and len(text.split()) <= 20:
+        return "reinforcement"
+    if text.rstrip().endswith("?"):
+        return "question"
+    return "statement"
+
+
+# -- the whole pipeline ----------------------------------------------------------------------------
+def parse_transcript(
+    text: str | None,
+    *,
+    bounds: tuple[int, int] = (2, 1000),
+    aliases: Mapping[str, str] | None = None,
+    finish_reason: str | None = None,
+) -> Transcript:
+    """Parse, repair and validate an LLM transcript; raise :class:`TranscriptError` if unusable."""
+    if text is None or not text.strip():
+        raise TranscriptError("empty answer")
+    turns, repairs, _preamble = split_turns(text, aliases)
+    if not turns:
+        if _REFUSAL_RE.search(text):
+            raise TranscriptError("refusal instead of a transcript")
+        raise TranscriptError("no Therapist:/Client: lines")
+    if finish_reason == "length":
+        turns.pop()
+        repairs.append("dropped the last turn (answer cut off at max tokens)")
+    for n, turn in enumerate(turns, start=1):
+        if not turn["text"]:
+            raise TranscriptError(f"turn {n} is empty")
+        if _META_IN_TURN_RE.search(turn["text"]):
+            raise TranscriptError(f"refusal or AI meta-text in turn {n}")
+        if _PLACEHOLDER_RE.search(turn["text"]):
+            raise TranscriptError(f"placeholder instead of dialogue in turn {n}")
+        words = len(turn["text"].split())
+        if words > MAX_TURN_WORDS:
+            raise TranscriptError(f"turn {n} has {words} words (more than {MAX_TURN_WORDS})")
+    if turns and turns[0]["speaker"] != "therapist":
+        raise TranscriptError("the client speaks first (the therapist must open)")
+    for n in range(1, len(turns)):
+        if turns[n]["speaker"] == turns[n - 1]["speaker"]:
+            raise TranscriptError(
+                f"two {turns[n]['speaker']} turns in a row (turns {n} and {n + 1})"
+            )
+    lo, hi = bounds
+    if not lo <= len(turns) <= hi:
+        raise TranscriptError(f"{len(turns)} turns, outside the bounds {lo}-{hi}")
+    out = [{"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns]
+    attach_suds(out)
+    for turn in out:
+        turn["act"] = label_act(turn)
+        # keep the schema's key order: speaker, text, suds, act, [suds_scale]
+        if "suds_scale" in turn:
+            turn["suds_scale"] = turn.pop("suds_scale")
+    return Transcript(out, repairs)
