@@ -257,3 +257,62 @@ def build_release(root: Path) -> ReleaseFixture:
     (conv_dir / "notes.txt").write_text("not a conversation\n", encoding="utf-8")
     exp["stray:conversations"] += 1
     return fx
+
+
+def build_native(
+    out: Path,
+    *,
+    clients: int = 8,
+    preset: str = "default",
+    seed: int = 3,
+    conversations: bool = True,
+) -> Path:
+    """A small native dataset folder written through ``DatasetWriter`` without the composer.
+
+    Cases and the reference come from the real sampler and plan; the conversations are short
+    fixed exchanges (with one stated SUDS in the exposure phases), so tests of validate, stats
+    and export do not depend on the composer's text.
+    """
+    from tvt.config import load_config
+    from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+    from tvt.generate import iter_cases
+    from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+    from tvt.plan import reference_record
+
+    config = load_config(preset)
+    prepare_output(out, force=False)
+    manifest = base_manifest(
+        seed=seed,
+        clients=clients,
+        config=config,
+        backend={"name": "test"},
+        phases=list(BENCHMARK_ORDER),
+    )
+    with DatasetWriter(out, manifest) as writer:
+        for case in iter_cases(config, seed, clients):
+            writer.write("cases.jsonl", case)
+            writer.write("reference.jsonl", reference_record(case))
+            if not conversations:
+                continue
+            for phase in BENCHMARK_ORDER:
+                turns = [
+                    {
+                        "speaker": "therapist",
+                        "text": "How are you feeling?",
+                        "suds": None,
+                        "act": "q",
+                    },
+                    {"speaker": "client", "text": "A bit shaky today.", "suds": None, "act": "a"},
+                ]
+                if phase in EXPOSURE_PHASES:
+                    suds = case["plan"]["suds"][phase]["peak"]
+                    turns += [
+                        {"speaker": "therapist", "text": "Your SUDS?", "suds": None, "act": "q"},
+                        {"speaker": "client", "text": f"About {suds}.", "suds": suds, "act": "a"},
+                    ]
+                writer.write(
+                    "conversations.jsonl",
+                    {"client_id": case["client_id"], "phase": phase, "turns": turns},
+                )
+        writer.commit()
+    return out

@@ -68,7 +68,11 @@ ALIASES: dict[str, dict[str, str]] = {
 
 _SPEAKERS = {"therapist": "therapist", "client": "client", "patient": "client"}
 _LABELS = {"therapist": "Therapist", "client": "Client"}
-_TURN_RE = re.compile(r"^\s*\**\s*(?P<label>[A-Za-z]+)\s*\**\s*:\s*\**(?P<text>.*)$", re.S)
+# "Therapist: text", also "**Therapist:** text" and "**Therapist**: text" (markdown bold labels).
+_TURN_RE = re.compile(
+    r"^\s*(?:\*\*(?P<bold>[A-Za-z]+)(?::\*\*|\*\*\s*:)|(?P<label>[A-Za-z]+)\s*:)(?P<text>.*)$",
+    re.S,
+)
 
 EMPTY_TURN_TEXT = "[empty turn]"
 
@@ -414,7 +418,7 @@ def parse_turn(raw: str, previous: str | None) -> tuple[dict[str, Any], str | No
     """
     problem = None
     m = _TURN_RE.match(raw)
-    speaker = _SPEAKERS.get(m.group("label").casefold()) if m else None
+    speaker = _SPEAKERS.get((m.group("bold") or m.group("label")).casefold()) if m else None
     if m and speaker:
         text = m.group("text").strip()
     else:
@@ -542,7 +546,8 @@ def parse_suds_statement(text: str, scale: int | None) -> tuple[int, int, bool] 
         a = word_number(m.group("a"))
         b = word_number(m.group("b")) if m.group("b") else None
         if b is not None and a in (0, 1) and b in (10, 100):
-            continue  # the client repeating the scale ("0 to 100"), not a rating
+            scale = int(b)  # the client naming the scale ("0 to 100"), not a rating
+            continue
         if b is None:
             value = a
         elif re.search(r"\bfrom\s*$", text[: m.start()], re.I):
