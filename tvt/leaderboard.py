@@ -34,7 +34,7 @@ import jsonschema
 
 from tvt import __version__
 from tvt.errors import InputError, WorkFailed
-from tvt.jsonio import atomic_writer, iter_jsonl, read_json, sha256_file, write_json
+from tvt.jsonio import atomic_writer, read_json, sha256_file, write_json
 from tvt.phases import BENCHMARK_ORDER
 from tvt.resources import data_dir, load_schema
 
@@ -261,36 +261,17 @@ def metrics_from_report(report: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_trajectories(path: Path) -> dict[int, dict[str, float]]:
-    """client -> {phase: value} from an outputs or reference file (already validated by score)."""
-    out: dict[int, dict[str, float]] = {}
-    for _, rec in iter_jsonl(path):
-        if not isinstance(rec, dict) or "client_id" not in rec:
-            continue
-        cid = rec["client_id"]
-        if isinstance(rec.get("trajectory"), dict):
-            out.setdefault(cid, {}).update(rec["trajectory"])
-        elif "phase" in rec and "intensity" in rec:
-            out.setdefault(cid, {})[rec["phase"]] = rec["intensity"]
-    return out
-
-
-def mean_trajectories(outputs: Path, reference: Path) -> dict[str, dict[str, float]]:
-    """Mean model and reference intensity per phase over clients present in both (for charts)."""
-    model = _read_trajectories(outputs)
-    ref = _read_trajectories(reference)
-    result: dict[str, dict[str, float]] = {"model": {}, "reference": {}}
+def mean_trajectories(report: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Mean model and reference intensity per phase over the scored clients (for the chart)."""
+    per_phase = report["per_phase"]
+    out: dict[str, dict[str, float]] = {"model": {}, "reference": {}}
     for phase in BENCHMARK_ORDER:
-        pairs = [
-            (m[phase], ref[c][phase])
-            for c, m in model.items()
-            if phase in m and c in ref and phase in ref[c]
-        ]
-        if not pairs:
-            raise InputError(f"no client has a rating for phase {phase}", path=outputs)
-        result["model"][phase] = round(sum(p[0] for p in pairs) / len(pairs), 6)
-        result["reference"][phase] = round(sum(p[1] for p in pairs) / len(pairs), 6)
-    return result
+        stats = per_phase[phase]
+        if stats.get("model_mean") is None or stats.get("reference_mean") is None:
+            raise InputError(f"no client was scored on phase {phase}")
+        out["model"][phase] = round(float(stats["model_mean"]), 6)
+        out["reference"][phase] = round(float(stats["reference_mean"]), 6)
+    return out
 
 
 def _reference_file(reference: str | Path | None) -> tuple[Path, str | None]:
@@ -365,7 +346,7 @@ def build_entry(
     Raises ``InputError`` (exit 2) for an invalid META, outputs that break a rule of
     ``tvt score``, too low coverage, or a claimed metric that does not match.
     """
-    from tvt.score import score_files
+    from tvt.score import score
 
     outputs = Path(outputs)
     meta_path = Path(meta_path)
@@ -384,21 +365,21 @@ def build_entry(
         bench = _bench_for_reference(ref_sha)
         bench_name = bench if bench else f"custom:{ref_sha[:12]}"
 
-    report = score_files(outputs, ref_path, require_complete=False, bootstrap_seed=bootstrap_seed)
+    # The full scoring path of `tvt score` (every input rule), keeping the per-client arrays.
+    result = score(outputs, ref_path, require_complete=False, bootstrap_seed=bootstrap_seed)
+    report = result.report
     metrics = metrics_from_report(report)
-    n_ref = metrics["n_reference"]
-    if not n_ref:
-        raise InputError("the reference has no clients", path=ref_path)
-    coverage = metrics["n_scored"] / n_ref
+    coverage = _coverage(result)
     if coverage < MIN_COVERAGE:
         raise InputError(
-            f"the outputs cover {metrics['n_scored']} of {n_ref} reference clients "
-            f"({coverage:.1%}); a submission must cover at least {MIN_COVERAGE:.0%}",
+            f"the outputs cover {coverage:.1%} of the reference ratings "
+            f"({metrics['n_scored']} of {metrics['n_reference']} clients scored); "
+            f"a submission must cover at least {MIN_COVERAGE:.0%}",
             path=outputs,
         )
     check_claims(meta, metrics, meta_path)
 
-    outputs_sha = sha256_file(outputs)
+    outputs_sha = report["inputs"]["outputs"]["sha256"]
     stem = f"{slugify(meta['model'])}-{outputs_sha[:8]}"
     entry: dict[str, Any] = {
         "entry_format": ENTRY_FORMAT,
@@ -419,10 +400,24 @@ def build_entry(
             "tvt_version": __version__,
             "outputs_file": f"outputs/{stem}.jsonl",
         },
-        "trajectory": mean_trajectories(outputs, ref_path),
+        "trajectory": mean_trajectories(report),
     }
     validate_entry(entry)
     return entry
+
+
+def _coverage(result: Any) -> float:
+    """Share of the reference's (client, phase) ratings that were rated and scored.
+
+    Counting ratings rather than clients means a submission cannot skip the hard phases of every
+    client and still pass: an incomplete client counts for the phases it has.
+    """
+    import numpy as np
+
+    ref_present = ~np.isnan(result.reference)
+    rated = ref_present & ~np.isnan(result.model) & result.scored[:, np.newaxis]
+    total = int(ref_present.sum())
+    return float(rated.sum()) / total if total else 0.0
 
 
 def _bench_for_reference(ref_sha: str) -> str | None:
