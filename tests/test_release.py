@@ -215,7 +215,7 @@ def test_unreadable_file_is_a_reported_skip(release, tmp_path):
     out = tmp_path / "o"
     res = run("import", release.root, "--out", out)
     assert res.exit_code == 0, res.output
-    assert "conversation file that is not valid JSON; skipped" in res.output
+    assert "conversation file that is not valid JSON or cannot be read; skipped" in res.output
     assert "3_P7_conversation.json" in res.output
     failures = read_jsonl(out / "failures.jsonl")
     assert failures == [

@@ -769,17 +769,16 @@ def _load_slot(
     main: Path | None = slot["main"]
     copies = sorted(slot["copies"])
     docs: dict[Path, Any] = {}
-    bad: dict[Path, str] = {}
     for path in [p for p in [main] if p] + [p for _, p in copies]:
         try:
             docs[path] = read_json(path)
-        except InputError as exc:
-            bad[path] = exc.reason
+        except (InputError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, InputError) else (exc.strerror or str(exc))
             report.add(
                 f"unreadable:{kind}",
                 "skipped",
-                f"{kind} file that is not valid JSON; skipped",
-                f"{path.name}: {exc.reason}",
+                f"{kind} file that is not valid JSON or cannot be read; skipped",
+                f"{path.name}: {reason}",
             )
     if main is None or main not in docs:
         usable = [p for _, p in copies if p in docs]
