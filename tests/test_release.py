@@ -255,6 +255,8 @@ def test_nothing_usable_exits_2_and_writes_nothing(tmp_path):
     res = run("import", src, "--out", tmp_path / "o")
     assert res.exit_code == 2
     assert "nothing usable" in res.output
+    assert "conversation file that is not valid JSON" in res.output  # the report explains
+    assert "metadata file that cannot be used" in res.output
     assert not (tmp_path / "o").exists()
 
 

@@ -82,7 +82,7 @@ EMPTY_TURN_TEXT = "[empty turn]"
 class Entry:
     """One kind of repair or skip, how often it happened and a few examples."""
 
-    action: str  # "repaired", "kept" (kept as given and reported) or "skipped"
+    action: str  # "read", "repaired", "kept" (kept as given and reported) or "skipped"
     description: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
@@ -134,11 +134,12 @@ class ImportReport:
             f"clients and {t.get('conversations', 0)} conversations"
         ]
         titles = {
+            "read": "Read from the text",
             "repaired": "Repaired",
             "kept": "Kept as given (reported)",
             "skipped": "Skipped",
         }
-        for action in ("repaired", "kept", "skipped"):
+        for action in ("read", "repaired", "kept", "skipped"):
             group = [(k, e) for k, e in sorted(self.entries.items()) if e.action == action]
             if not group:
                 continue
@@ -230,6 +231,16 @@ def canonical(field_name: str, value: str, where: str, report: ImportReport) -> 
         where,
     )
     return value
+
+
+class NothingUsable(InputError):
+    """No conversation of the release folder could be imported; ``report`` says why."""
+
+    def __init__(self, report: ImportReport, src: Path) -> None:
+        self.report = report
+        super().__init__(
+            "nothing usable: no conversation could be imported (see the report above)", path=src
+        )
 
 
 # -- metadata ------------------------------------------------------------------------------------
@@ -673,7 +684,7 @@ def repair_conversation(
                 ex,
             )
         else:
-            report.add("suds:0-100", "repaired", "SUDS stated on 0-100, stored as is", ex)
+            report.add("suds:0-100", "read", "SUDS stated on 0-100, stored as is", ex)
         if assumed:
             report.add(
                 "suds:scale-assumed",
@@ -947,10 +958,7 @@ def import_release(src: str | Path, out: str | Path, *, force: bool = False) -> 
                     phases_seen.add(conv["phase"])
                     report.totals["conversations"] += 1
             if report.totals["conversations"] == 0:
-                raise InputError(
-                    "nothing usable: no conversation could be imported (see the report above)",
-                    path=src,
-                )
+                raise NothingUsable(report, src)
             writer.manifest["clients"] = report.totals["clients"]
             writer.manifest["phases"] = [p for p in BENCHMARK_ORDER if p in phases_seen]
             writer.manifest["import"] = {

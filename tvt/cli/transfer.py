@@ -37,9 +37,13 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
       tvt import release --out imported --report import-report.json
     """
     from tvt.jsonio import write_json
-    from tvt.release import import_release
+    from tvt.release import NothingUsable, import_release
 
-    report = import_release(src, out, force=force)
+    try:
+        report = import_release(src, out, force=force)
+    except NothingUsable as exc:
+        click.echo(exc.report.render(), err=True)
+        raise
     click.echo(report.render())
     if report_path is not None:
         write_json(report_path, report.to_dict())
