@@ -97,8 +97,8 @@ def default_leaderboard_dir() -> Path:
 def version_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Human-readable ``"numpy 2.1.0 here, 2.4.6 recorded"`` items for every differing version."""
     out = []
-    for key in sorted(set(recorded) | set(current)):
-        here, then = current.get(key), recorded.get(key)
+    for key in sorted(recorded):  # only what the recipe recorded can explain a difference
+        here, then = current.get(key), recorded[key]
         if here != then:
             out.append(f"{key} {here if here is not None else 'absent'} here, {then} recorded")
     return out

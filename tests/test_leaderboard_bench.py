@@ -1,0 +1,172 @@
+"""tvt-bench-v1 (regeneration, fingerprint check) and the shipped leaderboard's integrity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import tvt.leaderboard as lb
+from tvt.cli import main
+from tvt.dataset import dependency_versions
+from tvt.jsonio import sha256_file, write_json
+from tvt.score import score_files
+
+SHIPPED = lb.default_leaderboard_dir()
+BASELINES = {
+    "Lexical rater (tvt baseline)",
+    "Constant mean (tvt baseline)",
+    "Per-phase mean (tvt baseline)",
+    "Random (tvt baseline)",
+}
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def recipe() -> dict:
+    return lb.load_benchmark("tvt-bench-v1")
+
+
+def test_recipe_names_everything(recipe):
+    assert recipe["name"] == "tvt-bench-v1"
+    assert recipe["clients"] == 500 and isinstance(recipe["seed"], int)
+    assert recipe["preset"] in ("default", "paper")
+    assert recipe["backend"]["name"] == "offline"
+    assert {"numpy", "faker", "python", "tvt"} <= set(recipe["versions"])
+    for name in ("cases.jsonl", "conversations.jsonl", "reference.jsonl"):
+        assert len(recipe["files"][name]) == 64
+    assert sha256_file(lb.benchmark_reference()) == recipe["files"]["reference.jsonl"]
+
+
+@pytest.mark.slow
+def test_generate_benchmark_reproduces_the_fingerprint(tmp_path, recipe):
+    out = tmp_path / "bench"
+    res = run("generate", "--benchmark", "tvt-bench-v1", "--out", out)
+    assert res.exit_code == 0, res.output
+    assert "fingerprint verified" in res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fingerprint"] == recipe["fingerprint"]
+    assert sha256_file(out / "reference.jsonl") == recipe["files"]["reference.jsonl"]
+
+
+def _fake_bench(tmp_path: Path, monkeypatch, versions: dict) -> None:
+    folder = tmp_path / "benchdir"
+    folder.mkdir()
+    write_json(
+        folder / "tiny-bench.json",
+        {
+            "name": "tiny-bench",
+            "preset": "default",
+            "seed": 5,
+            "clients": 4,
+            "backend": {"name": "offline"},
+            "versions": versions,
+            "files": {"reference.jsonl": "0" * 64, "conversations.jsonl": "1" * 64},
+            "fingerprint": "2" * 64,
+        },
+    )
+    monkeypatch.setattr(lb, "benchmark_dir", lambda: folder)
+
+
+def test_mismatch_names_the_differing_versions(tmp_path, monkeypatch):
+    here = dependency_versions()
+    _fake_bench(tmp_path, monkeypatch, {**here, "numpy": "0.0.1", "faker": "1.0"})
+    res = run("generate", "--benchmark", "tiny-bench", "--out", tmp_path / "o")
+    assert res.exit_code == 1, res.output
+    msg = res.output
+    assert "conversations.jsonl, reference.jsonl do not match" in msg
+    assert f"numpy {here['numpy']} here, 0.0.1 recorded" in msg
+    assert f"faker {here['faker']} here, 1.0 recorded" in msg
+    differing = msg.split("differ from those recorded:")[1].split(". The data")[0]
+    assert "python" not in differing and "tvt" not in differing  # equal or not recorded
+    assert "NOT tiny-bench" in msg and "Traceback" not in msg
+
+
+def test_mismatch_with_same_versions_blames_the_generator(tmp_path, monkeypatch):
+    from tvt import __version__
+    from tvt.compose import COMPOSER_VERSION
+
+    versions = {**dependency_versions(), "tvt": __version__, "composer": COMPOSER_VERSION}
+    _fake_bench(tmp_path, monkeypatch, versions)
+    res = run("generate", "--benchmark", "tiny-bench", "--out", tmp_path / "o")
+    assert res.exit_code == 1
+    assert "no recorded library version differs" in res.output
+    assert "generator code itself changed" in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--benchmark", "tvt-bench-v1", "--seed", "3"], "drop --seed"),
+        (["--benchmark", "tvt-bench-v1", "--clients", "3", "--preset", "paper"], "--clients"),
+        (["--benchmark", "no-such-bench"], "unknown benchmark 'no-such-bench'"),
+        (["--benchmark", "../etc/passwd"], "not a benchmark name"),
+        ([], "--seed"),
+    ],
+)
+def test_benchmark_usage_errors(tmp_path, args, needle):
+    res = run("generate", *args, "--out", tmp_path / "o")
+    assert res.exit_code == 2, res.output
+    assert needle in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_shipped_leaderboard_is_verified_and_current(recipe):
+    groups = lb.leaderboard_groups(SHIPPED)
+    assert len(groups["reported"]) == 8
+    assert all(e["benchmark"] == "paper-table-1" for e in groups["reported"])
+    by_model = {e["model"]: e for e in groups["verified"]}
+    assert BASELINES <= set(by_model)
+    ref = lb.benchmark_reference()
+    for entry in groups["verified"]:
+        ver = entry["verification"]
+        outputs = SHIPPED / ver["outputs_file"]
+        assert sha256_file(outputs) == ver["outputs_sha256"]
+        assert ver["reference_sha256"] == recipe["files"]["reference.jsonl"]
+        assert entry["benchmark"] == "tvt-bench-v1"
+        # Scoring the kept outputs again gives the entry's metrics exactly.
+        again = lb.metrics_from_report(score_files(outputs, ref))
+        assert again == entry["metrics"], entry["model"]
+    const = by_model["Constant mean (tvt baseline)"]["metrics"]
+    assert const["undefined_pearson"] == const["n_scored"] == 500
+    assert const["pearson"]["mean"] == 0.0
+    s = {m: e["metrics"]["s_abs"] for m, e in by_model.items()}
+    assert s["Random (tvt baseline)"] < s["Per-phase mean (tvt baseline)"]
+    assert s["Random (tvt baseline)"] < s["Lexical rater (tvt baseline)"]
+    # The shipped page is the rendering of the shipped entries.
+    page = (SHIPPED / "index.html").read_text(encoding="utf-8")
+    assert page == lb.render_html(groups)
+
+
+def test_leaderboard_command_defaults_to_the_shipped_board():
+    res = run("leaderboard")
+    assert res.exit_code == 0
+    assert "Mistral Large" in res.output and "Lexical rater (tvt baseline)" in res.output
+    assert res.output.index("Verified") < res.output.index("Reported")
+
+
+def test_submit_defaults_to_the_benchmark_reference(tmp_path):
+    board = tmp_path / "board"
+    shipped = {e["model"]: e for e in lb.load_entries(SHIPPED)}
+    entry = shipped["Per-phase mean (tvt baseline)"]
+    outputs = SHIPPED / entry["verification"]["outputs_file"]
+    write_json(
+        tmp_path / "meta.json",
+        {
+            "model": "Shape prior",
+            "organization": "Somebody",
+            "description": "per-phase means",
+            "rater_prompt_version": "none",
+            "claimed": {"s_abs": entry["metrics"]["s_abs"]},
+        },
+    )
+    res = run("submit", outputs, "--meta", tmp_path / "meta.json", "--leaderboard", board)
+    assert res.exit_code == 0, res.output
+    (mine,) = lb.load_entries(board)
+    assert mine["benchmark"] == "tvt-bench-v1"
+    assert mine["metrics"] == entry["metrics"]
