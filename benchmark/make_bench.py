@@ -199,6 +199,7 @@ def main() -> int:
             )
         html = render_html(leaderboard_groups(board))
         write_text(board / "index.html", html)
+        (board / ".lock").unlink(missing_ok=True)  # the submit lock file is not data
         print(f"wrote {board / 'index.html'}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -761,6 +761,19 @@ _HTML_COLUMNS = [
 ]
 
 
+def _coverage_note(m: dict[str, Any]) -> str:
+    """What N hides: clients missing or incomplete, and clients whose Pearson was undefined."""
+    parts = [f"{m['n_scored']} scored of {m.get('n_reference') or '?'} clients"]
+    for key, label in (
+        ("missing", "missing"),
+        ("incomplete", "incomplete"),
+        ("undefined_pearson", "Pearson undefined (scored 0)"),
+    ):
+        if m.get(key) is not None:
+            parts.append(f"{label}: {m[key]}")
+    return "; ".join(parts)
+
+
 def _html_row(entry: dict[str, Any], verified: bool) -> str:
     m = entry["metrics"]
     url = entry.get("url") or ""
@@ -773,7 +786,8 @@ def _html_row(entry: dict[str, Any], verified: bool) -> str:
         f'<td class="model" data-value="{_esc(entry["model"])}" title="{_esc(entry["description"])}">{model}</td>',
         f'<td data-value="{_esc(entry["organization"])}">{_esc(entry["organization"])}</td>',
         f'<td class="num" data-value="{m["s_abs"]!r}">{_esc(_s_abs_text(m, 3 if verified else 2))}</td>',
-        f'<td class="num" data-value="{m["n_scored"]}">{m["n_scored"]}</td>',
+        f'<td class="num" data-value="{m["n_scored"]}" title="{_esc(_coverage_note(m))}">'
+        f"{m['n_scored']}</td>",
     ]
     for key in ("pearson", "dtw", "rmse"):
         value = m[key]["mean"]
