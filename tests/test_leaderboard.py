@@ -368,3 +368,19 @@ def test_racing_threads_record_one_entry(tmp_path, reference):
         t.join()
     assert sorted(outcomes) == ["dup"] * 7 + ["ok"]
     assert len(load_entries(board)) == 1
+
+
+def test_lock_held_too_long_is_a_clear_failure(tmp_path, reference, monkeypatch):
+    from filelock import FileLock
+
+    import tvt.leaderboard as lb
+    from tvt.errors import WorkFailed
+
+    out = tmp_path / "o.jsonl"
+    make_outputs(out, reference, seed=9)
+    entry = lb.build_entry(out, make_meta(tmp_path / "m.json"), reference=reference)
+    board = lb.prepare_leaderboard(tmp_path / "board")
+    monkeypatch.setattr(lb, "LOCK_TIMEOUT", 0.2)
+    with FileLock(str(board / ".lock")), pytest.raises(WorkFailed, match="held the leaderboard"):
+        lb.record_entry(board, entry, out)
+    assert load_entries(board) == []

@@ -17,6 +17,7 @@ Layout of a leaderboard folder::
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import json
@@ -24,7 +25,7 @@ import math
 import re
 import shutil
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
@@ -432,10 +433,22 @@ def _bench_for_reference(ref_sha: str) -> str | None:
     return None
 
 
-def _lock(folder: Path):
-    from filelock import FileLock
+@contextlib.contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """Hold the leaderboard's file lock (works across processes and threads)."""
+    from filelock import FileLock, Timeout
 
-    return FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT)
+    lock = FileLock(str(folder / ".lock"), timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise WorkFailed(
+            f"another submit has held the leaderboard lock for {LOCK_TIMEOUT:.0f} s; try again",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def prepare_leaderboard(folder: str | Path) -> Path:
