@@ -6,6 +6,7 @@ queued and consumed one per request, in order::
 
     429[:retry_after]  status 429 with a Retry-After header (seconds, default 1)
     500, 502, 503      server errors
+    400, 401, 404      client errors (bad request, bad key, unknown model)
     timeout[:secs]     sleep longer than the client waits (default 30 s), then answer
     drop               close the connection without an answer
     badjson            status 200 with an HTML body
@@ -116,6 +117,8 @@ class FakeState:
         self.faults_served = 0
         self.bodies: list[dict[str, Any]] = []
         self.keep_bodies = False
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def next_fault(self) -> str | None:
         with self.lock:
@@ -132,6 +135,7 @@ class FakeState:
                 "completions": self.completions,
                 "faults_served": self.faults_served,
                 "faults_pending": len(self.faults),
+                "max_in_flight": self.max_in_flight,
             }
 
 
@@ -179,6 +183,7 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.faults.clear()
                 state.requests = state.completions = state.faults_served = 0
+                state.max_in_flight = 0
                 state.bodies.clear()
             self._json(200, {})
             return
@@ -190,11 +195,18 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.bodies.append(body)
         fault = state.next_fault()
-        if state.latency:
-            time.sleep(state.latency)
-        if fault is not None and self._fault(fault, body):
-            return
-        self._complete(body, fault)
+        with state.lock:
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            if state.latency:
+                time.sleep(state.latency)
+            if fault is not None and self._fault(fault, body):
+                return
+            self._complete(body, fault)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
 
     def _fault(self, fault: str, body: dict[str, Any]) -> bool:
         """Serve a transport-level fault; return False for content faults handled later."""
@@ -205,6 +217,8 @@ class Handler(BaseHTTPRequestHandler):
                 {"error": {"message": "rate limited", "type": "rate_limit"}},
                 {"Retry-After": arg or "1"},
             )
+        elif kind in ("400", "401", "404"):
+            self._json(int(kind), {"error": {"message": f"client error {kind}"}})
         elif kind in ("500", "502", "503"):
             self._json(int(kind), {"error": {"message": "server error"}})
         elif kind == "timeout":

@@ -1,0 +1,151 @@
+"""``tvt batch``: scale generation out through batch files (OpenAI Batch API, vLLM run-batch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tvt.cli._common import non_negative_int, positive_int
+
+
+@click.group()
+def batch() -> None:
+    """Prepare batch request files and assemble a dataset from their results.
+
+    \b
+    Examples:
+      tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --out run42
+      # submit run42/batch_requests.jsonl (OpenAI Batch API or vLLM run-batch), then:
+      tvt batch collect run42 --results results.jsonl
+
+    See docs/scale.md.
+    """
+
+
+@batch.command()
+@click.option("--seed", type=int, required=True, callback=non_negative_int, help="Random seed.")
+@click.option(
+    "--clients",
+    type=int,
+    default=500,
+    show_default=True,
+    callback=positive_int,
+    help="Number of clients (client_id runs 1..N).",
+)
+@click.option("--model", required=True, help="Model name written into every request body.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for batch_requests.jsonl, batch_cases.jsonl and batch_plan.json.",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(["default", "paper"]),
+    default="default",
+    show_default=True,
+    help="Sampler preset.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="A sampler config JSON; overrides --preset.",
+)
+@click.option("--phases", help="Comma-separated subset of P5,P10,P6,P7,P8,P11 (default: all six).")
+@click.option(
+    "--temperature",
+    type=click.FloatRange(0, 2),
+    default=0.8,
+    show_default=True,
+    help="Sampling temperature.",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=4096,
+    show_default=True,
+    help="Maximum tokens per answer.",
+)
+@click.option("--force", is_flag=True, help="Write into a non-empty folder.")
+def prepare(
+    seed: int,
+    clients: int,
+    model: str,
+    out: Path,
+    preset: str,
+    config_path: Path | None,
+    phases: str | None,
+    temperature: float,
+    max_tokens: int,
+    force: bool,
+) -> None:
+    """Write one chat-completion request per (client, phase) in the Batch API format.
+
+    \b
+    Example:
+      tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --out run42
+    """
+    from tvt.config import load_config
+    from tvt.generate import parse_phases
+    from tvt.llm.batch import REQUESTS, prepare_batch
+
+    plan = prepare_batch(
+        out,
+        seed=seed,
+        clients=clients,
+        config=load_config(preset, config_path),
+        model=model,
+        phases=parse_phases(phases),
+        temperature=temperature,
+        max_tokens=max_tokens,
+        force=force,
+    )
+    click.echo(
+        f"wrote {plan['requests']} requests to {out / REQUESTS} "
+        f"(prompts {plan['prompt_version']}); submit it, then run "
+        f"'tvt batch collect {out} --results RESULTS.jsonl'"
+    )
+
+
+@batch.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--results",
+    "results",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    required=True,
+    help="Batch output file (repeat for retry rounds, in order; the first valid answer wins).",
+)
+@click.option("--force", is_flag=True, help="Replace a dataset collected earlier in FOLDER.")
+def collect(folder: Path, results: tuple[Path, ...], force: bool) -> None:
+    """Validate batch results with the transcript parser and write the dataset into FOLDER.
+
+    Exit 1 when some requests failed: they are listed, recorded in failures.jsonl (with their
+    custom_id) and asked again by FOLDER/batch_retry_requests.jsonl.
+
+    \b
+    Examples:
+      tvt batch collect run42 --results batch_output.jsonl
+      tvt batch collect run42 --results batch_output.jsonl --results retry_output.jsonl --force
+    """
+    from tvt.errors import WorkFailed
+    from tvt.llm.batch import RETRY_REQUESTS, collect_batch
+
+    result = collect_batch(folder, list(results), force=force)
+    click.echo(
+        f"wrote {result.conversations} conversations to {folder} "
+        f"(fingerprint {result.manifest['fingerprint'][:12]})"
+    )
+    if result.failures:
+        shown = result.failures[:50]
+        for f in shown:
+            click.echo(f"failed {f['custom_id']}: {f['reason']}", err=True)
+        if len(result.failures) > len(shown):
+            click.echo(f"... and {len(result.failures) - len(shown)} more", err=True)
+        raise WorkFailed(
+            f"{len(result.failures)} request(s) failed; see {folder / 'failures.jsonl'}; "
+            f"{folder / RETRY_REQUESTS} asks for them again"
+        )

@@ -1,0 +1,412 @@
+"""The ``openai`` rater: zero-shot emotional-intensity ratings from any OpenAI-compatible model.
+
+Every conversation of a dataset is sent with the versioned rating prompt (seeds/prompts/rating/,
+printed in docs/prompts.md), which asks for ``{"intensity": n}``. Answers are read by
+:func:`parse_intensity`, which also accepts the chatter models add ("I'd rate it a 7/10",
+"Intensity: 8", JSON inside prose or a code fence). An unreadable answer is followed by a reminder
+in the same chat and asked again with a new seed, up to ``max_attempts``; what still cannot be read
+is a *format failure*. Format failures are counted and reported, never hidden: the paper blames one
+model's last place on format adherence, so it is part of what a rating run measures.
+
+It shares the client, cache, retry and concurrency machinery of LLM generation (tvt/llm/).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tvt.dataset import iter_records, resolve_dataset
+from tvt.errors import InputError, WorkFailed
+from tvt.jsonio import write_jsonl
+from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.rng import client_int_seed
+
+#: Options of :func:`rate_dataset_llm` and their defaults.
+DEFAULTS: dict[str, Any] = {
+    "temperature": 0.0,
+    "max_tokens": 256,
+    "max_attempts": 3,
+    "timeout": 120.0,
+    "cache": None,
+    "no_cache": False,
+    "price_in": None,
+    "price_out": None,
+    "seed": 0,
+    "json_mode": True,
+    "progress": True,
+    "report": True,
+    "raise_on_failure": True,
+    "policy": None,
+}
+
+# -- parsing -----------------------------------------------------------------------------------------
+_NUMBER = r"(\d{1,2}(?:\.\d+)?)"
+_JSON_RE = re.compile(r"\{[^{}]*\}", re.DOTALL)
+_KEYED_RE = re.compile(
+    r"\bintensity\b[\s\"'*:=\-]*(?:(?:rating|score|level|is|of|would be|at|around|about|"
+    r"approximately|roughly|a|an)\b[\s\"'*:=\-]*){0,3}" + _NUMBER,
+    re.IGNORECASE,
+)
+_OUT_OF_RE = re.compile(_NUMBER + r"\s*(?:/|out of)\s*10\b", re.IGNORECASE)
+_VERB_RE = re.compile(
+    r"\b(?:rate|rated|rating|score|scored|give|assign)\b[^.\d\n]{0,40}?" + _NUMBER, re.IGNORECASE
+)
+_SCALE_RE = re.compile(
+    r"(?:scale (?:of|from) )?\b(?:1|one)\s*(?:-|–|to)\s*(?:10|ten)\b|"
+    r"\b1\s*(?:=|\()\s*calm\)?|\b10\s*(?:=|\()\s*extreme[^)\n,.;]*\)?",
+    re.IGNORECASE,
+)
+_BARE_RE = re.compile(r"(?<![\w.])" + _NUMBER + r"(?![\w.]*\d)")
+
+
+def _valid(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) and 1 <= v <= 10 else None
+
+
+def _as_number(v: float) -> int | float:
+    return int(v) if v == int(v) else v
+
+
+def parse_intensity(text: str | None) -> int | float | None:
+    """The intensity 1-10 in a model's answer, or None if it cannot be read unambiguously.
+
+    In order: a JSON object with an ``intensity`` key; "intensity: 8" / "intensity of 8";
+    "7/10" or "7 out of 10"; "I'd rate it 7"; a lone number once the scale ("1 to 10",
+    "1 = calm") is removed. Values outside 1-10 are rejected.
+    """
+    if not text or not text.strip():
+        return None
+    for m in _JSON_RE.finditer(text):
+        try:
+            obj = json.loads(m.group(0))
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            for key, value in obj.items():
+                if str(key).lower() == "intensity" and not isinstance(value, bool):
+                    v = _valid(value)
+                    if v is not None:
+                        return _as_number(v)
+    body = _SCALE_RE.sub(" ", text)
+    for pattern in (_KEYED_RE, _OUT_OF_RE, _VERB_RE):
+        m = pattern.search(body)
+        if m:
+            v = _valid(m.group(1))
+            if v is not None:
+                return _as_number(v)
+    numbers = {float(n) for n in _BARE_RE.findall(body)}
+    if len(numbers) == 1:
+        v = _valid(numbers.pop())
+        if v is not None:
+            return _as_number(v)
+    return None
+
+
+# -- reading the dataset -----------------------------------------------------------------------------
+def _read_conversations(folder: Path) -> list[dict[str, Any]]:
+    path = folder / "conversations.jsonl"
+    if not path.exists():
+        raise InputError("no conversations.jsonl in this dataset folder", path=folder)
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for line, rec in iter_records(folder, "conversations.jsonl"):
+        cid, phase, turns = rec.get("client_id"), rec.get("phase"), rec.get("turns")
+        if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
+            raise InputError("must be an integer >= 1", path=path, line=line, field="client_id")
+        if phase not in PHASE_INDEX:
+            raise InputError(
+                f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})",
+                path=path,
+                line=line,
+                field="phase",
+            )
+        if not isinstance(turns, list) or not turns:
+            raise InputError("must be a non-empty list", path=path, line=line, field="turns")
+        for i, t in enumerate(turns):
+            if (
+                not isinstance(t, dict)
+                or t.get("speaker") not in ("therapist", "client")
+                or not isinstance(t.get("text"), str)
+            ):
+                raise InputError(
+                    "each turn needs a speaker (therapist|client) and a text",
+                    path=path,
+                    line=line,
+                    field=f"turns[{i}]",
+                )
+        if (cid, phase) in seen:
+            raise InputError(
+                f"duplicate conversation for client {cid}, phase {phase}", path=path, line=line
+            )
+        seen.add((cid, phase))
+        out.append(rec)
+    out.sort(key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]))
+    return out
+
+
+# -- rating ------------------------------------------------------------------------------------------
+@dataclass
+class Rating:
+    client_id: int
+    phase: str
+    intensity: int | float | None = None
+    attempts: int = 0
+    first_unreadable: bool = False
+    reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    answers: list[str] = field(default_factory=list)
+
+
+async def rate_conversation(
+    client: Any,
+    conversation: dict[str, Any],
+    *,
+    prompts: Any,
+    params: dict[str, Any],
+    seed: int,
+    max_attempts: int,
+) -> Rating:
+    """Rate one conversation, re-asking after unreadable answers."""
+    from tvt.llm.client import RequestFailed
+    from tvt.llm.prompts import rating_messages, rating_retry_message
+
+    cid, phase = conversation["client_id"], conversation["phase"]
+    base = rating_messages(conversation["turns"], prompts)
+    out = Rating(cid, phase)
+    messages = base
+    for attempt in range(1, max_attempts + 1):
+        out.attempts = attempt
+        try:
+            comp = await client.complete(
+                messages,
+                params=params,
+                seed=client_int_seed(seed, cid, f"rate:{phase}:{attempt}"),
+                prompt_version=prompts.id,
+            )
+        except RequestFailed as exc:
+            out.reason = f"request failed: {exc.reason}"
+            return out
+        out.prompt_tokens += comp.prompt_tokens
+        out.completion_tokens += comp.completion_tokens
+        value = parse_intensity(comp.text)
+        if value is not None:
+            out.intensity = value
+            return out
+        if attempt == 1:
+            out.first_unreadable = True
+        out.answers.append(comp.text[:200])
+        messages = [
+            *base,
+            {"role": "assistant", "content": comp.text or "(no answer)"},
+            rating_retry_message(prompts),
+        ]
+    out.reason = f"format failure: no intensity 1-10 in {max_attempts} answer(s)"
+    return out
+
+
+def rate_dataset_llm(
+    dataset_dir: str | Path,
+    out_path: str | Path,
+    *,
+    model: str,
+    base_url: str | None = None,
+    concurrency: int = 8,
+    as_reference: bool = False,
+    **options: Any,
+) -> dict[str, Any]:
+    """Rate every conversation of a dataset folder with an OpenAI-compatible model.
+
+    Writes ``out_path`` atomically: model outputs ``{"client_id", "phase", "intensity",
+    "model"}`` per conversation, or with ``as_reference`` a reference file ``{"client_id",
+    "trajectory", "source": "rater:<model>"}`` per client. Conversations that could not be
+    rated are left out, listed in ``<out>.failures.jsonl`` and counted in the summary, which is
+    returned and (with ``report``) printed to stderr; with ``raise_on_failure`` (default) a
+    ``WorkFailed`` (exit 1) follows once the files are written.
+
+    Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
+    ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
+    million tokens), ``seed`` (of the per-request sampling seeds), ``json_mode`` (ask for
+    ``response_format={"type": "json_object"}``; switched off for the rest of the run if the
+    server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
+    :class:`tvt.llm.client.RetryPolicy`).
+    """
+    from tvt.llm.client import LLMClient, RetryPolicy, Usage, resolve_endpoint
+    from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
+    from tvt.llm.prompts import load_prompts
+    from tvt.llm.runner import Progress, run_pool, summary_line
+
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown rater option(s): {', '.join(unknown)}")
+    opt = {**DEFAULTS, **options}
+    settings = LLMOptions(
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+        temperature=opt["temperature"],
+        max_tokens=opt["max_tokens"],
+        max_attempts=opt["max_attempts"],
+        timeout=opt["timeout"],
+        cache_path=opt["cache"],
+        use_cache=not opt["no_cache"],
+        price_in=opt["price_in"],
+        price_out=opt["price_out"],
+        progress=opt["progress"],
+        policy=opt["policy"] or RetryPolicy(),
+    )
+    settings.check()
+    folder = resolve_dataset(dataset_dir)
+    out_path = Path(out_path)
+    conversations = _read_conversations(folder)
+    endpoint = resolve_endpoint(model, base_url)
+    prompts = load_prompts("rating")
+    usage = Usage()
+    ratings: list[Rating] = []
+    json_mode = {"on": bool(opt["json_mode"])}
+
+    def params() -> dict[str, Any]:
+        p: dict[str, Any] = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
+        if json_mode["on"]:
+            p["response_format"] = {"type": "json_object"}
+        return p
+
+    cache = open_cache(settings)
+    progress = Progress(len(conversations), "rate", usage, enabled=settings.progress)
+
+    async def work(conv: dict[str, Any]) -> Rating:
+        rating = await rate_conversation(
+            client,
+            conv,
+            prompts=prompts,
+            params=params(),
+            seed=opt["seed"],
+            max_attempts=settings.max_attempts,
+        )
+        if json_mode["on"] and rating.reason and "HTTP 400" in rating.reason:
+            # The server does not support JSON mode: the parser copes without it.
+            json_mode["on"] = False
+            rating = await rate_conversation(
+                client,
+                conv,
+                prompts=prompts,
+                params=params(),
+                seed=opt["seed"],
+                max_attempts=settings.max_attempts,
+            )
+        return rating
+
+    def on_result(conv: dict[str, Any], rating: Rating) -> None:
+        ratings.append(rating)
+        progress.advance(failed=rating.intensity is None)
+
+    async def main() -> None:
+        nonlocal client
+        client = LLMClient(
+            endpoint, cache=cache, policy=settings.policy, timeout=settings.timeout, usage=usage
+        )
+        try:
+            await run_pool(
+                conversations, work, concurrency=settings.concurrency, on_result=on_result
+            )
+        finally:
+            await client.aclose()
+
+    client: Any = None
+    try:
+        asyncio.run(main())
+    finally:
+        progress.close()
+        if cache is not None:
+            cache.close()
+
+    ratings.sort(key=lambda r: (r.client_id, PHASE_INDEX[r.phase]))
+    rated = [r for r in ratings if r.intensity is not None]
+    failed = [r for r in ratings if r.intensity is None]
+    if as_reference:
+        trajectories: dict[int, dict[str, int | float]] = {}
+        for r in rated:
+            trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
+        records = [
+            {"client_id": cid, "trajectory": traj, "source": f"rater:{endpoint.model}"}
+            for cid, traj in sorted(trajectories.items())
+        ]
+    else:
+        records = [
+            {
+                "client_id": r.client_id,
+                "phase": r.phase,
+                "intensity": r.intensity,
+                "model": endpoint.model,
+            }
+            for r in rated
+        ]
+    write_jsonl(out_path, records)
+    failures_path = out_path.with_name(out_path.name + ".failures.jsonl")
+    if failed:
+        write_jsonl(
+            failures_path,
+            (
+                {
+                    "client_id": r.client_id,
+                    "phase": r.phase,
+                    "reason": r.reason,
+                    "attempts": r.attempts,
+                    "answers": r.answers,
+                }
+                for r in failed
+            ),
+        )
+    elif failures_path.exists():
+        failures_path.unlink()  # from an earlier run into the same file
+    tokens_in = sum(r.prompt_tokens for r in ratings)
+    tokens_out = sum(r.completion_tokens for r in ratings)
+    cost = cost_estimate(settings, tokens_in, tokens_out)
+    format_failures = sum(1 for r in failed if r.reason and r.reason.startswith("format"))
+    summary = {
+        "model": endpoint.model,
+        "base_url_host": endpoint.host,
+        "prompt_version": prompts.id,
+        "prompt_sha256": prompts.sha256,
+        "conversations": len(conversations),
+        "rated": len(rated),
+        "format_failures": format_failures,
+        "request_failures": len(failed) - format_failures,
+        "first_answer_unreadable": sum(1 for r in ratings if r.first_unreadable),
+        "json_mode": json_mode["on"],
+        "usage": usage.as_dict(),
+        "cost_estimate": cost,
+        "output": str(out_path),
+        "failures_file": str(failures_path) if failed else None,
+    }
+    if opt["report"]:
+        n = len(conversations) or 1
+        print(
+            f"rated {len(rated)}/{len(conversations)} conversations with {endpoint.model}; "
+            f"format failures {format_failures} ({100 * format_failures / n:.1f} %), first "
+            f"answer unreadable {summary['first_answer_unreadable']} "
+            f"({100 * summary['first_answer_unreadable'] / n:.1f} %), request failures "
+            f"{summary['request_failures']}",
+            file=sys.stderr,
+        )
+        print(
+            summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None),
+            file=sys.stderr,
+        )
+    if failed and opt["raise_on_failure"]:
+        raise WorkFailed(
+            f"{len(failed)} of {len(conversations)} conversation(s) could not be rated "
+            f"({format_failures} format failures); see {failures_path}"
+        )
+    return summary
