@@ -1,27 +1,81 @@
-"""Offline composer (placeholder until the full composer lands: one line per phase)."""
+"""The offline composer: six clinically structured PE phase conversations per client.
+
+Public interface (used by :mod:`tvt.generate` and the LLM backend):
+
+- :data:`COMPOSER_VERSION` - goes into the manifest; bumped whenever the output changes.
+- :func:`compose_client` - the conversations of one client for the given phases.
+- :func:`narrative_facts` - the client's narrative as short named facts.
+
+How it works is described in docs/composer.md; the phrase banks and narrative beats are data in
+seeds/compose/.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-COMPOSER_VERSION = "0"
+from tvt.compose.acts import ACTS, CLIENT_ACTS, REQUIRED_ACTS, THERAPIST_ACTS
+from tvt.compose.dialogue import Dialogue
+from tvt.compose.exposure import compose_p6, compose_p7, compose_p10
+from tvt.compose.narrative import Narrative, build_narrative
+from tvt.compose.talk import compose_p5, compose_p8, compose_p11
+
+__all__ = [
+    "ACTS",
+    "CLIENT_ACTS",
+    "COMPOSER_VERSION",
+    "REQUIRED_ACTS",
+    "THERAPIST_ACTS",
+    "compose_client",
+    "narrative_facts",
+]
+
+COMPOSER_VERSION = "1.0"
+
+_PHASES = {
+    "P5": compose_p5,
+    "P10": compose_p10,
+    "P6": compose_p6,
+    "P7": compose_p7,
+    "P8": compose_p8,
+    "P11": compose_p11,
+}
+
+
+def compose_phase(case: dict[str, Any], seed: int, phase: str, nar: Narrative) -> dict[str, Any]:
+    """One phase conversation of one client, drawn from the client's narrative ``nar``."""
+    dialogue = Dialogue(case, phase, nar, seed)
+    _PHASES[phase](dialogue)
+    return {
+        "client_id": case["client_id"],
+        "phase": phase,
+        "turns": dialogue.turns,
+        "source": "offline",
+    }
 
 
 def compose_client(case: dict[str, Any], seed: int, phases: Sequence[str]) -> list[dict[str, Any]]:
-    name = case["client_profile"]["name"].split()[0]
-    return [
-        {
-            "client_id": case["client_id"],
-            "phase": p,
-            "turns": [
-                {
-                    "speaker": "therapist",
-                    "text": f"Hello {name}.",
-                    "suds": None,
-                    "act": "open_question",
-                }
-            ],
-        }
-        for p in phases
-    ]
+    """The conversations of one planned case for ``phases``, in the given order.
+
+    Every random choice comes from streams keyed by (seed, client_id, purpose): the narrative
+    from ``narrative`` and each phase from ``compose:<phase>``. So client k's output never depends
+    on how many clients are generated, nor on which other phases are requested.
+    """
+    unknown = [p for p in phases if p not in _PHASES]
+    if unknown:
+        raise ValueError(f"unknown phase {unknown[0]!r}")
+    nar = build_narrative(case, seed)
+    return [compose_phase(case, seed, phase, nar) for phase in phases]
+
+
+def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:
+    """The client's narrative as short named facts, identical to what the conversations use.
+
+    Keys: ``when``, ``setting``, ``people``, ``sensory_sight``, ``sensory_sound``,
+    ``sensory_smell``, ``sensory_touch``, ``hotspot``, ``aftermath``, ``narration_start``,
+    ``belief``, ``balanced_view``, ``avoided_reminders``, ``home``, ``work``,
+    ``homework_in_vivo``, one ``behaviour_<name>`` per exhibited behaviour and
+    ``condition_<name>`` when there is a co-occurring condition.
+    """
+    return dict(build_narrative(case, seed).facts)

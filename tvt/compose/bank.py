@@ -1,0 +1,65 @@
+"""Load the composer's phrase banks and narrative beats (seeds/compose/, JSON data).
+
+Everything a clinician might want to reword lives in data: per-phase therapist and client
+phrase banks, the intensity bands of client language, the behaviour and condition details, and
+one file of narrative beats per session topic. The files are described by
+``schemas/phrasebank.schema.json``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from tvt.resources import load_seed_json, seeds_path
+
+#: File names of the non-topic banks in seeds/compose/.
+BANK_FILES = ("bands.json", "profile.json", "therapist.json", "client.json")
+
+
+@cache
+def bands() -> dict[str, Any]:
+    """The intensity bands, plus ``by_level``: level 1-10 -> band."""
+    data = load_seed_json("compose", "bands.json")
+    by_level: dict[int, dict[str, Any]] = {}
+    for band in data["bands"]:
+        for level in range(band["min"], band["max"] + 1):
+            by_level[level] = band
+    missing = [lvl for lvl in range(1, 11) if lvl not in by_level]
+    if missing:
+        raise ValueError(f"seeds/compose/bands.json leaves intensity levels {missing} uncovered")
+    return {**data, "by_level": by_level}
+
+
+def profile_bank() -> dict[str, Any]:
+    """Behaviour, co-occurring condition, occupation and household details."""
+    return load_seed_json("compose", "profile.json")
+
+
+def therapist_bank() -> dict[str, Any]:
+    """Therapist lines per phase and dialogue act."""
+    return load_seed_json("compose", "therapist.json")
+
+
+def client_bank() -> dict[str, Any]:
+    """Client lines per phase and dialogue act (some graded by intensity band)."""
+    return load_seed_json("compose", "client.json")
+
+
+def topic_slug(topic: str) -> str:
+    """File stem of a session topic: ``"car accident trauma"`` -> ``car_accident_trauma``."""
+    return "".join(ch if ch.isalnum() else "_" for ch in topic.lower()).strip("_")
+
+
+@cache
+def topic_bank(topic: str) -> dict[str, Any]:
+    """The narrative beats of one session topic (seeds/compose/topics/<slug>.json)."""
+    path = seeds_path("compose", "topics", f"{topic_slug(topic)}.json")
+    if not path.exists():
+        raise KeyError(f"no narrative beats for session topic {topic!r} (expected {path.name})")
+    return load_seed_json("compose", "topics", path.name)
+
+
+def topic_files() -> list[str]:
+    """Names of all topic files, sorted."""
+    return sorted(p.name for p in seeds_path("compose", "topics").glob("*.json"))

@@ -1,0 +1,157 @@
+"""The conversation builder shared by the phase scripts: alternation, acts, intensities, and the
+client's voice (hesitations, body sensations and feelings graded by intensity band)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tvt.compose.bank import client_bank, therapist_bank
+from tvt.compose.language import Picker, band_of, cap, fill
+from tvt.compose.narrative import Narrative
+from tvt.rng import Stream
+
+_FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
+
+#: Mean turns per phase in the release (SPEC §1.5) and the spread we sample around it.
+TURN_MEANS: dict[str, float] = {
+    "P5": 20.6,
+    "P10": 63.9,
+    "P6": 33.3,
+    "P7": 29.5,
+    "P8": 30.9,
+    "P11": 24.6,
+}
+TURN_SD = 0.1
+
+
+def turn_count(phase: str, rng: Stream) -> int:
+    """Number of turns of one conversation: normal around the release mean, within +-25 %."""
+    mean = TURN_MEANS[phase]
+    n = round(rng.normal(mean, TURN_SD * mean))
+    return int(min(round(1.25 * mean), max(round(0.75 * mean), n)))
+
+
+class Dialogue:
+    """Accumulates the turns of one phase conversation.
+
+    Random choices come from the stream (seed, client_id, "compose:<phase>"), so one phase can be
+    regenerated alone and still come out identical.
+    """
+
+    def __init__(self, case: dict[str, Any], phase: str, nar: Narrative, seed: int) -> None:
+        self.case = case
+        self.phase = phase
+        self.nar = nar
+        self.rng = Stream(seed, case["client_id"], "compose:" + phase)
+        self.pick = Picker(self.rng)
+        self.ctx: dict[str, Any] = dict(nar.ctx)
+        self.tb: dict[str, list[str]] = therapist_bank()[phase]
+        self.tcommon: dict[str, list[str]] = therapist_bank()["common"]
+        self.cb: dict[str, Any] = client_bank()[phase]
+        self.ccommon: dict[str, Any] = client_bank()["common"]
+        self.turns: list[dict[str, Any]] = []
+        self.exposure = phase in case["plan"]["suds"]
+        #: Rotates which variant of each beat a retelling uses (varies between phases).
+        self.offset = 0
+        #: The kind of the client's last struggle (P7), answered by the next reinforcement.
+        self.struggle_kind = "stop"
+        #: The client's last question or concern (P5), answered by the next therapist turn.
+        self.pending: dict[str, Any] | None = None
+        #: Whether the current retelling has passed the hotspot (unlocks "hot" sensory details).
+        self.after_hotspot = not self.exposure
+
+    # -- turns ---------------------------------------------------------------------------
+    def _level(self, intensity: float) -> float | int:
+        # Exposure phases follow the SUDS arc (one decimal); other phases carry the phase plan.
+        return round(min(10.0, max(1.0, intensity)), 1) if self.exposure else int(intensity)
+
+    def add(
+        self, speaker: str, act: str, text: str, intensity: float, suds: int | None = None
+    ) -> None:
+        """Append one turn; speakers must alternate, starting with the therapist."""
+        expected = "therapist" if len(self.turns) % 2 == 0 else "client"
+        if speaker != expected:
+            raise AssertionError(f"{self.phase}: {speaker} turn where a {expected} turn belongs")
+        self.turns.append(
+            {
+                "speaker": speaker,
+                "text": text,
+                "suds": suds,
+                "act": act,
+                "intensity": self._level(intensity),
+            }
+        )
+
+    def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
+        """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
+        lines = self.tb.get(pool) or self.tcommon[pool]
+        text = self.fill(self.pick.pick(lines), extra)
+        self.add("therapist", act, text, intensity)
+        return text
+
+    def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
+        """A client turn with already composed text."""
+        self.add("client", act, text, intensity, suds)
+
+    def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
+        """Fill a template from the client's narrative context (plus per-turn values)."""
+        if extra:
+            return fill(template, {**self.ctx, **extra})
+        return fill(template, self.ctx)
+
+    def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
+        """Least-used template of ``pool``, filled."""
+        return self.fill(self.pick.pick(pool), extra)
+
+    def cpool(self, name: str) -> Any:
+        """Client pool ``name`` of this phase, else of the common bank."""
+        pool = self.cb.get(name)
+        return pool if pool is not None else self.ccommon[name]
+
+    # -- the client's voice ------------------------------------------------------------------
+    def band(self, level: float) -> dict[str, Any]:
+        return band_of(level)
+
+    def hesitate(self, level: float, text: str) -> str:
+        """Prefix ``text`` with a hesitation typical of the band (often none at low levels)."""
+        hes = self.pick.pick(self.band(level)["hesitation"])
+        # "Okay... Okay, I think" reads as a glitch: no hesitation before a spoken filler.
+        if not hes or text.startswith(_FILLERS):
+            return text
+        return f"{hes} {text}"
+
+    def body(self, level: float) -> str:
+        return self.line(self.band(level)["body"])
+
+    def feeling(self, level: float) -> str:
+        return self.line(self.band(level)["feeling"])
+
+    def reaction(self, level: float) -> str:
+        """A body sensation or a feeling, or both when distress is high."""
+        band = self.band(level)
+        r = self.rng.random()
+        if r < 0.4:
+            return self.line(band["body"])
+        if r < 0.75 or band["min"] < 7:
+            return self.line(band["feeling"])
+        return f"{self.line(band['feeling'])} {self.line(band['body'])}"
+
+    def details(self, sense: str) -> list[str]:
+        """The client's details of one sense available at this point of the retelling."""
+        if self.after_hotspot and self.nar.sensory_hot[sense]:
+            return self.nar.sensory[sense] + self.nar.sensory_hot[sense]
+        return self.nar.sensory[sense]
+
+    def sensory(self, sense: str) -> str:
+        """A sentence about one of the client's own sensory details (present tense)."""
+        detail = self.pick.pick(self.details(sense))
+        return self.fill(
+            self.pick.pick(self.ccommon["sensory"][sense]),
+            {"detail": detail, "detail_cap": cap(detail)},
+        )
+
+    def suds_text(self, value: int, direction: str, level: float) -> str:
+        """The client's SUDS statement: the number, how it moved, how it feels."""
+        stem = self.line(self.ccommon["suds"][direction], {"n": value})
+        return f"{stem} {self.reaction(level)}"

@@ -1,0 +1,95 @@
+"""Small language helpers: template filling, least-used choice, number words, intensity bands.
+
+Templates are plain ``str.format`` strings (``"I can see {sight}."``) filled with
+``format_map`` from a per-client context, so an unknown slot raises ``KeyError`` at once instead
+of leaking into the data as ``{sight}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tvt.compose.bank import bands
+from tvt.rng import Stream
+
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    """English words for 0-99 ("forty-two"); client text keeps digits for SUDS ratings only."""
+    if n < 0 or n > 99:
+        raise ValueError(f"number_words covers 0-99, got {n}")
+    if n < 20:
+        return _ONES[n]
+    tens, ones = divmod(n, 10)
+    return _TENS[tens] if ones == 0 else f"{_TENS[tens]}-{_ONES[ones]}"
+
+
+def cap(text: str) -> str:
+    """Upper-case the first character only (keeps proper nouns and the rest intact)."""
+    return text[:1].upper() + text[1:]
+
+
+def fill(template: str, ctx: Mapping[str, Any]) -> str:
+    """Fill ``template`` from ``ctx``; a missing slot is a bug and raises ``KeyError``."""
+    return template.format_map(ctx)
+
+
+class Picker:
+    """Random choice that prefers the items used least so far (per conversation or client).
+
+    The release's experts complained that the same therapist prompt came back again and again;
+    choosing among the least-used lines spreads a conversation over the whole pool before any line
+    is repeated.
+    """
+
+    __slots__ = ("counts", "rng")
+
+    def __init__(self, rng: Stream) -> None:
+        self.rng = rng
+        self.counts: dict[str, int] = {}
+
+    def pick(self, pool: Sequence[str]) -> str:
+        """One item of ``pool`` among those used least, uniformly at random."""
+        counts = self.counts
+        best = min(counts.get(item, 0) for item in pool)
+        options = [item for item in pool if counts.get(item, 0) == best]
+        item = options[int(self.rng.random() * len(options))]
+        counts[item] = best + 1
+        return item
+
+    def chance(self, p: float) -> bool:
+        """True with probability ``p``."""
+        return self.rng.random() < p
+
+    def choice(self, pool: Sequence[Any]) -> Any:
+        """A uniform choice without usage tracking (for non-text choices)."""
+        return pool[int(self.rng.random() * len(pool))]
+
+
+def band_of(intensity: float) -> dict[str, Any]:
+    """The intensity band (seeds/compose/bands.json) that covers ``intensity`` (1-10)."""
+    level = min(10, max(1, int(intensity + 0.5)))
+    return bands()["by_level"][level]
+
+
+def derived_suds(intensity: int, rng: Stream) -> int:
+    """A SUDS rating that agrees with a phase intensity: ``round(suds / 10) == intensity``.
+
+    Used for phases without SUDS targets in the plan (P5, P8, P11). People tend to answer in
+    fives and tens, so the round value is the most likely one.
+    """
+    centre = 10 * intensity
+    r = rng.random()
+    if r < 0.45:
+        value = centre
+    elif r < 0.7:
+        value = centre + (-3 if rng.random() < 0.5 else 3)
+    else:
+        value = centre + rng.integer(-4, 4)
+    return min(100, max(0, value))

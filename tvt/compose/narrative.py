@@ -1,0 +1,256 @@
+"""One narrative per client: the scene, sensory details, hotspot and aftermath of the trauma
+memory, plus how the client's behaviours and co-occurring condition show in daily life.
+
+The narrative is drawn once from the client's own ``narrative`` stream and every phase draws on
+it, so the six conversations never contradict each other (the release's conversations were
+generated independently and drift). Only the fact pools (topic slots, sensory details, the
+behaviour and condition "daily" lines) carry specific details; phrasing pools used elsewhere stay
+generic, which is what keeps the phases consistent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tvt.compose.bank import profile_bank, topic_bank
+from tvt.compose.language import cap, fill, number_words
+from tvt.rng import Stream
+
+#: Order of the narrative beats in a retelling; the hotspot is where distress peaks.
+BEAT_ORDER = ("opening", "approach", "onset", "escalation", "hotspot", "aftermath")
+SENSES = ("sight", "sound", "smell", "touch")
+
+
+@dataclass
+class Narrative:
+    """The filled narrative of one client (all strings final, no template slots left)."""
+
+    ctx: dict[str, str]
+    beats: dict[str, list[str]]
+    slow: list[str]
+    sensory: dict[str, list[str]]
+    sensory_hot: dict[str, list[str]]
+    thoughts: list[str]
+    belief: str
+    balanced: str
+    reminders: list[str]
+    in_vivo: str
+    behaviours: dict[str, str]
+    condition: str | None
+    work: str
+    home: str
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+_YOU = [
+    (re.compile(r"\bmy\b"), "your"),
+    (re.compile(r"\bMy\b"), "Your"),
+    (re.compile(r"\bour\b"), "your"),
+    (re.compile(r"\bmyself\b"), "yourself"),
+    (re.compile(r"\bme\b"), "you"),
+    (re.compile(r"\bI'm\b"), "you're"),
+]
+_THEY = [
+    (re.compile(r"\bmy\b"), "their"),
+    (re.compile(r"\bMy\b"), "Their"),
+    (re.compile(r"\bour\b"), "their"),
+    (re.compile(r"\bme\b"), "them"),
+]
+
+
+def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, repl in table:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def second_person(text: str) -> str:
+    """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin"."""
+    return _swap(text, _YOU)
+
+
+def third_person(text: str) -> str:
+    """Neutral voice for a fact: "my cousin" -> "their cousin"."""
+    return _swap(text, _THEY)
+
+
+def _choose(rng: Stream, pool: list[Any]) -> Any:
+    return pool[int(rng.random() * len(pool))]
+
+
+def _sample(rng: Stream, pool: list[Any], k: int) -> list[Any]:
+    return [pool[i] for i in rng.distinct(len(pool), min(k, len(pool)))]
+
+
+def _put(ctx: dict[str, str], key: str, value: str) -> None:
+    ctx[key] = value
+    ctx[key + "_cap"] = cap(value)
+
+
+def _when(rng: Stream, age: int, topic: dict[str, Any]) -> tuple[str, int]:
+    """How long ago the event happened, in the client's words, and the age they were then."""
+    lo = max(topic.get("min_event_age", 16), age - topic.get("max_years_ago", 60))
+    lo = min(lo, age)
+    # PTSD brought to treatment is more often recent: skew towards the last few years.
+    years = int((rng.random() ** 2) * (age - lo + 1))
+    years = min(years, age - lo)
+    event_age = age - years
+    if years == 0:
+        text = _choose(rng, ["earlier this year", "a few months ago", "this spring"])
+    elif years == 1:
+        text = _choose(rng, ["last year", "just over a year ago"])
+    elif rng.random() < 0.5 and event_age < 100:
+        text = f"when I was {number_words(event_age)}"
+    else:
+        text = f"{number_words(years)} years ago" if years < 100 else "many years ago"
+    return text, event_age
+
+
+def _partner(rng: Stream, gender: str) -> str:
+    r = rng.random()
+    if gender == "male":
+        return "wife" if r < 0.82 else "husband" if r < 0.9 else "partner"
+    if gender == "female":
+        return "husband" if r < 0.82 else "wife" if r < 0.9 else "partner"
+    return "partner" if r < 0.6 else "wife" if r < 0.8 else "husband"
+
+
+def _household(rng: Stream, profile: dict[str, Any], bank: dict[str, Any]) -> dict[str, str]:
+    """Who is around the client day to day (someone who notices), from the profile."""
+    status = profile["relationship_status"]
+    living = profile["living_situation"]
+    partner = _partner(rng, profile["gender"])
+    if status == "Married":
+        partner_ref = f"my {partner}"
+    elif status == "In a relationship":
+        partner_ref = (
+            "my partner"
+            if partner == "partner"
+            else f"my {'girlfriend' if partner == 'wife' else 'boyfriend'}"
+        )
+    else:
+        partner_ref = ""
+    if living == "With partner" and partner_ref:
+        witness = partner_ref
+    else:
+        home_bank = bank["living"][living]
+        # Younger clients living with family live with parents or siblings, not their children.
+        pool = home_bank.get("witness_young") if profile["age"] < 35 else None
+        witness = _choose(rng, pool or home_bank["witness"])
+        if partner_ref and rng.random() < 0.5:
+            witness = partner_ref
+    home = fill(
+        _choose(rng, bank["living"][living]["home"]),
+        {"witness": witness, "witness_cap": cap(witness)},
+    )
+    return {"witness": witness, "home": home, "partner": partner_ref or witness}
+
+
+def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
+    """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
+    rng = Stream(seed, case["client_id"], "narrative")
+    profile = case["client_profile"]
+    topic = topic_bank(case["trauma_info"]["session_topic"])
+    bank = profile_bank()
+    ctx: dict[str, str] = {}
+    _put(ctx, "first", profile["name"].split()[0])
+    _put(ctx, "therapist", case["therapist_profile"]["name"].split()[0])
+    when, event_age = _when(rng, int(profile["age"]), topic)
+    _put(ctx, "when", when)
+    _put(ctx, "event_age", number_words(min(event_age, 99)))
+    household = _household(rng, profile, bank)
+    _put(ctx, "witness", household["witness"])
+    _put(ctx, "partner", household["partner"])
+    occupation = bank["occupations"][profile["occupation"]]
+    _put(ctx, "daily", _choose(rng, occupation["daily"]))
+
+    # Topic slots: one value per slot. An object value is a bundle of details that belong
+    # together ("text" is the slot itself, other keys become slots of their own).
+    for slot in sorted(topic["slots"]):
+        value = _choose(rng, topic["slots"][slot])
+        if isinstance(value, dict):
+            for key, text in value.items():
+                _put(ctx, slot if key == "text" else key, fill(text, ctx))
+        else:
+            _put(ctx, slot, fill(value, ctx))
+    refs = topic["refs"]
+    _put(ctx, "event", fill(_choose(rng, refs["event"]), ctx))
+    # Slot values are written in the client's voice ("my cousin"); the therapist says "your".
+    _put(ctx, "start", second_person(fill(refs["start"], ctx)))
+    _put(ctx, "hotspot_t", second_person(fill(refs["hotspot_t"], ctx)))
+    _put(ctx, "hotspot_c", fill(refs["hotspot_c"], ctx))
+    # Scene details fit anywhere in the retelling; "hot" details exist only from the hotspot on
+    # (no airbag before the crash).
+    sensory = {s: [fill(t, ctx) for t in _sample(rng, topic["sensory"][s], 2)] for s in SENSES}
+    hot_bank = topic.get("sensory_hot", {})
+    sensory_hot = {s: [fill(t, ctx) for t in _sample(rng, hot_bank.get(s, []), 1)] for s in SENSES}
+    for sense in SENSES:
+        _put(ctx, sense, sensory[sense][0])
+    reminders = [fill(r, ctx) for r in _sample(rng, topic["reminders"], 2)]
+    _put(ctx, "reminder", reminders[0])
+    _put(ctx, "reminder2", reminders[-1])
+    belief_pair = _choose(rng, topic["beliefs"])
+    belief = fill(belief_pair["belief"], ctx)
+    balanced = fill(belief_pair["balanced"], ctx)
+    _put(ctx, "belief", belief)
+    in_vivo = second_person(fill(_choose(rng, topic["in_vivo"]), ctx))
+    _put(ctx, "in_vivo", in_vivo)
+
+    beats = {name: [fill(t, ctx) for t in topic["beats"][name]] for name in BEAT_ORDER}
+    slow = [fill(t, ctx) for t in topic["slow"]]
+    thoughts = [fill(t, ctx) for t in topic["thoughts"]]
+
+    behaviours = {
+        b: fill(_choose(rng, bank["behaviours"][b]["daily"]), ctx)
+        for b in profile["exhibited_behaviors"]
+    }
+    cond_name = profile["co_occurring_condition"]
+    condition = None
+    if cond_name != "None":
+        condition = fill(_choose(rng, bank["conditions"][cond_name]["daily"]), ctx)
+    work = fill(_choose(rng, occupation["impact"]), ctx)
+
+    nar = Narrative(
+        ctx=ctx,
+        beats=beats,
+        slow=slow,
+        sensory=sensory,
+        sensory_hot=sensory_hot,
+        thoughts=thoughts,
+        belief=belief,
+        balanced=balanced,
+        reminders=reminders,
+        in_vivo=in_vivo,
+        behaviours=behaviours,
+        condition=condition,
+        work=work,
+        home=household["home"],
+    )
+    # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
+    facts = {
+        "when": f"It happened {third_person(when).replace('when I was', 'when the client was')}.",
+        "setting": third_person(fill(topic["facts"]["setting"], ctx)),
+        "people": third_person(fill(topic["facts"]["people"], ctx)),
+        "sensory_sight": third_person("; ".join(sensory["sight"] + sensory_hot["sight"])),
+        "sensory_sound": third_person("; ".join(sensory["sound"] + sensory_hot["sound"])),
+        "sensory_smell": third_person("; ".join(sensory["smell"] + sensory_hot["smell"])),
+        "sensory_touch": third_person("; ".join(sensory["touch"] + sensory_hot["touch"])),
+        "hotspot": third_person(fill(topic["facts"]["hotspot"], ctx)),
+        "aftermath": third_person(fill(topic["facts"]["aftermath"], ctx)),
+        "narration_start": f"The retelling starts with {third_person(fill(refs['start'], ctx))}.",
+        "belief": f'Stuck point, in the client\'s words: "{belief}"',
+        "balanced_view": f'In the client\'s words: "{balanced}"',
+        "avoided_reminders": "Avoids " + third_person(" and ".join(dict.fromkeys(reminders))) + ".",
+        "home": f'In the client\'s words: "{household["home"]}"',
+        "work": f'In the client\'s words: "{work}"',
+        "homework_in_vivo": third_person(in_vivo),
+    }
+    for b, line in behaviours.items():
+        facts["behaviour_" + b.replace(" ", "_")] = f'In the client\'s words: "{line}"'
+    if condition:
+        key = "condition_" + cond_name.lower().replace(" ", "_")
+        facts[key] = f'In the client\'s words: "{condition}"'
+    nar.facts = facts
+    return nar

@@ -1,0 +1,273 @@
+"""The phases outside exposure: P5 (orientation), P8 (eliciting thoughts and feelings) and P11
+(processing). They are built from *moves* (one therapist turn and the client's answer); the
+required moves come first in protocol order and optional ones fill the conversation to its
+planned length. SUDS, when asked, is derived from the phase intensity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.language import derived_suds
+
+Move = Callable[[Dialogue, int], None]
+
+
+def _fit(required: list[Move], optional: list[list[Move]], k: int, insert_at: int) -> list[Move]:
+    """Required moves in order, with as many optional groups as fit inserted at ``insert_at``.
+
+    A group (a concern and its answer) is taken whole or not at all.
+    """
+    room = k - len(required)
+    extra: list[Move] = []
+    for group in optional:
+        if len(group) <= room:
+            extra += group
+            room -= len(group)
+    return required[:insert_at] + extra + required[insert_at:]
+
+
+def _suds_move(d: Dialogue, level: int) -> None:
+    d.t("suds_request", "suds_request", level)
+    value = derived_suds(level, d.rng)
+    d.c("suds_report", d.suds_text(value, "first", level), level, suds=value)
+
+
+def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Profile-specific items first (in random order), then general ones (in random order)."""
+    profile = d.case["client_profile"]
+    own, general = [], []
+    for item in items:
+        when = item.get("when", {})
+        if not when:
+            general.append(item)
+        elif (
+            when.get("behavior") in profile["exhibited_behaviors"]
+            or when.get("condition") == profile["co_occurring_condition"]
+        ):
+            own.append(item)
+    shuffle = d.rng.distinct
+    return [own[i] for i in shuffle(len(own), len(own))] + [
+        general[i] for i in shuffle(len(general), len(general))
+    ]
+
+
+# -- P5 --------------------------------------------------------------------------------------
+def compose_p5(d: Dialogue) -> None:
+    """Orientation: rationale, what will happen, concerns answered, SUDS anchored, courage validated."""
+    level = d.case["plan"]["intensity"]["P5"]
+    band = d.band(level)
+    cb = d.cb
+    concerns = _applicable(d, cb["concerns"])
+    questions = _applicable(d, cb["questions"])
+    n = turn_count("P5", d.rng)
+    k = n // 2
+
+    def greeting(d: Dialogue, lv: int) -> None:
+        d.t("greeting", "greeting", lv)
+        d.c("concern", f"{d.line(band['anticipation'])} {d.line(cb['dread'])}", lv)
+
+    def rationale(d: Dialogue, lv: int) -> None:
+        d.t("rationale", "rationale", lv)
+        d.c("response", d.hesitate(lv, d.line(cb["rationale_response"])), lv)
+
+    def psychoeducation(d: Dialogue, lv: int) -> None:
+        d.t("psychoeducation", "psychoeducation", lv)
+        d.c("response", f"{d.line(cb['expectation_response'])} {d.line(band['anticipation'])}", lv)
+
+    def procedure(d: Dialogue, lv: int) -> None:
+        q = questions.pop(0) if questions else None
+        d.t("procedure", "procedure", lv)
+        d.pending = q
+        text = d.line(q["client"]) if q else d.line(cb["rationale_response"])
+        d.c("question", text, lv)
+
+    def answer(d: Dialogue, lv: int) -> None:
+        q = d.pending
+        d.add(
+            "therapist",
+            "reassurance",
+            d.line(q["therapist"]) if q else d.line(d.tb["reassure_general"]),
+            lv,
+        )
+        d.c("response", d.line(cb["answer_response"]), lv)
+
+    def concern(d: Dialogue, lv: int) -> None:
+        c = concerns.pop(0)
+        d.t("open_question", "ask_concern", lv)
+        d.pending = c
+        d.c("concern", d.hesitate(lv, d.line(c["client"])), lv)
+
+    def suds(d: Dialogue, lv: int) -> None:
+        d.t("suds_request", "suds_anchor", lv)
+        value = derived_suds(lv, d.rng)
+        d.c("suds_report", d.suds_text(value, "first", lv), lv, suds=value)
+
+    def courage(d: Dialogue, lv: int) -> None:
+        d.t("validation", "courage", lv)
+        d.c("agreement", d.line(cb["agreement"]), lv)
+
+    def recording(d: Dialogue, lv: int) -> None:
+        d.t("procedure", "recording", lv)
+        d.c("response", d.line(cb["recording_response"]), lv)
+
+    def expectations(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "ask_expectation", lv)
+        d.c("response", f"{d.line(cb['expectation'])} {d.line(band['anticipation'])}", lv)
+
+    def life(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "ask_life", lv)
+        d.c("daily_life", f"{d.nar.work} {d.line(cb['life_tail'])}", lv)
+
+    required: list[Move] = [greeting, rationale, psychoeducation, procedure, answer, suds, courage]
+    optional: list[list[Move]] = [
+        [concern, answer],
+        [recording],
+        [concern, answer],
+        [expectations],
+        [life],
+        [concern, answer],
+        [concern, answer],
+    ]
+    moves = _fit(required, optional, k, insert_at=5)
+    for move in moves:
+        move(d, level)
+    if n % 2:
+        d.t("closing", "closing", level)
+
+
+# -- P8 --------------------------------------------------------------------------------------
+def compose_p8(d: Dialogue) -> None:
+    """After exposure: open questions about thoughts and feelings, reflected and validated."""
+    level = d.case["plan"]["intensity"]["P8"]
+    band = d.band(level)
+    cb = d.cb
+    n = turn_count("P8", d.rng)
+    k = n // 2
+    topics = list(cb["answers"])
+    order = [topics[i] for i in d.rng.distinct(len(topics), len(topics))]
+    # The first questions are fixed by the protocol: how was it, then the SUDS with eyes open.
+    for first in ("hardest", "thought_hotspot"):
+        order.remove(first)
+    order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
+    d.t("open_question", "how_was_it", level)
+    d.c("feeling", f"{d.line(band['after'])} {d.line(cb['how_was_it'])}", level)
+    _suds_move(d, level)
+    styles = ["validation", "reflection"] + [
+        d.pick.choice(("reflection", "validation", "open_question")) for _ in range(k)
+    ]
+    for i in range(k - 2):
+        topic = order[i % len(order)]
+        answer = cb["answers"][topic]
+        style = styles[i]
+        question = d.line(d.tb["ask_" + topic])
+        if style == "open_question":
+            text = question
+        else:
+            text = f"{d.line(d.tb[style])} {question}"
+        d.add("therapist", style, text, level)
+        detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
+        extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
+        extra["thought"] = d.pick.pick(d.nar.thoughts)
+        core = d.line(answer["client"], extra)
+        tail = d.line(band[answer["tail"]])
+        d.c(answer["act"], f"{d.hesitate(level, core)} {tail}", level)
+    if n % 2:
+        d.t("closing", "closing", level)
+
+
+# -- P11 -------------------------------------------------------------------------------------
+def compose_p11(d: Dialogue) -> None:
+    """Processing: what was learned, links to the client's own symptoms, balanced beliefs, homework."""
+    level = d.case["plan"]["intensity"]["P11"]
+    band = d.band(level)
+    cb = d.cb
+    pb = d.case["plan"]["suds"]["P10"]
+    profile = d.case["client_profile"]
+    n = turn_count("P11", d.rng)
+    k = n // 2
+    from tvt.compose.bank import profile_bank
+
+    bank = profile_bank()
+
+    def opening(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "opening", lv)
+        d.c("insight", f"{d.line(cb['habituation'])} {d.line(band['after'])}", lv)
+
+    def numbers(d: Dialogue, lv: int) -> None:
+        d.t("reflection", "numbers", lv, peak=pb["peak"], end=pb["end"])
+        d.c("insight", d.hesitate(lv, d.line(cb["numbers_response"])), lv)
+
+    def behaviour_move(name: str) -> Move:
+        def move(d: Dialogue, lv: int) -> None:
+            entry = bank["behaviours"][name]
+            d.add("therapist", "link", d.line(entry["link"]), lv)
+            d.c("daily_life", f"{d.nar.behaviours[name]} {d.line(entry['insight'])}", lv)
+
+        return move
+
+    def condition(d: Dialogue, lv: int) -> None:
+        entry = bank["conditions"][profile["co_occurring_condition"]]
+        d.add("therapist", "link", d.line(entry["link"]), lv)
+        d.c("daily_life", f"{d.nar.condition} {d.line(entry['insight'])}", lv)
+
+    def belief(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "belief", lv)
+        d.c("insight", f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}", lv)
+
+    def learned(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "learned", lv)
+        d.c("insight", f"{d.line(cb['learned'])} {d.line(cb['learned_tail'])}", lv)
+
+    def summary(d: Dialogue, lv: int) -> None:
+        d.t("reflection", "summary", lv)
+        d.c("response", d.line(cb["summary_response"]), lv)
+
+    def suds(d: Dialogue, lv: int) -> None:
+        _suds_move(d, lv)
+
+    def homework_recording(d: Dialogue, lv: int) -> None:
+        d.t("homework", "homework_recording", lv)
+        d.c("agreement", d.line(cb["recording_agreement"]), lv)
+
+    def homework_in_vivo(d: Dialogue, lv: int) -> None:
+        d.t("homework", "homework_in_vivo", lv)
+        d.c("agreement", d.line(cb["in_vivo_agreement"]), lv)
+
+    def daily(d: Dialogue, lv: int) -> None:
+        d.t("link", "daily", lv)
+        d.c("daily_life", f"{d.nar.home} {d.line(cb['daily_tail'])}", lv)
+
+    def strength(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "strength", lv)
+        d.c("insight", d.line(cb["strength"]), lv)
+
+    def support(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "support", lv)
+        d.c("response", d.line(cb["support"]), lv)
+
+    def closing(d: Dialogue, lv: int) -> None:
+        d.t("closing", "closing", lv)
+        d.c("response", d.line(cb["goodbye"]), lv)
+
+    middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
+    if profile["co_occurring_condition"] != "None":
+        middle.append(condition)
+    # Short conversations link fewer symptoms (at least one) rather than overrun their length.
+    middle = middle[: max(1, k - 6)]
+    required: list[Move] = [
+        opening,
+        *middle,
+        belief,
+        learned,
+        homework_recording,
+        homework_in_vivo,
+        closing,
+    ]
+    optional: list[list[Move]] = [[numbers], [suds], [summary], [strength], [daily], [support]]
+    moves = _fit(required, optional, k, insert_at=1 + len(middle))
+    for move in moves:
+        move(d, level)
+    if n % 2:
+        d.t("closing", "farewell", level)
