@@ -243,6 +243,14 @@ def _slow_record(obj: Any, path: Path, lineno: int, kind: str, col: _Collector) 
     col.p_lines.append(lineno)
 
 
+def _has_bool_tokens(path: Path) -> bool:
+    """Whether ``true`` or ``false`` occurs anywhere in the file (a C-speed scan of a mapping)."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b"true") >= 0 or mm.find(b"false") >= 0
+
+
 def _read(path: Path, kind: str) -> tuple[_Collector, int]:
     """Read and validate every line of ``path``; returns the collected values and record count."""
     if not path.exists():
@@ -251,31 +259,35 @@ def _read(path: Path, kind: str) -> tuple[_Collector, int]:
         raise InputError("expected a file, found a folder", path=path)
     # Refuse an oversized file before reading a byte of it.
     check_size(path, jsonio.MAX_INPUT_BYTES)
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", path=path)
+    # JSON booleans would slip through the bulk float conversion as 0/1. Where the file has no
+    # true/false token at all (the usual case) no line needs checking for them.
+    check_bools = _has_bool_tokens(path)
     col = _Collector()
     label = "model" if kind == "outputs" else "source"
     t_ids, t_lines, t_vals = col.t_ids.append, col.t_lines.append, col.t_vals.extend
     add_label = col.labels.add
+    last_label = None
     loads = _loads
     records = 0
+    lineno = 0
     gc_was_enabled = gc.isenabled()
     # Millions of small dicts would trigger the cycle collector over and over; they hold no cycles.
     gc.disable()
     try:
         with open(path, "rb") as fh:
-            raw = fh.readline()
-            if raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            lineno = 0
-            while raw:
+            for raw in fh:
                 lineno += 1
-                nxt = fh.readline()
+                if lineno == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
                 try:
                     obj = loads(raw)
                 except _DecodeError:
                     if not raw.strip():
-                        raw = nxt
                         continue
-                    obj = _strict_loads(raw, path, lineno, last=not nxt)
+                    # Only the last line of a file can lack its newline.
+                    obj = _strict_loads(raw, path, lineno, last=not raw.endswith(b"\n"))
                 records += 1
                 # Fast path: a well-formed trajectory line with all six phases.
                 try:
@@ -288,26 +300,22 @@ def _read(path: Path, kind: str) -> tuple[_Collector, int]:
                         and cid >= 1
                         and "phase" not in obj
                         and "intensity" not in obj
-                        and b"true" not in raw  # booleans would pass as 0/1 below
-                        and b"false" not in raw
+                        and not (check_bools and (b"true" in raw or b"false" in raw))
                     ):
                         values = _get_phases(traj)  # KeyError unless exactly the six phases
                         lab = obj.get(label)
-                        if lab is not None:
+                        if lab is not None and lab != last_label:
                             if type(lab) is not str:
                                 raise TypeError
                             add_label(lab)
+                            last_label = lab
                         t_ids(cid)
                         t_lines(lineno)
                         t_vals(values)  # types and ranges are checked in bulk afterwards
-                        raw = nxt
                         continue
                 except (KeyError, TypeError, IndexError):
                     pass
                 _slow_record(obj, path, lineno, kind, col)
-                raw = nxt
-    except UnicodeDecodeError as exc:  # pragma: no cover - decoding happens on bytes above
-        raise InputError(f"not UTF-8 text ({exc.reason})", path=path) from None
     finally:
         if gc_was_enabled:
             gc.enable()
