@@ -239,6 +239,7 @@ class _Facts:
     phase_conversations: Counter
     phase_turns: Counter
     phase_intensity: dict[str, list[float]]
+    stats: dict[str, Any] | None = None  # `tvt stats` of the folder, when it could be computed
 
 
 def _collect(folder: Path) -> _Facts:
@@ -272,7 +273,24 @@ def _collect(folder: Path) -> _Facts:
     scans = {
         rs: _scan(folder / fname, fields, handlers[rs]) for rs, fname, fields, _ in RECORD_SETS
     }
-    return _Facts(scans, counts, ages, phase_conv, phase_turns, intensity)
+    return _Facts(scans, counts, ages, phase_conv, phase_turns, intensity, _tvt_stats(folder))
+
+
+def _tvt_stats(folder: Path) -> dict[str, Any] | None:
+    """The distributions of ``tvt stats`` (with design targets and chi-square p-values).
+
+    The card must never stop a dataset from being written, so data that ``tvt stats`` refuses
+    (for example a repaired import) falls back to the plain counts computed here.
+    """
+    try:
+        from tvt.errors import InputError
+        from tvt.stats import compute_stats
+    except ImportError:
+        return None
+    try:
+        return compute_stats(folder)
+    except (InputError, KeyError, TypeError, ValueError):
+        return None
 
 
 def croissant(
@@ -416,6 +434,38 @@ def _count_table(counter: Counter, total: int, limit: int = 12) -> Iterator[str]
         yield f"| ({len(items) - limit} more values) | {rest} | |"
 
 
+def _stats_sections(stats: dict[str, Any], limit: int = 12) -> list[str]:
+    """Distribution tables from ``tvt stats``: count, share, design target, chi-square p."""
+    targets = stats.get("targets") or {}
+    lines = []
+    if targets.get("available"):
+        lines += [f"Design targets: {targets.get('source')}.", ""]
+    blocks = list((stats.get("attributes") or {}).values())
+    if stats.get("behaviours"):
+        blocks.append(stats["behaviours"])
+    for block in blocks:
+        label = str(block.get("label", "?"))
+        n = block.get("n") or 0
+        lines += [f"### {label[0].upper()}{label[1:]}", ""]
+        lines += ["| value | count | share | design target |", "|---|---:|---:|---:|"]
+        values = sorted(
+            (block.get("values") or {}).items(), key=lambda kv: (-kv[1]["count"], kv[0])
+        )
+        for value, v in values[:limit]:
+            share = f"{100 * v['count'] / n:.1f} %" if n else "-"
+            target = v.get("target_percent")
+            target_text = f"{target:.1f} %" if isinstance(target, (int, float)) else "-"
+            lines.append(f"| {_md_cell(value)} | {v['count']} | {share} | {target_text} |")
+        if len(values) > limit:
+            rest = sum(v["count"] for _, v in values[limit:])
+            lines.append(f"| ({len(values) - limit} more values) | {rest} | | |")
+        chi = block.get("chi_square") or {}
+        if isinstance(chi.get("p_value"), (int, float)):
+            lines += ["", f"Chi-square against the design target: p = {chi['p_value']:.3g}."]
+        lines.append("")
+    return lines
+
+
 def dataset_card(folder: Path, manifest: dict[str, Any], facts: _Facts | None = None) -> str:
     """The README.md of a dataset folder."""
     facts = facts or _collect(folder)
@@ -489,14 +539,17 @@ def dataset_card(folder: Path, manifest: dict[str, Any], facts: _Facts | None = 
             f"Client age: mean {mean:.1f}, SD {sd:.1f}, range {min(facts.ages)}-{max(facts.ages)}.",
             "",
         ]
-    for label, _ in CASE_ATTRIBUTES:
-        if facts.counts[label]:
-            lines += [
-                f"### {label.capitalize()}",
-                "",
-                *_count_table(facts.counts[label], n_cases),
-                "",
-            ]
+    if facts.stats is not None:
+        lines += _stats_sections(facts.stats)
+    else:
+        for label, _ in CASE_ATTRIBUTES:
+            if facts.counts[label]:
+                lines += [
+                    f"### {label[0].upper()}{label[1:]}",
+                    "",
+                    *_count_table(facts.counts[label], n_cases),
+                    "",
+                ]
     if facts.phase_conversations:
         lines += [
             "### Conversations per phase",
