@@ -14,6 +14,7 @@ from release_fixture import build_native, build_release
 from tvt.cli import main
 from tvt.release import (
     CLIENT_FIELDS,
+    assign_suds,
     import_release,
     parse_suds_statement,
     parse_turn,
@@ -185,6 +186,29 @@ def test_suds_statement_on_0_100(value):
 def test_suds_statement_on_0_10_is_scaled(value):
     assert parse_suds_statement(f"Maybe a {value}.", 10) == (value * 10, 10, False)
     assert parse_suds_statement(f"{value} out of 10", None) == (value * 10, 10, False)
+
+
+@pytest.mark.parametrize(
+    ("question", "scale"),
+    [
+        ("Stay in it. What's the number?", None),
+        ("Give me a number, nought to a hundred.", 100),
+        ("What's your distress at, right now?", None),
+        ("Where are you on the scale now?", None),
+        ("On a scale from 0 to 10, how distressed are you?", 10),
+        ("What is your SUDS, zero to 100?", 100),
+    ],
+)
+def test_suds_questions_are_recognised(question, scale):
+    turns = [
+        {"speaker": "therapist", "text": question, "suds": None, "act": "unknown"},
+        {"speaker": "client", "text": "About 8. It's hard.", "suds": None, "act": "unknown"},
+        {"speaker": "therapist", "text": "Tell me what you see.", "suds": None, "act": "unknown"},
+        {"speaker": "client", "text": "The 3 men at the door.", "suds": None, "act": "unknown"},
+    ]
+    assign_suds(turns)
+    assert turns[1]["suds"] == (8 if scale == 100 else 80)
+    assert turns[3]["suds"] is None  # not after a SUDS question
 
 
 def test_suds_statement_ignores_units_and_the_scale_itself():

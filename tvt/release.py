@@ -503,20 +503,21 @@ _STATEMENT_RE = re.compile(
     rf"(?!\s*{_NOT_SUDS_AFTER})(?![\w])",
     re.I,
 )
+_ZERO = r"(?:0|zero|nought|one|1)"
 _SUDS_QUESTION_RE = re.compile(
-    r"\bsuds\b|\bsubjective units\b|\bon a scale\b|\bscale (?:of|from)\b|\bout of (?:10|100|ten|a hundred)\b"
-    r"|\b(?:0|zero)\s*(?:to|-|–)\s*(?:10|100|ten|a hundred|one hundred)\b|\bdistress (?:level|rating)\b"
-    r"|\brate (?:your|the|that|it)\b|\bhow (?:high|distressed|intense)\b|\bwhat number\b",
+    r"\bsuds\b|\bsubjective units\b|\bthe scale\b|\bon a scale\b|\bscale (?:of|from)\b"
+    r"|\bout of (?:10|100|ten|a hundred)\b|\bnumber\b|\brate (?:your|the|that|it)\b"
+    rf"|\b{_ZERO}\s*(?:to|-|–)\s*(?:10|100|ten|a hundred|one hundred)\b"
+    r"|\bhow (?:high|distressed|intense|anxious|upset)\b"
+    r"|\b(?:distress|anxiety|discomfort|fear)\b[^.?!]*\?",
     re.I,
 )
 _SCALE_100_RE = re.compile(
-    r"\b(?:0|zero|1|one)\s*(?:to|-|–|and)\s*(?:100|one hundred|a hundred|hundred)\b"
+    rf"\b{_ZERO}\s*(?:to|-|–|and)\s*(?:100|one hundred|a hundred|hundred)\b"
     r"|\bout of (?:100|a hundred|one hundred)\b",
     re.I,
 )
-_SCALE_10_RE = re.compile(
-    r"\b(?:0|zero|1|one)\s*(?:to|-|–|and)\s*(?:10|ten)\b|\bout of (?:10|ten)\b", re.I
-)
+_SCALE_10_RE = re.compile(rf"\b{_ZERO}\s*(?:to|-|–|and)\s*(?:10|ten)\b|\bout of (?:10|ten)\b", re.I)
 _CLIENT_SUDS_RE = re.compile(r"\bsuds\b|\bout of (?:10|100|ten|a hundred)\b|/\s*10", re.I)
 
 
