@@ -129,7 +129,8 @@ def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
         + "), so the generator code itself changed"
     )
     raise WorkFailed(
-        f"{bench.get('name')}: the regenerated {', '.join(differing) or 'dataset'} do not match "
+        f"{bench.get('name')}: the regenerated {', '.join(differing) or 'dataset'} "
+        f"{'does' if len(differing) <= 1 else 'do'} not match "
         f"the recorded fingerprint; {why}. The data written is NOT {bench.get('name')}"
     )
 
