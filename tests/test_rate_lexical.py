@@ -270,3 +270,35 @@ def test_rate_openai_flag_rules(tmp_path):
 def test_rate_help_has_an_example():
     res = run("rate", "--help")
     assert res.exit_code == 0 and "tvt rate tvt-data --rater lexical" in res.output
+
+
+def test_signals_select_the_evidence(tmp_path):
+    ds = make_dataset(tmp_path / "ds", n=3)
+    lang = lexical.rate_dataset_lexical(ds, tmp_path / "lang.jsonl", signals="language")
+    assert lang["rater"] == "lexical:language" and lang["suds_from"]["none"] == 18
+    suds = lexical.rate_dataset_lexical(ds, tmp_path / "suds.jsonl", signals=["suds-text"])
+    assert suds["rated"] == 9  # only P10, P6, P7 state a SUDS in this dataset
+    assert suds["unrated"][0] == [1, "P5"]
+    rec = json.loads((tmp_path / "suds.jsonl").read_text().splitlines()[0])
+    assert set(rec["trajectory"]) == {"P10", "P6", "P7"} and rec["model"] == "lexical:suds-text"
+    with pytest.raises(lexical.InputError, match="unknown signal"):
+        lexical.parse_signals("language,vibes")
+    res = run("rate", ds, "--rater", "openai", "--model", "m", "--signals", "language")
+    assert res.exit_code == 2 and "--signals" in res.output
+
+
+def test_validity_reports_agreement_with_the_plan(tmp_path, capsys):
+    ds = make_dataset(tmp_path / "ds", n=4)
+    v = lexical.validity(ds)
+    assert v["conversations"] == 24
+    rows = {r["signals"]: r for r in v["phase_level"]}
+    assert set(rows) == {lexical.rater_label(s) for s in lexical.VALIDITY_SETS}
+    full = rows["lexical"]
+    assert full["n_scored"] == 4 and full["pearson"] > 0.8
+    assert full["phase_means"]["P10"] > full["phase_means"]["P11"]
+    assert full["reference_means"]["P10"] == 8
+    # The reader of SUDS in text agrees with itself when there is no suds field to compare.
+    assert v["suds_text_reader"]["conversations_with_suds_field"] == 0
+    lexical.main([str(ds)])
+    out = capsys.readouterr().out
+    assert "lexical:language" in out and "Pearson" in out

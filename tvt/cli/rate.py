@@ -39,6 +39,11 @@ from tvt.cli._common import positive_int, progress_bar
     help='Write a reference.jsonl (source "rater:<name>") instead of model outputs.',
 )
 @click.option(
+    "--signals",
+    help="Lexical rater only: a subset of suds-field,suds-text,language (default: all three), "
+    "to measure what each signal contributes.",
+)
+@click.option(
     "-o",
     "--out",
     type=click.Path(path_type=Path),
@@ -51,6 +56,7 @@ def rate(
     base_url: str | None,
     concurrency: int,
     as_reference: bool,
+    signals: str | None,
     out: Path | None,
 ) -> None:
     """Rate the emotional intensity (1-10) of every phase conversation in a dataset.
@@ -63,6 +69,7 @@ def rate(
     Examples:
       tvt rate tvt-data --rater lexical -o outputs.jsonl
       tvt score outputs.jsonl
+      tvt rate tvt-data --signals language -o language-only.jsonl
       tvt rate tvt-data --rater openai --model gpt-4o-mini -o gpt.jsonl
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
     """
@@ -72,19 +79,21 @@ def rate(
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
     started = time.perf_counter()
     if rater == "lexical":
-        from tvt.rate.lexical import iter_conversations, rate_dataset_lexical
+        from tvt.rate.lexical import rate_dataset_lexical
 
         for flag, value in (("--model", model), ("--base-url", base_url)):
             if value is not None:
                 raise InputError(f"{flag} applies to --rater openai only", field=flag)
-        total = _count_conversations(dataset, iter_conversations)
+        total = _count_conversations(dataset)
         with progress_bar(total, "rate", unit="conv") as bar:
             summary = rate_dataset_lexical(
-                dataset, out, as_reference=as_reference, progress=bar.update
+                dataset, out, as_reference=as_reference, signals=signals, progress=bar.update
             )
         _echo_lexical(summary, time.perf_counter() - started)
         return
 
+    if signals is not None:
+        raise InputError("--signals applies to --rater lexical only", field="--signals")
     if not model:
         raise InputError("--rater openai needs --model", field="--model")
     try:
@@ -108,7 +117,7 @@ def rate(
         click.echo(f"wrote {out}")
 
 
-def _count_conversations(dataset: Path, iter_conversations) -> int:
+def _count_conversations(dataset: Path) -> int:
     """Line count for the progress bar (0 when the folder is not readable: rating reports it)."""
     path = dataset / "conversations.jsonl"
     try:

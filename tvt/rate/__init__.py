@@ -4,10 +4,19 @@
 * :mod:`tvt.rate.llm` -- zero-shot rating through any OpenAI-compatible endpoint.
 
 Both write one trajectory line per client: model outputs for ``tvt score``, or a reference.
+Submodules are imported on use, so ``python -m tvt.rate.lexical`` runs cleanly.
 """
 
 from __future__ import annotations
 
-from tvt.rate.lexical import rate_conversation, rate_dataset_lexical
+from typing import Any
 
 __all__ = ["rate_conversation", "rate_dataset_lexical"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from tvt.rate import lexical
+
+        return getattr(lexical, name)
+    raise AttributeError(f"module 'tvt.rate' has no attribute {name!r}")

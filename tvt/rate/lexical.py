@@ -181,16 +181,18 @@ def language_score(text: str, lexicon: Lexicon | None = None) -> tuple[float, in
 
 # -- stated SUDS ---------------------------------------------------------------------------------
 _SUDS_Q = re.compile(
-    r"\bsuds?\b|distress|scale|how (?:anxious|upset|distressed|intense|bad|strong)|"
-    r"rate (?:it|that|your|the)|what number|where are you (?:now|at)|zero to|\b0 ?(?:-|to) ?10",
+    r"\bsuds?\b|distress|scale|\bnumber\b|how high|how (?:anxious|upset|distressed|intense|bad|"
+    r"strong)|rate (?:it|that|your|the)|(?:zero|nought) to|"
+    r"\b0 ?(?:-|to) ?10",
     re.IGNORECASE,
 )
+_ZERO = r"(?:0|zero|nought|1|one)"
 _SCALE_10 = re.compile(
-    r"\b(?:0|zero|1|one)\s*(?:-|–|to)\s*(?:10|ten)\b|\bout of (?:10|ten)\b|/\s*10\b",
+    rf"\b{_ZERO}\s*(?:-|–|to)\s*(?:10|ten)\b|\bout of (?:10|ten)\b|/\s*10\b",
     re.IGNORECASE,
 )
 _SCALE_100 = re.compile(
-    r"\b(?:0|zero|1|one)\s*(?:-|–|to)\s*(?:100|a hundred|one hundred)\b|\bout of (?:100|a hundred)\b|"
+    rf"\b{_ZERO}\s*(?:-|–|to)\s*(?:100|a hundred|one hundred)\b|\bout of (?:100|a hundred)\b|"
     r"/\s*100\b",
     re.IGNORECASE,
 )
@@ -219,11 +221,17 @@ _NUMBER_RE = re.compile(
 def _first_number(text: str, explicit_only: bool = False) -> tuple[float, int | None] | None:
     """The first plausible SUDS number in ``text`` and its explicit scale (10/100) if stated.
 
-    With ``explicit_only`` only a number given with its scale ("8 out of 10", "70/100") counts.
+    Digits count anywhere; a number word only among the first words of the turn. With
+    ``explicit_only`` only a number given with its scale ("8 out of 10", "70/100") counts.
     """
     for m in _NUMBER_RE.finditer(text):
         if explicit_only and not m.group("outof"):
             continue
+        if not m.group("digits") and not m.group("outof"):
+            # A number word is an answer only near the start ("maybe a seven"), not inside a
+            # story ("then one of them grabs me", "it's been four days").
+            if len(text[: m.start()].split()) > 5 or re.match(r"\s+of\b", text[m.end() :]):
+                continue
         if m.group("digits"):
             value = float(m.group("digits"))
         elif m.group("tens"):
@@ -258,12 +266,25 @@ class SudsReading:
         return sum(self.values) / len(self.values) if self.values else None
 
 
-def stated_suds(turns: Sequence[dict[str, Any]]) -> SudsReading:
-    """The SUDS ratings stated in a conversation (see the module docstring for the rules)."""
-    fields = [float(t["suds"]) for t in turns if isinstance(t.get("suds"), (int, float))]
-    fields = [v for v in fields if 0 <= v <= 100]
-    if fields:
-        return SudsReading(fields, None, "field")
+def stated_suds(
+    turns: Sequence[dict[str, Any]], *, use_field: bool = True, use_text: bool = True
+) -> SudsReading:
+    """The SUDS ratings stated in a conversation (see the module docstring for the rules).
+
+    ``use_field=False`` ignores the ``suds`` field and reads the text, as for a release whose
+    turns carry no field; ``use_text=False`` reads the field only.
+    """
+    if use_field:
+        fields = [
+            float(t["suds"])
+            for t in turns
+            if isinstance(t.get("suds"), (int, float)) and not isinstance(t.get("suds"), bool)
+        ]
+        fields = [v for v in fields if 0 <= v <= 100]
+        if fields:
+            return SudsReading(fields, None, "field")
+    if not use_text:
+        return SudsReading([], None, "none")
     raw: list[tuple[float, int | None]] = []
     text_all = " ".join(str(t.get("text", "")) for t in turns)
     prev_asked = False
@@ -327,27 +348,63 @@ class ConversationRating:
     client_turns: int
 
 
-def rate_conversation(turns: Sequence[dict[str, Any]]) -> ConversationRating:
-    """Rate one phase conversation (a list of turns) from 1 to 10."""
+#: The evidence the rater may use; ``tvt rate --signals`` picks a subset for validity checks.
+SIGNALS: tuple[str, ...] = ("suds-field", "suds-text", "language")
+
+
+def parse_signals(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Validate a comma-separated (or listed) subset of :data:`SIGNALS`, in canonical order."""
+    if text is None:
+        return SIGNALS
+    items = [x.strip() for x in text.split(",")] if isinstance(text, str) else list(text)
+    unknown = [x for x in items if x not in SIGNALS]
+    if unknown or not items:
+        raise InputError(
+            f"unknown signal(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SIGNALS)}",
+            field="--signals",
+        )
+    return tuple(x for x in SIGNALS if x in items)
+
+
+def rater_label(signals: Sequence[str] = SIGNALS) -> str:
+    """``lexical`` for the full rater, ``lexical:<signals>`` for a subset."""
+    signals = parse_signals(signals)
+    return RATER_NAME if signals == SIGNALS else f"{RATER_NAME}:{'+'.join(signals)}"
+
+
+def client_turn_scores(turns: Sequence[dict[str, Any]]) -> list[tuple[int, float, int]]:
+    """``(turn index, language score, tokens)`` for every client turn with words."""
     lex = load_lexicon()
-    total = weight_sum = 0.0
-    n_client = 0
-    for t in turns:
+    out = []
+    for i, t in enumerate(turns):
         if t.get("speaker") != "client":
             continue
         score, n_tokens = language_score(str(t.get("text", "")), lex)
-        if n_tokens == 0:
-            continue
-        n_client += 1
-        w = min(n_tokens, TOKEN_CAP)
-        total += w * score
-        weight_sum += w
-    language = total / weight_sum if weight_sum else None
-    suds = stated_suds(turns)
+        if n_tokens:
+            out.append((i, score, n_tokens))
+    return out
+
+
+def rate_conversation(
+    turns: Sequence[dict[str, Any]], *, signals: Sequence[str] = SIGNALS
+) -> ConversationRating:
+    """Rate one phase conversation (a list of turns) from 1 to 10.
+
+    Turn fields other than ``speaker``, ``text`` and ``suds`` (for instance the composer's planned
+    ``intensity``) are never read.
+    """
+    language = None
+    scores: list[tuple[int, float, int]] = []
+    if "language" in signals:
+        scores = client_turn_scores(turns)
+        weight_sum = sum(min(n, TOKEN_CAP) for _, _, n in scores)
+        if weight_sum:
+            language = sum(min(n, TOKEN_CAP) * sc for _, sc, n in scores) / weight_sum
+    suds = stated_suds(turns, use_field="suds-field" in signals, use_text="suds-text" in signals)
     value = combine(suds.mean, language)
     if value is not None:
         value = round(min(max(value, 1.0), 10.0), 2)
-    return ConversationRating(value, suds, language, n_client)
+    return ConversationRating(value, suds, language, len(scores))
 
 
 # -- datasets ------------------------------------------------------------------------------------
@@ -386,6 +443,7 @@ def rate_dataset_lexical(
     out_path: str | Path,
     *,
     as_reference: bool = False,
+    signals: Sequence[str] | str | None = None,
     progress: Callable[[int], Any] | None = None,
 ) -> dict[str, Any]:
     """Rate every conversation of a dataset and write one trajectory line per client.
@@ -399,6 +457,8 @@ def rate_dataset_lexical(
 
     out_path = Path(out_path)
     folder = Path(dataset_dir)
+    signals = parse_signals(signals)
+    label = rater_label(signals)
     if as_reference and out_path.resolve() == (folder / "reference.jsonl").resolve():
         raise InputError(
             "refusing to overwrite the dataset's own reference.jsonl; choose another -o",
@@ -420,7 +480,7 @@ def rate_dataset_lexical(
             )
         seen[key] = lineno
         conversations += 1
-        rating = rate_conversation(rec["turns"])
+        rating = rate_conversation(rec["turns"], signals=signals)
         suds_sources[rating.suds.source] += 1
         if rating.suds.scale:
             scales[str(rating.suds.scale)] += 1
@@ -436,13 +496,14 @@ def rate_dataset_lexical(
     for cid in sorted(trajectories):
         traj = {p: trajectories[cid][p] for p in BENCHMARK_ORDER if p in trajectories[cid]}
         if as_reference:
-            records.append({"client_id": cid, "trajectory": traj, "source": f"rater:{RATER_NAME}"})
+            records.append({"client_id": cid, "trajectory": traj, "source": f"rater:{label}"})
         else:
-            records.append({"client_id": cid, "trajectory": traj, "model": RATER_NAME})
+            records.append({"client_id": cid, "trajectory": traj, "model": label})
     write_jsonl(out_path, records)
     return {
-        "rater": RATER_NAME,
+        "rater": label,
         "rater_version": RATER_VERSION,
+        "signals": list(signals),
         "lexicon_version": load_lexicon().version,
         "conversations": conversations,
         "clients": len(records),
@@ -453,3 +514,203 @@ def rate_dataset_lexical(
         "out": str(out_path),
         "as_reference": as_reference,
     }
+
+
+# -- validity ------------------------------------------------------------------------------------
+#: Signal subsets whose agreement with the plan ``validity`` reports.
+VALIDITY_SETS: tuple[tuple[str, ...], ...] = (
+    SIGNALS,
+    ("suds-field",),
+    ("suds-text",),
+    ("language",),
+    ("suds-text", "language"),
+)
+
+
+def _corr(x: Sequence[float], y: Sequence[float]) -> dict[str, Any]:
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    n = len(x)
+    if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return {"n": n, "pearson": None, "spearman": None}
+    return {
+        "n": n,
+        "pearson": float(np.corrcoef(x, y)[0, 1]),
+        "spearman": float(spearmanr(x, y).statistic),
+    }
+
+
+def validity(dataset_dir: str | Path, *, bootstrap_seed: int = 0) -> dict[str, Any]:
+    """How well the lexical rater recovers what a dataset planned (or, without a plan, its shape).
+
+    * phase level, for each signal subset of :data:`VALIDITY_SETS`: the ``tvt score`` metrics of
+      its trajectories against the dataset's ``reference.jsonl`` and its mean rating per phase;
+    * turn level: correlation of each client turn's language score with the turn's planned
+      ``intensity`` and, on turns that state one, with the SUDS;
+    * the SUDS text reader against the ``suds`` field: how often reading the words alone gives
+      the same values.
+    """
+    import tempfile
+
+    from tvt.score import score_files
+
+    folder = Path(dataset_dir)
+    per_conv: list[tuple[int, str, float | None, SudsReading, SudsReading]] = []
+    turn_plan: tuple[list[float], list[float]] = ([], [])
+    turn_suds: tuple[list[float], list[float]] = ([], [])
+    text_same = text_total = 0
+    text_diffs: list[float] = []
+    for _, rec in iter_conversations(folder):
+        turns = rec["turns"]
+        scores = client_turn_scores(turns)
+        w = sum(min(n, TOKEN_CAP) for _, _, n in scores)
+        language = sum(min(n, TOKEN_CAP) * sc for _, sc, n in scores) / w if w else None
+        field = stated_suds(turns, use_text=False)
+        text = stated_suds(turns, use_field=False)
+        per_conv.append((rec["client_id"], rec["phase"], language, field, text))
+        for i, sc, _ in scores:
+            planned = turns[i].get("intensity")
+            if isinstance(planned, (int, float)) and not isinstance(planned, bool):
+                turn_plan[0].append(sc)
+                turn_plan[1].append(float(planned))
+            suds = turns[i].get("suds")
+            if isinstance(suds, (int, float)) and not isinstance(suds, bool):
+                turn_suds[0].append(sc)
+                turn_suds[1].append(float(suds))
+        if field.values:
+            text_total += 1
+            text_same += text.values == field.values
+            if text.mean is not None:
+                text_diffs.append(abs(text.mean - field.mean))
+    if not per_conv:
+        raise InputError("dataset has no conversations", path=folder / "conversations.jsonl")
+
+    has_reference = (folder / "reference.jsonl").exists()
+    phase_level = []
+    with tempfile.TemporaryDirectory(prefix="tvt-lexical-validity-") as tmp:
+        for signals in VALIDITY_SETS:
+            traj: dict[int, dict[str, float]] = {}
+            for cid, phase, language, field, text in per_conv:
+                suds = field.mean if "suds-field" in signals else None
+                if suds is None and "suds-text" in signals:
+                    suds = text.mean
+                value = combine(suds, language if "language" in signals else None)
+                if value is not None:
+                    traj.setdefault(cid, {})[phase] = round(min(max(value, 1.0), 10.0), 2)
+            means = {p: _mean([t[p] for t in traj.values() if p in t]) for p in BENCHMARK_ORDER}
+            row: dict[str, Any] = {
+                "signals": rater_label(signals),
+                "rated": sum(len(t) for t in traj.values()),
+                "phase_means": means,
+            }
+            if has_reference and traj:
+                from tvt.jsonio import write_jsonl
+
+                out = Path(tmp) / "outputs.jsonl"
+                write_jsonl(
+                    out, [{"client_id": c, "trajectory": t} for c, t in sorted(traj.items())]
+                )
+                try:
+                    rep = score_files(out, folder, bootstrap_seed=bootstrap_seed)
+                except InputError as exc:
+                    row["score_error"] = str(exc)
+                else:
+                    row.update(
+                        {k: rep[k]["mean"] for k in ("pearson", "dtw", "rmse")}
+                        | {
+                            "s_abs": rep["s_abs"],
+                            "n_scored": rep["n_scored"],
+                            "undefined_pearson": rep["undefined_pearson"],
+                            "reference_means": {
+                                p: v["reference_mean"] for p, v in rep["per_phase"].items()
+                            },
+                        }
+                    )
+            phase_level.append(row)
+    return {
+        "dataset": str(folder),
+        "conversations": len(per_conv),
+        "phase_level": phase_level,
+        "turn_level": {
+            "language_vs_planned_intensity": _corr(*turn_plan),
+            "language_vs_stated_suds": _corr(*turn_suds),
+        },
+        "suds_text_reader": {
+            "conversations_with_suds_field": text_total,
+            "same_values_from_text": text_same,
+            "mean_abs_difference_of_means": _mean(text_diffs),
+        },
+    }
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def format_validity(v: dict[str, Any]) -> str:
+    """A readable table of :func:`validity`."""
+
+    def f(x: Any, d: int = 3) -> str:
+        return "-" if x is None else f"{x:.{d}f}"
+
+    lines = [f"dataset {v['dataset']}: {v['conversations']} conversations", ""]
+    lines.append(
+        f"{'signals':<36} {'Pearson':>8} {'DTW':>6} {'RMSE':>6} {'S_abs':>6}  "
+        + " ".join(f"{p:>5}" for p in BENCHMARK_ORDER)
+    )
+    ref_means = None
+    for row in v["phase_level"]:
+        ref_means = row.get("reference_means") or ref_means
+        lines.append(
+            f"{row['signals']:<36} {f(row.get('pearson')):>8} {f(row.get('dtw'), 2):>6} "
+            f"{f(row.get('rmse'), 2):>6} {f(row.get('s_abs')):>6}  "
+            + " ".join(f"{f(row['phase_means'][p], 2):>5}" for p in BENCHMARK_ORDER)
+        )
+    if ref_means:
+        lines.append(
+            f"{'reference (phase means)':<36} {'':>8} {'':>6} {'':>6} {'':>6}  "
+            + " ".join(f"{f(ref_means[p], 2):>5}" for p in BENCHMARK_ORDER)
+        )
+    t = v["turn_level"]
+    lines.append("")
+    for key, label in (
+        ("language_vs_planned_intensity", "client-turn language score vs planned turn intensity"),
+        ("language_vs_stated_suds", "client-turn language score vs SUDS stated in the turn"),
+    ):
+        c = t[key]
+        lines.append(
+            f"{label}: Pearson {f(c['pearson'])}, Spearman {f(c['spearman'])} (n = {c['n']})"
+        )
+    s = v["suds_text_reader"]
+    lines.append(
+        f"SUDS read from text alone equals the suds field in {s['same_values_from_text']} of "
+        f"{s['conversations_with_suds_field']} conversations (mean |difference| of conversation "
+        f"means {f(s['mean_abs_difference_of_means'], 2)} SUDS points)"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m tvt.rate.lexical DIR [--json]``: print :func:`validity` for a dataset."""
+    import argparse
+    import json
+    import sys
+
+    ap = argparse.ArgumentParser(
+        prog="python -m tvt.rate.lexical",
+        description="Validity of the lexical rater on a dataset (agreement with its plan).",
+    )
+    ap.add_argument("dataset", type=Path)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        v = validity(args.dataset)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(json.dumps(v, indent=2) if args.json else format_validity(v))
+
+
+if __name__ == "__main__":
+    main()
