@@ -31,7 +31,7 @@ def test_plan_ranges_and_suds_agreement(seed, client_id):
         assert abs(plan["intensity"][phase] - mean / 10) <= 0.5 + 1e-9
         assert plan["intensity"][phase] == suds_intensity(**s)
     i = plan["intensity"]
-    assert i["P7"] >= i["P8"] >= i["P11"]
+    assert i["P8"] <= i["P7"] + 1 and i["P11"] <= i["P8"]
     assert i["P5"] <= max(i["P10"], i["P6"])
     assert plan == plan_trajectory(case, seed)
 
@@ -71,6 +71,14 @@ def test_individual_variation_exists():
     trajectories = {tuple(c["plan"]["intensity"].values()) for c in CASES}
     assert len(trajectories) > 200
     assert statistics.pstdev(c["plan"]["intensity"]["P10"] for c in CASES) > 0.5
+
+
+def test_habituation_varies_between_clients():
+    """The post-exposure taper differs between clients, so the average shape alone cannot
+    predict every trajectory (the per-phase mean baseline must not be near perfect)."""
+    drops = [c["plan"]["intensity"]["P7"] - c["plan"]["intensity"]["P11"] for c in CASES]
+    assert min(drops) <= 0 and max(drops) >= 5
+    assert statistics.pstdev(drops) > 1.2
 
 
 def test_reference_record_is_the_plan():

@@ -9,6 +9,7 @@ reinforcement, eliciting and processing); each client departs from it by documen
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -89,24 +90,34 @@ class PlanModel:
         eff = self.effects(case)
         ps = rules["peak_suds"]
         level = _clip(rng.normal(ps["mean"], ps["sd"]) + eff["peak_suds"], ps["min"], ps["max"])
+        # How fast this client habituates, within the exposure and after it: a lognormal factor
+        # around 1, so some clients settle quickly and others stay distressed through processing.
+        habituation = _clip(math.exp(rng.normal(0.0, rules["habituation_sd"])), 0.35, 2.5)
+        drop_factor = eff["drop_factor"] * habituation
         suds: dict[str, dict[str, int]] = {}
         intensity: dict[str, int] = {}
         r = rng.random
         for phase, plo, phi, slo, shi, dlo, dhi in self.exposure:
             peak = _clip(level - (plo + r() * (phi - plo)), 0, 100)
             start = _clip(level - (slo + r() * (shi - slo)) + eff["start_suds"], 0, peak)
-            end = _clip(peak - (dlo + r() * (dhi - dlo)) * eff["drop_factor"], 0, peak)
+            end = _clip(peak - (dlo + r() * (dhi - dlo)) * drop_factor, 0, peak)
             s = suds[phase] = {"start": round(start), "peak": round(peak), "end": round(end)}
             intensity[phase] = suds_intensity(s["start"], s["peak"], s["end"])
         base = rules["intensity_base"]
+        taper = rules["taper"]
         sd = rules["intensity_noise_sd"]
         top = max(intensity["P10"], intensity["P6"])
         # Anticipation may be high, but orientation does not exceed the exposure itself.
         p5 = base["P5"] + eff["anticipation"] + rng.normal(0.0, sd)
-        # After exposure distress tapers: eliciting <= reinforcement, processing <= eliciting.
-        p8 = base["P8"] + eff["processing"] + 0.5 * (intensity["P7"] - 7) + rng.normal(0.0, sd)
-        p8i = int(_clip(round(p8), 1, intensity["P7"]))
-        p11 = base["P11"] + eff["processing"] + 0.4 * (p8i - 5.6) + rng.normal(0.0, sd)
+        # After the exposure distress tapers from where reinforcement left it, faster for clients
+        # who habituate well; guilt and low mood (processing) slow the taper. Eliciting may sit one
+        # point above reinforcement when processing effects are strong, never more.
+        p8 = intensity["P7"] - taper["P8_below_P7"] * habituation + eff["processing"]
+        p8 += rng.normal(0.0, sd)
+        p8_cap = intensity["P7"] + (1 if eff["processing"] >= 0.7 else 0)
+        p8i = int(_clip(round(p8), 1, min(p8_cap, 10)))
+        p11 = p8i - taper["P11_below_P8"] * habituation + 0.5 * eff["processing"]
+        p11 += rng.normal(0.0, sd)
         return {
             "intensity": {
                 "P5": int(_clip(round(p5), 1, top)),
