@@ -11,6 +11,7 @@ from tvt.compose.language import Picker, band_of, cap, fill
 from tvt.compose.narrative import Narrative
 from tvt.rng import Stream
 
+_SENSES = ("sight", "sound", "smell", "touch")
 _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
 
 #: Mean turns per phase in the release (SPEC §1.5) and the spread we sample around it.
@@ -128,20 +129,18 @@ class Dialogue:
         return self.line(self.band(level)["feeling"])
 
     def reaction(self, level: float) -> str:
-        """A body sensation or a feeling, or both when distress is high."""
+        """A body sensation, a feeling, or both."""
         band = self.band(level)
         r = self.rng.random()
-        if r < 0.4:
+        if r < 0.3:
             return self.line(band["body"])
-        if r < 0.75 or band["min"] < 7:
+        if r < 0.55:
             return self.line(band["feeling"])
         return f"{self.line(band['feeling'])} {self.line(band['body'])}"
 
     def details(self, sense: str) -> list[str]:
         """The client's details of one sense available at this point of the retelling."""
-        if self.after_hotspot and self.nar.sensory_hot[sense]:
-            return self.nar.sensory[sense] + self.nar.sensory_hot[sense]
-        return self.nar.sensory[sense]
+        return self.nar.sensory_all[sense] if self.after_hotspot else self.nar.sensory[sense]
 
     def sensory(self, sense: str) -> str:
         """A sentence about one of the client's own sensory details (present tense)."""
@@ -151,7 +150,23 @@ class Dialogue:
             {"detail": detail, "detail_cap": cap(detail)},
         )
 
-    def suds_text(self, value: int, direction: str, level: float) -> str:
-        """The client's SUDS statement: the number, how it moved, how it feels."""
+    def suds_text(self, value: int, direction: str, level: float, scene: bool = False) -> str:
+        """The client's SUDS statement: the number, how it moved, how it feels, and (during
+        exposure, sometimes) what in the scene is driving it."""
         stem = self.line(self.ccommon["suds"][direction], {"n": value})
-        return f"{stem} {self.reaction(level)}"
+        text = f"{stem} {self.reaction(level)}"
+        if scene and self.rng.random() < 0.8:
+            sense = self.pick.choice(_SENSES)
+            detail = self.pick.pick(self.details(sense))
+            extra = {"detail": detail, "detail_cap": cap(detail)}
+            tail = self.line(self.ccommon["suds_tail"][sense], extra)
+            text = f"{text} {tail}"
+        return text
+
+    def aside(self, level: float) -> str:
+        """A remark about the retelling itself, graded coarsely (low / high distress)."""
+        return self.line(self.ccommon["aside"]["high" if level >= 6.5 else "low"])
+
+    def maybe(self, p: float, pool: Sequence[str]) -> str:
+        """A filled line of ``pool`` with probability ``p``, else an empty string."""
+        return " " + self.line(pool) if self.rng.random() < p else ""

@@ -10,8 +10,10 @@ intensities are then laid on the planned arc: rise, peak at the hotspot, partial
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from tvt.compose.bank import client_bank
 from tvt.compose.dialogue import Dialogue, turn_count
 from tvt.compose.suds import arc_level, stated_values
 
@@ -58,19 +60,36 @@ def _beat(d: Dialogue, name: str, p: int) -> str:
     return variants[(p + d.offset) % len(variants)]
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.35) -> str:
-    """A narration turn: (hesitation) + the beat + (a sensory detail) + a reaction."""
+def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.7) -> str:
+    """A narration turn: (hesitation) + the beat + (a sensory detail) + (an aside) + (a reaction).
+
+    The optional parts vary the shape of the turns so that a long retelling does not fall into
+    one rhythm.
+    """
     parts = [d.hesitate(level, text)]
     if d.rng.random() < sensory:
-        parts.append(d.sensory(d.pick.choice(SENSE_KINDS[:4])))
-    parts.append(d.reaction(level))
+        first = d.pick.choice(SENSE_KINDS[:4])
+        parts.append(d.sensory(first))
+        if d.rng.random() < 0.35:
+            parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
+    r = d.rng.random()
+    if r < 0.25:
+        parts.append(d.aside(level))
+    elif r < 0.4:
+        parts.append(d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)}))
+    if d.rng.random() < 0.9:
+        parts.append(d.reaction(level))
     return " ".join(parts)
 
 
 def _client_sense(d: Dialogue, kind: str, level: float) -> str:
     if kind == "body":
-        return f"{d.body(level)} {d.feeling(level)}"
-    return f"{d.sensory(kind)} {d.reaction(level)}"
+        return f"{d.hesitate(level, d.body(level))} {d.body(level)} {d.feeling(level)}"
+    text = d.sensory(kind)
+    if d.rng.random() < 0.5:
+        other = SENSE_KINDS[(SENSE_KINDS.index(kind) + 1) % 4]
+        text = f"{text} {d.sensory(other)}"
+    return f"{d.hesitate(level, text)} {d.reaction(level)}"
 
 
 def _thought(d: Dialogue, level: float) -> str:
@@ -106,7 +125,7 @@ def _render(
         if unit[0] == "suds":
             value = stated[i]
             direction = _direction(history[-1] if history else None, value, unit[1] == "peak")
-            d.c("suds_report", d.suds_text(value, direction, level), level, suds=value)
+            d.c("suds_report", d.suds_text(value, direction, level, scene=True), level, suds=value)
             history.append(value)
         else:
             client_for(d, unit, level)
@@ -121,18 +140,17 @@ def _p10_units(d: Dialogue, k: int) -> list[Unit]:
     s = _senses(d)
     dissociates = "dissociation" in profile["exhibited_behaviors"]
     # A dissociating client drifts off after the approach; the slip comes later then.
-    slip_at = d.pick.choice(
-        ("onset", "escalation") if dissociates else ("approach", "onset", "escalation")
-    )
+    # The slip is followed by a sensory or thought unit, which the present-tense reminder opens.
+    slip_at = "escalation" if dissociates else d.pick.choice(("approach", "escalation"))
     pass1: list[Unit] = [("beat", ("approach", 0, "slip" if slip_at == "approach" else ""))]
     if dissociates:
         pass1 += [("detach", None), ("sense", "sight")]
     else:
         pass1 += [("sense", s[0])]
     pass1 += [
-        ("beat", ("onset", 0, "slip" if slip_at == "onset" else "")),
+        ("beat", ("onset", 0, "reinforce")),
         ("suds", "mid"),
-        ("beat", ("escalation", 0, "slip" if slip_at == "escalation" else "reinforce")),
+        ("beat", ("escalation", 0, "slip" if slip_at == "escalation" else "")),
         ("thought", None) if d.rng.random() < 0.5 else ("sense", s[1]),
         ("beat", ("hotspot", 0, "")),
         ("suds", "peak"),
@@ -213,17 +231,21 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             d.c("narration", _narrate(d, text, level), level)
     elif kind == "slow":
         text = d.nar.slow[arg[0] % len(d.nar.slow)]
-        d.c("narration", _narrate(d, text, level, sensory=0.2), level)
+        d.c("narration", _narrate(d, text, level, sensory=0.35), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
     elif kind == "thought":
-        d.c("sensory_detail", _thought(d, level), level)
+        d.c("thought", _thought(d, level), level)
     elif kind == "ground":
-        d.c("grounding_response", f"{d.line(d.ccommon['grounding'])} {d.body(level - 1)}", level)
+        text = f"{d.line(d.ccommon['grounding'])} {d.line(d.ccommon['grounding_tail'])}"
+        d.c("grounding_response", f"{text} {d.body(level - 1)}", level)
     elif kind == "detach":
-        d.c("detachment", d.line(d.ccommon["detach"]), level)
+        d.c("detachment", d.hesitate(level, d.line(d.ccommon["detach"])), level)
     elif kind == "final":
-        d.c("response", f"{d.line(d.cpool('final'))} {d.line(d.band(level)['after'])}", level)
+        tail = d.line(d.ccommon["final_tail"])
+        d.c(
+            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
+        )
 
 
 def compose_p10(d: Dialogue) -> None:
@@ -334,6 +356,11 @@ def _p7_units(d: Dialogue, k: int) -> list[Unit]:
     return head + _fit(middle, k - len(head) - len(tail)) + tail
 
 
+@cache
+def _struggle_kinds() -> tuple[str, ...]:
+    return tuple(sorted(client_bank()["common"]["struggle"]))
+
+
 def _p7_text(d: Dialogue, name: str, p: int) -> str:
     if name == "slow":
         return d.nar.slow[p % len(d.nar.slow)]
@@ -360,8 +387,7 @@ def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: 
 def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
     kind, arg = unit
     if kind == "struggle":
-        kinds = sorted(d.ccommon["struggle"])
-        d.struggle_kind = d.pick.pick(kinds)
+        d.struggle_kind = d.pick.pick(_struggle_kinds())
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
         if d.rng.random() < 0.5:
@@ -372,7 +398,10 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
     elif kind == "beat":
         d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
     elif kind == "final":
-        d.c("response", f"{d.line(d.cpool('final'))} {d.line(d.band(level)['after'])}", level)
+        tail = d.line(d.ccommon["final_tail"])
+        d.c(
+            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
+        )
 
 
 def compose_p7(d: Dialogue) -> None:

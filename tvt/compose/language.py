@@ -41,27 +41,27 @@ def fill(template: str, ctx: Mapping[str, Any]) -> str:
 
 
 class Picker:
-    """Random choice that prefers the items used least so far (per conversation or client).
+    """Random choice that goes through a whole pool before repeating any of it.
 
     The release's experts complained that the same therapist prompt came back again and again;
-    choosing among the least-used lines spreads a conversation over the whole pool before any line
-    is repeated.
+    each pool is dealt like a shuffled deck (per conversation), so a line repeats only once the
+    pool is used up. Pools must be long-lived sequences (bank lists, narrative lists): the deck
+    is keyed by the pool object.
     """
 
-    __slots__ = ("counts", "rng")
+    __slots__ = ("decks", "rng")
 
     def __init__(self, rng: Stream) -> None:
         self.rng = rng
-        self.counts: dict[str, int] = {}
+        self.decks: dict[int, list[int]] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
-        """One item of ``pool`` among those used least, uniformly at random."""
-        counts = self.counts
-        best = min(counts.get(item, 0) for item in pool)
-        options = [item for item in pool if counts.get(item, 0) == best]
-        item = options[int(self.rng.random() * len(options))]
-        counts[item] = best + 1
-        return item
+        """The next item of ``pool``'s shuffled deck (reshuffled when used up)."""
+        deck = self.decks.get(id(pool))
+        if not deck:
+            n = len(pool)
+            deck = self.decks[id(pool)] = self.rng.distinct(n, n)
+        return pool[deck.pop()]
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""

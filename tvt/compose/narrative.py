@@ -32,6 +32,7 @@ class Narrative:
     slow: list[str]
     sensory: dict[str, list[str]]
     sensory_hot: dict[str, list[str]]
+    sensory_all: dict[str, list[str]]
     thoughts: list[str]
     belief: str
     balanced: str
@@ -117,7 +118,18 @@ def _partner(rng: Stream, gender: str) -> str:
     return "partner" if r < 0.6 else "wife" if r < 0.8 else "husband"
 
 
-def _household(rng: Stream, profile: dict[str, Any], bank: dict[str, Any]) -> dict[str, str]:
+def _not_witness(topic: dict[str, Any]) -> set[str]:
+    """People of the topic who cannot be the client's everyday confidant (the one who died)."""
+    out: set[str] = set()
+    for slot in topic.get("not_witness", []):
+        for value in topic["slots"][slot]:
+            out.add(value["text"] if isinstance(value, dict) else value)
+    return out
+
+
+def _household(
+    rng: Stream, profile: dict[str, Any], bank: dict[str, Any], exclude: set[str]
+) -> dict[str, str]:
     """Who is around the client day to day (someone who notices), from the profile."""
     status = profile["relationship_status"]
     living = profile["living_situation"]
@@ -138,7 +150,8 @@ def _household(rng: Stream, profile: dict[str, Any], bank: dict[str, Any]) -> di
         home_bank = bank["living"][living]
         # Younger clients living with family live with parents or siblings, not their children.
         pool = home_bank.get("witness_young") if profile["age"] < 35 else None
-        witness = _choose(rng, pool or home_bank["witness"])
+        options = [w for w in pool or home_bank["witness"] if w not in exclude]
+        witness = _choose(rng, options or ["a close friend"])
         if partner_ref and rng.random() < 0.5:
             witness = partner_ref
     home = fill(
@@ -160,7 +173,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     when, event_age = _when(rng, int(profile["age"]), topic)
     _put(ctx, "when", when)
     _put(ctx, "event_age", number_words(min(event_age, 99)))
-    household = _household(rng, profile, bank)
+    household = _household(rng, profile, bank, _not_witness(topic))
     _put(ctx, "witness", household["witness"])
     _put(ctx, "partner", household["partner"])
     occupation = bank["occupations"][profile["occupation"]]
@@ -218,6 +231,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         slow=slow,
         sensory=sensory,
         sensory_hot=sensory_hot,
+        sensory_all={s: sensory[s] + sensory_hot[s] for s in SENSES},
         thoughts=thoughts,
         belief=belief,
         balanced=balanced,

@@ -43,6 +43,9 @@ def stated_values(
         else:
             level = arc_level(pos, hot, start, peak, end) + rng.uniform(-3.0, 3.0)
             value = int(5 * round(level / 5)) if rng.random() < 0.7 else int(round(level))
-            lo = start if i < peak_index else end
-            out.append(max(min(lo, peak), min(peak, value)))
+            if i < peak_index:
+                # Before the hotspot the peak is never reached, so it is first stated there.
+                out.append(max(start, min(peak - 1, value)) if peak > start else peak)
+            else:
+                out.append(max(min(end, peak), min(peak, value)))
     return out

@@ -31,7 +31,8 @@ def _fit(required: list[Move], optional: list[list[Move]], k: int, insert_at: in
 def _suds_move(d: Dialogue, level: int) -> None:
     d.t("suds_request", "suds_request", level)
     value = derived_suds(level, d.rng)
-    d.c("suds_report", d.suds_text(value, "first", level), level, suds=value)
+    text = f"{d.suds_text(value, 'first', level)} {d.line(d.band(level)['after'])}"
+    d.c("suds_report", text, level, suds=value)
 
 
 def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -66,11 +67,13 @@ def compose_p5(d: Dialogue) -> None:
 
     def greeting(d: Dialogue, lv: int) -> None:
         d.t("greeting", "greeting", lv)
-        d.c("concern", f"{d.line(band['anticipation'])} {d.line(cb['dread'])}", lv)
+        text = f"{d.line(band['anticipation'])} {d.line(cb['dread'])}"
+        d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
 
     def rationale(d: Dialogue, lv: int) -> None:
         d.t("rationale", "rationale", lv)
-        d.c("response", d.hesitate(lv, d.line(cb["rationale_response"])), lv)
+        text = d.hesitate(lv, d.line(cb["rationale_response"]))
+        d.c("response", f"{text} {d.line(cb['tie_in'])}", lv)
 
     def psychoeducation(d: Dialogue, lv: int) -> None:
         d.t("psychoeducation", "psychoeducation", lv)
@@ -81,7 +84,9 @@ def compose_p5(d: Dialogue) -> None:
         d.t("procedure", "procedure", lv)
         d.pending = q
         text = d.line(q["client"]) if q else d.line(cb["rationale_response"])
-        d.c("question", text, lv)
+        if d.rng.random() < 0.5:
+            text = f"{d.line(cb['question_lead'])} {text}"
+        d.c("question", f"{d.line(band['anticipation'])} {text}", lv)
 
     def answer(d: Dialogue, lv: int) -> None:
         q = d.pending
@@ -91,26 +96,28 @@ def compose_p5(d: Dialogue) -> None:
             d.line(q["therapist"]) if q else d.line(d.tb["reassure_general"]),
             lv,
         )
-        d.c("response", d.line(cb["answer_response"]), lv)
+        d.c("response", d.line(cb["answer_response"]) + d.maybe(0.6, cb["motivation"]), lv)
 
     def concern(d: Dialogue, lv: int) -> None:
         c = concerns.pop(0)
         d.t("open_question", "ask_concern", lv)
         d.pending = c
-        d.c("concern", d.hesitate(lv, d.line(c["client"])), lv)
+        text = d.hesitate(lv, d.line(c["client"]))
+        d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         d.t("suds_request", "suds_anchor", lv)
         value = derived_suds(lv, d.rng)
-        d.c("suds_report", d.suds_text(value, "first", lv), lv, suds=value)
+        text = f"{d.suds_text(value, 'first', lv)} {d.line(band['anticipation'])}"
+        d.c("suds_report", text, lv, suds=value)
 
     def courage(d: Dialogue, lv: int) -> None:
         d.t("validation", "courage", lv)
-        d.c("agreement", d.line(cb["agreement"]), lv)
+        d.c("agreement", f"{d.line(cb['agreement'])} {d.line(cb['motivation'])}", lv)
 
     def recording(d: Dialogue, lv: int) -> None:
         d.t("procedure", "recording", lv)
-        d.c("response", d.line(cb["recording_response"]), lv)
+        d.c("response", d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"]), lv)
 
     def expectations(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_expectation", lv)
@@ -172,7 +179,8 @@ def compose_p8(d: Dialogue) -> None:
         extra["thought"] = d.pick.pick(d.nar.thoughts)
         core = d.line(answer["client"], extra)
         tail = d.line(band[answer["tail"]])
-        d.c(answer["act"], f"{d.hesitate(level, core)} {tail}", level)
+        aside = d.maybe(0.7, cb["aside"])
+        d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
     if n % 2:
         d.t("closing", "closing", level)
 
@@ -193,11 +201,13 @@ def compose_p11(d: Dialogue) -> None:
 
     def opening(d: Dialogue, lv: int) -> None:
         d.t("open_question", "opening", lv)
-        d.c("insight", f"{d.line(cb['habituation'])} {d.line(band['after'])}", lv)
+        text = d.line(cb["habituation"]) + d.maybe(0.6, cb["insight_tie"])
+        d.c("insight", f"{text} {d.line(band['after'])}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
         d.t("reflection", "numbers", lv, peak=pb["peak"], end=pb["end"])
-        d.c("insight", d.hesitate(lv, d.line(cb["numbers_response"])), lv)
+        text = d.hesitate(lv, d.line(cb["numbers_response"]))
+        d.c("insight", f"{text} {d.line(cb['insight_tie'])}", lv)
 
     def behaviour_move(name: str) -> Move:
         def move(d: Dialogue, lv: int) -> None:
@@ -218,22 +228,25 @@ def compose_p11(d: Dialogue) -> None:
 
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
-        d.c("insight", f"{d.line(cb['learned'])} {d.line(cb['learned_tail'])}", lv)
+        text = f"{d.line(cb['learned'])} {d.line(cb['learned_tail'])}"
+        d.c("insight", text + d.maybe(0.5, cb["insight_tie"]), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
         d.t("reflection", "summary", lv)
-        d.c("response", d.line(cb["summary_response"]), lv)
+        d.c("response", f"{d.line(cb['summary_response'])} {d.line(cb['response_tie'])}", lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
 
     def homework_recording(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_recording", lv)
-        d.c("agreement", d.line(cb["recording_agreement"]), lv)
+        text = d.line(cb["recording_agreement"])
+        d.c("agreement", f"{text} {d.line(cb['agreement_tie'])}", lv)
 
     def homework_in_vivo(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_in_vivo", lv)
-        d.c("agreement", d.line(cb["in_vivo_agreement"]), lv)
+        text = d.line(cb["in_vivo_agreement"])
+        d.c("agreement", f"{text} {d.line(cb['agreement_tie'])}", lv)
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
@@ -241,7 +254,7 @@ def compose_p11(d: Dialogue) -> None:
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
-        d.c("insight", d.line(cb["strength"]), lv)
+        d.c("insight", d.line(cb["strength"]) + d.maybe(0.6, cb["insight_tie"]), lv)
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
@@ -249,15 +262,16 @@ def compose_p11(d: Dialogue) -> None:
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", "closing", lv)
-        d.c("response", d.line(cb["goodbye"]), lv)
+        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.5, cb["response_tie"]), lv)
 
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
         middle.append(condition)
     # Short conversations link fewer symptoms (at least one) rather than overrun their length.
-    middle = middle[: max(1, k - 6)]
+    middle = middle[: max(1, k - 7)]
     required: list[Move] = [
         opening,
+        numbers,
         *middle,
         belief,
         learned,
@@ -265,8 +279,8 @@ def compose_p11(d: Dialogue) -> None:
         homework_in_vivo,
         closing,
     ]
-    optional: list[list[Move]] = [[numbers], [suds], [summary], [strength], [daily], [support]]
-    moves = _fit(required, optional, k, insert_at=1 + len(middle))
+    optional: list[list[Move]] = [[suds], [summary], [strength], [daily], [support]]
+    moves = _fit(required, optional, k, insert_at=2 + len(middle))
     for move in moves:
         move(d, level)
     if n % 2:

@@ -1,0 +1,171 @@
+"""Offline composer: data files, determinism, prefix stability, dataset-level realism."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tvt.compose import COMPOSER_VERSION, compose_client, narrative_facts
+from tvt.compose.acts import ACTS, REQUIRED_ACTS
+from tvt.compose.bank import BANK_FILES, bands, topic_files, topic_slug
+from tvt.compose.narrative import build_narrative
+from tvt.config import load_config
+from tvt.generate import iter_cases
+from tvt.phases import BENCHMARK_ORDER
+from tvt.resources import load_schema, load_seed_json, seeds_path
+
+TOPICS = sorted(load_seed_json("presets", "default.json")["session_topic"])
+
+
+def test_banks_and_topics_match_the_schema() -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("phrasebank.schema.json"))
+    paths = [seeds_path("compose", f) for f in BANK_FILES]
+    paths += [seeds_path("compose", "topics", f) for f in topic_files()]
+    for path in paths:
+        errors = list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+        assert not errors, f"{path.name}: {errors[0].message}"
+
+
+def test_schema_rejects_a_broken_topic() -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("phrasebank.schema.json"))
+    topic = json.loads(seeds_path("compose", "topics", topic_files()[0]).read_text())
+    del topic["beats"]["hotspot"]
+    assert list(validator.iter_errors(topic))
+
+
+def test_every_session_topic_has_beats() -> None:
+    assert len(TOPICS) == 20
+    assert sorted(topic_files()) == sorted(f"{topic_slug(t)}.json" for t in TOPICS)
+    for name in topic_files():
+        data = json.loads(seeds_path("compose", "topics", name).read_text())
+        assert data["topic"] in TOPICS
+
+
+def test_bands_cover_every_level_in_order() -> None:
+    by_level = bands()["by_level"]
+    assert sorted(by_level) == list(range(1, 11))
+    names = [by_level[level]["name"] for level in range(1, 11)]
+    assert names == sorted(names, key=names.index)  # contiguous bands
+
+
+def test_required_acts_are_documented() -> None:
+    for acts in REQUIRED_ACTS.values():
+        assert set(acts) <= set(ACTS)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "composer.md").read_text(encoding="utf-8")
+    for act in ACTS:
+        assert f"`{act}`" in doc, act
+
+
+@pytest.fixture(scope="module")
+def cases200() -> list[dict]:
+    return list(iter_cases(load_config("default"), 42, 200))
+
+
+def test_deterministic_and_prefix_stable(cases200: list[dict]) -> None:
+    small = list(iter_cases(load_config("default"), 42, 20))
+    assert small[6] == cases200[6]
+    a = compose_client(small[6], 42, BENCHMARK_ORDER)
+    b = compose_client(cases200[6], 42, BENCHMARK_ORDER)
+    assert json.dumps(a) == json.dumps(b)
+    assert json.dumps(a) == json.dumps(compose_client(cases200[6], 42, BENCHMARK_ORDER))
+    # A phase generated alone equals the same phase generated with the others.
+    for i, phase in enumerate(BENCHMARK_ORDER):
+        assert compose_client(cases200[6], 42, [phase]) == [a[i]]
+    assert compose_client(cases200[6], 43, BENCHMARK_ORDER) != a
+
+
+def test_phases_come_back_in_the_requested_order(cases200: list[dict]) -> None:
+    out = compose_client(cases200[0], 1, ["P11", "P5"])
+    assert [c["phase"] for c in out] == ["P11", "P5"]
+    with pytest.raises(ValueError):
+        compose_client(cases200[0], 1, ["P9"])
+
+
+def test_narrative_facts_are_the_conversations_facts(cases200: list[dict]) -> None:
+    case = cases200[3]
+    facts = narrative_facts(case, 42)
+    assert facts == narrative_facts(case, 42)
+    assert all(isinstance(v, str) and v and "{" not in v for v in facts.values())
+    for key in ("setting", "hotspot", "aftermath", "people", "sensory_sight", "when"):
+        assert key in facts
+    for b in case["client_profile"]["exhibited_behaviors"]:
+        assert "behaviour_" + b.replace(" ", "_") in facts
+    nar = build_narrative(case, 42)
+    text = " ".join(
+        t["text"] for c in compose_client(case, 42, BENCHMARK_ORDER) for t in c["turns"]
+    )
+    # The behaviour lines quoted in the facts are the ones the client says in processing.
+    for line in nar.behaviours.values():
+        assert line in text
+        assert line in " ".join(facts.values())
+    assert nar.balanced in text and nar.in_vivo in text
+
+
+def test_one_narrative_across_phases(cases200: list[dict]) -> None:
+    """Slot values (vehicle, place, companion, ...) never change between phases."""
+    for case in cases200[:40]:
+        nar = build_narrative(case, 42)
+        text = " ".join(
+            t["text"] for c in compose_client(case, 42, BENCHMARK_ORDER) for t in c["turns"]
+        )
+        topic = load_seed_json(
+            "compose", "topics", topic_slug(case["trauma_info"]["session_topic"]) + ".json"
+        )
+        in_use = set(nar.ctx.values())
+        for slot, values in topic["slots"].items():
+            chosen = nar.ctx[slot]
+            for value in values:
+                other = value["text"] if isinstance(value, dict) else value
+                if "{" in other or any(other in v or v in other for v in in_use):
+                    continue
+                assert other not in text, (slot, other, chosen)
+
+
+def test_no_suicidal_content_is_generated(cases200: list[dict]) -> None:
+    # The protocol for suicidal thoughts (pause, assess, resources) is not modelled, so the
+    # composer must never produce them.
+    pattern = re.compile(r"suicid|kill myself|end my life|better off without me|want to die", re.I)
+    for case in cases200[:100]:
+        for conv in compose_client(case, 42, BENCHMARK_ORDER):
+            for turn in conv["turns"]:
+                assert not pattern.search(turn["text"]), turn["text"]
+
+
+def test_conversations_match_the_schema(cases200: list[dict]) -> None:
+    validator = jsonschema.Draft202012Validator(load_schema("conversation.schema.json"))
+    for case in cases200[:30]:
+        for conv in compose_client(case, 42, BENCHMARK_ORDER):
+            validator.validate(conv)
+
+
+def test_realism_against_the_release() -> None:
+    """Turn counts, words per turn, distinct client turns and repetition over 500 clients."""
+    turns = collections.defaultdict(list)
+    words = collections.defaultdict(list)
+    client_texts: list[str] = []
+    for case in iter_cases(load_config("default"), 42, 500):
+        for conv in compose_client(case, 42, BENCHMARK_ORDER):
+            turns[conv["phase"]].append(len(conv["turns"]))
+            for t in conv["turns"]:
+                words[t["speaker"]].append(len(t["text"].split()))
+                if t["speaker"] == "client":
+                    client_texts.append(t["text"])
+    release = {"P5": 20.6, "P10": 63.9, "P6": 33.3, "P7": 29.5, "P8": 30.9, "P11": 24.6}
+    for phase, mean in release.items():
+        ours = sum(turns[phase]) / len(turns[phase])
+        assert abs(ours - mean) <= 0.2 * mean, (phase, ours)
+        assert max(turns[phase]) - min(turns[phase]) >= 0.3 * mean  # with spread
+    therapist = sum(words["therapist"]) / len(words["therapist"])
+    client = sum(words["client"]) / len(words["client"])
+    assert 8 <= therapist <= 13, therapist
+    assert 28 <= client <= 42, client
+    assert len(set(client_texts)) / len(client_texts) >= 0.8
+
+
+def test_composer_version_is_a_string() -> None:
+    assert isinstance(COMPOSER_VERSION, str) and COMPOSER_VERSION

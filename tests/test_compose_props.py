@@ -1,0 +1,171 @@
+"""Property tests of the offline composer over many seeds and sampled cases (hypothesis)."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tvt.compose import REQUIRED_ACTS, compose_client
+from tvt.compose.narrative import build_narrative
+from tvt.config import load_config
+from tvt.generate import iter_cases
+from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+
+NUMBER = re.compile(r"\d+")
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@cache
+def _config():
+    return load_config("default")
+
+
+def case_of(seed: int, client_id: int) -> dict:
+    """Client ``client_id`` of seed ``seed`` (generated alone: prefix-stable by design)."""
+    return next(iter_cases(_config(), seed, client_id, start=client_id))
+
+
+def conversations(seed: int, client_id: int) -> tuple[dict, dict[str, dict]]:
+    case = case_of(seed, client_id)
+    convs = compose_client(case, seed, BENCHMARK_ORDER)
+    return case, {c["phase"]: c for c in convs}
+
+
+seeds = st.integers(min_value=0, max_value=2**31)
+clients = st.integers(min_value=1, max_value=5000)
+
+
+@SETTINGS
+@given(seeds, clients)
+def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
+    case, convs = conversations(seed, client_id)
+    first = case["client_profile"]["name"].split()[0]
+    assert list(convs) == list(BENCHMARK_ORDER)
+    for phase, conv in convs.items():
+        turns = conv["turns"]
+        assert conv["client_id"] == case["client_id"]
+        assert conv["source"] == "offline"
+        for i, turn in enumerate(turns):
+            assert turn["speaker"] == ("therapist" if i % 2 == 0 else "client"), (phase, i)
+            assert turn["text"].strip() == turn["text"] and turn["text"]
+            # No template slot may survive into the data.
+            assert "{" not in turn["text"] and "}" not in turn["text"], turn["text"]
+        acts = {t["act"] for t in turns}
+        missing = set(REQUIRED_ACTS[phase]) - acts
+        assert not missing, (phase, missing)
+        therapist = [t["text"] for t in turns if t["speaker"] == "therapist"]
+        # The therapist addresses the client by name in every phase ...
+        assert any(first in t for t in therapist), phase
+        # ... and never repeats a line more than three times in one conversation.
+        assert max(therapist.count(t) for t in therapist) <= 3
+    assert sum(t["act"] == "suds_request" for t in convs["P6"]["turns"]) >= 4
+
+
+@SETTINGS
+@given(seeds, clients)
+def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
+    case, convs = conversations(seed, client_id)
+    plan = case["plan"]
+    planned = {v for p in EXPOSURE_PHASES for v in plan["suds"][p].values()}
+    for phase, conv in convs.items():
+        stated: list[int] = []
+        for turn in conv["turns"]:
+            numbers = [int(n) for n in NUMBER.findall(turn["text"])]
+            if turn["speaker"] == "client":
+                if turn["suds"] is None:
+                    assert numbers == [], turn["text"]
+                else:
+                    # The stated number is in the text, on 0-100, and it is the only number.
+                    assert 0 <= turn["suds"] <= 100
+                    assert numbers == [turn["suds"]], turn["text"]
+                    assert turn["act"] == "suds_report"
+                    stated.append(turn["suds"])
+            else:
+                assert turn["suds"] is None
+                # A therapist only repeats numbers the client stated or the plan's SUDS.
+                assert set(numbers) <= set(stated) | planned, turn["text"]
+        # Every phase but processing (where it is optional) states a SUDS.
+        assert stated or phase == "P11", phase
+        if phase in EXPOSURE_PHASES:
+            target = plan["suds"][phase]
+            assert stated[0] == target["start"]
+            assert stated[-1] == target["end"]
+            assert max(stated) == target["peak"]
+            top = stated.index(target["peak"])
+            assert all(target["start"] <= v <= target["peak"] for v in stated[:top])
+            assert all(target["end"] <= v <= target["peak"] for v in stated[top:])
+        else:
+            assert all(round(v / 10) == plan["intensity"][phase] for v in stated), stated
+
+
+@SETTINGS
+@given(seeds, clients)
+def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
+    case, convs = conversations(seed, client_id)
+    plan = case["plan"]
+    for phase, conv in convs.items():
+        levels = [t["intensity"] for t in conv["turns"]]
+        assert all(1 <= x <= 10 for x in levels)
+        if phase not in EXPOSURE_PHASES:
+            assert set(levels) == {plan["intensity"][phase]}
+            continue
+        for turn in conv["turns"]:
+            if turn["suds"] is not None:
+                assert turn["intensity"] == max(1.0, round(turn["suds"] / 10, 1))
+        # The arc's average agrees with the phase intensity of the plan.
+        assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= 1.0
+
+
+@SETTINGS
+@given(seeds, clients)
+def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> None:
+    case, convs = conversations(seed, client_id)
+    nar = build_narrative(case, seed)
+    hotspot = set(nar.beats["hotspot"])
+    for phase in ("P10", "P6"):
+        turns = convs[phase]["turns"]
+        peak = case["plan"]["suds"][phase]["peak"]
+        reports = [i for i, t in enumerate(turns) if t["suds"] is not None]
+        first_peak = next(i for i in reports if turns[i]["suds"] == peak)
+        # The peak is stated right after the client narrates the hotspot (two turns earlier).
+        if peak > case["plan"]["suds"][phase]["start"]:
+            assert any(h in turns[first_peak - 2]["text"] for h in hotspot), phase
+        # Distress rises before the peak and partly habituates after it.
+        assert first_peak not in (reports[0], reports[-1]) or peak == turns[reports[0]]["suds"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seeds, st.integers(min_value=1, max_value=3000), st.integers(min_value=1, max_value=3000))
+def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
+    case_a, convs_a = conversations(seed, a)
+    case_b = case_of(seed, b)
+    if case_a["client_profile"]["name"] == case_b["client_profile"]["name"]:
+        return
+    text = " ".join(t["text"] for c in convs_a.values() for t in c["turns"])
+    assert case_b["client_profile"]["name"] not in text
+    nar_a = build_narrative(case_a, seed)
+    nar_b = build_narrative(case_b, seed)
+    own = {s for beats in nar_a.beats.values() for s in beats} | set(nar_a.slow)
+    foreign = {s for beats in nar_b.beats.values() for s in beats} | set(nar_b.slow)
+    for sentence in foreign - own:
+        assert sentence not in text
+    # Every narrated beat belongs to this client's own narrative.
+    narrated = [
+        t["text"] for p in EXPOSURE_PHASES for t in convs_a[p]["turns"] if t["act"] == "narration"
+    ]
+    assert all(any(s in n for s in own) for n in narrated)
+
+
+@SETTINGS
+@given(seeds, clients)
+def test_words_per_turn_bands(seed: int, client_id: int) -> None:
+    _, convs = conversations(seed, client_id)
+    for phase, conv in convs.items():
+        therapist = [len(t["text"].split()) for t in conv["turns"] if t["speaker"] == "therapist"]
+        client = [len(t["text"].split()) for t in conv["turns"] if t["speaker"] == "client"]
+        assert 4 <= sum(therapist) / len(therapist) <= 25, phase
+        assert 15 <= sum(client) / len(client) <= 50, phase
+        assert max(therapist) <= 40 and max(client) <= 110
