@@ -15,7 +15,7 @@ from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
 
 NUMBER = re.compile(r"\d+")
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @cache

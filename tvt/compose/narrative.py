@@ -58,6 +58,7 @@ _THEY = [
     (re.compile(r"\bMy\b"), "Their"),
     (re.compile(r"\bour\b"), "their"),
     (re.compile(r"\bme\b"), "them"),
+    (re.compile(r"\bmine\b"), "theirs"),
 ]
 
 
@@ -94,8 +95,10 @@ def _when(rng: Stream, age: int, topic: dict[str, Any]) -> tuple[str, int]:
     """How long ago the event happened, in the client's words, and the age they were then."""
     lo = max(topic.get("min_event_age", 16), age - topic.get("max_years_ago", 60))
     lo = min(lo, age)
+    # An aftermath that spans years ("camps and years of waiting") needs that much time.
+    least = min(topic.get("min_years_ago", 0), age - lo)
     # PTSD brought to treatment is more often recent: skew towards the last few years.
-    years = int((rng.random() ** 2) * (age - lo + 1))
+    years = least + int((rng.random() ** 2) * (age - lo - least + 1))
     years = min(years, age - lo)
     event_age = age - years
     if years == 0:

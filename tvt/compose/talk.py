@@ -179,7 +179,7 @@ def compose_p8(d: Dialogue) -> None:
         extra["thought"] = d.pick.pick(d.nar.thoughts)
         core = d.line(answer["client"], extra)
         tail = d.line(band[answer["tail"]])
-        aside = d.maybe(0.7, cb["aside"])
+        aside = d.maybe(0.55, cb["aside"])
         d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
     if n % 2:
         d.t("closing", "closing", level)
