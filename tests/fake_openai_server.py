@@ -146,6 +146,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access log
         return
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm and
+        # the peer's delayed ACK add ~40 ms to every answer (real servers set it too).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _send(self, status: int, body: bytes, ctype: str, headers: dict[str, str] | None = None):
         self.send_response(status)
         self.send_header("Content-Type", ctype)

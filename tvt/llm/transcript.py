@@ -93,23 +93,26 @@ _REFUSAL_RE = re.compile(
     re.IGNORECASE,
 )
 # Inside the dialogue a client may well say "I can't do this": only AI-speak counts there.
-_META_IN_TURN_RE = re.compile(
-    r"\b(?:as an AI\b|(?:an|a large) language model|AI (?:assistant|model)\b|"
-    r"I (?:can(?:no|')?t|am unable to|won'?t) (?:help|assist) with (?:this|that|your) request|"
-    r"(?:create|generate|write) (?:this|such|that) (?:content|conversation|transcript|dialogue))",
-    re.IGNORECASE,
+# The patterns below marked "lower" are matched against lower-cased text: IGNORECASE defeats the
+# regex engine's literal-prefix search and made them most of the parse time.
+_META_IN_TURN_RE = re.compile(  # lower
+    r"\b(?:as an ai\b|(?:an|a large) language model|ai (?:assistant|model)\b|"
+    r"i (?:can(?:no|')?t|am unable to|won'?t) (?:help|assist) with (?:this|that|your) request|"
+    r"(?:create|generate|write) (?:this|such|that) (?:content|conversation|transcript|dialogue))"
 )
 _PLACEHOLDER_RE = re.compile(
     r"\[\s*(?:\.\.\.|…|insert\b|continue|more\b|rest of)|\(\s*(?:\.\.\.|…)\s*\)|"
     r"\b(?:conversation|session|dialogue|transcript|exposure) continues\b|"
     r"\b(?:and so on|etc\.)\s*[\])]?\s*$",
-    re.IGNORECASE,
-)
+    re.MULTILINE,
+)  # lower
 _EMPH_EDGE_RE = re.compile(r"^(?:\*\*|__)\s*|\s*(?:\*\*|__)$")
 
 
 def _strip_quotes(text: str) -> str:
-    text = _EMPH_EDGE_RE.sub("", text.strip()).strip()
+    text = text.strip()
+    if text[:1] in "*_" or text[-1:] in "*_":
+        text = _EMPH_EDGE_RE.sub("", text).strip()
     for q1, q2 in (('"', '"'), ("“", "”")):
         if len(text) > 1 and text.startswith(q1) and text.endswith(q2) and text.count(q1) <= 2:
             text = text[1:-1].strip()
@@ -225,10 +228,12 @@ _NUMWORD = (
 )
 _NUM = rf"(?:\d{{1,3}}(?:\.\d+)?|{_NUMWORD})"
 _SCALE_DECL_RE = re.compile(
-    r"(?:on )?(?:a |the )?(?:scale )?(?:of |from |between )?(?:0|zero|1|one)\s*(?:-|–|to|and)\s*"
-    r"(?P<scale>10|ten|100|a hundred|one hundred)\b(?:\s*scale)?",
+    r"\b(?:0|zero|1|one)\s*(?:-|–|to|and)\s*(?P<scale>10|ten|100|a hundred|one hundred)\b",
     re.IGNORECASE,
 )
+# Cheap test before the SUDS patterns: a statement needs a digit, "SUDS" or a scale word.
+_DIGIT_RE = re.compile(r"\d")
+_HINT_WORDS = ("suds", "scale", "out of", "hundred")
 _RATED_RE = re.compile(
     rf"(?<![\w.])(?P<num>{_NUM})\s*(?:/|out of|on a scale of)\s*(?P<scale>10|ten|100|a hundred)\b",
     re.IGNORECASE,
@@ -240,12 +245,24 @@ _NUM_RE = re.compile(
     r"km|meters?|metres?|dollars?|people|of (?:us|them)|kids|children))",
     re.IGNORECASE,
 )
-_ASKS_SUDS_RE = re.compile(
-    r"\bSUDS?\b|distress (?:level|rating|score)|how distressed|"
+_ASKS_SUDS_RE = re.compile(  # lower
+    r"\bsuds?\b|distress (?:level|rating|score)|how distressed|"
     r"rate (?:your|the|that) (?:distress|anxiety|fear|discomfort)|"
-    r"(?:0|zero) (?:to|-) (?:10|100|a hundred)|(?:where|what) (?:are you|is it) (?:at|now)\b.*(?:scale|number)",
-    re.IGNORECASE,
+    r"(?:0|zero) (?:to|-) (?:10|100|a hundred)|(?:where|what) (?:are you|is it) (?:at|now)\b.*(?:scale|number)"
 )
+
+
+def asks_suds(text: str) -> bool:
+    """Does a therapist line ask for a SUDS rating?"""
+    return _ASKS_SUDS_RE.search(text.lower()) is not None
+
+
+def _suds_hint(text: str) -> bool:
+    """Cheap test before the SUDS patterns: a statement needs a digit, "SUDS" or a scale word."""
+    if _DIGIT_RE.search(text):
+        return True
+    lower = text.lower()
+    return any(w in lower for w in _HINT_WORDS)
 
 
 def _word_value(word: str) -> float | None:
@@ -319,10 +336,10 @@ def attach_suds(turns: list[dict[str, Any]]) -> None:
     asked = False
     for i, turn in enumerate(turns):
         if turn["speaker"] == "therapist":
-            asked = bool(_ASKS_SUDS_RE.search(turn["text"]))
+            asked = asks_suds(turn["text"])
             asked_scale = _asked_scale(turn["text"]) if asked else None
             continue
-        stated = _suds_statement(turn["text"], asked)
+        stated = _suds_statement(turn["text"], asked) if asked or _suds_hint(turn["text"]) else None
         if stated is not None:
             value, scale = stated
             found.append((i, value, scale or asked_scale))
@@ -340,11 +357,10 @@ def attach_suds(turns: list[dict[str, Any]]) -> None:
 
 
 # -- acts ------------------------------------------------------------------------------------------
-_REINFORCE_RE = re.compile(
+_REINFORCE_RE = re.compile(  # lower
     r"\b(?:doing (?:great|well|really well|so well)|stay with (?:it|that|this)|keep going|"
     r"well done|good job|that's (?:it|right|okay|ok)|you're safe|you are safe|you can do this|"
-    r"brave|courage|i'm here|you're handling)",
-    re.IGNORECASE,
+    r"brave|courage|i'm here|you're handling)"
 )
 
 
@@ -353,9 +369,10 @@ def label_act(turn: dict[str, Any]) -> str:
     text = turn["text"]
     if turn["speaker"] == "client":
         return "suds_report" if turn.get("suds") is not None else "response"
-    if _ASKS_SUDS_RE.search(text):
+    lower = text.lower()
+    if _ASKS_SUDS_RE.search(lower):
         return "suds_check"
-    if _REINFORCE_RE.search(text) and len(text.split()) <= 20:
+    if _REINFORCE_RE.search(lower) and len(text.split()) <= 20:
         return "reinforcement"
     if text.rstrip().endswith("?"):
         return "question"
@@ -381,13 +398,19 @@ def parse_transcript(
     if finish_reason == "length":
         turns.pop()
         repairs.append("dropped the last turn (answer cut off at max tokens)")
+    # One search over the whole dialogue; the turn is looked up only when something matched.
+    joined = "\n".join(t["text"] for t in turns).lower()
+    for pattern, what in (
+        (_META_IN_TURN_RE, "refusal or AI meta-text"),
+        (_PLACEHOLDER_RE, "placeholder instead of dialogue"),
+    ):
+        m = pattern.search(joined)
+        if m:
+            n = joined.count("\n", 0, m.start()) + 1
+            raise TranscriptError(f"{what} in turn {n}")
     for n, turn in enumerate(turns, start=1):
         if not turn["text"]:
             raise TranscriptError(f"turn {n} is empty")
-        if _META_IN_TURN_RE.search(turn["text"]):
-            raise TranscriptError(f"refusal or AI meta-text in turn {n}")
-        if _PLACEHOLDER_RE.search(turn["text"]):
-            raise TranscriptError(f"placeholder instead of dialogue in turn {n}")
         words = len(turn["text"].split())
         if words > MAX_TURN_WORDS:
             raise TranscriptError(f"turn {n} has {words} words (more than {MAX_TURN_WORDS})")
