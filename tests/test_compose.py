@@ -169,3 +169,47 @@ def test_realism_against_the_release() -> None:
 
 def test_composer_version_is_a_string() -> None:
     assert isinstance(COMPOSER_VERSION, str) and COMPOSER_VERSION
+
+
+def test_every_therapist_facing_reference_is_in_the_therapists_voice() -> None:
+    """All values of the slots therapist lines use, for every topic and every slot value."""
+    import itertools
+
+    from tvt.compose.narrative import second_person
+
+    first_person = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself|our|ours|we|us)\b")
+    for name in topic_files():
+        topic = json.loads(seeds_path("compose", "topics", name).read_text())
+        refs = topic["refs"]
+        templates = [refs["start"], refs["hotspot_t"], *refs["event"], *topic["in_vivo"]]
+        used = sorted(set(re.findall(r"\{(\w+)\}", " ".join(templates))))
+        pools = []
+        for slot in used:
+            owner = next(
+                s
+                for s, vals in topic["slots"].items()
+                if s == slot or any(isinstance(v, dict) and slot in v for v in vals)
+            )
+            pools.append([(owner, v) for v in topic["slots"][owner]])
+        for combo in itertools.product(*pools):
+            ctx: dict[str, str] = {}
+            for owner, value in combo:
+                if isinstance(value, dict):
+                    ctx.update({(owner if k == "text" else k): v for k, v in value.items()})
+                else:
+                    ctx[owner] = value
+            for template in templates:
+                text = second_person(template.format_map(ctx))
+                outside = re.sub(r'"[^"]*"', " ", text)
+                assert not first_person.search(outside), (name, text)
+
+
+def test_second_person_keeps_quotes_and_agreement() -> None:
+    from tvt.compose.narrative import second_person, third_person
+
+    assert second_person("the night I nearly died") == "the night you nearly died"
+    assert second_person("the bank where I was paying in") == "the bank where you were paying in"
+    assert second_person('hearing "I don\'t love you" from my wife') == (
+        'hearing "I don\'t love you" from your wife'
+    )
+    assert third_person("a conversation I overheard") == "a conversation the client overheard"

@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tvt.compose import REQUIRED_ACTS, compose_client
+from tvt.compose.bank import client_bank, profile_bank, therapist_bank
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
 from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.resources import load_seed_json
 
 NUMBER = re.compile(r"\d+")
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -169,3 +171,116 @@ def test_words_per_turn_bands(seed: int, client_id: int) -> None:
         assert 4 <= sum(therapist) / len(therapist) <= 25, phase
         assert 15 <= sum(client) / len(client) <= 50, phase
         assert max(therapist) <= 40 and max(client) <= 110
+
+
+# -- the therapist's voice ---------------------------------------------------------------------
+TOPICS = sorted(load_seed_json("presets", "default.json")["session_topic"])
+QUOTED = re.compile(r'"[^"]*"')
+FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself|our|ours|we|us)\b")
+CLIENT_POSSESSIVE = re.compile(r"\b(my|our|ours|mine|myself)\b\s*(\w*)")
+WORD = re.compile(r"[\w']+")
+
+
+@cache
+def _therapist_templates() -> tuple[str, ...]:
+    """(word before, first-person word, word after) as written in the therapist's own lines.
+
+    A first-person word in a therapist turn is legitimate only in a context the therapist's
+    templates themselves contain ("I'll ask you", "let me", "I'm with you"); one that arrived
+    through a slot filled in the client's voice ("the night I nearly died") has a context no
+    template has.
+    """
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            texts.append(node)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for item in node.values():
+                walk(item)
+
+    walk(therapist_bank())
+    # P5's client questions and concerns carry the therapist's specific answers.
+    for phase in client_bank().values():
+        for pool in ("questions", "concerns"):
+            for item in phase.get(pool, []) if isinstance(phase, dict) else []:
+                walk(item.get("therapist", []))
+    for section in ("behaviours", "conditions"):
+        for entry in profile_bank()[section].values():
+            walk(entry["link"])
+    return tuple(texts)
+
+
+@cache
+def _therapist_first_person_contexts() -> frozenset[tuple[str, str, str]]:
+    return frozenset(
+        ctx
+        for text in _therapist_templates()
+        for ctx in _contexts(re.sub(r"\{\w+\}", "SLOT", text))
+    )
+
+
+@cache
+def _therapist_possessives() -> frozenset[str]:
+    """The therapist's own possessives as the templates write them ("my office", "my voice")."""
+    return frozenset(
+        m.group(0) for t in _therapist_templates() for m in CLIENT_POSSESSIVE.finditer(t)
+    )
+
+
+def _contexts(text: str) -> list[tuple[str, str, str]]:
+    """First-person words with their neighbours, sentence by sentence (turns join sentences
+    from several templates)."""
+    out = []
+    for sentence in re.split(r"[.!?]", QUOTED.sub(" ", text)):
+        padded = ["", *WORD.findall(sentence), ""]
+        out += [
+            (padded[i - 1].lower(), w, padded[i + 1].lower())
+            for i, w in enumerate(padded)
+            if w and FIRST_PERSON.fullmatch(w)
+        ]
+    return out
+
+
+def _client_voice_phrases(nar) -> set[str]:
+    """Every narrative phrase in the client's voice that contains a first-person word."""
+    phrases = {v for k, v in nar.ctx.items() if not k.endswith("_cap")}
+    phrases |= {t for beats in nar.beats.values() for t in beats}
+    phrases |= set(nar.slow) | set(nar.thoughts) | set(nar.reminders)
+    phrases |= {t for ds in nar.sensory_all.values() for t in ds}
+    return {p for p in phrases if FIRST_PERSON.search(QUOTED.sub(" ", p))}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seeds, clients, st.sampled_from(TOPICS))
+def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, topic: str) -> None:
+    """Outside quoted client words, no therapist turn refers to the client's event as "my"."""
+    case = case_of(seed, client_id)
+    case = {**case, "trauma_info": {**case["trauma_info"], "session_topic": topic}}
+    nar = build_narrative(case, seed)
+    client_phrases = _client_voice_phrases(nar)
+    allowed = _therapist_first_person_contexts()
+    for conv in compose_client(case, seed, BENCHMARK_ORDER):
+        for turn in conv["turns"]:
+            if turn["speaker"] != "therapist":
+                continue
+            text = QUOTED.sub(" ", turn["text"])
+            for phrase in client_phrases:
+                assert phrase not in text, (topic, conv["phase"], phrase, turn["text"])
+            for m in CLIENT_POSSESSIVE.finditer(text):
+                assert m.group(0) in _therapist_possessives(), (topic, conv["phase"], m.group(0))
+            # Numbers and the name come from slots, as in the templates.
+            slotted = re.sub(r"\d+", "SLOT", text.replace(nar.ctx["first"], "SLOT"))
+            for ctx in _contexts(slotted):
+                assert ctx in allowed, (topic, conv["phase"], ctx, turn["text"])
+
+
+def test_voice_check_catches_a_client_voice_slot() -> None:
+    """The check above would flag the leak it guards against."""
+    bad = "Remembering the night I nearly died is not the same as being back there."
+    assert any(c not in _therapist_first_person_contexts() for c in _contexts(bad))
+    leak = CLIENT_POSSESSIVE.search("I'll ask you to describe the end of my marriage")
+    assert leak and leak.group(0) not in _therapist_possessives()

@@ -45,31 +45,57 @@ class Narrative:
     facts: dict[str, str] = field(default_factory=dict)
 
 
+# Client voice -> therapist voice. Contractions and "I was" first, since the plain "I" rule
+# would otherwise leave "you was" or "you'm" behind.
 _YOU = [
+    (re.compile(r"\bI'm\b"), "you're"),
+    (re.compile(r"\bI've\b"), "you've"),
+    (re.compile(r"\bI'd\b"), "you'd"),
+    (re.compile(r"\bI'll\b"), "you'll"),
+    (re.compile(r"\bI was\b"), "you were"),
+    (re.compile(r"\bI am\b"), "you are"),
+    (re.compile(r"\bI\b"), "you"),
     (re.compile(r"\bmy\b"), "your"),
     (re.compile(r"\bMy\b"), "Your"),
     (re.compile(r"\bour\b"), "your"),
+    (re.compile(r"\bOur\b"), "Your"),
     (re.compile(r"\bmyself\b"), "yourself"),
+    (re.compile(r"\bmine\b"), "yours"),
     (re.compile(r"\bme\b"), "you"),
-    (re.compile(r"\bI'm\b"), "you're"),
+    (re.compile(r"\bwe\b"), "you"),
+    (re.compile(r"\bus\b"), "you"),
 ]
+# Client voice -> neutral voice for the facts given to prompts ("a conversation the client
+# overheard"); "me" becomes "them" because the facts already name the client as "the client".
 _THEY = [
+    (re.compile(r"\bI'm\b"), "the client is"),
+    (re.compile(r"\bI've\b"), "the client has"),
+    (re.compile(r"\bI'd\b"), "the client would"),
+    (re.compile(r"\bI'll\b"), "the client will"),
+    (re.compile(r"\bI am\b"), "the client is"),
+    (re.compile(r"\bI\b"), "the client"),
     (re.compile(r"\bmy\b"), "their"),
     (re.compile(r"\bMy\b"), "Their"),
     (re.compile(r"\bour\b"), "their"),
     (re.compile(r"\bme\b"), "them"),
     (re.compile(r"\bmine\b"), "theirs"),
+    (re.compile(r"\bmyself\b"), "themselves"),
 ]
+# Quoted words ("I don't love you any more") stay as they were said.
+_QUOTED = re.compile(r'("[^"]*")')
 
 
 def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
-    for pattern, repl in table:
-        text = pattern.sub(repl, text)
-    return text
+    parts = _QUOTED.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside quotation marks
+        for pattern, repl in table:
+            parts[i] = pattern.sub(repl, parts[i])
+    return "".join(parts)
 
 
 def second_person(text: str) -> str:
-    """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin"."""
+    """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin", "the night I
+    nearly died" -> "the night you nearly died". Quoted words are left as said."""
     return _swap(text, _YOU)
 
 
@@ -192,7 +218,11 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         else:
             _put(ctx, slot, fill(value, ctx))
     refs = topic["refs"]
-    _put(ctx, "event", fill(_choose(rng, refs["event"]), ctx))
+    event = fill(_choose(rng, refs["event"]), ctx)
+    _put(ctx, "event", event)
+    # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
+    # end of your marriage" where the client says "the end of my marriage".
+    _put(ctx, "event_t", second_person(event))
     # Slot values are written in the client's voice ("my cousin"); the therapist says "your".
     _put(ctx, "start", second_person(fill(refs["start"], ctx)))
     _put(ctx, "hotspot_t", second_person(fill(refs["hotspot_t"], ctx)))
@@ -247,7 +277,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     )
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
-        "when": f"It happened {third_person(when).replace('when I was', 'when the client was')}.",
+        "when": f"It happened {third_person(when)}.",
         "setting": third_person(fill(topic["facts"]["setting"], ctx)),
         "people": third_person(fill(topic["facts"]["people"], ctx)),
         "sensory_sight": third_person("; ".join(sensory["sight"] + sensory_hot["sight"])),
