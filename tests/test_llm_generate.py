@@ -368,3 +368,44 @@ def test_resume_refuses_a_journal_of_another_run(fake, tmp_path):
     (out / JOURNAL_NAME).write_text('{"journal":"tvt-llm","run":"something-else"}\n')
     res = run_cli(*gen_args(fake, out, "--resume"))
     assert res.exit_code == 2 and "different run" in res.stderr
+
+
+def test_cache_location_rules(fake, tmp_path, monkeypatch):
+    from tvt.llm.cache import CACHE_FILE, default_cache_dir, resolve_cache_path
+
+    monkeypatch.delenv("TVT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "tvt"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache_dir() == tmp_path / "home" / ".cache" / "tvt"
+    assert resolve_cache_path(tmp_path / "c") == tmp_path / "c" / CACHE_FILE
+    assert resolve_cache_path(tmp_path / "my.sqlite3") == tmp_path / "my.sqlite3"
+
+    res = run_cli(*gen_args(fake, tmp_path / "a", "--phases", "P5", "--cache", tmp_path / "c"))
+    assert res.exit_code == 0 and (tmp_path / "c" / CACHE_FILE).exists()
+    res = run_cli(*gen_args(fake, tmp_path / "b", "--phases", "P5", "--no-cache"))
+    assert res.exit_code == 0 and not (tmp_path / "home").exists()
+    assert "0 cache hits" in res.stderr and "2 requests" in res.stderr
+
+
+def test_journal_survives_a_torn_last_line(tmp_path):
+    from tvt.llm.journal import Journal
+
+    j = Journal(tmp_path, {"run": 1}, resume=False)
+    j.append({"client_id": 1, "phase": "P5", "conversation": {}})
+    j.append({"client_id": 1, "phase": "P10", "conversation": {}})
+    j.close()
+    with open(tmp_path / JOURNAL_NAME, "a") as fh:
+        fh.write('{"client_id": 2, "pha')  # killed mid-write
+    j = Journal(tmp_path, {"run": 1}, resume=True)
+    assert set(j.entries) == {(1, "P5"), (1, "P10")}
+    j.append({"client_id": 2, "phase": "P5", "conversation": {}})
+    j.close()
+    assert set(Journal(tmp_path, {"run": 1}, resume=True).entries) == {
+        (1, "P5"),
+        (1, "P10"),
+        (2, "P5"),
+    }
+    # without --resume the journal starts afresh
+    assert Journal(tmp_path, {"run": 1}, resume=False).entries == {}

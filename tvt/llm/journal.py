@@ -41,7 +41,9 @@ class Journal:
             self._fh: IO[str] = open(self.path, "a", encoding="utf-8", newline="\n")
         else:
             self._fh = open(self.path, "w", encoding="utf-8", newline="\n")
-            self._fh.write(dumps({"journal": "tvt-llm", "run": self.run, **description}) + "\n")
+            self._fh.write(
+                dumps({"journal": "tvt-llm", "run": self.run, "description": description}) + "\n"
+            )
             self._fh.flush()
 
     def _load(self) -> None:
