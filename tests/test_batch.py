@@ -132,6 +132,8 @@ def test_collect_validates_records_failures_and_retries(tmp_path):
     assert convs == sorted(convs, key=lambda c: (c["client_id"], PHASES.index(c["phase"])))
     for c in convs:
         jsonschema.validate(c, load_schema("conversation.schema.json"))
+    res = run("validate", out)
+    assert res.exit_code == 0, res.output + res.stderr
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["backend"]["mode"] == "batch" and manifest["backend"]["usage"]["responses"] == 9
 

@@ -131,6 +131,7 @@ def test_cli_end_to_end_writes_valid_dataset(fake, tmp_path):
     assert any(t["suds"] is not None for c in convs if c["phase"] == "P10" for t in c["turns"])
     assert not (out / "failures.jsonl").exists()
     assert not (out / JOURNAL_NAME).exists()
+    assert run_cli("validate", out).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     backend = manifest["backend"]
     assert backend["name"] == "openai" and backend["model"] == "fake-model"
