@@ -203,6 +203,7 @@ def test_card_is_deterministic_and_replaced_with_the_data(tmp_path):
 def test_mlcroissant_reads_the_records(dataset):
     """The reference Croissant library loads the metadata and yields every record."""
     import mlcroissant as mlc
+
     ds = mlc.Dataset(jsonld=str(dataset / "croissant.json"))
     cases = list(ds.records(record_set="cases"))
     assert len(cases) == CLIENTS
