@@ -33,8 +33,12 @@ print(json.dumps({"seconds": elapsed, "peak_rss_mb": rss_mb}))
 
 def run_once(n: int, workers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        res = subprocess.run([sys.executable, "-c", CHILD, str(n), tmp, str(workers)], check=True,
-                             capture_output=True, text=True)
+        res = subprocess.run(
+            [sys.executable, "-c", CHILD, str(n), tmp, str(workers)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         return json.loads(res.stdout)
 
 
@@ -42,11 +46,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--clients", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 0],
-                    help="process counts to compare; 0 = the default (one per core for big runs)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 0],
+        help="process counts to compare; 0 = the default (one per core for big runs)",
+    )
     args = ap.parse_args()
-    print("sample + plan + write cases.jsonl/reference.jsonl; target: 100,000 clients in <= 10 s, "
-          "flat memory")
+    print(
+        "sample + plan + write cases.jsonl/reference.jsonl; target: 100,000 clients in <= 10 s, "
+        "flat memory"
+    )
     print(f"{'clients':>9} {'workers':>8} {'median s':>9} {'clients/s':>10} {'peak RSS MB':>12}")
     for n in args.clients:
         for w in args.workers:
