@@ -155,12 +155,15 @@ class Dialogue:
         exposure, sometimes) what in the scene is driving it."""
         stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
-        if scene and self.rng.random() < 0.8:
+        if scene and self.rng.random() < 0.9:
             sense = self.pick.choice(_SENSES)
             detail = self.pick.pick(self.details(sense))
             extra = {"detail": detail, "detail_cap": cap(detail)}
             tail = self.line(self.ccommon["suds_tail"][sense], extra)
             text = f"{text} {tail}"
+        if scene and self.rng.random() < 0.35:
+            # A word about the retelling itself ("I know what's coming") beside the number.
+            text = f"{text} {self.aside(level)}"
         return text
 
     def aside(self, level: float) -> str:

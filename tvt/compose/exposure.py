@@ -60,7 +60,7 @@ def _beat(d: Dialogue, name: str, p: int) -> str:
     return variants[(p + d.offset) % len(variants)]
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.7) -> str:
+def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str:
     """A narration turn: (hesitation) + the beat + (a sensory detail) + (an aside) + (a reaction).
 
     The optional parts vary the shape of the turns so that a long retelling does not fall into
@@ -70,7 +70,7 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.7) -> str:
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
-        if d.rng.random() < 0.35:
+        if d.rng.random() < 0.4:
             parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
     if r < 0.25:
@@ -86,16 +86,23 @@ def _client_sense(d: Dialogue, kind: str, level: float) -> str:
     if kind == "body":
         return f"{d.hesitate(level, d.body(level))} {d.body(level)} {d.feeling(level)}"
     text = d.sensory(kind)
-    if d.rng.random() < 0.5:
+    if d.rng.random() < 0.7:
         other = SENSE_KINDS[(SENSE_KINDS.index(kind) + 1) % 4]
         text = f"{text} {d.sensory(other)}"
+    # What the detail sets off in the mind, as people do when they describe a scene.
+    if d.rng.random() < 0.35:
+        text = (
+            f"{text} {d.line(d.ccommon['thought_stem'], {'thought': d.pick.pick(d.nar.thoughts)})}"
+        )
     return f"{d.hesitate(level, text)} {d.reaction(level)}"
 
 
 def _thought(d: Dialogue, level: float) -> str:
     thought = d.pick.pick(d.nar.thoughts)
     stem = d.line(d.ccommon["thought_stem"], {"thought": thought})
-    return f"{stem} {d.reaction(level)}"
+    # The thought comes with what the client is perceiving as it forms.
+    scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.7 else ""
+    return f"{stem}{scene} {d.reaction(level)}"
 
 
 def _direction(prev: int | None, value: int, is_peak: bool) -> str:
@@ -231,7 +238,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             d.c("narration", _narrate(d, text, level), level)
     elif kind == "slow":
         text = d.nar.slow[arg[0] % len(d.nar.slow)]
-        d.c("narration", _narrate(d, text, level, sensory=0.35), level)
+        d.c("narration", _narrate(d, text, level, sensory=0.5), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
     elif kind == "thought":
@@ -390,10 +397,12 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.struggle_kind = d.pick.pick(_struggle_kinds())
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
+        # What holds the client in the scene while they struggle with it.
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.5 else ""
         if d.rng.random() < 0.5:
-            out = f"{d.hesitate(level, text)} {struggle} {d.body(level)}"
+            out = f"{d.hesitate(level, text)}{scene} {struggle} {d.body(level)}"
         else:
-            out = f"{d.hesitate(level, struggle)} {text} {d.feeling(level)}"
+            out = f"{d.hesitate(level, struggle)} {text}{scene} {d.feeling(level)}"
         d.c("struggle", out, level)
     elif kind == "beat":
         d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)

@@ -28,11 +28,17 @@ def _fit(required: list[Move], optional: list[list[Move]], k: int, insert_at: in
     return required[:insert_at] + extra + required[insert_at:]
 
 
+def _reason(d: Dialogue, level: int) -> str:
+    """Why the SUDS is where it is (often), graded so it never contradicts the number."""
+    return d.maybe(0.8, d.cb["suds_reason"]["high" if level >= 6 else "low"])
+
+
 def _suds_move(d: Dialogue, level: int) -> None:
     d.t("suds_request", "suds_request", level)
     value = derived_suds(level, d.rng)
     text = f"{d.suds_text(value, 'first', level)} {d.line(d.band(level)['after'])}"
-    d.c("suds_report", text, level, suds=value)
+    # Why the number is where it is, in the client's own terms (fuller than a bare rating).
+    d.c("suds_report", text + _reason(d, level), level, suds=value)
 
 
 def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -73,11 +79,12 @@ def compose_p5(d: Dialogue) -> None:
     def rationale(d: Dialogue, lv: int) -> None:
         d.t("rationale", "rationale", lv)
         text = d.hesitate(lv, d.line(cb["rationale_response"]))
-        d.c("response", f"{text} {d.line(cb['tie_in'])}", lv)
+        d.c("response", f"{text} {d.line(cb['tie_in'])}" + d.maybe(0.5, cb["reflection"]), lv)
 
     def psychoeducation(d: Dialogue, lv: int) -> None:
         d.t("psychoeducation", "psychoeducation", lv)
-        d.c("response", f"{d.line(cb['expectation_response'])} {d.line(band['anticipation'])}", lv)
+        text = f"{d.line(cb['expectation_response'])} {d.line(band['anticipation'])}"
+        d.c("response", text + d.maybe(0.6, cb["reflection"]), lv)
 
     def procedure(d: Dialogue, lv: int) -> None:
         q = questions.pop(0) if questions else None
@@ -96,20 +103,21 @@ def compose_p5(d: Dialogue) -> None:
             d.line(q["therapist"]) if q else d.line(d.tb["reassure_general"]),
             lv,
         )
-        d.c("response", d.line(cb["answer_response"]) + d.maybe(0.6, cb["motivation"]), lv)
+        text = d.line(cb["answer_response"]) + d.maybe(0.6, cb["motivation"])
+        d.c("response", text + d.maybe(0.6, cb["reflection"]), lv)
 
     def concern(d: Dialogue, lv: int) -> None:
         c = concerns.pop(0)
         d.t("open_question", "ask_concern", lv)
         d.pending = c
-        text = d.hesitate(lv, d.line(c["client"]))
-        d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
+        text = d.hesitate(lv, d.line(c["client"])) + d.maybe(0.5, cb["tie_in"])
+        d.c("concern", text + d.maybe(0.4, cb["reflection"]), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         d.t("suds_request", "suds_anchor", lv)
         value = derived_suds(lv, d.rng)
         text = f"{d.suds_text(value, 'first', lv)} {d.line(band['anticipation'])}"
-        d.c("suds_report", text, lv, suds=value)
+        d.c("suds_report", text + _reason(d, lv), lv, suds=value)
 
     def courage(d: Dialogue, lv: int) -> None:
         d.t("validation", "courage", lv)
@@ -117,7 +125,8 @@ def compose_p5(d: Dialogue) -> None:
 
     def recording(d: Dialogue, lv: int) -> None:
         d.t("procedure", "recording", lv)
-        d.c("response", d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"]), lv)
+        text = d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"])
+        d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
 
     def expectations(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_expectation", lv)
@@ -159,7 +168,8 @@ def compose_p8(d: Dialogue) -> None:
         order.remove(first)
     order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
     d.t("open_question", "how_was_it", level)
-    d.c("feeling", f"{d.line(band['after'])} {d.line(cb['how_was_it'])}", level)
+    text = f"{d.line(band['after'])} {d.line(cb['how_was_it'])}"
+    d.c("feeling", text + d.maybe(0.6, cb["aside"]), level)
     _suds_move(d, level)
     styles = ["validation", "reflection"] + [
         d.pick.choice(("reflection", "validation", "open_question")) for _ in range(k)
@@ -179,7 +189,7 @@ def compose_p8(d: Dialogue) -> None:
         extra["thought"] = d.pick.pick(d.nar.thoughts)
         core = d.line(answer["client"], extra)
         tail = d.line(band[answer["tail"]])
-        aside = d.maybe(0.55, cb["aside"])
+        aside = d.maybe(0.8, cb["aside"])
         d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
     if n % 2:
         d.t("closing", "closing", level)
@@ -224,7 +234,8 @@ def compose_p11(d: Dialogue) -> None:
 
     def belief(d: Dialogue, lv: int) -> None:
         d.t("open_question", "belief", lv)
-        d.c("insight", f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}", lv)
+        text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
+        d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv)
 
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
@@ -233,20 +244,21 @@ def compose_p11(d: Dialogue) -> None:
 
     def summary(d: Dialogue, lv: int) -> None:
         d.t("reflection", "summary", lv)
-        d.c("response", f"{d.line(cb['summary_response'])} {d.line(cb['response_tie'])}", lv)
+        text = f"{d.line(cb['summary_response'])} {d.line(cb['response_tie'])}"
+        d.c("response", text + d.maybe(0.5, cb["insight_tie"]), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
 
     def homework_recording(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_recording", lv)
-        text = d.line(cb["recording_agreement"])
-        d.c("agreement", f"{text} {d.line(cb['agreement_tie'])}", lv)
+        text = f"{d.line(cb['recording_agreement'])} {d.line(cb['agreement_tie'])}"
+        d.c("agreement", text + d.maybe(0.7, cb["plan"]), lv)
 
     def homework_in_vivo(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_in_vivo", lv)
-        text = d.line(cb["in_vivo_agreement"])
-        d.c("agreement", f"{text} {d.line(cb['agreement_tie'])}", lv)
+        text = f"{d.line(cb['in_vivo_agreement'])} {d.line(cb['agreement_tie'])}"
+        d.c("agreement", text + d.maybe(0.7, cb["in_vivo_plan"]), lv)
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
@@ -258,7 +270,7 @@ def compose_p11(d: Dialogue) -> None:
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
-        d.c("response", d.line(cb["support"]), lv)
+        d.c("response", f"{d.line(cb['support'])} {d.line(cb['support_tail'])}", lv)
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", "closing", lv)
