@@ -235,7 +235,10 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             slip = d.line(d.ccommon["slip"])
             d.c("narration", f"{d.hesitate(level, text)} {slip}", level)
         else:
-            d.c("narration", _narrate(d, text, level), level)
+            # The opening happens before the scene proper (at home, on the way, waiting), so it
+            # takes no scene detail: "the stiff hospital sheet" does not belong at home.
+            sensory = 0.0 if name == "opening" else 0.85
+            d.c("narration", _narrate(d, text, level, sensory=sensory), level)
     elif kind == "slow":
         text = d.nar.slow[arg[0] % len(d.nar.slow)]
         d.c("narration", _narrate(d, text, level, sensory=0.5), level)

@@ -147,6 +147,21 @@ def _partner(rng: Stream, gender: str) -> str:
     return "partner" if r < 0.6 else "wife" if r < 0.8 else "husband"
 
 
+_SHE = {"mum", "sister", "daughter", "wife", "girlfriend"}
+_HE = {"dad", "brother", "son", "husband", "boyfriend"}
+
+
+def witness_pronouns(witness: str) -> tuple[str, str, str]:
+    """(they, them, their) for the person who notices: "my sister" -> she, her, her; people
+    whose gender the profile does not fix ("my housemate", "my partner") are "they"."""
+    last = witness.split()[-1]
+    if last in _SHE:
+        return "she", "her", "her"
+    if last in _HE:
+        return "he", "him", "his"
+    return "they", "them", "their"
+
+
 def _not_witness(topic: dict[str, Any]) -> set[str]:
     """People of the topic who cannot be the client's everyday confidant (the one who died)."""
     out: set[str] = set()
@@ -183,9 +198,10 @@ def _household(
         witness = _choose(rng, options or ["a close friend"])
         if partner_ref and rng.random() < 0.5:
             witness = partner_ref
+    they, them, their = witness_pronouns(witness)
     home = fill(
         _choose(rng, bank["living"][living]["home"]),
-        {"witness": witness, "witness_cap": cap(witness)},
+        {"witness": witness, "witness_cap": cap(witness), "wit_them": them, "wit_they": they},
     )
     return {"witness": witness, "home": home, "partner": partner_ref or witness}
 
@@ -204,6 +220,9 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     _put(ctx, "event_age", number_words(min(event_age, 99)))
     household = _household(rng, profile, bank, _not_witness(topic))
     _put(ctx, "witness", household["witness"])
+    pronouns = witness_pronouns(household["witness"])
+    for key, word in zip(("wit_they", "wit_them", "wit_their"), pronouns, strict=True):
+        _put(ctx, key, word)
     _put(ctx, "partner", household["partner"])
     occupation = bank["occupations"][profile["occupation"]]
     _put(ctx, "daily", _choose(rng, occupation["daily"]))
