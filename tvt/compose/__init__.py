@@ -31,7 +31,7 @@ __all__ = [
     "narrative_facts",
 ]
 
-COMPOSER_VERSION = "1.1"
+COMPOSER_VERSION = "1.2"
 
 _PHASES = {
     "P5": compose_p5,
