@@ -189,3 +189,43 @@ def test_bad_input(fake, tmp_path):
     with pytest.raises(InputError, match="unknown rater option"):
         rate(fake, ds, tmp_path / "o.jsonl", temprature=0.2)
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_rate_command_passes_llm_flags(fake, tmp_path):
+    """`tvt rate --rater openai` goes through the same flags as generation (cache, sampling)."""
+    from click.testing import CliRunner
+
+    from tvt.cli import main
+
+    ds = tmp_path / "ds"
+    write_dataset(ds, [conv(1, p) for p in ("P5", "P10", "P6", "P7", "P8", "P11")])
+    out = tmp_path / "outputs.jsonl"
+    args = [
+        "rate",
+        str(ds),
+        "--rater",
+        "openai",
+        "--model",
+        "fake-model",
+        "--base-url",
+        fake.base_url,
+        "--temperature",
+        "0.3",
+        "--max-tokens",
+        "64",
+        "--cache",
+        str(tmp_path / "own-cache"),
+        "-o",
+        str(out),
+    ]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert len(out.read_text().splitlines()) == 6
+    body = fake.state.bodies[0]
+    assert body["temperature"] == 0.3 and body["max_tokens"] == 64
+    assert (tmp_path / "own-cache").exists()
+    n = fake.state.stats()["requests"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert fake.state.stats()["requests"] == n  # served from the --cache given
+    res = CliRunner().invoke(main, ["rate", str(ds), "--rater", "lexical", "--model", "m"])
+    assert res.exit_code == 2 and "--model" in res.output

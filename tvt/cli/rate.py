@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from tvt.cli._common import positive_int, progress_bar
+from tvt.cli._common import progress_bar
+from tvt.llm.cli_options import llm_options
 
 
 @click.command()
@@ -20,19 +21,7 @@ from tvt.cli._common import positive_int, progress_bar
     show_default=True,
     help="lexical: offline baseline (stated SUDS + client language). openai: zero-shot LLM.",
 )
-@click.option("--model", help="Model name for --rater openai.")
-@click.option(
-    "--base-url",
-    help="OpenAI-compatible endpoint for --rater openai (default: OPENAI_BASE_URL or OpenAI).",
-)
-@click.option(
-    "--concurrency",
-    type=int,
-    default=4,
-    show_default=True,
-    callback=positive_int,
-    help="Parallel requests for --rater openai.",
-)
+@llm_options(temperature=0.0, max_tokens=256, resume=False)
 @click.option(
     "--as-reference",
     is_flag=True,
@@ -52,12 +41,13 @@ from tvt.cli._common import positive_int, progress_bar
 def rate(
     dataset: Path,
     rater: str,
-    model: str | None,
-    base_url: str | None,
-    concurrency: int,
     as_reference: bool,
     signals: str | None,
     out: Path | None,
+    model: str | None,
+    base_url: str | None,
+    concurrency: int,
+    **llm_flags: object,
 ) -> None:
     """Rate the emotional intensity (1-10) of every phase conversation in a dataset.
 
@@ -109,6 +99,14 @@ def rate(
         base_url=base_url,
         concurrency=concurrency,
         as_reference=as_reference,
+        temperature=llm_flags["temperature"],
+        max_tokens=llm_flags["max_tokens"],
+        max_attempts=llm_flags["max_attempts"],
+        timeout=llm_flags["timeout"],
+        cache=llm_flags["cache"],
+        no_cache=llm_flags["no_cache"],
+        price_in=llm_flags["price_in"],
+        price_out=llm_flags["price_out"],
     )
     if isinstance(summary, dict):
         parts = [f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))]
