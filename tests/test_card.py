@@ -217,3 +217,27 @@ def test_mlcroissant_reads_the_records(dataset):
         refs[0]["reference/trajectory_P10"]
         == _records(dataset / "reference.jsonl")[0]["trajectory"]["P10"]
     )
+
+
+def test_field_scan_agrees_with_field_by_field_check(tmp_path):
+    """The grouped presence check gives the same answer as looking at every field of every
+    record, including records that lack nested fields or whole columns."""
+    from tvt.card import RECORD_SETS, _scan, field_values, is_missing
+
+    name, fname, fields, _ = next(rs for rs in RECORD_SETS if rs[0] == "cases")
+    good = {
+        "client_id": 1,
+        "client_profile": {"name": "A B", "age": 30, "age_group": "18-30", "gender": "female"},
+        "plan": {"intensity": {"P5": 4}},
+    }
+    no_plan = {k: v for k, v in good.items() if k != "plan"}
+    partial = {**good, "client_profile": {"age": 41}}
+    path = tmp_path / fname
+    path.write_text("\n".join(json.dumps(r) for r in (good, no_plan, partial, good)) + "\n")
+    scan = _scan(path, fields)
+    expected = {
+        n: all(not is_missing(field_values(r, c, j)) for r in (good, no_plan, partial, good))
+        for n, c, j, _, _ in fields
+    }
+    assert scan.present == expected and scan.records == 4
+    assert not all(expected.values()) and any(expected.values())

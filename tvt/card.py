@@ -219,14 +219,70 @@ def _scan(path: Path, candidates: list[tuple[str, str, str | None, str, bool]], 
     scan = _Scan(present={name: True for name, *_ in candidates})
     if not path.exists():
         return scan
+    pending = {
+        name: (column, tuple(jpath.split(".")) if jpath else None)
+        for name, column, jpath, _, _ in candidates
+    }
+    groups = _group_fields(pending)
     for _, rec in iter_jsonl(path):
         scan.records += 1
-        for name, column, jpath, _, _ in candidates:
-            if scan.present[name] and is_missing(field_values(rec, column, jpath)):
+        # One set comparison per parent object covers all its described fields; only when it
+        # fails are the fields looked at one by one to find which are missing.
+        if pending and not _all_present(rec, groups):
+            for name in [n for n, (c, k) in pending.items() if not _has_field(rec, c, k)]:
                 scan.present[name] = False
+                del pending[name]
+            groups = _group_fields(pending)
         if each is not None:
             each(rec)
     return scan
+
+
+def _group_fields(
+    pending: dict[str, tuple[str, tuple[str, ...] | None]],
+) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """Described fields grouped by the object holding them: ``[(parent path, leaf keys)]``."""
+    groups: dict[tuple[str, ...], set[str]] = {}
+    for column, keys in pending.values():
+        path = (column, *keys) if keys else (column,)
+        groups.setdefault(path[:-1], set()).add(path[-1])
+    return [(parent, frozenset(leaves)) for parent, leaves in groups.items()]
+
+
+def _all_present(record: Any, groups: list[tuple[tuple[str, ...], frozenset[str]]]) -> bool:
+    if not isinstance(record, dict):
+        return False
+    for parent, leaves in groups:
+        if not parent:
+            if not leaves <= record.keys():
+                return False
+            continue
+        if parent[0] not in record:
+            return False
+        value = record[parent[0]]
+        for item in value if isinstance(value, list) else (value,):
+            for key in parent[1:]:
+                if not isinstance(item, dict) or key not in item:
+                    return False
+                item = item[key]
+            if not isinstance(item, dict) or not leaves <= item.keys():
+                return False
+    return True
+
+
+def _has_field(record: Any, column: str, keys: tuple[str, ...] | None) -> bool:
+    """Whether ``record`` has the described field (the fast form of :func:`field_values`)."""
+    if not isinstance(record, dict) or column not in record:
+        return False
+    if keys is None:
+        return True
+    value = record[column]
+    for item in value if isinstance(value, list) else (value,):
+        for key in keys:
+            if not isinstance(item, dict) or key not in item:
+                return False
+            item = item[key]
+    return True
 
 
 @dataclass
@@ -249,15 +305,23 @@ def _collect(folder: Path) -> _Facts:
     phase_turns: Counter = Counter()
     intensity: dict[str, list[float]] = {p: [] for p in BENCHMARK_ORDER}
 
+    # `tvt stats` gives the distributions when it can read the folder; the card counts values
+    # itself only when it cannot (for example a repaired import), so each file is read once more
+    # at most.
+    stats = _tvt_stats(folder)
+
     def on_case(rec: dict[str, Any]) -> None:
+        profile = rec.get("client_profile")
+        age = profile.get("age") if isinstance(profile, dict) else None
+        if isinstance(age, int):
+            ages.append(age)
+        if stats is not None:
+            return
         for label, (outer, inner) in CASE_ATTRIBUTES:
             value = rec.get(outer, {}).get(inner) if isinstance(rec.get(outer), dict) else None
             values = value if isinstance(value, list) else [value]
             for v in values:
                 counts[label][str(v) if v is not None else "(missing)"] += 1
-        age = rec.get("client_profile", {}).get("age")
-        if isinstance(age, int):
-            ages.append(age)
 
     def on_conv(rec: dict[str, Any]) -> None:
         phase = str(rec.get("phase"))
@@ -273,7 +337,7 @@ def _collect(folder: Path) -> _Facts:
     scans = {
         rs: _scan(folder / fname, fields, handlers[rs]) for rs, fname, fields, _ in RECORD_SETS
     }
-    return _Facts(scans, counts, ages, phase_conv, phase_turns, intensity, _tvt_stats(folder))
+    return _Facts(scans, counts, ages, phase_conv, phase_turns, intensity, stats)
 
 
 def _tvt_stats(folder: Path) -> dict[str, Any] | None:
