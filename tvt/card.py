@@ -291,19 +291,19 @@ class _Facts:
 
     scans: dict[str, _Scan]
     counts: dict[str, Counter]
-    ages: list[int]
+    ages: Counter  # age -> clients (bounded, so memory stays flat as clients grow)
     phase_conversations: Counter
     phase_turns: Counter
-    phase_intensity: dict[str, list[float]]
+    phase_intensity: dict[str, Counter]  # phase -> {reference intensity: clients}
     stats: dict[str, Any] | None = None  # `tvt stats` of the folder, when it could be computed
 
 
 def _collect(folder: Path) -> _Facts:
     counts: dict[str, Counter] = {label: Counter() for label, _ in CASE_ATTRIBUTES}
-    ages: list[int] = []
+    ages: Counter = Counter()
     phase_conv: Counter = Counter()
     phase_turns: Counter = Counter()
-    intensity: dict[str, list[float]] = {p: [] for p in BENCHMARK_ORDER}
+    intensity: dict[str, Counter] = {p: Counter() for p in BENCHMARK_ORDER}
 
     # `tvt stats` gives the distributions when it can read the folder; the card counts values
     # itself only when it cannot (for example a repaired import), so each file is read once more
@@ -314,7 +314,7 @@ def _collect(folder: Path) -> _Facts:
         profile = rec.get("client_profile")
         age = profile.get("age") if isinstance(profile, dict) else None
         if isinstance(age, int):
-            ages.append(age)
+            ages[age] += 1
         if stats is not None:
             return
         for label, (outer, inner) in CASE_ATTRIBUTES:
@@ -331,7 +331,7 @@ def _collect(folder: Path) -> _Facts:
     def on_ref(rec: dict[str, Any]) -> None:
         for p, v in (rec.get("trajectory") or {}).items():
             if p in intensity and isinstance(v, (int, float)):
-                intensity[p].append(float(v))
+                intensity[p][float(v)] += 1
 
     handlers = {"cases": on_case, "conversations": on_conv, "reference": on_ref}
     scans = {
@@ -597,8 +597,10 @@ def dataset_card(folder: Path, manifest: dict[str, Any], facts: _Facts | None = 
         "",
     ]
     if facts.ages:
-        mean = sum(facts.ages) / len(facts.ages)
-        sd = math.sqrt(sum((a - mean) ** 2 for a in facts.ages) / max(1, len(facts.ages) - 1))
+        n_ages = sum(facts.ages.values())
+        mean = sum(a * c for a, c in facts.ages.items()) / n_ages
+        var = sum(c * (a - mean) ** 2 for a, c in facts.ages.items()) / max(1, n_ages - 1)
+        sd = math.sqrt(var)
         lines += [
             f"Client age: mean {mean:.1f}, SD {sd:.1f}, range {min(facts.ages)}-{max(facts.ages)}.",
             "",
@@ -625,7 +627,8 @@ def dataset_card(folder: Path, manifest: dict[str, Any], facts: _Facts | None = 
             n = facts.phase_conversations.get(p, 0)
             turns = f"{facts.phase_turns[p] / n:.1f}" if n else "-"
             vals = facts.phase_intensity[p]
-            inten = f"{sum(vals) / len(vals):.2f}" if vals else "-"
+            total = sum(vals.values())
+            inten = f"{sum(v * c for v, c in vals.items()) / total:.2f}" if total else "-"
             lines.append(f"| {p} | {PHASE_NAMES[p]} | {n} | {turns} | {inten} |")
         lines.append("")
     lines += [
