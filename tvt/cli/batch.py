@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from tvt.cli._common import non_negative_int, positive_int
+from tvt.cli._common import non_negative_int, sampler_options
 
 
 @click.group()
@@ -25,14 +25,6 @@ def batch() -> None:
 
 @batch.command()
 @click.option("--seed", type=int, required=True, callback=non_negative_int, help="Random seed.")
-@click.option(
-    "--clients",
-    type=int,
-    default=500,
-    show_default=True,
-    callback=positive_int,
-    help="Number of clients (client_id runs 1..N).",
-)
 @click.option("--model", required=True, help="Model name written into every request body.")
 @click.option(
     "--out",
@@ -40,20 +32,7 @@ def batch() -> None:
     required=True,
     help="Folder for batch_requests.jsonl, batch_cases.jsonl and batch_plan.json.",
 )
-@click.option(
-    "--preset",
-    type=click.Choice(["default", "paper"]),
-    default="default",
-    show_default=True,
-    help="Sampler preset.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="A sampler config JSON; overrides --preset.",
-)
-@click.option("--phases", help="Comma-separated subset of P5,P10,P6,P7,P8,P11 (default: all six).")
+@sampler_options
 @click.option(
     "--temperature",
     type=click.FloatRange(0, 2),

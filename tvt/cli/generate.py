@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tvt.cli._common import non_negative_int, positive_int, progress_bar
+from tvt.cli._common import non_negative_int, progress_bar, sampler_options
 from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_generate
 
 
@@ -28,14 +28,6 @@ from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_gener
     "versions that differ from those recorded).",
 )
 @click.option(
-    "--clients",
-    type=int,
-    default=500,
-    show_default=True,
-    callback=positive_int,
-    help="Number of clients (client_id runs 1..N).",
-)
-@click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
@@ -44,26 +36,13 @@ from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_gener
     help="Output dataset folder.",
 )
 @click.option(
-    "--preset",
-    type=click.Choice(["default", "paper"]),
-    default="default",
-    show_default=True,
-    help="'paper' pairs trauma type and topic independently, as the paper did.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="A sampler config JSON (may 'extend' a preset); overrides --preset.",
-)
-@click.option(
     "--backend",
     type=click.Choice(["offline", "openai"]),
     default="offline",
     show_default=True,
     help="offline: embedded composer, no network. openai: any OpenAI-compatible endpoint.",
 )
-@click.option("--phases", help="Comma-separated subset of P5,P10,P6,P7,P8,P11 (default: all six).")
+@sampler_options
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
 @llm_options()
 def generate(
