@@ -64,7 +64,8 @@ def main() -> None:
     )
     ap.add_argument("--modes", nargs="+", default=["compose", "generate"])
     args = ap.parse_args()
-    reps = args.reps + [args.reps[-1]] * (len(args.clients) - len(args.reps))
+    # One repetition count per client count: extra counts are dropped, missing ones repeat the last.
+    reps = (args.reps + [args.reps[-1]] * len(args.clients))[: len(args.clients)]
     print("offline generation; target: 500 clients (3,000 conversations) <= 10 s, flat memory")
     print(
         f"{'mode':>9} {'clients':>8} {'reps':>5} {'median s':>9} {'conv/s':>8} {'peak RSS MB':>12}"
