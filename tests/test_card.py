@@ -241,3 +241,23 @@ def test_field_scan_agrees_with_field_by_field_check(tmp_path):
     }
     assert scan.present == expected and scan.records == 4
     assert not all(expected.values()) and any(expected.values())
+
+
+def test_card_is_the_same_when_stats_run_in_a_second_process(dataset, monkeypatch, tmp_path):
+    """Large folders compute `tvt stats` in a forked process; the card must not change."""
+    import tvt.card
+
+    manifest = json.loads((dataset / "manifest.json").read_text(encoding="utf-8"))
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in dataset.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    monkeypatch.setattr(tvt.card, "_PARALLEL_STATS_BYTES", 10**12)
+    tvt.card.write_card(copy, manifest)
+    serial = {n: (copy / n).read_bytes() for n in ("README.md", "croissant.json")}
+    monkeypatch.setattr(tvt.card, "_PARALLEL_STATS_BYTES", 0)
+    pool, future = tvt.card._start_stats(copy)
+    assert pool is not None  # the parallel path really runs
+    pool.shutdown()
+    tvt.card.write_card(copy, manifest)
+    assert {n: (copy / n).read_bytes() for n in ("README.md", "croissant.json")} == serial

@@ -165,3 +165,15 @@ def test_wheel_install_works_outside_the_repository(tmp_path):
     )
     assert res.returncode == 0, res.stderr
     assert len((work / "ds" / "cases.jsonl").read_text().splitlines()) == 3
+
+
+def test_fast_encoder_writes_the_canonical_bytes(tmp_path):
+    """Generated records are encoded with orjson for speed; every line must be exactly what the
+    standard library's canonical encoder (which refuses NaN and Infinity) writes."""
+    from tvt.jsonio import dumps
+
+    out = tmp_path / "ds"
+    assert run("generate", "--seed", 13, "--clients", 30, "--out", out).exit_code == 0
+    for name in ("cases.jsonl", "conversations.jsonl", "reference.jsonl"):
+        for line in (out / name).read_text(encoding="utf-8").splitlines():
+            assert line == dumps(json.loads(line)), name

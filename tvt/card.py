@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing as mp
+import os
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -305,23 +308,16 @@ def _collect(folder: Path) -> _Facts:
     phase_turns: Counter = Counter()
     intensity: dict[str, Counter] = {p: Counter() for p in BENCHMARK_ORDER}
 
-    # `tvt stats` gives the distributions when it can read the folder; the card counts values
-    # itself only when it cannot (for example a repaired import), so each file is read once more
-    # at most.
-    stats = _tvt_stats(folder)
+    # `tvt stats` gives the distributions when it can read the folder. On a large folder it runs
+    # in a second process while this one scans the files for the Croissant fields; the card
+    # counts values itself only when `tvt stats` cannot read the folder (a repaired import).
+    pool, pending_stats = _start_stats(folder)
 
     def on_case(rec: dict[str, Any]) -> None:
         profile = rec.get("client_profile")
         age = profile.get("age") if isinstance(profile, dict) else None
         if isinstance(age, int):
             ages[age] += 1
-        if stats is not None:
-            return
-        for label, (outer, inner) in CASE_ATTRIBUTES:
-            value = rec.get(outer, {}).get(inner) if isinstance(rec.get(outer), dict) else None
-            values = value if isinstance(value, list) else [value]
-            for v in values:
-                counts[label][str(v) if v is not None else "(missing)"] += 1
 
     def on_conv(rec: dict[str, Any]) -> None:
         phase = str(rec.get("phase"))
@@ -334,10 +330,40 @@ def _collect(folder: Path) -> _Facts:
                 intensity[p][float(v)] += 1
 
     handlers = {"cases": on_case, "conversations": on_conv, "reference": on_ref}
-    scans = {
-        rs: _scan(folder / fname, fields, handlers[rs]) for rs, fname, fields, _ in RECORD_SETS
-    }
+    try:
+        scans = {
+            rs: _scan(folder / fname, fields, handlers[rs]) for rs, fname, fields, _ in RECORD_SETS
+        }
+        stats = pending_stats.result() if pool is not None else _tvt_stats(folder)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if stats is None and (folder / "cases.jsonl").exists():
+        for _, rec in iter_jsonl(folder / "cases.jsonl"):
+            for label, (outer, inner) in CASE_ATTRIBUTES:
+                section = rec.get(outer) if isinstance(rec, dict) else None
+                value = section.get(inner) if isinstance(section, dict) else None
+                for v in value if isinstance(value, list) else [value]:
+                    counts[label][str(v) if v is not None else "(missing)"] += 1
     return _Facts(scans, counts, ages, phase_conv, phase_turns, intensity, stats)
+
+
+#: From this size of cases.jsonl (about 15,000 clients) `tvt stats` runs in its own process.
+_PARALLEL_STATS_BYTES = 5 * 1024**2
+
+
+def _start_stats(folder: Path) -> tuple[Any, Any]:
+    """Start :func:`_tvt_stats` in a forked process for a large folder; ``(None, None)`` if not."""
+    cases = folder / "cases.jsonl"
+    if (
+        "fork" not in mp.get_all_start_methods()
+        or (os.cpu_count() or 1) < 2
+        or not cases.exists()
+        or cases.stat().st_size < _PARALLEL_STATS_BYTES
+    ):
+        return None, None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    return pool, pool.submit(_tvt_stats, folder)
 
 
 def _tvt_stats(folder: Path) -> dict[str, Any] | None:

@@ -43,7 +43,7 @@ def dependency_versions() -> dict[str, str]:
     from importlib.metadata import version
 
     out = {"python": platform.python_version()}
-    for dist in ("numpy", "faker"):
+    for dist in ("numpy", "faker", "orjson"):
         out[dist] = version(dist)
     return out
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
-from tvt.jsonio import dumps
+from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
 from tvt.resources import load_seed_json
@@ -60,10 +60,10 @@ def render_chunk(
 
     cases, refs, convs = [], [], []
     for case in iter_cases(config, seed, last, start=first):
-        cases.append(dumps(case))
-        refs.append(dumps(reference_record(case)))
+        cases.append(dumps_generated(case))
+        refs.append(dumps_generated(reference_record(case)))
         if phases:
-            convs.extend(dumps(c) for c in compose_client(case, seed, phases))
+            convs.extend(dumps_generated(c) for c in compose_client(case, seed, phases))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
     return {
         name: ("".join(line + "\n" for line in lines), len(lines))

@@ -28,6 +28,21 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def dumps_generated(obj: Any) -> str:
+    """:func:`dumps` for the records tvt's generator builds, four to five times faster.
+
+    orjson writes the same bytes as :func:`dumps` for these records (strings, integers,
+    finite floats, lists and dicts with string keys; ``tests/test_cli_generate.py`` checks whole
+    datasets byte for byte), but it would write a non-finite float as ``null`` instead of
+    refusing it, so it is only for records whose numbers come from tvt's own bounded
+    arithmetic. Anything orjson cannot encode goes through :func:`dumps`.
+    """
+    try:
+        return _fast_dumps(obj).decode()
+    except TypeError:
+        return dumps(obj)
+
+
 def check_size(path: Path, limit: int = MAX_INPUT_BYTES) -> None:
     size = path.stat().st_size
     if size > limit:
@@ -40,9 +55,13 @@ def check_size(path: Path, limit: int = MAX_INPUT_BYTES) -> None:
 
 try:  # orjson decodes several times faster; the standard library stays the reference
     from orjson import JSONDecodeError as _FastError
+    from orjson import dumps as _fast_dumps
     from orjson import loads as _fast_loads
 except ImportError:  # pragma: no cover - orjson is a dependency; keep working without it
     _FastError = ValueError  # type: ignore[assignment,misc]
+
+    def _fast_dumps(obj: Any) -> bytes:  # type: ignore[misc]
+        raise TypeError("no fast encoder")
 
     def _fast_loads(text: str) -> Any:  # type: ignore[misc]
         raise ValueError("no fast decoder")
