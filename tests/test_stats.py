@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from release_fixture import build_native, build_release
 
 from tvt.cli import main
@@ -183,3 +185,23 @@ def test_stats_bad_input(tmp_path, small):
     assert res.exit_code == 2
     assert "cases.jsonl, line 5, field 'trauma_info.type': missing" in res.output
     assert "Traceback" not in res.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 500), min_size=2, max_size=12),
+    weights=st.lists(st.floats(0.05, 5.0), min_size=12, max_size=12),
+)
+def test_chi_square_equals_scipy_stats_chisquare(counts, weights):
+    from scipy.stats import chisquare
+
+    if sum(counts) == 0:
+        return
+    keys = [f"v{i}" for i in range(len(counts))]
+    target = {k: w for k, w in zip(keys, weights, strict=False)}
+    result, _ = chi_square(dict(zip(keys, counts, strict=True)), target)
+    total = sum(target.values())
+    expected = [sum(counts) * target[k] / total for k in keys]
+    stat, p = chisquare(counts, expected)
+    assert result["statistic"] == pytest.approx(stat, rel=1e-9)
+    assert result["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300)
