@@ -28,6 +28,7 @@ from tvt.config import PRESETS, Config, load_config
 from tvt.dataset import iter_records, read_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER
+from tvt.release import CLIENT_FIELDS
 from tvt.sampling import allowed
 
 #: What the paper reports for its 500 clients (§3.6) and its release (SPEC §1.4, §1.5).
@@ -320,20 +321,7 @@ def _values_table(
 
 def _require(case: dict[str, Any], path: Path, line: int) -> None:
     for section, keys in (
-        (
-            "client_profile",
-            (
-                "age",
-                "age_group",
-                "gender",
-                "relationship_status",
-                "occupation",
-                "living_situation",
-                "ethnicity",
-                "co_occurring_condition",
-                "exhibited_behaviors",
-            ),
-        ),
+        ("client_profile", CLIENT_FIELDS),
         ("therapist_profile", ("gender",)),
         ("trauma_info", ("type", "session_topic")),
     ):
