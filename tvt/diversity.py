@@ -1,0 +1,166 @@
+"""Corpus variety figures of therapy conversations: recurring sentences, distinct-n, self-repeats.
+
+One definition, used by the composer report and by ``tvt audit``, so that the two never disagree:
+
+- a *sentence* is a stretch of a turn ending in ``.``, ``!`` or ``?`` (or the end of the turn);
+- a *word* is a run of ``[A-Za-z0-9']``; n-grams are taken over lower-cased words;
+- a sentence *recurs* when its exact text (whitespace collapsed, case kept) appears in more than
+  ``threshold`` different conversations; the recurring share counts sentence occurrences of
+  ``min_words`` or more words;
+- distinct-n is the number of different n-grams over the number of n-grams, over the whole corpus
+  (Li et al., 2016), computed separately for each speaker's turns;
+- a conversation *repeats itself* when one of its client sentences of ``self_min_words`` or more
+  words occurs twice in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+_SPLIT = re.compile(r"[^.!?]+[.!?]*")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_SPACE = re.compile(r"\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """Split a turn into sentences on ``.``, ``!`` and ``?``; whitespace collapsed, case kept."""
+    out = []
+    for m in _SPLIT.finditer(text):
+        s = _SPACE.sub(" ", m.group(0)).strip()
+        if _WORD.search(s):
+            out.append(s)
+    return out
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as written (``[A-Za-z0-9']+``)."""
+    return _WORD.findall(text)
+
+
+@dataclass
+class SpeakerFigures:
+    """Variety figures of one speaker's turns over a corpus."""
+
+    turns: int = 0
+    words: int = 0
+    sentences: int = 0
+    recurring_sentences: int = 0
+    distinct: dict[int, float] = field(default_factory=dict)
+    top_sentences: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def words_per_turn(self) -> float:
+        return self.words / self.turns if self.turns else 0.0
+
+    @property
+    def recurring_share(self) -> float:
+        return self.recurring_sentences / self.sentences if self.sentences else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "turns": self.turns,
+            "words": self.words,
+            "words_per_turn": self.words_per_turn,
+            "sentences": self.sentences,
+            "recurring_sentences": self.recurring_sentences,
+            "recurring_share": self.recurring_share,
+            "distinct": {f"distinct_{n}": v for n, v in sorted(self.distinct.items())},
+            "top_sentences": [{"sentence": s, "conversations": c} for s, c in self.top_sentences],
+        }
+
+
+@dataclass
+class CorpusFigures:
+    """Variety figures of a corpus of conversations."""
+
+    conversations: int
+    speakers: dict[str, SpeakerFigures]
+    self_repeating_conversations: int
+    threshold: int
+    min_words: int
+
+    @property
+    def self_repeating_share(self) -> float:
+        return self.self_repeating_conversations / self.conversations if self.conversations else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conversations": self.conversations,
+            "threshold_conversations": self.threshold,
+            "min_words": self.min_words,
+            "self_repeating_conversations": self.self_repeating_conversations,
+            "self_repeating_share": self.self_repeating_share,
+            "speakers": {s: f.as_dict() for s, f in sorted(self.speakers.items())},
+        }
+
+
+def measure(
+    conversations: Iterable[Sequence[Mapping[str, Any]]],
+    *,
+    threshold: int = 10,
+    min_words: int = 4,
+    self_min_words: int = 5,
+    ngrams: Sequence[int] = (2, 3),
+    top: int = 10,
+) -> CorpusFigures:
+    """Measure a corpus given as an iterable of turn lists (``{"speaker", "text"}`` mappings).
+
+    Memory grows with the number of different sentences and n-grams, not with the corpus.
+    """
+    conv_count = 0
+    self_repeating = 0
+    # sentence -> number of conversations it appears in (per speaker)
+    spread: dict[str, Counter[str]] = defaultdict(Counter)
+    # per speaker: occurrences of each eligible sentence (to weight the recurring share)
+    occurrences: dict[str, Counter[str]] = defaultdict(Counter)
+    grams: dict[str, dict[int, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
+    gram_totals: dict[str, Counter[int]] = defaultdict(Counter)
+    figures: dict[str, SpeakerFigures] = {}
+    for turns in conversations:
+        conv_count += 1
+        seen: dict[str, set[str]] = defaultdict(set)
+        own: Counter[str] = Counter()
+        for turn in turns:
+            speaker = str(turn["speaker"])
+            text = str(turn["text"])
+            fig = figures.setdefault(speaker, SpeakerFigures())
+            fig.turns += 1
+            tokens = [w.lower() for w in words(text)]
+            fig.words += len(tokens)
+            for n in ngrams:
+                if len(tokens) >= n:
+                    gram_totals[speaker][n] += len(tokens) - n + 1
+                    grams[speaker][n].update(zip(*(tokens[i:] for i in range(n)), strict=False))
+            for s in sentences(text):
+                count = len(words(s))
+                if count >= min_words:
+                    occurrences[speaker][s] += 1
+                    seen[speaker].add(s)
+                if speaker == "client" and count >= self_min_words:
+                    own[s] += 1
+        for speaker, sents in seen.items():
+            spread[speaker].update(sents)
+        if own and max(own.values()) > 1:
+            self_repeating += 1
+    for speaker, fig in figures.items():
+        occ = occurrences[speaker]
+        fig.sentences = sum(occ.values())
+        fig.recurring_sentences = sum(
+            c for s, c in occ.items() if spread[speaker][s] > threshold
+        )
+        fig.distinct = {
+            n: (len(grams[speaker][n]) / gram_totals[speaker][n]) if gram_totals[speaker][n] else 0.0
+            for n in ngrams
+        }
+        fig.top_sentences = spread[speaker].most_common(top)
+    return CorpusFigures(
+        conversations=conv_count,
+        speakers=figures,
+        self_repeating_conversations=self_repeating,
+        threshold=threshold,
+        min_words=min_words,
+    )
