@@ -1,0 +1,71 @@
+"""Staging folders: build a set of output files next to their destination, then swap them in.
+
+Files are written into a hidden ``.tvt-staging-*`` folder inside the output folder (same file
+system, so the final ``os.replace`` is atomic per entry). Only :meth:`Staging.promote` moves them
+into place; leaving the ``with`` block any other way removes the staging folder, so an
+interrupted command never leaves a half-written dataset or release behind. This is the one
+implementation of that pattern in tvt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+PREFIX = ".tvt-staging-"
+
+
+class Staging:
+    """A staging folder inside ``out``. Use as a context manager.
+
+    ``remove_empty_out``: when ``out`` did not exist before and the work fails, remove it again.
+    """
+
+    def __init__(self, out: Path, *, remove_empty_out: bool = True) -> None:
+        self.out = Path(out)
+        self._created_out = not self.out.exists()
+        self._remove_empty_out = remove_empty_out
+        self.path: Path = self.out  # set in __enter__
+        self.promoted = False
+
+    def __enter__(self) -> Staging:
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=self.out))
+        return self
+
+    def promote(self, names: Iterable[str], *, remove_missing: Iterable[str] = ()) -> None:
+        """Move the entries ``names`` (files or folders) from staging over those of ``out``.
+
+        Entries in ``remove_missing`` that staging does not hold are deleted from ``out`` (stale
+        files of an earlier run replaced with ``--force``).
+        """
+        for name in remove_missing:
+            if not (self.path / name).exists():
+                _remove(self.out / name)
+        for name in names:
+            source = self.path / name
+            if not source.exists():
+                continue
+            target = self.out / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(source, target)
+        self.promoted = True
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        if exc_type is not None and self._created_out and self._remove_empty_out:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
