@@ -7,7 +7,9 @@ Two kinds ship with tvt:
   phase (the phase's key features, inserted into the frame) and ``phases.json`` (turn targets and
   the bounds the parser enforces, SUDS target lines, intensity words);
 - ``rating``: ``system.md``, ``user.md`` (the zero-shot rating request) and ``retry.md`` (sent
-  after an unreadable answer).
+  after an unreadable answer);
+- ``turn-rating``: the same three files for the turn track of tvt-bench-v2 (one rating per client
+  turn marked in the inputs).
 
 Templates use ``$name`` placeholders (:class:`string.Template`), so JSON braces need no escaping.
 ``seeds/prompts/versions.json`` names the current version of each kind; older versions stay in
@@ -168,6 +170,40 @@ def rating_retry_message(prompts: PromptSet | None = None) -> dict[str, str]:
     return {"role": "user", "content": prompts.files["retry.md"].strip()}
 
 
+def format_marked_conversation(turns: list[dict[str, Any]]) -> tuple[str, list[int]]:
+    """Conversation lines with the turns to rate (``"rate": true``) labelled ``[T1]``, ``[T2]``...
+
+    Returns the text and the indices of the labelled turns, in order.
+    """
+    lines, marked = [], []
+    for i, t in enumerate(turns):
+        label = ""
+        if t.get("rate") is True:
+            marked.append(i)
+            label = f"[T{len(marked)}] "
+        lines.append(f"{label}{t['speaker'].capitalize()}: {t['text']}")
+    return "\n".join(lines), marked
+
+
+def turn_rating_messages(
+    turns: list[dict[str, Any]], prompts: PromptSet | None = None
+) -> tuple[list[dict[str, str]], list[int]]:
+    """The messages asking for ``{"ratings": [...]}``, one per marked turn, and those turns."""
+    prompts = prompts or load_prompts("turn-rating")
+    text, marked = format_marked_conversation(turns)
+    user = prompts.template("user.md").substitute(conversation=text, count=len(marked))
+    messages = [
+        {"role": "system", "content": prompts.files["system.md"].strip()},
+        {"role": "user", "content": user.strip()},
+    ]
+    return messages, marked
+
+
+def turn_rating_retry_message(count: int, prompts: PromptSet | None = None) -> dict[str, str]:
+    prompts = prompts or load_prompts("turn-rating")
+    return {"role": "user", "content": prompts.template("retry.md").substitute(count=count).strip()}
+
+
 # -- documentation ---------------------------------------------------------------------------------
 EXAMPLE_CASE: dict[str, Any] = {
     "client_id": 7,
@@ -251,6 +287,18 @@ def render_docs() -> str:
     ]
     for name in ("system.md", "user.md", "retry.md"):
         out += [f"### `{name}`", "", "```text", rate.files[name].rstrip(), "```", ""]
+    turn = load_prompts("turn-rating")
+    out += [
+        "## Turn rating (tvt-bench-v2, turn track)",
+        "",
+        f"Prompt `{turn.id}`, sha256 `{turn.sha256}`. The client turns to rate are labelled",
+        "`[T1]`, `[T2]`, ... in the conversation; the answer is one list with one rating per",
+        "labelled turn. An answer with the wrong number of ratings, or one outside 1-10, is",
+        "followed by `retry.md`; what still fails is a format failure of the whole conversation.",
+        "",
+    ]
+    for name in ("system.md", "user.md", "retry.md"):
+        out += [f"### `{name}`", "", "```text", turn.files[name].rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,19 @@
+"""tvt-bench-v2: a benchmark that measures reading emotion from text, and that resists gaming.
+
+One concept per module:
+
+- :mod:`tvt.bench.tracks` - the three tracks (``full``, ``masked``, ``turn``) and what each measures;
+- :mod:`tvt.bench.inputs` - the text-only ``inputs.jsonl`` a rater sees, and reading it back;
+- :mod:`tvt.bench.splits` - building a split (inputs + reference) in memory from a seed;
+- :mod:`tvt.bench.recipe` - ``benchmark/tvt-bench-v2.json``, seed commitments, dev-split checks;
+- :mod:`tvt.bench.turns` - turn-track outputs, reference and scoring;
+- :mod:`tvt.bench.raters` - raters that read inputs (lexical, and the LLM client for both units);
+- :mod:`tvt.bench.baselines` - the offline baselines (random, means, lexical, TF-IDF + ridge);
+- :mod:`tvt.bench.sealed` - ``tvt eval`` (sealed, model in the loop) and ``tvt reveal``.
+
+docs/benchmark.md explains why the benchmark is built this way.
+"""
+
+from __future__ import annotations
+
+BENCHMARK_NAME = "tvt-bench-v2"
