@@ -59,12 +59,30 @@ def rate(
     Examples:
       tvt rate tvt-data --rater lexical -o outputs.jsonl
       tvt score outputs.jsonl
+      tvt rate benchmark/tvt-bench-v2/masked/dev/inputs.jsonl -o masked.jsonl
       tvt rate tvt-data --signals language -o language-only.jsonl
       tvt rate tvt-data --rater openai --model gpt-4o-mini -o gpt.jsonl
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
     """
+    from tvt.bench.inputs import looks_like_inputs
     from tvt.errors import InputError
 
+    if looks_like_inputs(dataset):  # a tvt-bench-v2 inputs.jsonl: text only (tvt/bench/)
+        from tvt.bench.rate_inputs import rate_inputs_file
+
+        summary = rate_inputs_file(
+            dataset,
+            out or Path("outputs.jsonl"),
+            rater=rater,
+            signals=signals,
+            as_reference=as_reference,
+            model=model,
+            base_url=base_url,
+            concurrency=concurrency,
+            **llm_flags,
+        )
+        click.echo(summary["message"])
+        return
     if out is None:
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
     started = time.perf_counter()

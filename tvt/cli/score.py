@@ -65,10 +65,23 @@ def score(
       tvt score outputs.jsonl                              # against ./tvt-data
       tvt score outputs.jsonl --reference other-data --json
       tvt score outputs.jsonl --baseline lexical-report.json --out report.json --plot fig.png
+      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v2/turn/dev/reference.jsonl
     """
+    from tvt.bench.cli_hooks import score_turn_track
     from tvt.jsonio import write_json
     from tvt.score import format_table, write_per_client
     from tvt.score import score as run_score
+
+    if score_turn_track(  # a tvt-bench-v2 turn-track reference: per-turn scoring
+        outputs,
+        reference,
+        as_json=as_json,
+        out=out,
+        require_complete=require_complete,
+        bootstrap_seed=bootstrap_seed,
+        unsupported={"--baseline": baseline, "--per-client": per_client, "--plot": plot},
+    ):
+        return
 
     result = run_score(
         outputs,
