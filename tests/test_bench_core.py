@@ -73,20 +73,56 @@ def test_conversation_tracks_reference_is_the_plan(splits):
         jsonschema.validate(split.reference[0], load_schema("reference.schema.json"))
 
 
-_NUMBER = re.compile(r"\b\d{1,3}\b")
+_WORD_NUMBERS = (
+    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    "fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    "eighty|ninety|hundred"
+)
+_DIGITS = re.compile(r"\d")
+_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen \
+fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _spoken(n: int) -> str:
+    """0-100 in words, as a client would say it ("sixty-five")."""
+    if n < 20:
+        return _UNITS[n]
+    if n == 100:
+        return "a hundred"
+    return _TENS[n // 10] + ("" if n % 10 == 0 else "[- ]" + _UNITS[n % 10])
+
+
+#: A number given as a distress rating anywhere ("SUDS of 60", "70 out of 100", "a 7/10").
+_RATING = re.compile(
+    rf"\b(?:suds|distress|rating|rate|scale|number)\b[^.?!]{{0,25}}\b(?:\d{{1,3}}|{_WORD_NUMBERS})\b"
+    r"|\b\d{1,3}\s*(?:/|out of)\s*(?:10|100)\b|\b(?:0|zero)\s*(?:-|to)\s*(?:10|100)\b",
+    re.IGNORECASE,
+)
 
 
 @NEEDS_VERBAL
 def test_no_suds_number_survives_in_masked_inputs():
     for name in ("masked", "turn"):
-        split = build_split(TRACKS[name], 11, 6)
+        split = build_split(TRACKS[name], 11, 8)
+        reports = 0
         for rec, conv in zip(split.inputs, split.conversations, strict=True):
-            # a stated SUDS is nowhere to be read from the text
-            assert stated_suds(rec["turns"], use_field=False).values == [], (name, rec["phase"])
             for turn, labelled in zip(rec["turns"], conv["turns"], strict=True):
-                if labelled.get("suds") is not None:
-                    assert not _NUMBER.search(turn["text"]), turn["text"]
-                    assert str(labelled["suds"]) not in turn["text"]
+                assert not _RATING.search(turn["text"]), (name, rec["phase"], turn["text"])
+                if labelled.get("suds") is not None and turn["speaker"] == "client":
+                    # the reported SUDS is in the text neither as digits nor as words
+                    reports += 1
+                    spoken = re.compile(rf"\b{_spoken(int(labelled['suds']))}\b", re.IGNORECASE)
+                    assert not _DIGITS.search(turn["text"]), (name, turn["text"])
+                    assert not spoken.search(turn["text"]), (name, turn["text"])
+        assert reports > 0, name  # SUDS is still reported, in words
+    # control: the same checks do find the numbers of the full track
+    full = build_split(TRACKS["full"], 11, 8)
+    assert any(
+        _RATING.search(t["text"]) or _DIGITS.search(t["text"])
+        for r in full.inputs
+        for t in r["turns"]
+    )
 
 
 def test_masked_keeps_turn_labels():
