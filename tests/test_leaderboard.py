@@ -377,13 +377,14 @@ def test_lock_held_too_long_is_a_clear_failure(tmp_path, reference, monkeypatch)
     from filelock import FileLock
 
     import tvt.leaderboard as lb
+    import tvt.leaderboard.store
     from tvt.errors import WorkFailed
 
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=9)
     entry = lb.build_entry(out, make_meta(tmp_path / "m.json"), reference=reference)
     board = lb.prepare_leaderboard(tmp_path / "board")
-    monkeypatch.setattr(lb, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(tvt.leaderboard.store, "LOCK_TIMEOUT", 0.2)
     with FileLock(str(board / ".lock")), pytest.raises(WorkFailed, match="held the leaderboard"):
         lb.record_entry(board, entry, out)
     assert load_entries(board) == []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
+
+from tvt.errors import InputError
+from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
+from tvt.leaderboard import submit as do_submit
 
 
 @click.command()
@@ -51,11 +56,6 @@ def submit(
       tvt submit outputs.jsonl --meta meta.json
       tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
     """
-    import re
-
-    from tvt.errors import InputError
-    from tvt.leaderboard import submit as do_submit
-
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise InputError("expected YYYY-MM-DD", field="--date")
     result = do_submit(outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date)
@@ -101,8 +101,6 @@ def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> Non
       tvt leaderboard --format html --out leaderboard.html
       tvt leaderboard --leaderboard my-board --format md
     """
-    from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
-
     folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()
     text = render(leaderboard_groups(folder), fmt)
     if out is None:
