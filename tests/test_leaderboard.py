@@ -103,7 +103,7 @@ def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
     for a, b in zip(model, ref, strict=True):
         pear.append(0.0 if a.std() == 0 or b.std() == 0 else np.corrcoef(a, b)[0, 1])
     assert m["pearson"]["mean"] == pytest.approx(np.mean(pear), abs=1e-12)
-    # SPEC §1.6: a constant trajectory on either side makes Pearson undefined (scored 0, counted).
+    # A constant trajectory on either side makes Pearson undefined (scored 0, counted).
     assert m["undefined_pearson"] == sum(
         1 for a, b in zip(model, ref, strict=True) if a.std() == 0 or b.std() == 0
     )

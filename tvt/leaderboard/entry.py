@@ -93,7 +93,7 @@ def metrics_from_report(report: ScoreReport | Mapping[str, Any]) -> dict[str, An
         }
     s_abs = data["s_abs"]
     if isinstance(s_abs, dict):
-        out["s_abs"] = float(s_abs.get("value", s_abs.get("mean")))
+        out["s_abs"] = float(s_abs["value"] if "value" in s_abs else s_abs["mean"])
         out["s_abs_ci95"] = _interval(s_abs.get("ci95"))
     else:
         out["s_abs"] = float(s_abs)
