@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from tvt.errors import InputError
-from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
-from tvt.leaderboard import submit as do_submit
+
+#: The formats of `tvt leaderboard` (tvt.leaderboard.render.FORMATS, which a test keeps equal).
+FORMATS = ("table", "md", "html", "json")
 
 
 @click.command()
@@ -56,6 +57,9 @@ def submit(
       tvt submit outputs.jsonl --meta meta.json
       tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
     """
+    # Imported when the command runs: `tvt --help` loads every command module.
+    from tvt.leaderboard import submit as do_submit
+
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise InputError("expected YYYY-MM-DD", field="--date")
     result = do_submit(outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date)
@@ -81,7 +85,7 @@ def submit(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "md", "html", "json"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
     help="Output format; html is one self-contained page.",
@@ -101,6 +105,9 @@ def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> Non
       tvt leaderboard --format html --out leaderboard.html
       tvt leaderboard --leaderboard my-board --format md
     """
+    # Imported when the command runs: `tvt --help` loads every command module.
+    from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
+
     folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()
     text = render(leaderboard_groups(folder), fmt)
     if out is None:

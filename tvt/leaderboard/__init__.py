@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from tvt.leaderboard.cells import HEADERS
 from tvt.leaderboard.entry import (
-    CLAIMABLE,
     ENTRY_FORMAT,
     ENTRY_VERSION,
     MAX_META_BYTES,
@@ -35,9 +34,8 @@ from tvt.leaderboard.render import (
     write_text,
 )
 from tvt.leaderboard.reported import PAPER_CITATION, PAPER_TABLE_1, PAPER_URL, paper_entries
-from tvt.leaderboard.sections import SECTION_TITLES, SECTIONS, STATUSES, Section
+from tvt.leaderboard.sections import SECTIONS, STATUSES, Section
 from tvt.leaderboard.store import (
-    LOCK_TIMEOUT,
     Groups,
     default_leaderboard_dir,
     leaderboard_groups,
@@ -59,13 +57,11 @@ from tvt.leaderboard.verify import (
 )
 
 __all__ = [
-    "CLAIMABLE",
     "CLAIM_TOLERANCE",
     "ENTRY_FORMAT",
     "ENTRY_VERSION",
     "FORMATS",
     "HEADERS",
-    "LOCK_TIMEOUT",
     "MAX_META_BYTES",
     "MAX_OUTPUTS_BYTES",
     "MIN_COVERAGE",
@@ -73,7 +69,6 @@ __all__ = [
     "PAPER_TABLE_1",
     "PAPER_URL",
     "SECTIONS",
-    "SECTION_TITLES",
     "STATUSES",
     "Groups",
     "Section",

@@ -23,8 +23,6 @@ from tvt.score import ScoreReport
 
 ENTRY_FORMAT = "tvt-leaderboard-entry"
 ENTRY_VERSION = 1
-#: Metrics a META.json may claim; each must match the recomputed one.
-CLAIMABLE = ("pearson", "dtw", "rmse", "s_abs", "n_scored")
 #: A META.json or an entry is a few kilobytes; anything this big is refused before reading it.
 MAX_META_BYTES = 1024**2
 

@@ -46,4 +46,3 @@ SECTIONS: tuple[Section, ...] = (
     ),
 )
 STATUSES = tuple(s.status for s in SECTIONS)
-SECTION_TITLES = {s.status: s.title for s in SECTIONS}
