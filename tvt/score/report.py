@@ -8,7 +8,7 @@ does not change with the representation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from tvt.phases import BENCHMARK_ORDER
@@ -52,16 +52,7 @@ class PhaseSummary:
     reference_sd: float | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "n": self.n,
-            "mae": self.mae,
-            "bias": self.bias,
-            "model_mean": self.model_mean,
-            "model_sd": self.model_sd,
-            "reference_mean": self.reference_mean,
-            "reference_sd": self.reference_sd,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -73,7 +64,7 @@ class OutputsInput:
     records: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "sha256": self.sha256, "records": self.records}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
