@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tvt.cli import main
+from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER as PHASES
 from tvt.rate import lexical
 from tvt.rate.lexical import (
@@ -281,7 +282,7 @@ def test_signals_select_the_evidence(tmp_path):
     assert suds["unrated"][0] == [1, "P5"]
     rec = json.loads((tmp_path / "suds.jsonl").read_text().splitlines()[0])
     assert set(rec["trajectory"]) == {"P10", "P6", "P7"} and rec["model"] == "lexical:suds-text"
-    with pytest.raises(lexical.InputError, match="unknown signal"):
+    with pytest.raises(InputError, match="unknown signal"):
         lexical.parse_signals("language,vibes")
     res = run("rate", ds, "--rater", "openai", "--model", "m", "--signals", "language")
     assert res.exit_code == 2 and "--signals" in res.output
