@@ -288,18 +288,33 @@ def test_signals_select_the_evidence(tmp_path):
     assert res.exit_code == 2 and "--signals" in res.output
 
 
+def _validity_script():
+    """benchmark/lexical_validity.py, imported from its path (it is a script, not a module)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmark" / "lexical_validity.py"
+    spec = importlib.util.spec_from_file_location("lexical_validity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_validity_reports_agreement_with_the_plan(tmp_path, capsys):
+    script = _validity_script()
     ds = make_dataset(tmp_path / "ds", n=4)
-    v = lexical.validity(ds)
+    v = script.validity(ds)
     assert v["conversations"] == 24
     rows = {r["signals"]: r for r in v["phase_level"]}
-    assert set(rows) == {lexical.rater_label(s) for s in lexical.VALIDITY_SETS}
+    assert set(rows) == {lexical.rater_label(s) for s in script.VALIDITY_SETS}
     full = rows["lexical"]
     assert full["n_scored"] == 4 and full["pearson"] > 0.8
     assert full["phase_means"]["P10"] > full["phase_means"]["P11"]
     assert full["reference_means"]["P10"] == 8
     # The reader of SUDS in text agrees with itself when there is no suds field to compare.
     assert v["suds_text_reader"]["conversations_with_suds_field"] == 0
-    lexical.main([str(ds)])
+    assert script.main([str(ds)]) == 0
     out = capsys.readouterr().out
     assert "lexical:language" in out and "Pearson" in out
+    assert script.main([str(tmp_path / "nope")]) == 2
+    assert "not found" in capsys.readouterr().err

@@ -100,7 +100,9 @@ def test_no_scale_named_the_conversation_decides_once():
 
 def test_where_a_statement_is_looked_for():
     # Not after a SUDS question: only a number with its own scale counts.
-    assert read_suds([th("Tell me about that day."), cl("I was 25, it was 3 in the morning.")]) == []
+    assert (
+        read_suds([th("Tell me about that day."), cl("I was 25, it was 3 in the morning.")]) == []
+    )
     got = read_suds([th("How are you?"), cl("I walked 20 minutes, I was at 7/10.")])
     assert [(s.value, s.scale) for s in got] == [(70, 10)]
     # The client naming SUDS makes any rating count.

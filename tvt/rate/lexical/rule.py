@@ -30,10 +30,8 @@ def suds_to_intensity(suds: float) -> float:
 
 def combine(suds: float | None, language: float | None) -> float | None:
     """The documented rating rule; ``None`` when there is no evidence at all."""
-    if suds is None and language is None:
-        return None
     if suds is None:
-        return language_to_intensity(language)
+        return None if language is None else language_to_intensity(language)
     if language is None:
         return suds_to_intensity(suds)
     return SUDS_WEIGHT * suds_to_intensity(suds) + (1 - SUDS_WEIGHT) * language_to_intensity(

@@ -14,11 +14,11 @@ import math
 from collections.abc import Sequence
 from functools import cache
 
+from vaderSentiment import vaderSentiment as vs
+
 
 @cache
 def _vader() -> tuple[dict[str, float], dict[str, float], frozenset[str], float]:
-    from vaderSentiment import vaderSentiment as vs
-
     analyzer = vs.SentimentIntensityAnalyzer()
     negate = frozenset(w.lower() for w in vs.NEGATE)
     return analyzer.lexicon, vs.BOOSTER_DICT, negate, vs.N_SCALAR
