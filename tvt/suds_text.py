@@ -78,6 +78,7 @@ _RATING_RE = re.compile(
     rf"(?!\s*{_NOT_A_RATING_AFTER})(?![\w]|[-.]\w)",
     re.IGNORECASE,
 )
+_OWN_SCALE_HINT = re.compile(r"/|out\s+of", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:an?\s+)?$", re.IGNORECASE)
 
 _LOW = r"(?:0|zero|nought|1|one)"
@@ -124,6 +125,9 @@ def named_scale(text: str) -> int | None:
 
     When a text names both, the one named first counts.
     """
+    low = text.casefold()
+    if "10" not in low and "ten" not in low and "hundred" not in low:
+        return None  # a quick exit: every scale names 10, ten, 100 or hundred
     hits = [
         (m.start(), s) for s, rx in ((100, _SCALE_100), (10, _SCALE_10)) if (m := rx.search(text))
     ]
@@ -143,6 +147,8 @@ def find_rating(text: str, *, own_scale_only: bool = False) -> Rating | None:
 
     With ``own_scale_only`` only a number said with its scale ("8 out of 10", "70/100") counts.
     """
+    if own_scale_only and not _OWN_SCALE_HINT.search(text):
+        return None  # a quick exit: an own scale is "/ 10" or "out of 10"
     for m in _RATING_RE.finditer(text):
         a = word_number(m.group("a"))
         b = word_number(m.group("b")) if m.group("b") else None
