@@ -62,6 +62,8 @@ def test_a_change_counts_as_where_it_ended():
     assert read("From a four to a six.", 10) == (60, 10, False)
     assert read("Six or maybe a seven.", 10) == (60, 10, False)  # not a range: the first
     assert read("from 3 to 5", 10) == (50, 10, False)
+    assert read("It went from 0 to 100.", 10) == (100, 100, False)  # a change, not the scale
+    assert read("On a scale from 0 to 10, a 7.") == (70, 10, False)
 
 
 def test_units_and_the_scale_itself_are_not_ratings():

@@ -78,6 +78,7 @@ _RATING_RE = re.compile(
     rf"(?!\s*{_NOT_A_RATING_AFTER})(?![\w]|[-.]\w)",
     re.IGNORECASE,
 )
+_SCALE_FROM = re.compile(r"\bscale\s+from\s+$", re.IGNORECASE)
 _OWN_SCALE_HINT = re.compile(r"/|out\s+of", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:an?\s+)?$", re.IGNORECASE)
 
@@ -152,11 +153,15 @@ def find_rating(text: str, *, own_scale_only: bool = False) -> Rating | None:
     for m in _RATING_RE.finditer(text):
         a = word_number(m.group("a"))
         b = word_number(m.group("b")) if m.group("b") else None
-        if b is not None and a in (0, 1) and b in (10, 100):
+        before = text[: m.start()]
+        change = bool(
+            b is not None and _FROM_BEFORE.search(before) and not _SCALE_FROM.search(before)
+        )
+        if b is not None and a in (0, 1) and b in (10, 100) and not change:
             continue  # the client naming the scale ("0 to 100"), not a rating
         if b is None:
             value = a
-        elif _FROM_BEFORE.search(text[: m.start()]):
+        elif change:
             value = b  # "it went from 60 to 80": the rating now is the second number
         else:
             value = (a + b) / 2  # "six or seven", "60-70", "between 60 and 70"
