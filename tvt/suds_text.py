@@ -3,7 +3,7 @@
 Both the importer (which fills the ``suds`` field of imported turns) and the lexical rater (which
 reads SUDS from the text when a conversation has no ``suds`` field) use :func:`read_suds`, so a
 sentence means the same number everywhere. The rules, and why each was chosen, are in
-docs/benchmark.md ("Reading SUDS from text"); in short:
+docs/benchmark.md, section 8 ("Reading SUDS from text"); in short:
 
 * **Where.** A client turn is read when the therapist turn just before asks for a rating
   (:func:`asks_for_suds`) or the client names SUDS; its first rating counts. Any other client
@@ -12,12 +12,13 @@ docs/benchmark.md ("Reading SUDS from text"); in short:
   "one" only inside a compound such as "twenty-one" or "one hundred"). Not a number followed by
   "of" or by a unit ("two of them", "20 minutes", "5 years"), nor the scale itself ("0 to 10").
   A range ("six or seven", "60-70", "between 60 and 70") is its middle; a change "from X to Y" is
-  Y, the rating now.
+  Y, the rating now ("it went from 0 to 100" too; "a scale from 0 to 100" names the scale).
 * **Which scale.** The one the client names with the number ("out of 10", "/100", "70%"); else
   one the same turn names ("0 to 100? I'm at 85"); else the last one named earlier in the
-  conversation by either speaker ("on a scale of 0 to 10"); else the first one named later; else, with no scale named anywhere, the conversation's numbers
-  decide once for all its statements: all <= 10 means 0-10, otherwise 0-100 (``assumed``). A
-  number above 10 on 0-10 is taken as 0-100 (the client answered on 0-100).
+  conversation by either speaker ("on a scale of 0 to 10"); else the first one named later; else,
+  with no scale named anywhere, the conversation's numbers decide once for all its statements:
+  all <= 10 means 0-10, otherwise 0-100 (``assumed``). A number above 10 on 0-10 is taken as
+  0-100 (the client answered on 0-100).
 * **Value.** Normalised to 0-100 and rounded to a whole SUDS point, half up (the native format
   stores integers): "six or seven" on 0-10 is 65.
 
