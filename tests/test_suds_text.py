@@ -194,3 +194,25 @@ def test_any_conversation_reads_in_range(spec):
 def test_an_own_scale_is_read_anywhere(value, filler):
     turns = [th(filler), cl(f"{filler} I'm at {value} out of 10")]
     assert [(s.value, s.scale) for s in read_suds(turns)] == [(value * 10, 10)]
+
+
+ANSWERS = st.sampled_from(
+    ["Six or seven.", "It went from 60 to 80.", "About a 7.", "8 out of 10", "Seventy-five.",
+     "I was 12 years old.", "Maybe 40, maybe 50.", "A hundred.", "It's 5.", "Two of them."]
+)  # fmt: skip
+QUESTIONS = st.sampled_from(
+    ["What's your SUDS?", "On a scale of 0 to 10, where are you?", "Go on.",
+     "Rate it from 0 to 100.", "What happens next?"]
+)  # fmt: skip
+
+
+@given(st.lists(st.tuples(QUESTIONS, ANSWERS), min_size=1, max_size=6))
+def test_importer_and_rater_always_agree(pairs):
+    turns = [t for q, a in pairs for t in (th(q), cl(a))]
+    imported = [dict(t) for t in turns]
+    assign_suds(imported)
+    stored = [float(t["suds"]) for t in imported if t["suds"] is not None]
+    assert stated_suds(turns, use_field=False).values == stored
+    # And the rater reading the imported field sees the same values as reading the words.
+    field = stated_suds(imported, use_text=False)
+    assert field.values == stored
