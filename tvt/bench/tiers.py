@@ -147,3 +147,46 @@ SEALED_COLUMNS = (
     "commitment",
     "date",
 )
+
+
+def display_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """A sealed entry in the shape the leaderboard renderers draw (every format)."""
+    m = entry["metrics"]
+    rater = entry.get("rater", {})
+    sealed = entry["sealed"]
+    failures = entry.get("format_failures", 0)
+    metrics: dict[str, Any] = {
+        "s_abs": m["s_abs"],
+        "s_abs_ci95": m.get("s_abs_ci95"),
+        "n_scored": m["n_scored"],
+        "n_reference": m.get("n_reference"),
+        "pearson": m["pearson"],
+        "rmse": m["rmse"],
+        "dtw": m.get("dtw"),
+        "missing": m.get("missing"),
+        "undefined_pearson": m.get("undefined_pearson"),
+        "format_failures": failures,
+    }
+    if entry["track"] == "turn":
+        metrics["unit"] = "conversation"
+    return {
+        "status": "sealed",
+        "model": entry["model"],
+        "organization": entry.get("organization") or "-",
+        "description": (
+            f"tvt eval on {sealed.get('clients')} clients, prompt {rater.get('prompt_version')}, "
+            f"format failures {failures} ({100 * entry.get('format_failure_rate', 0.0):.1f} %)"
+        ),
+        "date": str(entry.get("date", "")),
+        "benchmark": entry.get("benchmark", "tvt-bench-v2"),
+        "track": entry["track"],
+        "trained_on_tvt": entry.get("trained_on_tvt"),
+        "metrics": metrics,
+        "sealed": {
+            "commitment": sealed["commitment"],
+            "inputs_sha256": sealed.get("inputs_sha256"),
+            "seed": sealed.get("seed"),
+            "revealed": sealed.get("revealed"),
+        },
+        "_file": f"sealed/{entry['_file']}",
+    }
