@@ -228,7 +228,7 @@ def tables(figures: dict[str, Any]) -> str:
         rows = dict(rows)
         if name in smol:
             rows["smollm2"] = smol[name]
-        ordered = sorted(rows.items(), key=lambda kv: -kv[1]["s_abs"])
+        ordered = sorted(rows.items(), key=lambda kv: -(kv[1].get("s_abs") or 0.0))
         dtw = name != "turn"
         out += [
             f"#### Track `{name}`",
@@ -239,19 +239,36 @@ def tables(figures: dict[str, Any]) -> str:
         for key, r in ordered:
             ci = r.get("s_abs_ci95")
             ci_txt = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "-"
+            if r.get("s_abs") is None:  # no readable answer at all
+                out.append(
+                    f"| {NAMES.get(key, key)} (format failures "
+                    f"{100 * r.get('format_failure_rate', 1.0):.1f} %) | not scorable: "
+                    "no readable answer | - | - |" + (" - |" if dtw else "") + " - | 0 |"
+                )
+                continue
             cells = [NAMES.get(key, key), f"{r['s_abs']:.3f}", ci_txt, f"{r['pearson']:.3f}"]
             if dtw:
                 cells.append(f"{r.get('dtw', float('nan')):.3f}")
             cells += [f"{r['rmse']:.3f}", str(r["n_scored"])]
             if key == "smollm2" and "format_failure_rate" in r:
-                cells[0] += f" (format failures {100 * r['format_failure_rate']:.1f} %)"
+                n_clients = figures["smollm2"].get("clients")
+                cells[0] += (
+                    f" (first {n_clients} dev clients only; format failures "
+                    f"{100 * r['format_failure_rate']:.1f} %)"
+                )
             out.append("| " + " | ".join(cells) + " |")
         overlaps = []
-        for (ka, a), (kb, b) in zip(ordered, ordered[1:], strict=False):
+        scored = [(k, r) for k, r in ordered if r.get("s_abs") is not None]
+        for (ka, a), (kb, b) in zip(scored, scored[1:], strict=False):
             ca, cb = a.get("s_abs_ci95"), b.get("s_abs_ci95")
             if ca and cb and ca[0] <= cb[1] and cb[0] <= ca[1]:
                 overlaps.append(f"{NAMES.get(ka, ka)} / {NAMES.get(kb, kb)}")
         out.append("")
+        if not suds_style_applied(TRACKS[name].suds_style):
+            out.append(
+                "**Not masked yet:** the composer these figures came from has no verbal SUDS "
+                "style, so this split still states SUDS as numbers; rerun the script once it has."
+            )
         out.append(
             "Adjacent baselines whose 95 % CIs overlap (not separated at this size): "
             + ("; ".join(overlaps) if overlaps else "none")
