@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
 
+from tvt.plugins import Registry
+from tvt.tables import text_table
 
-@contextmanager
-def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    bar = tqdm(
+
+def _bar(total: int, desc: str, unit: str) -> tqdm:
+    return tqdm(
         total=total,
         desc=desc,
         unit=unit,
@@ -23,10 +25,45 @@ def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
         dynamic_ncols=True,
         leave=False,
     )
+
+
+@contextmanager
+def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    bar = _bar(total, desc, unit)
     try:
         yield bar
     finally:
         bar.close()
+
+
+@contextmanager
+def lazy_progress_bar(
+    total: Callable[[], int], desc: str, unit: str = "client"
+) -> Iterator[Callable[[int], None]]:
+    """Like :func:`progress_bar`, but the bar (and its ``total()``) only on the first advance.
+
+    For plugin code that may report progress through the callback or draw its own bar.
+    """
+    bar: tqdm | None = None
+
+    def advance(n: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _bar(total(), desc, unit)
+        bar.update(n)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def list_plugins(registry: Registry[Any]) -> None:
+    """Print a registry's names, where each comes from, and what it does (``--list-raters``)."""
+    rows = [list(row) for row in registry.describe()]
+    click.echo(text_table(["name", "from", "description"], rows, align="lll"))
 
 
 def positive_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
