@@ -429,6 +429,25 @@ def load_outputs(path: str | Path) -> Trajectories:
     return _load(path, "outputs")
 
 
+def trajectories_from_rows(
+    rows: Any, kind: str = "outputs", *, name: str = "<memory>"
+) -> Trajectories:
+    """Validate in-memory rows by the rules of a file and return one row per client.
+
+    ``kind`` is ``"outputs"`` or ``"reference"``; an error names ``name`` and the row's position
+    (from 1) as its line, so scoring predictions held in memory needs no temporary file.
+    """
+    path = Path(name)
+    col = _Collector()
+    records = 0
+    for records, row in enumerate(rows, start=1):
+        _slow_record(row, path, records, kind, col)
+    if records == 0:
+        raise InputError("no rows", path=path)
+    ids, values, first_line = _assemble(col, path)
+    return Trajectories(path, ids, values, first_line, records, sorted(col.labels))
+
+
 def resolve_reference(path: str | Path) -> Path:
     """The reference JSONL file for ``path``: the file itself, or ``reference.jsonl`` in a folder."""
     path = Path(path)
@@ -584,6 +603,46 @@ def score(
     base = load_baseline(baseline) if baseline is not None else None
     out = load_outputs(out_path)
     ref = load_reference(ref_file)
+    out_sha = sha256_file(out_path)
+    ref_sha = sha256_file(ref_file)
+    inputs = {
+        "outputs": {"path": str(outputs), "sha256": out_sha, "records": out.records},
+        "reference": {
+            "path": str(reference),
+            "file": str(ref_file),
+            "sha256": ref_sha,
+            "fingerprint": reference_fingerprint(ref_file, ref_sha),
+            "sources": ref.labels,
+            "records": ref.records,
+        },
+    }
+    return score_trajectories(
+        out,
+        ref,
+        require_complete=require_complete,
+        bootstrap_seed=bootstrap_seed,
+        baseline=base,
+        inputs=inputs,
+    )
+
+
+def score_trajectories(
+    out: Trajectories,
+    ref: Trajectories,
+    *,
+    require_complete: bool = False,
+    bootstrap_seed: int = 0,
+    baseline: dict[str, Any] | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> ScoreResult:
+    """Align, check coverage and score trajectories already read (from files or from memory).
+
+    ``inputs`` describes the files scored (left out of the report for trajectories held in
+    memory); ``baseline`` is what :func:`load_baseline` returns. Raises ``InputError`` as
+    :func:`score` does.
+    """
+    out_path = out.path
+    base = baseline
 
     # Align outputs to the reference's clients; an unknown client is bad input.
     pos = np.searchsorted(ref.ids, out.ids)
@@ -592,7 +651,7 @@ def score(
     if not known.all():
         k = int(np.flatnonzero(~known)[np.argmin(out.first_line[~known])])
         raise InputError(
-            f"unknown client {int(out.ids[k])}: the reference {ref_file} has no such client",
+            f"unknown client {int(out.ids[k])}: the reference {ref.path} has no such client",
             path=out_path,
             line=int(out.first_line[k]),
             field="client_id",
@@ -644,8 +703,6 @@ def score(
         s_draws = [metrics.s_abs(*row) for row in draws.tolist()]
         lo, hi = np.percentile(s_draws, [2.5, 97.5])
         s_ci = [float(lo), float(hi)]
-    out_sha = sha256_file(out_path)
-    ref_sha = sha256_file(ref_file)
     report: dict[str, Any] = {
         "format": REPORT_FORMAT,
         "format_version": REPORT_VERSION,
@@ -666,18 +723,9 @@ def score(
         "per_phase": _per_phase(model, refv, scored),
         "ci": ci_method,
         "models": out.labels,
-        "inputs": {
-            "outputs": {"path": str(outputs), "sha256": out_sha, "records": out.records},
-            "reference": {
-                "path": str(reference),
-                "file": str(ref_file),
-                "sha256": ref_sha,
-                "fingerprint": reference_fingerprint(ref_file, ref_sha),
-                "sources": ref.labels,
-                "records": ref.records,
-            },
-        },
     }
+    if inputs is not None:
+        report["inputs"] = inputs
     if base is not None:
         model_means = {k: stats[k]["mean"] for k in ("pearson", "dtw", "rmse")}
         report["baseline"] = {**base, **metrics.ratios(model_means, base)}

@@ -71,9 +71,7 @@ def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> Non
     type=click.Path(path_type=Path),
     help="Output file (default: outputs.jsonl, or reference.jsonl with --as-reference).",
 )
-def rate(
-    dataset: Path, rater: str, as_reference: bool, out: Path | None, **flags: Any
-) -> None:
+def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flags: Any) -> None:
     """Rate the emotional intensity (1-10) of every phase conversation in a dataset.
 
     Writes one line per client, {"client_id": 7, "trajectory": {"P5": 4.1, ...}, "model": ...},
