@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from tqdm import tqdm
 
+from tvt.errors import InputError, WorkFailed
 from tvt.plugins import Registry
 from tvt.tables import text_table
 
@@ -64,6 +66,43 @@ def list_plugins(registry: Registry[Any]) -> None:
     """Print a registry's names, where each comes from, and what it does (``--list-raters``)."""
     rows = [list(row) for row in registry.describe()]
     click.echo(text_table(["name", "from", "description"], rows, align="lll"))
+
+
+def plugin_options(
+    registry: Registry[Any], name: str, flags: dict[str, Any], names: Sequence[str]
+) -> dict[str, Any]:
+    """The values of the flags ``names`` that plugin ``name`` reads (its ``options``).
+
+    A flag given on the command line that the chosen plugin does not read is bad input, and the
+    sentence names the plugins that do read it ("--model applies to --rater openai only").
+    """
+    ctx = click.get_current_context()
+    accepted = set(getattr(registry.get(name, field=f"--{registry.kind}"), "options", ()))
+    for flag in names:
+        source = ctx.get_parameter_source(flag)
+        given = source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        if given and flag not in accepted:
+            raise InputError(_misuse(registry, flag, name), field=_flag(flag))
+    return {flag: flags[flag] for flag in names if flag in accepted}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _misuse(registry: Registry[Any], flag: str, name: str) -> str:
+    readers = []
+    for other in registry.names():
+        try:
+            reads = flag in getattr(registry.get(other), "options", ())
+        except WorkFailed:  # an unloadable plugin reads no flag; --list-... says why
+            reads = False
+        if reads:
+            readers.append(other)
+    switch = f"--{registry.kind}"
+    if not readers:
+        return f"{_flag(flag)} does not apply to {switch} {name}"
+    return f"{_flag(flag)} applies to {switch} {' or '.join(readers)} only"
 
 
 def positive_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:

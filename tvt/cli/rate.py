@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
-from tvt.cli._common import lazy_progress_bar, list_plugins
-from tvt.errors import InputError, WorkFailed
+from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
 from tvt.llm.cli_options import llm_options
 from tvt.rate.registry import RATERS, get_rater
 
@@ -91,14 +89,7 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
     if out is None:
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
     chosen = get_rater(rater)
-    accepted = set(getattr(chosen, "options", ()))
-    ctx = click.get_current_context()
-    for name in RATER_FLAGS:
-        source = ctx.get_parameter_source(name)
-        given = source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-        if given and name not in accepted:
-            raise InputError(_flag_misuse(name, rater), field=_flag(name))
-    options = {name: flags[name] for name in RATER_FLAGS if name in accepted}
+    options = plugin_options(RATERS, rater, flags, RATER_FLAGS)
     started = time.perf_counter()
     # The bar appears only if the rater reports progress (the openai rater draws its own).
     with lazy_progress_bar(lambda: _count_conversations(dataset), "rate", unit="conv") as advance:
@@ -108,25 +99,6 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
     click.echo(f"{run.message} ({time.perf_counter() - started:.1f} s)")
     for note in run.notes:
         click.echo(note, err=True)
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def _flag_misuse(name: str, rater: str) -> str:
-    """``--model applies to --rater openai only``, naming every rater that reads the flag."""
-    readers = []
-    for other in RATERS.names():
-        try:
-            reads = name in getattr(get_rater(other), "options", ())
-        except WorkFailed:  # an unloadable plugin reads no flag; --list-raters says why
-            reads = False
-        if reads:
-            readers.append(other)
-    if not readers:
-        return f"{_flag(name)} does not apply to --rater {rater}"
-    return f"{_flag(name)} applies to --rater {' or '.join(readers)} only"
 
 
 def _count_conversations(dataset: Path) -> int:
