@@ -57,29 +57,16 @@ def test_wheel_install_works_outside_the_repository(tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    where = subprocess.run(
-        [str(py), "-c", "import tvt; print(tvt.__file__)"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert where.startswith(str(site_packages)), where
-    res = subprocess.run(
-        [str(py), "-m", "tvt", "generate", "--seed", "1", "--clients", "3", "--out", "ds"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(py), *args], cwd=work, env=env, capture_output=True, text=True, timeout=300
+        )
+
+    where = run("-c", "import tvt; print(tvt.__file__)")
+    assert where.stdout.startswith(str(site_packages)), where.stdout + where.stderr
+    res = run("-m", "tvt", "generate", "--seed", "1", "--clients", "3", "--out", "ds")
     assert res.returncode == 0, res.stderr
     assert len((work / "ds" / "cases.jsonl").read_text().splitlines()) == 3
-    res = subprocess.run(
-        [str(py), "-c", "import tvt; print(tvt.score(tvt.rate(tvt.load('ds')), 'ds').n_scored)"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    res = run("-c", "import tvt; print(tvt.score(tvt.rate(tvt.load('ds')), 'ds').n_scored)")
     assert res.returncode == 0 and res.stdout.strip() == "3", res.stderr

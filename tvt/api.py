@@ -121,7 +121,7 @@ def _with_files(made: dict[str, Any], texts: Mapping[str, tuple[str, int]]) -> d
 def _config(preset: str, config: Config | PathLike | None) -> Config:
     if isinstance(config, Config):
         return config
-    return load_config(preset, config)
+    return load_config(preset, None if config is None else Path(config))
 
 
 def _phases(phases: str | Sequence[str] | None) -> list[str]:
@@ -192,7 +192,7 @@ def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[st
 
 def load(folder: PathLike) -> Dataset:
     """Read a dataset folder (``tvt generate`` or ``tvt import`` output) into memory."""
-    path = resolve_dataset(folder)
+    path = resolve_dataset(Path(folder))
     records = {
         attr: [rec for _line, rec in iter_records(path, name)] for name, attr in _FILES.items()
     }
@@ -216,7 +216,7 @@ class Predictions:
 
     def write(self, path: PathLike) -> Path:
         """Write the lines as JSON Lines (atomically), ready for ``tvt score``."""
-        write_jsonl(path, self.records)
+        write_jsonl(Path(path), self.records)
         return Path(path)
 
 

@@ -28,7 +28,7 @@ from tvt.plan import reference_record
 from tvt.plugins import Registry
 from tvt.schemacheck import check
 
-Progress = Callable[[int], object]
+Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)

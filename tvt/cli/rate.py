@@ -10,23 +10,10 @@ import click
 
 from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
 from tvt.llm.cli_options import llm_options
-from tvt.rate.registry import RATERS, get_rater
+from tvt.rate.registry import OPENAI_OPTIONS, RATERS, get_rater
 
 #: Rater flags (as click names them); each rater reads those in its ``options``.
-RATER_FLAGS = (
-    "signals",
-    "model",
-    "base_url",
-    "concurrency",
-    "temperature",
-    "max_tokens",
-    "max_attempts",
-    "timeout",
-    "cache",
-    "no_cache",
-    "price_in",
-    "price_out",
-)
+RATER_FLAGS = ("signals", *OPENAI_OPTIONS)
 
 
 def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -17,12 +17,13 @@ from typing import Any, Protocol, runtime_checkable
 
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
+from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
 from tvt.rate import lexical
 from tvt.rate import llm as llm_rater
 
-Progress = Callable[[int], object]
+Progress = Callable[[int], None]
 
 
 @dataclass
@@ -175,20 +176,8 @@ class LexicalRater:
         return RatingRun(Path(out), s, message, notes)
 
 
-#: ``tvt rate`` flags the openai rater reads (the LLM flags of generation, without --resume).
-OPENAI_OPTIONS = (
-    "model",
-    "base_url",
-    "concurrency",
-    "temperature",
-    "max_tokens",
-    "max_attempts",
-    "timeout",
-    "cache",
-    "no_cache",
-    "price_in",
-    "price_out",
-)
+#: ``tvt rate`` flags the openai rater reads: those of LLM generation but --resume.
+OPENAI_OPTIONS = tuple(flag for flag in LLM_FLAGS if flag != "resume")
 
 
 class OpenAIRater:
@@ -210,7 +199,11 @@ class OpenAIRater:
         model = options.get("model")
         if not model:
             raise InputError("--rater openai needs --model", field="--model")
-        given = {k: options[k] for k in OPENAI_OPTIONS[3:] if options.get(k) is not None}
+        given = {
+            k: options[k]
+            for k in OPENAI_OPTIONS
+            if k not in ("model", "base_url", "concurrency") and options.get(k) is not None
+        }
         # The LLM runner draws its own progress bar and end-of-run summary on stderr; a caller
         # that watches no progress (the Python API) gets neither, and failures in the summary.
         watched = progress is not None
