@@ -173,3 +173,27 @@ def test_library_functions_print_nothing(tmp_path, capsys):
     tvt.score(tvt.rate(ds), tvt.load(tmp_path / "d"))
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_llm_backend_and_rater_from_python(tmp_path, monkeypatch, capsys):
+    from tests.fake_openai_server import FakeServer
+
+    monkeypatch.setenv("TVT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    server = FakeServer().start()
+    try:
+        llm = {"model": "fake-model", "base_url": server.base_url}
+        ds = tvt.generate(seed=11, clients=2, phases=["P5", "P10"], backend="openai", **llm)
+        assert ds.manifest["backend"]["name"] == "openai"
+        assert [(c["client_id"], c["phase"]) for c in ds.conversations] == [
+            (1, "P5"), (1, "P10"), (2, "P5"), (2, "P10"),
+        ]  # fmt: skip
+        preds = tvt.rate(ds, rater="openai", **llm)
+        assert preds.summary["rated"] == 4 and len(preds.records) == 4
+        assert {r["model"] for r in preds.records} == {"fake-model"}
+        with pytest.raises(InputError, match="does not read option"):
+            tvt.generate(seed=1, clients=1, backend="openai", signals="language", **llm)
+    finally:
+        server.stop()
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""

@@ -6,15 +6,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
 from tvt.errors import InputError, WorkFailed
-from tvt.plugins import Registry
 from tvt.tables import text_table
+
+if TYPE_CHECKING:
+    from tvt.plugins import Registry
 
 
 def _bar(total: int, desc: str, unit: str) -> tqdm:

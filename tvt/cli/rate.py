@@ -9,15 +9,16 @@ from typing import Any
 import click
 
 from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
-from tvt.llm.cli_options import llm_options
-from tvt.rate.registry import OPENAI_OPTIONS, RATERS, get_rater
+from tvt.llm.cli_options import LLM_FLAGS, llm_options
 
 #: Rater flags (as click names them); each rater reads those in its ``options``.
-RATER_FLAGS = ("signals", *OPENAI_OPTIONS)
+RATER_FLAGS = ("signals", *(flag for flag in LLM_FLAGS if flag != "resume"))
 
 
 def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
+        from tvt.rate.registry import RATERS
+
         list_plugins(RATERS)
         ctx.exit()
 
@@ -73,6 +74,8 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
       tvt rate --list-raters
     """
+    from tvt.rate.registry import RATERS, get_rater
+
     if out is None:
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
     chosen = get_rater(rater)

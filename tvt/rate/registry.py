@@ -21,7 +21,6 @@ from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
 from tvt.rate import lexical
-from tvt.rate import llm as llm_rater
 
 Progress = Callable[[int], None]
 
@@ -207,7 +206,10 @@ class OpenAIRater:
         # The LLM runner draws its own progress bar and end-of-run summary on stderr; a caller
         # that watches no progress (the Python API) gets neither, and failures in the summary.
         watched = progress is not None
-        summary = llm_rater.rate_dataset_llm(
+        # Imported here, not at the top: it loads numpy, which `tvt rate --help` does not need.
+        from tvt.rate.llm import rate_dataset_llm
+
+        summary = rate_dataset_llm(
             dataset,
             out,
             model=model,
