@@ -35,6 +35,7 @@ import tempfile
 from datetime import date as _date
 from pathlib import Path
 
+from tvt.benchmark import generator_versions
 from tvt.config import load_config
 from tvt.generate import generate_offline
 from tvt.jsonio import write_json, write_jsonl
@@ -139,10 +140,7 @@ def main() -> int:
         manifest = generate_offline(
             data, seed=RECIPE["seed"], clients=RECIPE["clients"], config=config, force=True
         )
-        versions = dict(manifest["versions"])
-        versions["tvt"] = manifest["tvt_version"]
-        if "composer_version" in manifest["backend"]:
-            versions["composer"] = manifest["backend"]["composer_version"]
+        versions = generator_versions(manifest)
         recipe = {
             **RECIPE,
             "backend": manifest["backend"],

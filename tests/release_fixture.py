@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tvt.config import load_config
+from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.generate import iter_cases
+from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.plan import reference_record
+
 PHASES = ("P5", "P6", "P7", "P8", "P10", "P11")
 
 #: client_id -> (client_profile, therapist_profile, trauma_info) as the release would write them,
@@ -273,12 +279,6 @@ def build_native(
     fixed exchanges (with one stated SUDS in the exposure phases), so tests of validate, stats
     and export do not depend on the composer's text.
     """
-    from tvt.config import load_config
-    from tvt.dataset import DatasetWriter, base_manifest, prepare_output
-    from tvt.generate import iter_cases
-    from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
-    from tvt.plan import reference_record
-
     config = load_config(preset)
     prepare_output(out, force=False)
     manifest = base_manifest(

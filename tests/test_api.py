@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import tvt
 from tvt.cli import main
 from tvt.errors import InputError
+from tvt.score import ScoreReport as TypedScoreReport
 from tvt.score import score as score_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +124,7 @@ def test_score_in_memory_equals_scoring_files(tmp_path):
     ds.write(tmp_path / "d")
     preds = tvt.rate(ds)
     path = preds.write(tmp_path / "o.jsonl")
-    from_files = score_files(path, tmp_path / "d").report
+    from_files = score_files(path, tmp_path / "d").report.to_dict()
     for report in (
         tvt.score(preds, ds.reference),
         tvt.score(preds.records, ds),
@@ -131,6 +132,7 @@ def test_score_in_memory_equals_scoring_files(tmp_path):
         tvt.score(preds, tmp_path / "d"),
         tvt.score(path, str(tmp_path / "d")),
     ):
+        assert isinstance(report, TypedScoreReport)  # the typed report, plus `clients`
         assert report.s_abs == from_files["s_abs"]
         for key in ("pearson", "dtw", "rmse"):
             metric = getattr(report, key)

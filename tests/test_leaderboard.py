@@ -104,7 +104,7 @@ def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
     for a, b in zip(model, ref, strict=True):
         pear.append(0.0 if a.std() == 0 or b.std() == 0 else np.corrcoef(a, b)[0, 1])
     assert m["pearson"]["mean"] == pytest.approx(np.mean(pear), abs=1e-12)
-    # SPEC §1.6: a constant trajectory on either side makes Pearson undefined (scored 0, counted).
+    # A constant trajectory on either side makes Pearson undefined (scored 0, counted).
     assert m["undefined_pearson"] == sum(
         1 for a, b in zip(model, ref, strict=True) if a.std() == 0 or b.std() == 0
     )
@@ -378,13 +378,14 @@ def test_lock_held_too_long_is_a_clear_failure(tmp_path, reference, monkeypatch)
     from filelock import FileLock
 
     import tvt.leaderboard as lb
+    import tvt.leaderboard.store
     from tvt.errors import WorkFailed
 
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=9)
     entry = lb.build_entry(out, make_meta(tmp_path / "m.json"), reference=reference)
     board = lb.prepare_leaderboard(tmp_path / "board")
-    monkeypatch.setattr(lb, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(tvt.leaderboard.store, "LOCK_TIMEOUT", 0.2)
     with FileLock(str(board / ".lock")), pytest.raises(WorkFailed, match="held the leaderboard"):
         lb.record_entry(board, entry, out)
     assert load_entries(board) == []

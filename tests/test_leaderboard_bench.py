@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import tvt.benchmark as bench
 import tvt.leaderboard as lb
 from tvt.cli import main
 from tvt.dataset import dependency_versions
@@ -29,7 +30,7 @@ def run(*args):
 
 @pytest.fixture(scope="module")
 def recipe() -> dict:
-    return lb.load_benchmark("tvt-bench-v1")
+    return bench.load_benchmark("tvt-bench-v1")
 
 
 def test_recipe_names_everything(recipe):
@@ -40,7 +41,7 @@ def test_recipe_names_everything(recipe):
     assert {"numpy", "faker", "python", "tvt"} <= set(recipe["versions"])
     for name in ("cases.jsonl", "conversations.jsonl", "reference.jsonl"):
         assert len(recipe["files"][name]) == 64
-    assert sha256_file(lb.benchmark_reference()) == recipe["files"]["reference.jsonl"]
+    assert sha256_file(bench.benchmark_reference()) == recipe["files"]["reference.jsonl"]
 
 
 @pytest.mark.slow
@@ -80,7 +81,7 @@ def _fake_bench(tmp_path: Path, monkeypatch, versions: dict) -> None:
             "fingerprint": "2" * 64,
         },
     )
-    monkeypatch.setattr(lb, "benchmark_dir", lambda: folder)
+    monkeypatch.setattr(bench, "benchmark_dir", lambda: folder)
 
 
 def test_mismatch_names_the_differing_versions(tmp_path, monkeypatch):
@@ -132,7 +133,7 @@ def test_shipped_leaderboard_is_verified_and_current(recipe):
     assert all(e["benchmark"] == "paper-table-1" for e in groups["reported"])
     by_model = {e["model"]: e for e in groups["verified"]}
     assert BASELINES <= set(by_model)
-    ref = lb.benchmark_reference()
+    ref = bench.benchmark_reference()
     for entry in groups["verified"]:
         ver = entry["verification"]
         outputs = SHIPPED / ver["outputs_file"]

@@ -264,3 +264,29 @@ def test_entry_schema_requires_the_right_blocks(status, tmp_path):
         broken["verification"] = verified("M", 0.5)["verification"]
     with pytest.raises(InputError):
         validate_entry(broken)
+
+
+def test_every_format_of_the_command_is_rendered():
+    from tvt.cli import leaderboard as cli_leaderboard
+    from tvt.leaderboard import FORMATS, render
+
+    assert cli_leaderboard.FORMATS == FORMATS
+    groups = rank(paper_entries())
+    for fmt in FORMATS:
+        assert "Mistral Large" in render(groups, fmt)
+    with pytest.raises(ValueError, match="unknown leaderboard format"):
+        render(groups, "pdf")
+
+
+def test_sections_cover_the_entry_statuses_and_have_their_notes():
+    from tvt.leaderboard import SECTIONS
+    from tvt.leaderboard.page import asset
+    from tvt.resources import load_schema
+
+    schema = load_schema("leaderboard-entry.schema.json")
+    assert [s.status for s in SECTIONS] == schema["properties"]["status"]["enum"]
+    page = render_html(rank(paper_entries()))
+    for section in SECTIONS:
+        assert asset(f"note-{section.status}.html").strip()
+        assert f'<section class="{section.status}" id="{section.status}">' in page
+    assert "$" not in page  # every placeholder of the templates was filled in

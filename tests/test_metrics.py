@@ -99,7 +99,7 @@ def test_vectorised_over_many_clients_equals_row_by_row():
     assert np.array_equal(whole[::97], parts)
 
 
-# Paper Table 1 (SPEC §1.6): model, Pearson, DTW, RMSE means and the reported S_abs.
+# Paper Table 1: model, Pearson, DTW, RMSE means and the reported S_abs.
 TABLE_1 = [
     ("Mistral Large", 0.80, 2.38, 1.07, 0.74),
     ("Amazon Nova Pro", 0.74, 2.63, 1.24, 0.69),

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tvt.cli import main
+from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER as PHASES
 from tvt.rate import lexical
 from tvt.rate.lexical import (
@@ -281,24 +282,65 @@ def test_signals_select_the_evidence(tmp_path):
     assert suds["unrated"][0] == [1, "P5"]
     rec = json.loads((tmp_path / "suds.jsonl").read_text().splitlines()[0])
     assert set(rec["trajectory"]) == {"P10", "P6", "P7"} and rec["model"] == "lexical:suds-text"
-    with pytest.raises(lexical.InputError, match="unknown signal"):
+    with pytest.raises(InputError, match="unknown signal"):
         lexical.parse_signals("language,vibes")
     res = run("rate", ds, "--rater", "openai", "--model", "m", "--signals", "language")
     assert res.exit_code == 2 and "--signals" in res.output
 
 
+def _validity_script():
+    """benchmark/lexical_validity.py, imported from its path (it is a script, not a module)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmark" / "lexical_validity.py"
+    spec = importlib.util.spec_from_file_location("lexical_validity", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_validity_reports_agreement_with_the_plan(tmp_path, capsys):
+    script = _validity_script()
     ds = make_dataset(tmp_path / "ds", n=4)
-    v = lexical.validity(ds)
+    v = script.validity(ds)
     assert v["conversations"] == 24
     rows = {r["signals"]: r for r in v["phase_level"]}
-    assert set(rows) == {lexical.rater_label(s) for s in lexical.VALIDITY_SETS}
+    assert set(rows) == {lexical.rater_label(s) for s in script.VALIDITY_SETS}
     full = rows["lexical"]
     assert full["n_scored"] == 4 and full["pearson"] > 0.8
     assert full["phase_means"]["P10"] > full["phase_means"]["P11"]
     assert full["reference_means"]["P10"] == 8
     # The reader of SUDS in text agrees with itself when there is no suds field to compare.
     assert v["suds_text_reader"]["conversations_with_suds_field"] == 0
-    lexical.main([str(ds)])
+    assert script.main([str(ds)]) == 0
     out = capsys.readouterr().out
     assert "lexical:language" in out and "Pearson" in out
+    assert script.main([str(tmp_path / "nope")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_shipped_lexical_baseline_is_what_the_rater_writes(tmp_path):
+    """The leaderboard's lexical entry was scored from exactly the bytes `tvt rate` writes today."""
+    from pathlib import Path
+
+    from tvt.dataset import dependency_versions
+    from tvt.jsonio import read_json, sha256_file
+
+    board = Path(__file__).resolve().parent.parent / "benchmark" / "leaderboard"
+    entry = next(
+        e
+        for e in (read_json(p) for p in sorted((board / "entries").glob("*.json")))
+        if e["model"] == "Lexical rater (tvt baseline)"
+    )
+    recipe = read_json(board.parent / "tvt-bench-v1.json")
+    here = dependency_versions()
+    if any(here.get(k) != recipe["versions"].get(k) for k in ("numpy", "faker")):
+        pytest.skip("tvt-bench-v1 reproduces byte for byte only with its recorded versions")
+    bench = tmp_path / "bench"
+    assert run("generate", "--benchmark", "tvt-bench-v1", "--out", bench).exit_code == 0
+    out = tmp_path / "lexical.jsonl"
+    assert run("rate", bench, "--rater", "lexical", "-o", out).exit_code == 0
+    assert sha256_file(out) == entry["verification"]["outputs_sha256"]
+    assert out.read_bytes() == (board / entry["verification"]["outputs_file"]).read_bytes()

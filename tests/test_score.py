@@ -1,4 +1,4 @@
-"""`tvt score`: both line shapes, every bad-input rule of SPEC §4, coverage rules, report fields."""
+"""`tvt score`: both line shapes, every bad-input rule of the formats, coverage rules, report fields."""
 
 from __future__ import annotations
 
@@ -210,16 +210,17 @@ def test_incomplete_clients_scored_on_present_phases_or_excluded(tmp_path, ds, m
     lines += [json.dumps({"client_id": 2, "trajectory": {p: model[2][p] for p in PHASES[:2]}})]
     res = score(write_lines(tmp_path / "o.jsonl", lines), ds)
     rep = res.report
-    assert rep["incomplete"] == [1, 2]
-    assert rep["excluded"] == [2]
-    assert rep["n_scored"] == N - 1
+    assert rep.incomplete == (1, 2)
+    assert rep.excluded == (2,)
+    assert rep.n_scored == N - 1
     row = {int(c): i for i, c in enumerate(res.client_ids)}[1]
     m = np.array([[model[1][p] for p in PHASES[:4]]], dtype=float)
     c = np.array([[ref[1][p] for p in PHASES[:4]]], dtype=float)
     assert res.dtw[row] == pytest.approx(metrics.dtw(m, c)[0])
     assert res.rmse[row] == pytest.approx(metrics.rmse(m, c)[0])
     assert res.pearson[row] == pytest.approx(metrics.pearson(m, c)[0][0])
-    assert rep["per_phase"]["P8"]["n"] == N - 2  # clients 1 and 2 gave no P8
+    assert rep.per_phase["P8"].n == N - 2  # clients 1 and 2 gave no P8
+    assert rep.to_dict()["per_phase"]["P8"]["n"] == N - 2
     with pytest.raises(InputError, match="incomplete"):
         score_files(tmp_path / "o.jsonl", ds, require_complete=True)
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tvt.phases import BENCHMARK_ORDER as PHASES
-from tvt.score import load_outputs
+from tvt.score import load_outputs, trajectories_from_rows
 
 value = st.one_of(st.integers(1, 10), st.floats(1.0, 10.0, allow_nan=False))
 extra = st.dictionaries(
@@ -86,3 +86,19 @@ def test_fast_reader_equals_plain_reader(tmp_path, case, newline, bom):
             assert math.isclose(got.values[row, j], float(truth[cid][p]))
     assert not np.isnan(got.values).any()
     assert got.records == len(lines)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(output_files())
+def test_rows_in_memory_read_exactly_like_the_file(tmp_path, case):
+    _, lines = case
+    path = tmp_path / "o.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    disk = load_outputs(path)
+    mem = trajectories_from_rows(json.loads(line) for line in lines)
+    assert mem.ids.tolist() == disk.ids.tolist()
+    assert np.array_equal(mem.values, disk.values, equal_nan=True)
+    assert mem.first_line.tolist() == disk.first_line.tolist()
+    assert (mem.records, mem.labels) == (disk.records, disk.labels)

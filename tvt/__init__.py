@@ -29,7 +29,6 @@ __version__ = "0.1.0"
 #: composer or the LLM client until a script asks for them.
 _LAZY = {
     "Dataset": "tvt.api",
-    "Metric": "tvt.api",
     "Predictions": "tvt.api",
     "ScoreReport": "tvt.api",
     "generate": "tvt.api",
@@ -48,7 +47,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from tvt.api import Dataset, Metric, Predictions, ScoreReport, generate, load, rate, score
+    from tvt.api import Dataset, Predictions, ScoreReport, generate, load, rate, score
     from tvt.backends import (
         BACKENDS,
         Backend,
@@ -97,7 +96,6 @@ __all__ = [
     "GenerationRequest",
     "GenerationRun",
     "InputError",
-    "Metric",
     "Predictions",
     "Rater",
     "RatingRun",

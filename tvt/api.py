@@ -19,7 +19,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, cast
 
@@ -42,7 +42,9 @@ from tvt.errors import InputError
 from tvt.generate import parse_phases, render_chunk
 from tvt.jsonio import dumps_generated, iter_jsonl, write_jsonl
 from tvt.rate.registry import get_rater
+from tvt.score import ScoreReport as TypedScoreReport
 from tvt.score import (
+    ScoreResult,
     load_outputs,
     load_reference,
     per_client_records,
@@ -254,48 +256,21 @@ def rate(
 
 # -- scoring --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Metric:
-    """One metric over the scored clients: mean, SD and 95 % confidence interval."""
-
-    mean: float
-    sd: float | None
-    ci95: tuple[float, float] | None
-
-
-class ScoreReport:
-    """The benchmark report of :func:`score`, with the per-client figures behind it.
+class ScoreReport(TypedScoreReport):
+    """The typed benchmark report (:class:`tvt.score.ScoreReport`) and the figures behind it.
 
     ``s_abs``, ``pearson.mean``, ``dtw.mean``, ``rmse.mean`` (and ``sd``, ``ci95``) are the
     headline figures; ``clients`` has one record per reference client (status, phases scored,
     Pearson, DTW, RMSE); :meth:`to_dict` is the JSON report ``tvt score --json`` prints.
     """
 
-    def __init__(self, result: Any) -> None:
+    clients: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+
+    @classmethod
+    def of(cls, result: ScoreResult) -> ScoreReport:
         report = result.report
-        self._report: dict[str, Any] = report.to_dict() if hasattr(report, "to_dict") else report
-        self.result = result
-        self.s_abs: float = self._report["s_abs"]
-        ci = self._report.get("s_abs_ci95")
-        self.s_abs_ci95: tuple[float, float] | None = (ci[0], ci[1]) if ci else None
-        self.pearson = _metric(self._report["pearson"])
-        self.dtw = _metric(self._report["dtw"])
-        self.rmse = _metric(self._report["rmse"])
-        self.n_scored: int = self._report["n_scored"]
-        self.clients: list[dict[str, Any]] = per_client_records(result)
-
-    def __repr__(self) -> str:
-        return (
-            f"ScoreReport(s_abs={self.s_abs:.3f}, pearson={self.pearson.mean:.3f}, "
-            f"dtw={self.dtw.mean:.3f}, rmse={self.rmse.mean:.3f}, n_scored={self.n_scored})"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self._report)
-
-
-def _metric(d: Mapping[str, Any]) -> Metric:
-    ci = d.get("ci95")
-    return Metric(d["mean"], d.get("sd"), (ci[0], ci[1]) if ci else None)
+        values = {f.name: getattr(report, f.name) for f in fields(report)}
+        return cls(**values, clients=tuple(per_client_records(result)))
 
 
 def _rows(value: Any) -> Iterable[Any] | None:
@@ -330,7 +305,7 @@ def score(
             require_complete=require_complete,
             bootstrap_seed=bootstrap_seed,
         )
-        return ScoreReport(result)
+        return ScoreReport.of(result)
     out = (
         load_outputs(Path(cast(PathLike, predictions)))
         if out_rows is None
@@ -344,12 +319,11 @@ def score(
     result = score_trajectories(
         out, ref, require_complete=require_complete, bootstrap_seed=bootstrap_seed
     )
-    return ScoreReport(result)
+    return ScoreReport.of(result)
 
 
 __all__ = [
     "Dataset",
-    "Metric",
     "Predictions",
     "ScoreReport",
     "generate",

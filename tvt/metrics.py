@@ -1,4 +1,4 @@
-"""The emotional-trajectory metrics of SPEC §1.6, vectorised over all clients at once.
+"""The emotional-trajectory metrics of the paper, vectorised over all clients at once.
 
 Every function takes trajectories as 2-D float arrays of shape ``(clients, phases)`` in benchmark
 order (P5, P10, P6, P7, P8, P11) and returns one value per client. Nothing loops over clients in
@@ -196,10 +196,10 @@ def summarise(
         v = data[:, k]
         mean = float(v.mean()) if n else None
         sd = float(v.std(ddof=1)) if n >= 2 else None
-        if method["method"] == "percentile bootstrap":
+        if method["method"] == "percentile bootstrap" and draws is not None:
             lo, hi = np.percentile(draws[:, k], [2.5, 97.5])
             ci: list[float] | None = [float(lo), float(hi)]
-        elif method["method"] == "normal":
+        elif method["method"] == "normal" and mean is not None and sd is not None:
             half = _Z95 * sd / math.sqrt(n)
             ci = [mean - half, mean + half]
         else:

@@ -9,19 +9,21 @@ cannot hide a long tail.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
 from tvt.jsonio import atomic_writer
 from tvt.phases import BENCHMARK_ORDER
-
-if TYPE_CHECKING:
-    from tvt.score import ScoreResult
+from tvt.score import ScoreResult
 
 
-def _agg_pyplot():
-    """pyplot on the Agg backend: no display is needed and none is touched."""
+def _agg_pyplot() -> Any:
+    """pyplot on the Agg backend: no display is needed and none is touched.
+
+    Imported here, not at the top: matplotlib takes about a second to import, and only a run that
+    draws a figure should pay for it.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -71,15 +73,13 @@ def plot_result(result: ScoreResult, path: str | Path, *, title: str | None = No
         e = result.rmse[scored]
         hi = float(max(np.max(d), np.max(e), 1.0))
         bins = np.linspace(0.0, hi, 41)
-        ax2.hist(
-            d, bins=bins, alpha=0.55, color="#9467bd", label=f"DTW (mean {rep['dtw']['mean']:.2f})"
-        )
+        ax2.hist(d, bins=bins, alpha=0.55, color="#9467bd", label=f"DTW (mean {rep.dtw.mean:.2f})")
         ax2.hist(
             e,
             bins=bins,
             alpha=0.55,
             color="#2ca02c",
-            label=f"RMSE (mean {rep['rmse']['mean']:.2f})",
+            label=f"RMSE (mean {rep.rmse.mean:.2f})",
         )
         ax2.set_xlabel("per-client distance (lower is better)")
         ax2.set_ylabel("clients")
@@ -91,8 +91,8 @@ def plot_result(result: ScoreResult, path: str | Path, *, title: str | None = No
         ax3.set_xlabel("per-client Pearson (higher is better)")
         ax3.set_ylabel("clients")
         ax3.set_title(
-            f"Per-client Pearson (mean {rep['pearson']['mean']:.2f})\n"
-            f"{rep['undefined_pearson']} constant trajectories scored 0"
+            f"Per-client Pearson (mean {rep.pearson.mean:.2f})\n"
+            f"{rep.undefined_pearson} constant trajectories scored 0"
         )
         ax3.grid(alpha=0.3)
         if title:

@@ -99,7 +99,7 @@ def generate(
     if benchmark is not None:
         from click.core import ParameterSource
 
-        from tvt.leaderboard import benchmark_settings
+        from tvt.benchmark import benchmark_settings
 
         ctx = click.get_current_context()
         given = [
@@ -127,7 +127,7 @@ def generate(
     for note in run.notes:
         click.echo(note, err=True)
     if bench is not None:
-        from tvt.leaderboard import check_benchmark
+        from tvt.benchmark import check_benchmark
 
         check_benchmark(bench, manifest)  # WorkFailed (exit 1) names the differing versions
         click.echo(f"{bench['name']}: fingerprint verified ({manifest['fingerprint'][:12]})")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
+
+from tvt.errors import InputError
+
+#: The formats of `tvt leaderboard` (tvt.leaderboard.render.FORMATS, which a test keeps equal).
+FORMATS = ("table", "md", "html", "json")
 
 
 @click.command()
@@ -51,9 +57,7 @@ def submit(
       tvt submit outputs.jsonl --meta meta.json
       tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
     """
-    import re
-
-    from tvt.errors import InputError
+    # Imported when the command runs: `tvt --help` loads every command module.
     from tvt.leaderboard import submit as do_submit
 
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
@@ -81,7 +85,7 @@ def submit(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "md", "html", "json"]),
+    type=click.Choice(FORMATS),
     default="table",
     show_default=True,
     help="Output format; html is one self-contained page.",
@@ -101,6 +105,7 @@ def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> Non
       tvt leaderboard --format html --out leaderboard.html
       tvt leaderboard --leaderboard my-board --format md
     """
+    # Imported when the command runs: `tvt --help` loads every command module.
     from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
 
     folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()

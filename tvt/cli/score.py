@@ -66,6 +66,8 @@ def score(
       tvt score outputs.jsonl --reference other-data --json
       tvt score outputs.jsonl --baseline lexical-report.json --out report.json --plot fig.png
     """
+    # Imported when the command runs: `tvt --help` loads every command module, and numpy with
+    # the scoring code would add a quarter of a second to it.
     from tvt.jsonio import write_json
     from tvt.score import format_table, write_per_client
     from tvt.score import score as run_score
@@ -77,16 +79,17 @@ def score(
         bootstrap_seed=bootstrap_seed,
         baseline=baseline,
     )
-    report = result.report
+    report = result.report.to_dict()
     if out is not None:
         write_json(out, report)
     if per_client is not None:
         write_per_client(result, per_client)
     if plot is not None:
+        # matplotlib takes a second to import: only a run that draws pays for it.
         from tvt.plot import plot_result
 
         plot_result(result, plot, title=f"{outputs} vs {report['inputs']['reference']['file']}")
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        click.echo(format_table(report))
+        click.echo(format_table(result.report))

@@ -75,7 +75,8 @@ def export_cmd(dataset: Path, fmt: str, out: Path, force: bool) -> None:
       tvt export tvt-data --format tvt-release --out release
       tvt export tvt-data --format hf --out hf-data
     """
-    from tvt.release import export_hf, export_release
+    from tvt.export_hf import export_hf
+    from tvt.release import export_release
 
     if fmt == "tvt-release":
         counts = export_release(dataset, out, force=force)

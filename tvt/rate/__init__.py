@@ -6,7 +6,7 @@
   which third-party packages extend through the ``tvt.raters`` entry point group.
 
 Every rater writes one trajectory line per client: model outputs for ``tvt score``, or a
-reference. Names are re-exported on first use, so ``python -m tvt.rate.lexical`` runs cleanly.
+reference. Names are re-exported on first use, so importing one rater does not load the others.
 """
 
 from __future__ import annotations

@@ -1,0 +1,136 @@
+"""Benchmark recipes: what ``tvt generate --benchmark NAME`` regenerates and how it is checked.
+
+A recipe ``benchmark/<name>.json`` records the preset, seed, number of clients and backend of a
+published benchmark, the library versions that produced it, and the sha256 of every data file with
+the dataset fingerprint. Regenerating with the recipe must give the same bytes; when it does not,
+the versions that differ from the recorded ones are named, because that is almost always the cause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tvt.errors import InputError, WorkFailed
+from tvt.jsonio import read_json
+from tvt.resources import data_dir
+
+#: The benchmark a submission is scored against unless ``--reference`` says otherwise.
+DEFAULT_BENCHMARK = "tvt-bench-v1"
+#: Options of ``tvt generate`` that a recipe fixes (giving one of them is a usage error).
+FIXED_OPTIONS = ("seed", "clients", "preset", "config_path", "backend", "phases")
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,60}")
+
+
+def benchmark_dir() -> Path:
+    """The folder holding the benchmark recipes and the shipped leaderboard."""
+    return data_dir("benchmark")
+
+
+def load_benchmark(name: str = DEFAULT_BENCHMARK) -> dict[str, Any]:
+    """Load the recipe ``benchmark/<name>.json`` (preset, seed, clients, backend, fingerprints)."""
+    if not _NAME.fullmatch(name):
+        raise InputError(f"'{name}' is not a benchmark name", field="--benchmark")
+    path = benchmark_dir() / f"{name}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in benchmark_dir().glob("*.json"))
+        raise InputError(
+            f"unknown benchmark '{name}' (known: {', '.join(known) or 'none'})",
+            field="--benchmark",
+        )
+    recipe: dict[str, Any] = read_json(path)
+    return recipe
+
+
+def benchmark_reference(name: str = DEFAULT_BENCHMARK) -> Path:
+    """The shipped reference.jsonl of a benchmark (its sha256 is recorded in the recipe)."""
+    return benchmark_dir() / name / "reference.jsonl"
+
+
+def benchmark_for_reference(ref_sha: str) -> str | None:
+    """The name of the shipped benchmark whose reference has this sha256, if any.
+
+    Every recipe is read strictly: a damaged recipe file is an error, not a silent miss.
+    """
+    for path in sorted(benchmark_dir().glob("*.json")):
+        recipe = read_json(path)
+        if isinstance(recipe, dict) and recipe.get("files", {}).get("reference.jsonl") == ref_sha:
+            name = recipe.get("name")
+            return str(name) if name is not None else None
+    return None
+
+
+def version_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """Human-readable ``"numpy 2.1.0 here, 2.4.6 recorded"`` items for every differing version."""
+    out = []
+    for key in sorted(recorded):  # only what the recipe recorded can explain a difference
+        here, then = current.get(key), recorded[key]
+        if here != then:
+            out.append(f"{key} {here if here is not None else 'absent'} here, {then} recorded")
+    return out
+
+
+def generator_versions(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The versions a recipe records, taken from a dataset manifest."""
+    versions = dict(manifest.get("versions", {}))
+    versions["tvt"] = manifest.get("tvt_version")
+    composer = manifest.get("backend", {}).get("composer_version")
+    if composer is not None:
+        versions["composer"] = composer
+    return versions
+
+
+def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
+    """Compare a regenerated dataset's manifest with the recipe; raise ``WorkFailed`` on mismatch.
+
+    The message names every recorded library/generator version that differs from this
+    installation, because that is almost always why a seeded regeneration differs.
+    """
+    files = manifest.get("files", {})
+    differing = [
+        name
+        for name, sha in sorted(bench.get("files", {}).items())
+        if files.get(name, {}).get("sha256") != sha
+    ]
+    if not differing and manifest.get("fingerprint") == bench.get("fingerprint"):
+        return
+    current = generator_versions(manifest)
+    diffs = version_differences(bench.get("versions", {}), current)
+    why = (
+        "versions that differ from those recorded: " + "; ".join(diffs)
+        if diffs
+        else "no recorded library version differs ("
+        + ", ".join(f"{k} {v}" for k, v in sorted(current.items()))
+        + "), so the generator code itself changed"
+    )
+    raise WorkFailed(
+        f"{bench.get('name')}: the regenerated {', '.join(differing) or 'dataset'} "
+        f"{'does' if len(differing) <= 1 else 'do'} not match "
+        f"the recorded fingerprint; {why}. The data written is NOT {bench.get('name')}"
+    )
+
+
+def benchmark_settings(name: str, given: Iterable[str] = ()) -> dict[str, Any]:
+    """What ``tvt generate --benchmark NAME`` runs: the recipe fixes seed, clients, preset, backend.
+
+    ``given`` names the options the user typed; any that the recipe fixes is a usage error rather
+    than being silently overridden.
+    """
+    bench = load_benchmark(name)
+    clash = sorted(set(FIXED_OPTIONS) & set(given))
+    if clash:
+        flags = ", ".join("--" + c.replace("_path", "").replace("_", "-") for c in clash)
+        raise InputError(
+            f"--benchmark {name} fixes the seed, clients, preset, backend and phases; drop {flags}",
+            field="--benchmark",
+        )
+    return {
+        "bench": bench,
+        "seed": int(bench["seed"]),
+        "clients": int(bench["clients"]),
+        "preset": str(bench["preset"]),
+        "backend": str(bench["backend"]["name"]),
+    }

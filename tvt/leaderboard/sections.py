@@ -1,0 +1,48 @@
+"""The sections of the leaderboard: which entry statuses exist, in which order they are shown,
+and how each is titled and drawn.
+
+Every renderer and the ranking iterate over :data:`SECTIONS`, so a new kind of entry (a new
+``status`` in ``schemas/leaderboard-entry.schema.json``) is one more :class:`Section` here plus
+its note in ``assets/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Section:
+    """One group of entries, ranked on its own and never mixed with the others.
+
+    On the page, the paragraph under the heading is the asset ``assets/note-<status>.html``.
+    """
+
+    status: str
+    #: Heading in every format.
+    title: str
+    #: What the page's last column shows: the entry's mean trajectory, or where it comes from.
+    last_column: Literal["trajectory", "source"]
+    #: Decimals of S_abs: published numbers have two, recomputed ones three.
+    s_abs_digits: int
+    #: Whether the text and Markdown tables end with the paper's citation.
+    cite: bool = False
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        status="verified",
+        title="Verified: recomputed by tvt from the submitted outputs",
+        last_column="trajectory",
+        s_abs_digits=3,
+    ),
+    Section(
+        status="reported",
+        title="Reported: published numbers on the paper's own data, not verifiable here",
+        last_column="source",
+        s_abs_digits=2,
+        cite=True,
+    ),
+)
+STATUSES = tuple(s.status for s in SECTIONS)

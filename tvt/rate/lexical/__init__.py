@@ -1,0 +1,82 @@
+"""The offline lexical rater: a transparent baseline, not a measure of truth.
+
+For each phase conversation it combines two signals into one intensity from 1 to 10:
+
+1. **Stated SUDS** (:mod:`~tvt.rate.lexical.suds`): the ``suds`` field of turns when present
+   (always 0-100 in tvt's format); otherwise the SUDS the client states in words, read by
+   :mod:`tvt.suds_text` (the same reader the importer uses), normalised to 0-100 and averaged.
+2. **Language distress** of the client's turns (:mod:`~tvt.rate.lexical.lexicon`, with a
+   streamlined VADER in :mod:`~tvt.rate.lexical.vader`), averaged weighted by
+   ``min(tokens, 40)``.
+
+The rule (:mod:`~tvt.rate.lexical.rule`): ``language = 1 + 9 * clip((L - 0.3) / 0.45, 0, 1)``;
+``suds = 1 + 9 * SUDS / 100``; the rating is ``0.6 * suds + 0.4 * language`` when SUDS was
+stated, else ``language``. A conversation with neither client words nor SUDS gets no rating and
+is reported. :mod:`~tvt.rate.lexical.rater` rates conversations and dataset folders;
+``benchmark/lexical_validity.py`` measures how well it recovers a dataset's plan.
+"""
+
+from __future__ import annotations
+
+from tvt.rate.lexical.lexicon import (
+    Lexicon,
+    client_turn_scores,
+    language_score,
+    lexicon_balance,
+    load_lexicon,
+    tokenize,
+)
+from tvt.rate.lexical.rater import (
+    RATER_NAME,
+    RATER_VERSION,
+    SIGNALS,
+    ConversationRating,
+    iter_conversations,
+    parse_signals,
+    rate_conversation,
+    rate_dataset_lexical,
+    rater_label,
+)
+from tvt.rate.lexical.rule import (
+    LANGUAGE_LOW,
+    LANGUAGE_SPAN,
+    SUDS_WEIGHT,
+    TOKEN_CAP,
+    combine,
+    language_to_intensity,
+    rounded,
+    suds_to_intensity,
+    weighted_language,
+)
+from tvt.rate.lexical.suds import SudsReading, stated_suds
+from tvt.rate.lexical.vader import vader_compound
+
+__all__ = [
+    "LANGUAGE_LOW",
+    "LANGUAGE_SPAN",
+    "RATER_NAME",
+    "RATER_VERSION",
+    "SIGNALS",
+    "SUDS_WEIGHT",
+    "TOKEN_CAP",
+    "ConversationRating",
+    "Lexicon",
+    "SudsReading",
+    "client_turn_scores",
+    "combine",
+    "iter_conversations",
+    "language_score",
+    "language_to_intensity",
+    "lexicon_balance",
+    "load_lexicon",
+    "parse_signals",
+    "rate_conversation",
+    "rate_dataset_lexical",
+    "rater_label",
+    "rounded",
+    "stated_suds",
+    "suds_to_intensity",
+    "tokenize",
+    "vader_compound",
+    "weighted_language",
+]

@@ -1,0 +1,176 @@
+"""The lexical rater: rate one conversation, or every conversation of a dataset folder.
+
+For each phase conversation it combines the stated SUDS (:mod:`~tvt.rate.lexical.suds`) and the
+language distress of the client's turns (:mod:`~tvt.rate.lexical.lexicon`) by the documented rule
+(:mod:`~tvt.rate.lexical.rule`). It reads only ``speaker``, ``text`` and ``suds`` of a turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tvt.dataset import iter_records
+from tvt.errors import InputError
+from tvt.jsonio import write_jsonl
+from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.rate.lexical.lexicon import client_turn_scores, load_lexicon
+from tvt.rate.lexical.rule import combine, rounded, weighted_language
+from tvt.rate.lexical.suds import SudsReading, stated_suds
+
+RATER_NAME = "lexical"
+RATER_VERSION = "1"
+
+
+@dataclass
+class ConversationRating:
+    """The lexical rating of one conversation with the evidence behind it."""
+
+    intensity: float | None
+    suds: SudsReading
+    language: float | None
+    client_turns: int
+
+
+#: The evidence the rater may use; ``tvt rate --signals`` picks a subset for validity checks.
+SIGNALS: tuple[str, ...] = ("suds-field", "suds-text", "language")
+
+
+def parse_signals(text: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Validate a comma-separated (or listed) subset of :data:`SIGNALS`, in canonical order."""
+    if text is None:
+        return SIGNALS
+    items = [x.strip() for x in text.split(",")] if isinstance(text, str) else list(text)
+    unknown = [x for x in items if x not in SIGNALS]
+    if unknown or not items:
+        raise InputError(
+            f"unknown signal(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SIGNALS)}",
+            field="--signals",
+        )
+    return tuple(x for x in SIGNALS if x in items)
+
+
+def rater_label(signals: Sequence[str] = SIGNALS) -> str:
+    """``lexical`` for the full rater, ``lexical:<signals>`` for a subset."""
+    signals = parse_signals(signals)
+    return RATER_NAME if signals == SIGNALS else f"{RATER_NAME}:{'+'.join(signals)}"
+
+
+def rate_conversation(
+    turns: Sequence[dict[str, Any]], *, signals: Sequence[str] = SIGNALS
+) -> ConversationRating:
+    """Rate one phase conversation (a list of turns) from 1 to 10.
+
+    Turn fields other than ``speaker``, ``text`` and ``suds`` (for instance the composer's planned
+    ``intensity``) are never read.
+    """
+    scores = client_turn_scores(turns) if "language" in signals else []
+    language = weighted_language(scores)
+    suds = stated_suds(turns, use_field="suds-field" in signals, use_text="suds-text" in signals)
+    return ConversationRating(rounded(combine(suds.mean, language)), suds, language, len(scores))
+
+
+def iter_conversations(dataset_dir: str | Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    """Yield ``(line, conversation)`` from a dataset folder's conversations.jsonl, checked."""
+    folder = Path(dataset_dir)
+    if not folder.exists():
+        raise InputError("dataset folder not found", path=folder)
+    if not folder.is_dir():
+        raise InputError("expected a dataset folder", path=folder)
+    path = folder / "conversations.jsonl"
+    if not path.exists():
+        raise InputError("dataset folder has no conversations.jsonl", path=folder)
+    for lineno, rec in iter_records(folder, "conversations.jsonl"):
+        cid = rec.get("client_id")
+        if type(cid) is not int or cid < 1:
+            raise InputError(
+                "client_id must be an integer >= 1", path=path, line=lineno, field="client_id"
+            )
+        if rec.get("phase") not in PHASE_INDEX:
+            raise InputError(
+                f"unknown phase {rec.get('phase')!r}", path=path, line=lineno, field="phase"
+            )
+        turns = rec.get("turns")
+        if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
+            raise InputError(
+                "turns must be a list of objects", path=path, line=lineno, field="turns"
+            )
+        yield lineno, rec
+
+
+def rate_dataset_lexical(
+    dataset_dir: str | Path,
+    out_path: str | Path,
+    *,
+    as_reference: bool = False,
+    signals: Sequence[str] | str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> dict[str, Any]:
+    """Rate every conversation of a dataset and write one trajectory line per client.
+
+    Writes model outputs (``{"client_id", "trajectory", "model": "lexical"}``) or, with
+    ``as_reference``, a reference (``{"client_id", "trajectory", "source": "rater:lexical"}``),
+    atomically. Returns a summary: counts, SUDS sources and scales, and the conversations that
+    could not be rated (no client words and no SUDS), which are left out of the trajectories.
+    """
+    out_path = Path(out_path)
+    folder = Path(dataset_dir)
+    signals = parse_signals(signals)
+    label = rater_label(signals)
+    if as_reference and out_path.resolve() == (folder / "reference.jsonl").resolve():
+        raise InputError(
+            "refusing to overwrite the dataset's own reference.jsonl; choose another -o",
+            path=out_path,
+        )
+    trajectories: dict[int, dict[str, float]] = {}
+    seen: dict[tuple[int, str], int] = {}
+    unrated: list[list[Any]] = []
+    suds_sources = {"field": 0, "text": 0, "none": 0}
+    scales = {"10": 0, "100": 0, "mixed": 0}
+    conversations = 0
+    for lineno, rec in iter_conversations(folder):
+        key = (rec["client_id"], rec["phase"])
+        if key in seen:
+            raise InputError(
+                f"client {key[0]} phase {key[1]} appears twice (first on line {seen[key]})",
+                path=folder / "conversations.jsonl",
+                line=lineno,
+            )
+        seen[key] = lineno
+        conversations += 1
+        rating = rate_conversation(rec["turns"], signals=signals)
+        suds_sources[rating.suds.source] += 1
+        if rating.suds.source == "text":
+            scales[str(rating.suds.scale) if rating.suds.scale else "mixed"] += 1
+        if rating.intensity is None:
+            unrated.append([rec["client_id"], rec["phase"]])
+        else:
+            trajectories.setdefault(rec["client_id"], {})[rec["phase"]] = rating.intensity
+        if progress:
+            progress(1)
+    if not conversations:
+        raise InputError("dataset has no conversations", path=folder / "conversations.jsonl")
+    records = []
+    for cid in sorted(trajectories):
+        traj = {p: trajectories[cid][p] for p in BENCHMARK_ORDER if p in trajectories[cid]}
+        if as_reference:
+            records.append({"client_id": cid, "trajectory": traj, "source": f"rater:{label}"})
+        else:
+            records.append({"client_id": cid, "trajectory": traj, "model": label})
+    write_jsonl(out_path, records)
+    return {
+        "rater": label,
+        "rater_version": RATER_VERSION,
+        "signals": list(signals),
+        "lexicon_version": load_lexicon().version,
+        "conversations": conversations,
+        "clients": len(records),
+        "rated": conversations - len(unrated),
+        "unrated": sorted(unrated, key=lambda x: (x[0], PHASE_INDEX[x[1]])),
+        "suds_from": suds_sources,
+        "suds_scale_detected": scales,
+        "out": str(out_path),
+        "as_reference": as_reference,
+    }

@@ -1,0 +1,142 @@
+"""The exporter: a native dataset folder -> the release layout (conversations/ and metadata/).
+
+The export reproduces the release's keys and turn strings (through the turn-string codec), not
+its quirks; docs/formats.md describes the layout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tvt.dataset import iter_records, prepare_output, resolve_dataset
+from tvt.errors import InputError
+from tvt.phases import PHASE_INDEX
+from tvt.release.metadata import CLIENT_FIELDS
+from tvt.release.turns import LABELS, render_turn, sliding_windows
+from tvt.staging import Staging
+
+
+def load_cases(folder: Path) -> dict[int, dict[str, Any]]:
+    """``client_id`` -> case of a dataset folder's cases.jsonl."""
+    cases = {}
+    for _, case in iter_records(folder, "cases.jsonl"):
+        cases[case["client_id"]] = case
+    return cases
+
+
+def release_metadata(case: dict[str, Any]) -> dict[str, Any]:
+    """The release's metadata document of a native case (no names, the release's keys)."""
+    cp = case["client_profile"]
+    return {
+        "client_profile": {key: cp[key] for key in CLIENT_FIELDS},
+        "therapist_profile": {
+            "age": case["therapist_profile"]["age"],
+            "gender": case["therapist_profile"]["gender"],
+        },
+        "trauma_info": {
+            "type": case["trauma_info"]["type"],
+            "session_topic": case["trauma_info"]["session_topic"],
+        },
+    }
+
+
+def release_conversation(conv: dict[str, Any]) -> dict[str, Any]:
+    """The release's conversation document of a native conversation record."""
+    full = [render_turn(t) for t in conv["turns"]]
+    doc: dict[str, Any] = {"full_conversation": full}
+    if "three_turn_sequences" in conv:
+        if conv["three_turn_sequences"] is not None:
+            doc["three_turn_sequences"] = conv["three_turn_sequences"]
+    else:
+        doc["three_turn_sequences"] = sliding_windows(full)
+    return doc
+
+
+def _write_doc(path: Path, doc: Any) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(json.dumps(doc, ensure_ascii=False, indent=2))
+        fh.write("\n")
+
+
+@contextlib.contextmanager
+def staged_export(out: Path, force: bool, names: tuple[str, ...]) -> Iterator[Path]:
+    """A staging folder inside ``out`` whose entries ``names`` replace ``out``'s on success.
+
+    ``out`` must be new or empty unless ``force``; entries of ``names`` that the export does not
+    write are removed from ``out`` (stale files of an earlier export).
+    """
+    staging = Staging(out)  # notes whether ``out`` exists before prepare_output creates it
+    prepare_output(out, force)
+    with staging:
+        yield staging.path
+        staging.promote(names, remove_missing=names)
+
+
+def _conversations(folder: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    path = folder / "conversations.jsonl"
+    if not path.exists():
+        raise InputError("the dataset has no conversations.jsonl; nothing to export", path=folder)
+    yield from iter_records(folder, "conversations.jsonl")
+
+
+def check_conversation(
+    conv: dict[str, Any], lineno: int, path: Path, cases: dict[int, Any]
+) -> None:
+    """Raise ``InputError`` (file, line, field) unless ``conv`` is a conversation of ``cases``."""
+    cid = conv.get("client_id")
+    if cid not in cases:
+        raise InputError(
+            f"client {cid!r} is not in cases.jsonl", path=path, line=lineno, field="client_id"
+        )
+    if conv.get("phase") not in PHASE_INDEX:
+        raise InputError(
+            f"unknown phase {conv.get('phase')!r}", path=path, line=lineno, field="phase"
+        )
+    turns = conv.get("turns")
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and t.get("speaker") in LABELS and isinstance(t.get("text"), str)
+        for t in turns
+    ):
+        raise InputError(
+            "turns must be a list of {speaker, text}", path=path, line=lineno, field="turns"
+        )
+
+
+def export_release(dataset: str | Path, out: str | Path, *, force: bool = False) -> dict[str, int]:
+    """Write the release layout (conversations/ and metadata/) of a native dataset folder."""
+    folder = resolve_dataset(dataset)
+    out = Path(out)
+    cases = load_cases(folder)
+    counts = {"conversations": 0, "metadata": 0}
+    seen: set[tuple[int, str]] = set()
+    path = folder / "conversations.jsonl"
+    with staged_export(out, force, ("conversations", "metadata")) as staging:
+        (staging / "conversations").mkdir()
+        (staging / "metadata").mkdir()
+        for lineno, conv in _conversations(folder):
+            check_conversation(conv, lineno, path, cases)
+            cid, phase = conv["client_id"], conv["phase"]
+            if (cid, phase) in seen:
+                raise InputError(
+                    f"duplicate conversation for client {cid} phase {phase}",
+                    path=path,
+                    line=lineno,
+                )
+            seen.add((cid, phase))
+            _write_doc(
+                staging / "conversations" / f"{cid}_{phase}_conversation.json",
+                release_conversation(conv),
+            )
+            _write_doc(
+                staging / "metadata" / f"{cid}_{phase}_metadata.json",
+                release_metadata(cases[cid]),
+            )
+            counts["conversations"] += 1
+            counts["metadata"] += 1
+        if not counts["conversations"]:
+            raise InputError("conversations.jsonl has no records; nothing to export", path=path)
+    return counts

@@ -1,0 +1,245 @@
+"""From trajectories to the report: align outputs to the reference, apply the coverage rules,
+compute the metrics per client and summarise them.
+
+Coverage rules (documented in docs/benchmark.md):
+
+* a reference client without any output is *missing*; the rest are scored and the missing ones
+  listed (like the paper's N = 489);
+* a client whose outputs lack some phase the reference has is *incomplete*: it is scored on the
+  phases present in both, in benchmark order, if there are at least :data:`MIN_PHASES` of them,
+  otherwise it is *excluded* (not scored) and listed;
+* an output phase for which the reference has no value is listed under ``unreferenced``;
+* ``require_complete=True`` turns any missing or incomplete client into an error.
+
+Nothing here reads a file: the caller hands in :class:`~tvt.score.reader.Trajectories`, so
+predictions held in memory are scored exactly as files are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+import numpy as np
+
+from tvt import __version__, metrics
+from tvt.errors import InputError
+from tvt.phases import PHASE_NAMES
+from tvt.score.lines import N_PHASES, PHASES
+from tvt.score.reader import Trajectories
+from tvt.score.report import (
+    Baseline,
+    BaselineComparison,
+    Inputs,
+    MetricSummary,
+    PhaseSummary,
+    ScoreReport,
+)
+
+#: An incomplete client is scored only if at least this many phases are present in both the
+#: outputs and the reference: with two points every Pearson correlation is +-1.
+MIN_PHASES = 3
+
+
+@dataclass
+class ScoreResult:
+    """The report plus the per-client arrays behind it (rows follow the reference's client ids)."""
+
+    report: ScoreReport
+    client_ids: np.ndarray
+    model: np.ndarray
+    reference: np.ndarray
+    scored: np.ndarray
+    status: np.ndarray  # "scored", "missing" or "excluded"
+    n_phases: np.ndarray
+    pearson: np.ndarray
+    dtw: np.ndarray
+    rmse: np.ndarray
+    pearson_undefined: np.ndarray
+
+
+def _per_client(
+    model: np.ndarray, reference: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Metrics for every client with enough shared phases, grouped by which phases are present."""
+    n = model.shape[0]
+    present = ~np.isnan(model) & ~np.isnan(reference)
+    n_phases = present.sum(axis=1)
+    scorable = n_phases >= MIN_PHASES
+    r = np.full(n, np.nan)
+    d = np.full(n, np.nan)
+    e = np.full(n, np.nan)
+    undefined = np.zeros(n, dtype=bool)
+    codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
+    full = (1 << N_PHASES) - 1
+    if scorable.all() and (codes == full).all():
+        # The usual case: every client has all six phases; no copy of the arrays is needed.
+        r[:], undefined[:] = metrics.pearson(model, reference)
+        d[:] = metrics.dtw(model, reference)
+        e[:] = metrics.rmse(model, reference)
+        return scorable, n_phases, r, d, e, undefined
+    for code in np.unique(codes[scorable]):
+        rows = np.flatnonzero(scorable & (codes == code))
+        cols = [j for j in range(N_PHASES) if code >> j & 1]
+        m = model[rows][:, cols]
+        c = reference[rows][:, cols]
+        r[rows], undefined[rows] = metrics.pearson(m, c)
+        d[rows] = metrics.dtw(m, c)
+        e[rows] = metrics.rmse(m, c)
+    return scorable, n_phases, r, d, e, undefined
+
+
+def _per_phase(
+    model: np.ndarray, reference: np.ndarray, scored: np.ndarray
+) -> dict[str, PhaseSummary]:
+    out: dict[str, PhaseSummary] = {}
+    for j, phase in enumerate(PHASES):
+        m = model[scored, j]
+        c = reference[scored, j]
+        ok = ~np.isnan(m) & ~np.isnan(c)
+        m, c = m[ok], c[ok]
+        n = int(ok.sum())
+        diff = m - c
+        out[phase] = PhaseSummary(
+            name=PHASE_NAMES[phase],
+            n=n,
+            mae=float(np.abs(diff).mean()) if n else None,
+            bias=float(diff.mean()) if n else None,
+            model_mean=float(m.mean()) if n else None,
+            model_sd=float(m.std(ddof=1)) if n > 1 else None,
+            reference_mean=float(c.mean()) if n else None,
+            reference_sd=float(c.std(ddof=1)) if n > 1 else None,
+        )
+    return out
+
+
+def _ids(a: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(x) for x in a)
+
+
+def _id_preview(ids: np.ndarray, limit: int = 10) -> str:
+    shown = ", ".join(str(int(x)) for x in ids[:limit])
+    return shown + (", ..." if ids.size > limit else "")
+
+
+def _align(out: Trajectories, ref: Trajectories) -> np.ndarray:
+    """The outputs as rows of the reference's clients; an output for an unknown client is an error."""
+    pos = np.searchsorted(ref.ids, out.ids)
+    pos_c = np.minimum(pos, ref.ids.size - 1)
+    known = ref.ids[pos_c] == out.ids
+    if not known.all():
+        k = int(np.flatnonzero(~known)[np.argmin(out.first_line[~known])])
+        raise InputError(
+            f"unknown client {int(out.ids[k])}: the reference {ref.path} has no such client",
+            path=out.path,
+            line=int(out.first_line[k]),
+            field="client_id",
+        )
+    model = np.full((ref.ids.size, N_PHASES), np.nan)
+    model[pos] = out.values
+    return model
+
+
+def _refuse_incomplete(
+    ref: Trajectories, out: Trajectories, missing: np.ndarray, inc: np.ndarray
+) -> NoReturn:
+    parts = []
+    if missing.any():
+        parts.append(
+            f"{int(missing.sum())} missing client(s), first {_id_preview(ref.ids[missing])}"
+        )
+    if inc.any():
+        parts.append(f"{int(inc.sum())} incomplete client(s), first {_id_preview(ref.ids[inc])}")
+    raise InputError(
+        "--require-complete: the outputs do not cover every reference client and phase ("
+        + "; ".join(parts)
+        + ")",
+        path=out.path,
+    )
+
+
+def score_trajectories(
+    out: Trajectories,
+    ref: Trajectories,
+    *,
+    require_complete: bool = False,
+    bootstrap_seed: int = 0,
+    baseline: Baseline | None = None,
+    inputs: Inputs | None = None,
+) -> ScoreResult:
+    """Align, check coverage and score; returns the typed report and the per-client arrays.
+
+    Raises ``InputError`` for an output of a client the reference does not know, no client with
+    at least :data:`MIN_PHASES` scorable phases, or (with ``require_complete``) any missing or
+    incomplete client.
+    """
+    model = _align(out, ref)
+    refv = ref.values
+    has_output = ~np.isnan(model).all(axis=1)
+    scorable, n_phases, r, d, e, undefined = _per_client(model, refv)
+    scored = has_output & scorable
+    missing = ~has_output
+    excluded = has_output & ~scorable
+    incomplete = has_output & (~np.isnan(refv) & np.isnan(model)).any(axis=1)
+    unref = ~np.isnan(model) & np.isnan(refv)
+    unreferenced = tuple(
+        (int(ref.ids[i]), PHASES[j]) for i, j in zip(*np.nonzero(unref), strict=True)
+    )
+    if require_complete and (missing.any() or incomplete.any()):
+        _refuse_incomplete(ref, out, missing, incomplete)
+    if not scored.any():
+        raise InputError(
+            f"no client could be scored: none has at least {MIN_PHASES} phases present in both "
+            "the outputs and the reference",
+            path=out.path,
+        )
+
+    stats, ci_method, draws = metrics.summarise(
+        {"pearson": r[scored], "dtw": d[scored], "rmse": e[scored]}, seed=bootstrap_seed
+    )
+    s = metrics.s_abs(stats["pearson"]["mean"], stats["dtw"]["mean"], stats["rmse"]["mean"])
+    s_ci = None
+    if draws is not None:
+        s_draws = [metrics.s_abs(*row) for row in draws.tolist()]
+        lo, hi = np.percentile(s_draws, [2.5, 97.5])
+        s_ci = (float(lo), float(hi))
+    comparison = None
+    if baseline is not None:
+        means = {k: stats[k]["mean"] for k in ("pearson", "dtw", "rmse")}
+        base = {"pearson": baseline.pearson, "dtw": baseline.dtw, "rmse": baseline.rmse}
+        comparison = BaselineComparison(baseline, **metrics.ratios(means, base))
+    report = ScoreReport(
+        pearson=MetricSummary.from_stats(stats["pearson"]),
+        dtw=MetricSummary.from_stats(stats["dtw"]),
+        rmse=MetricSummary.from_stats(stats["rmse"]),
+        s_abs=s,
+        s_abs_ci95=s_ci,
+        n_scored=int(scored.sum()),
+        n_reference=int(ref.ids.size),
+        n_output_clients=int(has_output.sum()),
+        missing=_ids(ref.ids[missing]),
+        incomplete=_ids(ref.ids[incomplete]),
+        excluded=_ids(ref.ids[excluded]),
+        unreferenced=unreferenced,
+        undefined_pearson=int((undefined & scored).sum()),
+        per_phase=_per_phase(model, refv, scored),
+        ci=ci_method,
+        models=tuple(out.labels),
+        tvt_version=__version__,
+        inputs=inputs,
+        baseline=comparison,
+    )
+    status = np.where(scored, "scored", np.where(missing, "missing", "excluded"))
+    return ScoreResult(
+        report=report,
+        client_ids=ref.ids,
+        model=model,
+        reference=refv,
+        scored=scored,
+        status=status,
+        n_phases=np.where(has_output, n_phases, 0),
+        pearson=r,
+        dtw=d,
+        rmse=e,
+        pearson_undefined=undefined & scored,
+    )

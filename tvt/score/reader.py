@@ -1,0 +1,287 @@
+"""The fast strict reader of model outputs and references: JSON Lines in, one row per client out.
+
+Reading is built for a million clients: ``orjson`` decodes each line, a fast path accepts the
+canonical trajectory line with a handful of checks (types and ranges of its six values are then
+checked in bulk with numpy), and anything else goes through the strict per-field check of
+:mod:`tvt.score.lines`, which produces the error message (file, line, field). Identical duplicates
+of a (client, phase) value are accepted; a duplicate with a different value is an error.
+"""
+
+from __future__ import annotations
+
+import gc
+import mmap
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from tvt import jsonio
+from tvt.errors import InputError
+from tvt.score.lines import (
+    N_PHASES,
+    PHASES,
+    Collector,
+    check_record,
+    fmt_num,
+    label_key,
+    number_reason,
+    strict_loads,
+)
+from tvt.score.rows import OutputRow, ReferenceRow
+
+#: Default reference: the dataset folder ``tvt generate`` writes.
+DEFAULT_REFERENCE = "tvt-data"
+
+_BOM = b"\xef\xbb\xbf"
+_get_phases = itemgetter(*PHASES)
+
+
+@dataclass
+class Trajectories:
+    """Trajectories read from one file, one row per client, sorted by client id.
+
+    ``values`` has shape ``(clients, 6)`` in benchmark order with NaN where a phase is absent.
+    ``first_line`` is the line where each client first appears (for error messages).
+    """
+
+    path: Path
+    ids: np.ndarray
+    values: np.ndarray
+    first_line: np.ndarray
+    records: int
+    labels: list[str] = field(default_factory=list)  # distinct ``model`` / ``source`` values
+
+
+def _has_bool_tokens(path: Path) -> bool:
+    """Whether ``true`` or ``false`` occurs anywhere in the file (a C-speed scan of a mapping)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b"true") >= 0 or mm.find(b"false") >= 0
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("expected a file, found a folder", path=path)
+    # Refuse an oversized file before reading a byte of it.
+    jsonio.check_size(path, jsonio.MAX_INPUT_BYTES)
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", path=path)
+
+
+def _read(path: Path, kind: str) -> tuple[Collector, int]:
+    """Read and validate every line of ``path``; returns the collected values and record count."""
+    _check_file(path)
+    # JSON booleans would slip through the bulk float conversion as 0/1. Where the file has no
+    # true/false token at all (the usual case) no line needs checking for them.
+    check_bools = _has_bool_tokens(path)
+    col = Collector()
+    label = label_key(kind)
+    t_ids, t_lines, t_vals = col.t_ids.append, col.t_lines.append, col.t_vals.extend
+    add_label = col.labels.add
+    last_label = None
+    loads = orjson.loads
+    records = 0
+    lineno = 0
+    gc_was_enabled = gc.isenabled()
+    # Millions of small dicts would trigger the cycle collector over and over; they hold no cycles.
+    gc.disable()
+    try:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                lineno += 1
+                if lineno == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
+                try:
+                    obj = loads(raw)
+                except orjson.JSONDecodeError:
+                    if not raw.strip():
+                        continue
+                    # Only the last line of a file can lack its newline.
+                    obj = strict_loads(raw, path, lineno, last=not raw.endswith(b"\n"))
+                records += 1
+                # Fast path: a well-formed trajectory line with all six phases.
+                try:
+                    cid = obj["client_id"]
+                    traj = obj["trajectory"]
+                    if (
+                        type(cid) is int
+                        and type(traj) is dict
+                        and len(traj) == N_PHASES
+                        and cid >= 1
+                        and "phase" not in obj
+                        and "intensity" not in obj
+                        and not (check_bools and (b"true" in raw or b"false" in raw))
+                    ):
+                        values = _get_phases(traj)  # KeyError unless exactly the six phases
+                        lab = obj.get(label)
+                        if lab is not None and lab != last_label:
+                            if type(lab) is not str:
+                                raise TypeError
+                            add_label(lab)
+                            last_label = lab
+                        t_ids(cid)
+                        t_lines(lineno)
+                        t_vals(values)  # types and ranges are checked in bulk afterwards
+                        continue
+                except (KeyError, TypeError, IndexError):
+                    pass  # not the canonical shape: the strict check below says what is wrong
+                check_record(obj, path, lineno, kind, col)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if records == 0:
+        raise InputError("file is empty", path=path)
+    return col, records
+
+
+def _bulk_values(col: Collector, path: Path) -> np.ndarray:
+    """Turn the fast-path values into an array, locating any value that is not a valid number."""
+    try:
+        vals = np.frombuffer(array("d", col.t_vals), dtype=np.float64)
+    except (TypeError, OverflowError):
+        vals = None  # some value is not a float-sized number: find it one by one below
+    if vals is not None:
+        # NaN marks an absent phase (JSON cannot carry NaN: the readers refuse it).
+        bad = ~np.isnan(vals) & ~((vals >= 1.0) & (vals <= 10.0))
+        if not bad.any():
+            return vals.reshape(-1, N_PHASES)
+        first = int(np.flatnonzero(bad)[0])
+    else:
+        first = next(i for i, v in enumerate(col.t_vals) if v == v and number_reason(v) is not None)
+    rec, ph = divmod(first, N_PHASES)
+    reason = number_reason(col.t_vals[first]) or "invalid intensity"
+    raise InputError(reason, path=path, line=col.t_lines[rec], field=f"trajectory.{PHASES[ph]}")
+
+
+def _assemble(col: Collector, path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge trajectory and phase lines into one row per client; refuse conflicting duplicates."""
+    t_vals = _bulk_values(col, path)
+    t_ids = np.asarray(col.t_ids, dtype=np.int64)
+    t_lines = np.asarray(col.t_lines, dtype=np.int64)
+    if not col.p_ids:
+        order = np.argsort(t_ids, kind="stable")
+        ids = t_ids[order]
+        if ids.size < 2 or not (ids[1:] == ids[:-1]).any():
+            return ids, t_vals[order], t_lines[order]
+    # General case: one entry per (client, phase, value, line), then sort and merge.
+    present = ~np.isnan(t_vals).ravel()
+    e_ids = np.concatenate(
+        [np.repeat(t_ids, N_PHASES)[present], np.asarray(col.p_ids, dtype=np.int64)]
+    )
+    e_phase = np.concatenate(
+        [
+            np.tile(np.arange(N_PHASES, dtype=np.int64), len(t_ids))[present],
+            np.asarray(col.p_idx, dtype=np.int64),
+        ]
+    )
+    e_vals = np.concatenate([t_vals.ravel()[present], np.asarray(col.p_vals)])
+    e_lines = np.concatenate(
+        [np.repeat(t_lines, N_PHASES)[present], np.asarray(col.p_lines, dtype=np.int64)]
+    )
+    key = e_ids * N_PHASES + e_phase
+    order = np.lexsort((e_lines, key))
+    key, e_vals, e_lines, e_ids, e_phase = (
+        key[order],
+        e_vals[order],
+        e_lines[order],
+        e_ids[order],
+        e_phase[order],
+    )
+    same = key[1:] == key[:-1]
+    conflict = same & (e_vals[1:] != e_vals[:-1])
+    if conflict.any():
+        k = int(np.flatnonzero(conflict)[0]) + 1
+        raise InputError(
+            f"client {int(e_ids[k])} phase {PHASES[int(e_phase[k])]}: intensity "
+            f"{fmt_num(e_vals[k])} conflicts with {fmt_num(e_vals[k - 1])} on line "
+            f"{int(e_lines[k - 1])}",
+            path=path,
+            line=int(e_lines[k]),
+        )
+    keep = np.concatenate([[True], ~same])  # identical duplicates collapse to the first
+    e_ids, e_phase, e_vals, e_lines = e_ids[keep], e_phase[keep], e_vals[keep], e_lines[keep]
+    # Entries are sorted by client, so each client is one run of consecutive entries.
+    new = np.concatenate([[True], e_ids[1:] != e_ids[:-1]])
+    starts = np.flatnonzero(new)
+    ids = e_ids[starts]
+    row = np.cumsum(new) - 1
+    values = np.full((ids.size, N_PHASES), np.nan)
+    values[row, e_phase] = e_vals
+    first_line = np.minimum.reduceat(e_lines, starts)
+    return ids, values, first_line
+
+
+def _trajectories(path: Path, col: Collector, records: int) -> Trajectories:
+    ids, values, first_line = _assemble(col, path)
+    return Trajectories(
+        path=path,
+        ids=ids,
+        values=values,
+        first_line=first_line,
+        records=records,
+        labels=sorted(col.labels),
+    )
+
+
+def _load(path: str | Path, kind: str) -> Trajectories:
+    path = Path(path)
+    col, records = _read(path, kind)
+    return _trajectories(path, col, records)
+
+
+def load_outputs(path: str | Path) -> Trajectories:
+    """Read a model-output file (either line shape) into one row per client.
+
+    Raises ``InputError`` (file, line, field, reason) on any bad input.
+    """
+    return _load(path, "outputs")
+
+
+def resolve_reference(path: str | Path) -> Path:
+    """The reference JSONL file for ``path``: the file itself, or ``reference.jsonl`` in a folder."""
+    path = Path(path)
+    if not path.exists():
+        hint = (
+            " (run `tvt generate --seed 42` first, or pass --reference)"
+            if str(path) == DEFAULT_REFERENCE
+            else ""
+        )
+        raise InputError(f"reference not found{hint}", path=path)
+    if path.is_dir():
+        ref = path / "reference.jsonl"
+        if not ref.exists():
+            raise InputError("dataset folder has no reference.jsonl", path=path)
+        return ref
+    return path
+
+
+def load_reference(path: str | Path) -> Trajectories:
+    """Read a reference (a ``reference.jsonl`` or a dataset folder holding one).
+
+    Raises ``InputError`` on bad input; a reference may leave phases out for some clients.
+    """
+    return _load(resolve_reference(path), "reference")
+
+
+def trajectories_from_rows(
+    rows: Iterable[OutputRow | ReferenceRow], kind: str = "outputs", *, name: str = "<memory>"
+) -> Trajectories:
+    """Validate in-memory rows by the rules of a file and return one row per client.
+
+    ``kind`` is ``"outputs"`` or ``"reference"``; an error names ``name`` and the row's position
+    (from 1) as its line, so scoring predictions held in memory needs no temporary file.
+    """
+    path = Path(name)
+    col = Collector()
+    records = 0
+    for records, row in enumerate(rows, start=1):
+        check_record(row, path, records, kind, col)
+    if records == 0:
+        raise InputError("no rows", path=path)
+    return _trajectories(path, col, records)
