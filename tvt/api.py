@@ -152,7 +152,8 @@ def generate(
     LLM settings as keyword arguments) it is written to ``out`` (a temporary folder if ``out``
     is None) and read back. ``config`` is a :class:`~tvt.config.Config` or a config file path
     (it overrides ``preset``); ``phases`` is a subset such as ``"P5,P10"`` or ``["P5", "P10"]``
-    (default: all six; ``[]`` for cases and references only).
+    (default: all six; ``[]`` for cases and references only). Conversations an LLM backend
+    could not produce are listed in ``Dataset.failures`` (failures.jsonl), not raised.
     """
     if type(seed) is not int or seed < 0:
         raise InputError("seed must be an integer >= 0", field="seed")
