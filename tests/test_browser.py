@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import require
+from tests.needs import require, require_module
 from tvt import __version__
 from tvt.cli import main
 from tvt.leaderboard import paper_entries, record_entry, slugify
@@ -90,7 +90,7 @@ def driver(tmp_path_factory):
         Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(),
         "Debian chromium and chromium-driver are not installed",
     )
-    webdriver = pytest.importorskip("selenium.webdriver")
+    webdriver = require_module("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
     profile = tmp_path_factory.mktemp("chromium-profile")

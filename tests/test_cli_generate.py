@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -132,41 +130,6 @@ def test_python_dash_m_works():
 
 
 @pytest.mark.slow
-def test_wheel_install_works_outside_the_repository(tmp_path):
-    """The seeds/ and schemas/ data ship inside the wheel."""
-    dist = tmp_path / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
-        check=True,
-    )
-    wheel = next(dist.glob("tvt-*.whl"))
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
-    py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True)
-    work = tmp_path / "elsewhere"
-    work.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    where = subprocess.run(
-        [str(py), "-c", "import tvt; print(tvt.__file__)"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert str(env_dir) in where
-    res = subprocess.run(
-        [str(py), "-m", "tvt", "generate", "--seed", "1", "--clients", "3", "--out", "ds"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 0, res.stderr
-    assert len((work / "ds" / "cases.jsonl").read_text().splitlines()) == 3
-
-
 def test_fast_encoder_writes_the_canonical_bytes(tmp_path):
     """Generated records are encoded with orjson for speed; every line must be exactly what the
     standard library's canonical encoder (which refuses NaN and Infinity) writes."""

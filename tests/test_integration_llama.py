@@ -22,7 +22,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import require
+from tests.needs import require
 from tvt.resources import load_schema
 
 pytestmark = pytest.mark.integration

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from tests.needs import require_module
 from tvt.cli import main
 from tvt.config import load_config
 from tvt.generate import iter_cases
@@ -107,7 +108,7 @@ def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
     assert m["undefined_pearson"] == sum(
         1 for a, b in zip(model, ref, strict=True) if a.std() == 0 or b.std() == 0
     )
-    dtai = pytest.importorskip("dtaidistance.dtw")
+    dtai = require_module("dtaidistance.dtw")
     dtw = [dtai.distance(a.astype(float), b.astype(float)) for a, b in zip(model, ref, strict=True)]
     assert m["dtw"]["mean"] == pytest.approx(np.mean(dtw), abs=1e-9)
     p, d, r = m["pearson"]["mean"], m["dtw"]["mean"], m["rmse"]["mean"]

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from scipy import stats as scipy_stats
 
+from tests.needs import require_module
 from tvt import metrics
 
-dtaidistance = pytest.importorskip("dtaidistance")
-scipy_stats = pytest.importorskip("scipy.stats")
-from dtaidistance import dtw as dtai_dtw  # noqa: E402
+dtai_dtw = require_module("dtaidistance.dtw")
 
 # Ratings as models give them (integers) and as raters may (any float in [1, 10]).
 ratings = st.one_of(

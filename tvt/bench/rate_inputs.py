@@ -106,3 +106,27 @@ def rate_inputs_file(
     if failures:
         raise WorkFailed(f"{message}; see {failures_path}")
     return {**summary, "message": message, "unit": unit}
+
+
+def rate_inputs_from_flags(
+    path: Path, rater: str, as_reference: bool, out: Path | None, flags: dict[str, Any]
+) -> str:
+    """``tvt rate INPUTS.jsonl`` with the command's flags; returns the line to print."""
+    if rater not in ("lexical", "openai"):
+        raise InputError(
+            f"the {rater} rater reads dataset folders; benchmark inputs are rated by lexical or "
+            "openai",
+            field="--rater",
+        )
+    rest = {k: v for k, v in flags.items() if k not in ("signals", "model", "base_url")}
+    summary = rate_inputs_file(
+        path,
+        out or Path("outputs.jsonl"),
+        rater=rater,
+        signals=flags.get("signals"),
+        as_reference=as_reference,
+        model=flags.get("model"),
+        base_url=flags.get("base_url"),
+        **rest,
+    )
+    return str(summary["message"])

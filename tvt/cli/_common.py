@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 from tqdm import tqdm
 
+from tvt.errors import InputError, WorkFailed
+from tvt.tables import text_table
 
-@contextmanager
-def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    bar = tqdm(
+if TYPE_CHECKING:
+    from tvt.plugins import Registry
+
+
+def _bar(total: int, desc: str, unit: str) -> tqdm:
+    return tqdm(
         total=total,
         desc=desc,
         unit=unit,
@@ -23,10 +29,82 @@ def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
         dynamic_ncols=True,
         leave=False,
     )
+
+
+@contextmanager
+def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    bar = _bar(total, desc, unit)
     try:
         yield bar
     finally:
         bar.close()
+
+
+@contextmanager
+def lazy_progress_bar(
+    total: Callable[[], int], desc: str, unit: str = "client"
+) -> Iterator[Callable[[int], None]]:
+    """Like :func:`progress_bar`, but the bar (and its ``total()``) only on the first advance.
+
+    For plugin code that may report progress through the callback or draw its own bar.
+    """
+    bar: tqdm | None = None
+
+    def advance(n: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = _bar(total(), desc, unit)
+        bar.update(n)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def list_plugins(registry: Registry[Any]) -> None:
+    """Print a registry's names, where each comes from, and what it does (``--list-raters``)."""
+    rows = [list(row) for row in registry.describe()]
+    click.echo(text_table(["name", "from", "description"], rows, align="lll"))
+
+
+def plugin_options(
+    registry: Registry[Any], name: str, flags: dict[str, Any], names: Sequence[str]
+) -> dict[str, Any]:
+    """The values of the flags ``names`` that plugin ``name`` reads (its ``options``).
+
+    A flag given on the command line that the chosen plugin does not read is bad input, and the
+    sentence names the plugins that do read it ("--model applies to --rater openai only").
+    """
+    ctx = click.get_current_context()
+    accepted = set(getattr(registry.get(name, field=f"--{registry.kind}"), "options", ()))
+    for flag in names:
+        source = ctx.get_parameter_source(flag)
+        given = source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+        if given and flag not in accepted:
+            raise InputError(_misuse(registry, flag, name), field=_flag(flag))
+    return {flag: flags[flag] for flag in names if flag in accepted}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _misuse(registry: Registry[Any], flag: str, name: str) -> str:
+    readers = []
+    for other in registry.names():
+        try:
+            reads = flag in getattr(registry.get(other), "options", ())
+        except WorkFailed:  # an unloadable plugin reads no flag; --list-... says why
+            reads = False
+        if reads:
+            readers.append(other)
+    switch = f"--{registry.kind}"
+    if not readers:
+        return f"{_flag(flag)} does not apply to {switch} {name}"
+    return f"{_flag(flag)} applies to {switch} {' or '.join(readers)} only"
 
 
 def positive_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:

@@ -8,8 +8,23 @@ from typing import Any
 
 import click
 
-from tvt.cli._common import non_negative_int, progress_bar, sampler_options
-from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_generate
+from tvt.cli._common import (
+    lazy_progress_bar,
+    list_plugins,
+    non_negative_int,
+    plugin_options,
+    sampler_options,
+)
+from tvt.errors import WorkFailed
+from tvt.llm.cli_options import LLM_FLAGS, llm_options
+
+
+def _list_backends(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from tvt.backends import BACKENDS
+
+        list_plugins(BACKENDS)
+        ctx.exit()
 
 
 @click.command()
@@ -48,10 +63,18 @@ from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_gener
 )
 @click.option(
     "--backend",
-    type=click.Choice(["offline", "openai"]),
     default="offline",
     show_default=True,
-    help="offline: embedded composer, no network. openai: any OpenAI-compatible endpoint.",
+    help="A registered backend (see --list-backends). offline: embedded composer, no network. "
+    "openai: any OpenAI-compatible endpoint.",
+)
+@click.option(
+    "--list-backends",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_backends,
+    help="List the backends --backend accepts (built-in and installed plugins) and exit.",
 )
 @sampler_options
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
@@ -80,9 +103,11 @@ def generate(
       tvt generate --benchmark tvt-bench-v2 --track masked --split dev --out masked-dev
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
+      tvt generate --list-backends                 # built-in and installed backends
     """
+    from tvt.backends import BACKENDS, GenerationRequest, get_backend
     from tvt.config import load_config
-    from tvt.generate import generate_offline, parse_phases
+    from tvt.generate import parse_phases
 
     if benchmark == "tvt-bench-v2" or track is not None or split is not None:
         from tvt.bench.cli_hooks import generate_v2
@@ -112,35 +137,24 @@ def generate(
     config = load_config(preset, config_path)
     phase_list = parse_phases(phases)
     started = time.perf_counter()
-    if backend == "openai":
-        run_generate(
-            out,
-            seed=seed,
-            clients=clients,
-            config=config,
-            phases=phase_list,
-            force=force,
-            flags=llm_flags,
-        )
-        return
-    reject_llm_flags_offline(llm_flags)
-    with progress_bar(clients, "generate") as bar:
-        manifest = generate_offline(
-            out,
-            seed=seed,
-            clients=clients,
-            config=config,
-            phases=phase_list,
-            force=force,
-            progress=bar.update,
-        )
+    chosen = get_backend(backend)
+    options = plugin_options(BACKENDS, backend, llm_flags, LLM_FLAGS)
+    request = GenerationRequest(seed, clients, config, phase_list, force)
+    with lazy_progress_bar(lambda: clients, "generate") as advance:
+        run = chosen.generate(out, request, options=options, progress=advance)
+    manifest = run.manifest
+    for note in run.notes:
+        click.echo(note, err=True)
     if bench is not None:
         from tvt.benchmark import check_benchmark
 
         check_benchmark(bench, manifest)  # WorkFailed (exit 1) names the differing versions
         click.echo(f"{bench['name']}: fingerprint verified ({manifest['fingerprint'][:12]})")
     n_conv = manifest["files"].get("conversations.jsonl", {}).get("records", 0)
+    resumed = f" ({run.resumed} from the resume journal)" if run.resumed else ""
     click.echo(
-        f"wrote {clients} clients, {n_conv} conversations to {out} "
+        f"wrote {clients} clients, {n_conv} conversations{resumed} to {out} "
         f"in {time.perf_counter() - started:.1f} s (fingerprint {manifest['fingerprint'][:12]})"
     )
+    if run.failure:
+        raise WorkFailed(run.failure)

@@ -1,17 +1,17 @@
 """The command-line flags of the LLM backend, shared by ``tvt generate``, ``tvt batch`` and ``tvt rate``.
 
-Only this module and the command modules print; the library functions return results.
+The generate command runs the LLM backend through :mod:`tvt.backends`; nothing here prints.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from tvt.errors import InputError, WorkFailed
+from tvt.errors import InputError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,51 +135,3 @@ def options_from_flags(flags: dict[str, Any], *, progress: bool = True):
         price_out=flags.get("price_out"),
         progress=progress,
     )
-
-
-def reject_llm_flags_offline(flags: dict[str, Any]) -> None:
-    """``--model`` without ``--backend openai`` is a mistake worth one sentence."""
-    if flags.get("model") or flags.get("base_url"):
-        raise InputError("--model and --base-url need --backend openai", field="--backend")
-
-
-def run_generate(
-    out: Path,
-    *,
-    seed: int,
-    clients: int,
-    config: Any,
-    phases: Sequence[str],
-    force: bool,
-    flags: dict[str, Any],
-) -> None:
-    """The ``tvt generate --backend openai`` branch: run, print the summary, exit 1 on failures."""
-    from tvt.llm.generation import generate_llm
-    from tvt.llm.runner import summary_line
-
-    options = options_from_flags(flags)
-    result = generate_llm(
-        out,
-        seed=seed,
-        clients=clients,
-        config=config,
-        options=options,
-        phases=phases,
-        force=force,
-        resume=bool(flags.get("resume")),
-    )
-    done = result.produced + result.resumed
-    cost = result.cost["usd"] if result.cost else None
-    click.echo(summary_line(result.usage, done, len(result.failures), cost), err=True)
-    n_conv = result.manifest["files"].get("conversations.jsonl", {}).get("records", 0)
-    resumed = f" ({result.resumed} from the resume journal)" if result.resumed else ""
-    click.echo(
-        f"wrote {clients} clients, {n_conv} conversations{resumed} to {out} "
-        f"(fingerprint {result.manifest['fingerprint'][:12]})"
-    )
-    if result.failures:
-        raise WorkFailed(
-            f"{len(result.failures)} conversation(s) could not be produced; see "
-            f"{out / 'failures.jsonl'}; to ask again, re-run with --force and a higher "
-            "--max-attempts (finished answers come from the cache)"
-        )

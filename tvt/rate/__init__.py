@@ -2,21 +2,32 @@
 
 * :mod:`tvt.rate.lexical` -- offline baseline from stated SUDS and client language.
 * :mod:`tvt.rate.llm` -- zero-shot rating through any OpenAI-compatible endpoint.
+* :mod:`tvt.rate.registry` -- the :class:`Rater` protocol and the registry ``--rater`` reads,
+  which third-party packages extend through the ``tvt.raters`` entry point group.
 
-Both write one trajectory line per client: model outputs for ``tvt score``, or a reference.
-Submodules are imported on use, so ``python -m tvt.rate.lexical`` runs cleanly.
+Every rater writes one trajectory line per client: model outputs for ``tvt score``, or a
+reference. Names are re-exported on first use, so importing one rater does not load the others.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-__all__ = ["rate_conversation", "rate_dataset_lexical"]
+_EXPORTS = {
+    "rate_conversation": "tvt.rate.lexical",
+    "rate_dataset_lexical": "tvt.rate.lexical",
+    "RATERS": "tvt.rate.registry",
+    "ConversationRater": "tvt.rate.registry",
+    "Rater": "tvt.rate.registry",
+    "RatingRun": "tvt.rate.registry",
+    "get_rater": "tvt.rate.registry",
+}
+
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from tvt.rate import lexical
-
-        return getattr(lexical, name)
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'tvt.rate' has no attribute {name!r}")

@@ -1,0 +1,201 @@
+"""The Python API (``import tvt``): the README example, same bytes as the CLI, in-memory scoring."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import tvt
+from tvt.cli import main
+from tvt.errors import InputError
+from tvt.score import ScoreReport as TypedScoreReport
+from tvt.score import score as score_files
+
+ROOT = Path(__file__).resolve().parent.parent
+TVT_FILES = (
+    "cases.jsonl",
+    "conversations.jsonl",
+    "reference.jsonl",
+    "manifest.json",
+    "README.md",
+    "croissant.json",
+)
+
+
+def cli(*args: object) -> str:
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def readme_python_blocks() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_readme_example_runs(tmp_path, monkeypatch, capsys):
+    blocks = readme_python_blocks()
+    assert blocks, "the README has no python example"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    report = namespace["report"]
+    assert isinstance(report, tvt.ScoreReport)
+    assert 0 < report.s_abs <= 1 and -1 <= report.pearson.mean <= 1
+    assert report.dtw.mean >= 0 and report.rmse.mean >= 0
+
+
+def test_names_are_the_api_functions_even_after_the_submodules_load():
+    import tvt.generate  # noqa: F401 -- the stage modules of the same names
+    import tvt.rate.lexical  # noqa: F401
+    import tvt.score  # noqa: F401
+
+    assert callable(tvt.generate) and tvt.generate.__module__ == "tvt.api"
+    assert tvt.rate.__module__ == "tvt.api" and tvt.score.__module__ == "tvt.api"
+    from tvt import generate, rate, score
+
+    assert (generate, rate, score) == (tvt.generate, tvt.rate, tvt.score)
+
+
+def test_written_dataset_has_the_bytes_of_tvt_generate(tmp_path):
+    ds = tvt.generate(seed=5, clients=12, preset="paper", phases=["P5", "P10", "P11"])
+    written = ds.write(tmp_path / "api")
+    cli(
+        "generate", "--seed", 5, "--clients", 12, "--preset", "paper", "--phases", "P5,P10,P11",
+        "--out", tmp_path / "cli",
+    )  # fmt: skip
+    for name in TVT_FILES:
+        assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    on_disk = json.loads((tmp_path / "cli" / "manifest.json").read_text())
+    assert ds.manifest == written == on_disk
+    assert len(ds.cases) == len(ds.reference) == 12 and len(ds.conversations) == 36
+
+
+def test_in_memory_manifest_matches_before_writing(tmp_path):
+    ds = tvt.generate(seed=9, clients=4)
+    before = json.loads(json.dumps(ds.manifest))
+    ds.write(str(tmp_path / "d"))
+    assert before == ds.manifest
+    assert "fingerprint" in before and set(before["files"]) == {
+        "cases.jsonl",
+        "conversations.jsonl",
+        "reference.jsonl",
+    }
+
+
+def test_load_and_write_back_is_byte_identical(tmp_path):
+    cli("generate", "--seed", 3, "--clients", 6, "--out", tmp_path / "a")
+    ds = tvt.load(str(tmp_path / "a"))
+    assert [c["client_id"] for c in ds.cases] == list(range(1, 7))
+    ds.write(tmp_path / "b")
+    for name in TVT_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    with pytest.raises(InputError, match="not empty"):
+        ds.write(tmp_path / "b")
+    ds.write(tmp_path / "b", force=True)
+
+
+def test_generate_to_a_folder_returns_what_it_wrote(tmp_path):
+    ds = tvt.generate(seed=2, clients=3, out=tmp_path / "d")
+    assert (tmp_path / "d" / "manifest.json").exists()
+    assert ds.manifest == json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert ds.cases == tvt.generate(seed=2, clients=3).cases
+
+
+def test_rate_in_memory_equals_tvt_rate(tmp_path):
+    ds = tvt.generate(seed=4, clients=8)
+    ds.write(tmp_path / "d")
+    cli("rate", tmp_path / "d", "-o", tmp_path / "o.jsonl")
+    from_cli = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert tvt.rate(ds).records == from_cli
+    assert tvt.rate(str(tmp_path / "d"), rater="lexical").records == from_cli
+    ref = tvt.rate(ds, as_reference=True, signals="language")
+    assert ref.records[0]["source"] == "rater:lexical:language"
+    assert ref.summary["suds_from"]["field"] == 0
+
+
+def test_score_in_memory_equals_scoring_files(tmp_path):
+    ds = tvt.generate(seed=6, clients=20)
+    ds.write(tmp_path / "d")
+    preds = tvt.rate(ds)
+    path = preds.write(tmp_path / "o.jsonl")
+    from_files = score_files(path, tmp_path / "d").report.to_dict()
+    for report in (
+        tvt.score(preds, ds.reference),
+        tvt.score(preds.records, ds),
+        tvt.score(str(path), ds.reference),
+        tvt.score(preds, tmp_path / "d"),
+        tvt.score(path, str(tmp_path / "d")),
+    ):
+        assert isinstance(report, TypedScoreReport)  # the typed report, plus `clients`
+        assert report.s_abs == from_files["s_abs"]
+        for key in ("pearson", "dtw", "rmse"):
+            metric = getattr(report, key)
+            assert metric.mean == from_files[key]["mean"] and metric.sd == from_files[key]["sd"]
+            assert list(metric.ci95) == from_files[key]["ci95"]
+        assert len(report.clients) == 20 and report.clients[0]["status"] == "scored"
+        assert report.to_dict()["per_phase"] == from_files["per_phase"]
+
+
+def test_in_memory_bad_rows_name_the_row_and_field():
+    ds = tvt.generate(seed=1, clients=3, phases=[])
+    assert ds.conversations == [] and len(ds.reference) == 3
+    rows = [{"client_id": 1, "trajectory": {"P5": 3, "P10": 11, "P6": 2}}]
+    with pytest.raises(InputError, match=r"<predictions>, line 1, field 'trajectory.P10'"):
+        tvt.score(rows, ds.reference)
+    with pytest.raises(InputError, match="unknown client 9"):
+        tvt.score([{"client_id": 9, "phase": "P5", "intensity": 3}], ds.reference)
+    with pytest.raises(InputError, match="no rows"):
+        tvt.score([], ds.reference)
+
+
+def test_bad_arguments_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="unknown rater 'nope'"):
+        tvt.rate(tmp_path, rater="nope")
+    with pytest.raises(InputError, match="does not read option"):
+        tvt.rate(tmp_path, rater="lexical", model="m")
+    with pytest.raises(InputError, match="unknown backend"):
+        tvt.generate(seed=1, clients=1, backend="nope")
+    with pytest.raises(InputError, match="seed"):
+        tvt.generate(seed=-1, clients=1)
+    with pytest.raises(InputError, match="unknown phase"):
+        tvt.generate(seed=1, clients=1, phases=["P9"])
+    with pytest.raises(InputError, match="not found"):
+        tvt.load(tmp_path / "missing")
+
+
+def test_library_functions_print_nothing(tmp_path, capsys):
+    ds = tvt.generate(seed=8, clients=5)
+    ds.write(tmp_path / "d")
+    tvt.score(tvt.rate(ds), tvt.load(tmp_path / "d"))
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_llm_backend_and_rater_from_python(tmp_path, monkeypatch, capsys):
+    from tests.fake_openai_server import FakeServer
+
+    monkeypatch.setenv("TVT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    server = FakeServer().start()
+    try:
+        llm = {"model": "fake-model", "base_url": server.base_url}
+        ds = tvt.generate(seed=11, clients=2, phases=["P5", "P10"], backend="openai", **llm)
+        assert ds.manifest["backend"]["name"] == "openai"
+        assert [(c["client_id"], c["phase"]) for c in ds.conversations] == [
+            (1, "P5"), (1, "P10"), (2, "P5"), (2, "P10"),
+        ]  # fmt: skip
+        preds = tvt.rate(ds, rater="openai", **llm)
+        assert preds.summary["rated"] == 4 and len(preds.records) == 4
+        assert {r["model"] for r in preds.records} == {"fake-model"}
+        with pytest.raises(InputError, match="does not read option"):
+            tvt.generate(seed=1, clients=1, backend="openai", signals="language", **llm)
+    finally:
+        server.stop()
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
