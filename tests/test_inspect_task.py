@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require
+from tests.needs import require
 
 try:
     import inspect_ai  # noqa: F401
