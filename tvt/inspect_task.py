@@ -3,7 +3,7 @@
 Optional (``pip install 'tvt[inspect]'``); registered through the ``inspect_ai`` entry point in
 pyproject.toml. The task sends the same versioned rating prompt as ``tvt eval`` over a dev split
 (the shipped files) or a sealed split (a fresh secret seed, kept in the secrets folder under its
-commitment, so ``tvt reveal``'s logic applies), parses answers with the same parsers, and reports
+commitment; the task metadata records the commitment, recipe and inputs sha256), parses answers with the same parsers, and reports
 the same metrics as ``tvt score`` by scoring the answers through tvt's own scorer: S_abs (S_turn
 on the turn track), Pearson, RMSE (and DTW on the conversation tracks), plus the format-failure
 rate.
