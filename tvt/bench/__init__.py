@@ -7,9 +7,14 @@ One concept per module:
 - :mod:`tvt.bench.splits` - building a split (inputs + reference) in memory from a seed;
 - :mod:`tvt.bench.recipe` - ``benchmark/tvt-bench-v2.json``, seed commitments, dev-split checks;
 - :mod:`tvt.bench.turns` - turn-track outputs, reference and scoring;
-- :mod:`tvt.bench.raters` - raters that read inputs (lexical, and the LLM client for both units);
+- :mod:`tvt.bench.scoring` - one entry point that scores any track (files or records);
+- :mod:`tvt.bench.raters` - the lexical rater on inputs (conversation and turn units);
+- :mod:`tvt.bench.llm_rate` - rating inputs through the shared LLM client (both units);
+- :mod:`tvt.bench.rate_inputs` - ``tvt rate INPUTS.jsonl``;
 - :mod:`tvt.bench.baselines` - the offline baselines (random, means, lexical, TF-IDF + ridge);
-- :mod:`tvt.bench.sealed` - ``tvt eval`` (sealed, model in the loop) and ``tvt reveal``.
+- :mod:`tvt.bench.sealed` - ``tvt eval`` (sealed, model in the loop) and ``tvt reveal``;
+- :mod:`tvt.bench.tiers` - leaderboard tiers (sealed / dev / reported), reference-copy refusal;
+- :mod:`tvt.bench.cli_hooks` - the one-call hooks ``tvt generate`` and ``tvt score`` use.
 
 docs/benchmark.md explains why the benchmark is built this way.
 """
