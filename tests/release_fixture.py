@@ -273,6 +273,7 @@ def build_native(
     fixed exchanges (with one stated SUDS in the exposure phases), so tests of validate, stats
     and export do not depend on the composer's text.
     """
+    from tvt.card import write_card
     from tvt.config import load_config
     from tvt.dataset import DatasetWriter, base_manifest, prepare_output
     from tvt.generate import iter_cases
@@ -288,7 +289,7 @@ def build_native(
         backend={"name": "test"},
         phases=list(BENCHMARK_ORDER),
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in iter_cases(config, seed, clients):
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.generate import iter_cases
@@ -29,7 +30,7 @@ def write_dataset(out: Path, seed: int = 3, clients: int = CLIENTS, force: bool 
         backend={"name": "offline", "composer_version": "test"},
         phases=list(BENCHMARK_ORDER),
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in iter_cases(config, seed, clients):
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))

@@ -9,8 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from tvt.card import write_card
+from tvt.compose import COMPOSER_VERSION, compose_client
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.errors import InputError
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
@@ -30,8 +33,6 @@ def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Itera
 
 def parse_phases(text: str | None) -> list[str]:
     """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six."""
-    from tvt.errors import InputError
-
     if not text:
         return list(BENCHMARK_ORDER)
     wanted = [p.strip().upper() for p in text.split(",") if p.strip()]
@@ -56,8 +57,6 @@ def render_chunk(
     Pure function of its arguments (every client has its own random streams), so chunks can be
     rendered in any process and in any order and still concatenate to identical files.
     """
-    from tvt.compose import compose_client
-
     cases, refs, convs = [], [], []
     for case in iter_cases(config, seed, last, start=first):
         cases.append(dumps_generated(case))
@@ -100,8 +99,6 @@ def generate_offline(
     clients across ``workers`` processes (default: one per core for large runs); the files are
     assembled in client order, so the output is identical for any number of workers.
     """
-    from tvt.compose import COMPOSER_VERSION
-
     prepare_output(out, force)
     backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
     manifest = base_manifest(
@@ -112,7 +109,7 @@ def generate_offline(
         (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases))
         for lo in range(1, clients + 1, CHUNK)
     ]
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         if workers == 1:
             chunks: Iterator[dict[str, tuple[str, int]]] = map(_render_star, jobs)
             pool = None

@@ -29,9 +29,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest, iter_records, prepare_output, read_manifest
 from tvt.errors import InputError
+from tvt.fields import CLIENT_CATEGORY_FIELDS, CLIENT_FIELDS
 from tvt.jsonio import dumps, read_json
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX, PHASE_NAMES
 from tvt.sampling import age_group as _age_group
@@ -46,18 +48,7 @@ _FILE_RE = re.compile(
     r"(?:\s*\((?P<copy>\d+)\))?\.json$"
 )
 
-CLIENT_FIELDS = (
-    "age",
-    "age_group",
-    "gender",
-    "relationship_status",
-    "occupation",
-    "living_situation",
-    "ethnicity",
-    "co_occurring_condition",
-    "exhibited_behaviors",
-)
-_CLIENT_STRING_FIELDS = CLIENT_FIELDS[2:8]
+_CLIENT_STRING_FIELDS = CLIENT_CATEGORY_FIELDS
 
 #: Values the release writes that mean a canonical value but are not a spelling variant of it.
 #: Keys are normalised (see ``_norm``); each entry is documented in docs/formats.md.
@@ -941,7 +932,7 @@ def import_release(src: str | Path, out: str | Path, *, force: bool = False) -> 
         seed=None, clients=0, config=None, backend={"name": "import"}, phases=[]
     )
     try:
-        with DatasetWriter(out, manifest) as writer:
+        with DatasetWriter(out, manifest, finalize=write_card) as writer:
             for client_id in sorted(found.files):
                 case, conversations, failures = _client_records(
                     client_id, found.files[client_id], report

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.errors import InputError
@@ -289,7 +290,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         backend=backend,
         phases=phases,
     )
-    with DatasetWriter(folder, manifest) as writer:
+    with DatasetWriter(folder, manifest, finalize=write_card) as writer:
         for cid in sorted(cases):
             writer.write("cases.jsonl", cases[cid])
             writer.write("reference.jsonl", reference_record(cases[cid]))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tvt import __version__
+from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError
@@ -346,7 +347,7 @@ def generate_llm(
     manifest = base_manifest(
         seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in cases:
             cid = case["client_id"]
             writer.write("cases.jsonl", case)
