@@ -105,13 +105,13 @@ def test_unwritable_output_is_a_clear_error(tmp_path):
 
 
 def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
-    import tvt.compose
+    import tvt.generate
 
     out = tmp_path / "ds"
     assert run("generate", "--seed", 1, "--clients", 4, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = {"n": 0}
-    real = tvt.compose.compose_client
+    real = tvt.generate.compose_client
 
     def flaky(case, seed, phases):
         calls["n"] += 1
@@ -119,7 +119,7 @@ def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(case, seed, phases)
 
-    monkeypatch.setattr(tvt.compose, "compose_client", flaky)
+    monkeypatch.setattr(tvt.generate, "compose_client", flaky)
     res = run("generate", "--seed", 2, "--clients", 4, "--out", out, "--force")
     assert res.exit_code == 1 and "disk on fire" in res.output
     after = {p.name: p.read_bytes() for p in out.iterdir()}
