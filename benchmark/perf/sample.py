@@ -30,8 +30,9 @@ _write_card = tvt.generate.write_card
 def timed_card(*args, **kwargs):
     global card_seconds
     t = time.perf_counter()
-    _write_card(*args, **kwargs)
+    written = _write_card(*args, **kwargs)
     card_seconds += time.perf_counter() - t
+    return written
 
 
 tvt.generate.write_card = timed_card
