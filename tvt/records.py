@@ -169,7 +169,7 @@ def conversation_problem(obj: Any) -> Problem | None:
     if found:
         return found
     phase = obj.get("phase")
-    if phase not in PHASE_INDEX:
+    if not isinstance(phase, str) or phase not in PHASE_INDEX:
         return f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})", "phase"
     turns = obj.get("turns")
     if not isinstance(turns, list) or not turns:
