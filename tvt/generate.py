@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt.card import Survey, write_card
 from tvt.compose import COMPOSER_VERSION, compose_client
@@ -19,6 +19,7 @@ from tvt.errors import InputError
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
+from tvt.records import Case, Conversation, ReferenceRow
 from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
@@ -70,13 +71,13 @@ def render_chunk(config: Config, seed: int, first: int, last: int, phases: Seque
     cases, refs, convs = [], [], []
     for case in iter_cases(config, seed, last, start=first):
         reference = reference_record(case)
-        survey.add_case(case)
-        survey.add_reference(reference)
+        survey.add_case(cast(Case, case))
+        survey.add_reference(cast(ReferenceRow, reference))
         cases.append(dumps_generated(case))
         refs.append(dumps_generated(reference))
         if phases:
             for conv in compose_client(case, seed, phases):
-                survey.add_conversation(conv)
+                survey.add_conversation(cast(Conversation, conv))
                 convs.append(dumps_generated(conv))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
     files = {

@@ -132,7 +132,10 @@ class OutputRow(_OutputRowBase, total=False):
 Problem = tuple[str, str | None]
 
 
-def _client_id_problem(obj: dict[str, Any]) -> Problem | None:
+def _record_problem(obj: Any) -> Problem | None:
+    """What every record needs: to be an object with a client id."""
+    if not isinstance(obj, dict):
+        return "each line must be a JSON object", None
     cid = obj.get("client_id")
     if type(cid) is not int or cid < 1:
         return "must be an integer >= 1", "client_id"
@@ -141,9 +144,7 @@ def _client_id_problem(obj: dict[str, Any]) -> Problem | None:
 
 def case_problem(obj: Any) -> Problem | None:
     """What the readers of cases rely on: the client id and every profile field."""
-    if not isinstance(obj, dict):
-        return "each line must be a JSON object", None
-    found = _client_id_problem(obj)
+    found = _record_problem(obj)
     if found:
         return found
     for section, keys in CASE_SECTIONS.items():
@@ -163,9 +164,7 @@ def case_problem(obj: Any) -> Problem | None:
 
 def conversation_problem(obj: Any) -> Problem | None:
     """What the readers of conversations rely on: client, phase, and turns with speaker and text."""
-    if not isinstance(obj, dict):
-        return "each line must be a JSON object", None
-    found = _client_id_problem(obj)
+    found = _record_problem(obj)
     if found:
         return found
     phase = obj.get("phase")
@@ -189,9 +188,7 @@ def conversation_problem(obj: Any) -> Problem | None:
 
 def reference_problem(obj: Any) -> Problem | None:
     """What the readers of a reference rely on: client id and a trajectory of 1-10 by phase."""
-    if not isinstance(obj, dict):
-        return "each line must be a JSON object", None
-    found = _client_id_problem(obj)
+    found = _record_problem(obj)
     if found:
         return found
     trajectory = obj.get("trajectory")

@@ -154,7 +154,7 @@ def _check_jsonl(
                 result.add(
                     path,
                     f"phase {phase} is not one of the manifest's phases "
-                    f"({', '.join(sorted(phases, key=PHASE_INDEX.get))})",
+                    f"({', '.join(sorted(phases, key=lambda p: PHASE_INDEX[p]))})",
                     lineno,
                     "phase",
                 )
