@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,38 +30,44 @@ from tvt.stats.targets import design_targets, resolve_targets
 
 @dataclass(frozen=True)
 class Attribute:
+    """A counted attribute of a case: the value of ``case[section][field]``.
+
+    ``behaviour_count`` is the one exception: the number of behaviours a client shows.
+    """
+
     key: str
     label: str
-    get: Callable[[Case], Any]
+    section: str
+    field: str
+
+    def get(self, case: Case) -> str:
+        value = case[self.section][self.field]  # type: ignore[literal-required]
+        return str(len(value)) if self.key == "behaviour_count" else str(value)
 
 
 ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("gender", "client gender", lambda c: c["client_profile"]["gender"]),
-    Attribute("ethnicity", "ethnicity", lambda c: c["client_profile"]["ethnicity"]),
+    Attribute("gender", "client gender", "client_profile", "gender"),
+    Attribute("ethnicity", "ethnicity", "client_profile", "ethnicity"),
     Attribute(
         "co_occurring_condition",
         "co-occurring condition",
-        lambda c: c["client_profile"]["co_occurring_condition"],
+        "client_profile",
+        "co_occurring_condition",
     ),
     Attribute(
-        "relationship_status",
-        "relationship status",
-        lambda c: c["client_profile"]["relationship_status"],
+        "relationship_status", "relationship status", "client_profile", "relationship_status"
     ),
-    Attribute("occupation", "occupation", lambda c: c["client_profile"]["occupation"]),
-    Attribute(
-        "living_situation", "living situation", lambda c: c["client_profile"]["living_situation"]
-    ),
-    Attribute("age_group", "age group", lambda c: c["client_profile"]["age_group"]),
-    Attribute("trauma_type", "trauma type", lambda c: c["trauma_info"]["type"]),
-    Attribute("session_topic", "session topic", lambda c: c["trauma_info"]["session_topic"]),
-    Attribute(
-        "behaviour_count",
-        "behaviours per client",
-        lambda c: str(len(c["client_profile"]["exhibited_behaviors"])),
-    ),
-    Attribute("therapist_gender", "therapist gender", lambda c: c["therapist_profile"]["gender"]),
+    Attribute("occupation", "occupation", "client_profile", "occupation"),
+    Attribute("living_situation", "living situation", "client_profile", "living_situation"),
+    Attribute("age_group", "age group", "client_profile", "age_group"),
+    Attribute("trauma_type", "trauma type", "trauma_info", "type"),
+    Attribute("session_topic", "session topic", "trauma_info", "session_topic"),
+    Attribute("behaviour_count", "behaviours per client", "client_profile", "exhibited_behaviors"),
+    Attribute("therapist_gender", "therapist gender", "therapist_profile", "gender"),
 )
+
+#: (key, section, field) of the attributes whose value is counted as it is.
+_PLAIN = tuple((a.key, a.section, a.field) for a in ATTRIBUTES if a.key != "behaviour_count")
 
 SPEAKERS = ("therapist", "client")
 
@@ -131,9 +136,11 @@ class Collector:
 
     def add_case(self, case: Case) -> None:
         self.n += 1
-        for a in ATTRIBUTES:
-            self.counts[a.key][str(a.get(case))] += 1
+        counts = self.counts
+        for key, section, field in _PLAIN:
+            counts[key][str(case[section][field])] += 1  # type: ignore[literal-required]
         behaviours = [str(b) for b in case["client_profile"]["exhibited_behaviors"]]
+        counts["behaviour_count"][str(len(behaviours))] += 1
         self.behaviour_clients.update(set(behaviours))
         self.behaviour_mentions.update(behaviours)
         self.per_client.add(len(behaviours))
