@@ -93,7 +93,7 @@ def generate(
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend
     from tvt.config import load_config
-    from tvt.generate import parse_phases
+    from tvt.pipeline import parse_phases
 
     bench = None
     if benchmark is not None:

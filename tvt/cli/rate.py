@@ -17,7 +17,7 @@ RATER_FLAGS = ("signals", *(flag for flag in LLM_FLAGS if flag != "resume"))
 
 def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        from tvt.rate.registry import RATERS
+        from tvt.raters.registry import RATERS
 
         list_plugins(RATERS)
         ctx.exit()
@@ -74,7 +74,7 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
       tvt rate --list-raters
     """
-    from tvt.rate.registry import RATERS, get_rater
+    from tvt.raters.registry import RATERS, get_rater
 
     if out is None:
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")

@@ -69,8 +69,8 @@ def score(
     # Imported when the command runs: `tvt --help` loads every command module, and numpy with
     # the scoring code would add a quarter of a second to it.
     from tvt.jsonio import write_json
-    from tvt.score import format_table, write_per_client
-    from tvt.score import score as run_score
+    from tvt.scoring import format_table, write_per_client
+    from tvt.scoring import score as run_score
 
     result = run_score(
         outputs,
