@@ -26,7 +26,7 @@ from scipy.stats import spearmanr
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.phases import BENCHMARK_ORDER
-from tvt.rate.lexical import (
+from tvt.raters.lexical import (
     SIGNALS,
     SudsReading,
     client_turn_scores,
@@ -37,7 +37,7 @@ from tvt.rate.lexical import (
     stated_suds,
     weighted_language,
 )
-from tvt.score import score_files
+from tvt.scoring import score_files
 from tvt.tables import text_table
 
 #: Signal subsets whose agreement with the plan :func:`validity` reports.

@@ -37,7 +37,6 @@ from pathlib import Path
 
 from tvt.benchmark import generator_versions
 from tvt.config import load_config
-from tvt.generate import generate_offline
 from tvt.jsonio import write_json, write_jsonl
 from tvt.leaderboard import (
     leaderboard_groups,
@@ -48,6 +47,7 @@ from tvt.leaderboard import (
     write_text,
 )
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import generate_offline
 from tvt.rng import Stream
 
 HERE = Path(__file__).resolve().parent

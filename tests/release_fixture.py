@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
-from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.pipeline import iter_cases
 from tvt.plan import reference_record
 
 PHASES = ("P5", "P6", "P7", "P8", "P10", "P11")
@@ -288,7 +289,7 @@ def build_native(
         backend={"name": "test"},
         phases=list(BENCHMARK_ORDER),
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in iter_cases(config, seed, clients):
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))

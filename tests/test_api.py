@@ -12,8 +12,8 @@ from click.testing import CliRunner
 import tvt
 from tvt.cli import main
 from tvt.errors import InputError
-from tvt.score import ScoreReport as TypedScoreReport
-from tvt.score import score as score_files
+from tvt.scoring import ScoreReport as TypedScoreReport
+from tvt.scoring import score as score_files
 
 ROOT = Path(__file__).resolve().parent.parent
 TVT_FILES = (
@@ -50,10 +50,12 @@ def test_readme_example_runs(tmp_path, monkeypatch, capsys):
     assert report.dtw.mean >= 0 and report.rmse.mean >= 0
 
 
-def test_names_are_the_api_functions_even_after_the_submodules_load():
-    import tvt.generate  # noqa: F401 -- the stage modules of the same names
-    import tvt.rate.lexical  # noqa: F401
-    import tvt.score  # noqa: F401
+def test_names_are_the_api_functions_even_after_every_stage_module_loads():
+    # The stage modules are named pipeline, raters and scoring, so importing them can never
+    # rebind tvt.generate, tvt.rate or tvt.score (Python binds a submodule to its package).
+    import tvt.pipeline  # noqa: F401
+    import tvt.raters.lexical  # noqa: F401
+    import tvt.scoring  # noqa: F401
 
     assert callable(tvt.generate) and tvt.generate.__module__ == "tvt.api"
     assert tvt.rate.__module__ == "tvt.api" and tvt.score.__module__ == "tvt.api"

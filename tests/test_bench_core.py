@@ -25,7 +25,7 @@ from tvt.bench.tracks import TRACKS
 from tvt.compose import compose_client
 from tvt.errors import InputError, WorkFailed
 from tvt.phases import EXPOSURE_PHASES
-from tvt.rate.lexical import stated_suds
+from tvt.raters.lexical import stated_suds
 from tvt.resources import load_schema
 
 HAS_SUDS_STYLE = "suds_style" in inspect.signature(compose_client).parameters

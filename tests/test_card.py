@@ -10,27 +10,38 @@ from pathlib import Path
 
 import pytest
 
+from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest
-from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import iter_cases
 from tvt.plan import reference_record
 
 CLIENTS = 40
 
 
-def write_dataset(out: Path, seed: int = 3, clients: int = CLIENTS, force: bool = False) -> dict:
+def write_dataset(
+    out: Path,
+    seed: int = 3,
+    clients: int = CLIENTS,
+    force: bool = False,
+    *,
+    config_recorded: bool = True,
+    corrupt: bool = False,
+) -> dict:
     """A dataset folder written through DatasetWriter (real sampler and plan, simple turns)."""
     config = load_config("default")
     manifest = base_manifest(
         seed=seed,
         clients=clients,
-        config=config,
+        config=config if config_recorded else None,
         backend={"name": "offline", "composer_version": "test"},
         phases=list(BENCHMARK_ORDER),
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in iter_cases(config, seed, clients):
+            if corrupt and case["client_id"] == 2:
+                del case["trauma_info"]["type"]
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))
             for phase in BENCHMARK_ORDER:
@@ -135,15 +146,24 @@ def test_croissant_matches_the_files(dataset):
     assert {"client_age", "client_exhibited_behaviors", "plan_intensity_P10"} <= case_fields
 
 
-def test_readme_counts_without_tvt_stats(tmp_path, monkeypatch):
-    """Data that `tvt stats` refuses still gets a card, with counts computed by the card."""
-    import tvt.card
-
-    monkeypatch.setattr(tvt.card, "_tvt_stats", lambda folder: None)
-    write_dataset(tmp_path / "d")
+def test_readme_without_design_targets(tmp_path):
+    """Data made without a known config (an import) gets the same tables, targets shown as -."""
+    write_dataset(tmp_path / "d", config_recorded=False)
     readme = (tmp_path / "d" / "README.md").read_text(encoding="utf-8")
-    assert "design target" not in readme
-    check_readme(tmp_path / "d", readme)
+    assert "Design targets:" not in readme and "Chi-square" not in readme
+    assert "| design target |" in readme and " | - |" in readme
+    check_readme(tmp_path / "d", readme, command=False)
+
+
+def test_a_bad_record_stops_the_card_and_the_write(tmp_path):
+    """The card never papers over data it cannot read: the write fails and leaves nothing."""
+    from tvt.errors import InputError
+
+    out = tmp_path / "bad"
+    with pytest.raises(InputError) as err:
+        write_dataset(out, corrupt=True)
+    assert "cases.jsonl, line 2, field 'trauma_info.type': missing" in err.value.render()
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_readme_counts_come_from_the_data(dataset):
@@ -152,14 +172,15 @@ def test_readme_counts_come_from_the_data(dataset):
     check_readme(dataset, readme)
 
 
-def check_readme(dataset: Path, readme: str) -> None:
+def check_readme(dataset: Path, readme: str, command: bool = True) -> None:
     manifest = json.loads((dataset / "manifest.json").read_text(encoding="utf-8"))
     cases = _records(dataset / "cases.jsonl")
     assert f"| seed | {manifest['seed']} |" in readme
     for lib, version in manifest["versions"].items():
         assert f"| {lib} version | {version} |" in readme
     assert manifest["fingerprint"] in readme
-    assert "tvt generate --seed 3 --clients 40 --preset default --backend offline" in readme
+    generate = "tvt generate --seed 3 --clients 40 --preset default --backend offline"
+    assert (generate in readme) is command
     assert "Not for clinical use, diagnosis" in readme
     assert "## License" in readme and "arXiv" in readme and "@software{tvt" in readme
 
@@ -172,13 +193,15 @@ def check_readme(dataset: Path, readme: str) -> None:
     assert section("Client gender") == dict(gender)
     types = Counter(c["trauma_info"]["type"] for c in cases)
     assert section("Trauma type") == dict(types)
-    # Behaviours: `tvt stats` counts clients showing each; the fallback counts mentions. Both
-    # are the same number, since a client lists a behaviour at most once.
+    # Behaviours: the share of clients showing each.
     behaviours = Counter(b for c in cases for b in set(c["client_profile"]["exhibited_behaviors"]))
-    titles = re.findall(r"^### (.+)$", readme, flags=re.M)
-    title = next(t for t in titles if "share of clients" in t or t.startswith("Exhibited"))
-    for value, n in section(title).items():
-        assert behaviours[value] == n
+    assert section("Behaviours (share of clients)") == dict(behaviours)
+    topics = Counter(c["trauma_info"]["session_topic"] for c in cases)
+    listed = {v: n for v, n in section("Session topic").items() if "more values" not in v}
+    more = re.search(r"^\| \((\d+) more values\) \| (\d+) \| \| \|$", readme, flags=re.M)
+    if len(topics) > 12:  # the rest of the values share one row
+        assert more and int(more[2]) + sum(listed.values()) == len(cases)
+    assert all(topics[v] == n for v, n in listed.items())
     ages = [c["client_profile"]["age"] for c in cases]
     assert f"Client age: mean {sum(ages) / len(ages):.1f}" in readme
     assert f"| P10 | Full Imaginal Exposure | {CLIENTS} | 2.0 |" in readme
@@ -222,7 +245,7 @@ def test_mlcroissant_reads_the_records(dataset):
 def test_field_scan_agrees_with_field_by_field_check(tmp_path):
     """The grouped presence check gives the same answer as looking at every field of every
     record, including records that lack nested fields or whole columns."""
-    from tvt.card import RECORD_SETS, _scan, field_values, is_missing
+    from tvt.card import RECORD_SETS, FieldScan, field_values, is_missing
 
     name, fname, fields, _ = next(rs for rs in RECORD_SETS if rs[0] == "cases")
     good = {
@@ -232,9 +255,9 @@ def test_field_scan_agrees_with_field_by_field_check(tmp_path):
     }
     no_plan = {k: v for k, v in good.items() if k != "plan"}
     partial = {**good, "client_profile": {"age": 41}}
-    path = tmp_path / fname
-    path.write_text("\n".join(json.dumps(r) for r in (good, no_plan, partial, good)) + "\n")
-    scan = _scan(path, fields)
+    scan = FieldScan(fields)
+    for record in (good, no_plan, partial, good):
+        scan.add(record)
     expected = {
         n: all(not is_missing(field_values(r, c, j)) for r in (good, no_plan, partial, good))
         for n, c, j, _, _ in fields
@@ -243,21 +266,27 @@ def test_field_scan_agrees_with_field_by_field_check(tmp_path):
     assert not all(expected.values()) and any(expected.values())
 
 
-def test_card_is_the_same_when_stats_run_in_a_second_process(dataset, monkeypatch, tmp_path):
-    """Large folders compute `tvt stats` in a forked process; the card must not change."""
-    import tvt.card
+def test_card_from_surveys_of_parts_is_the_same(dataset, tmp_path):
+    """Surveys of parts of the records, merged, give the card that one pass over them gives."""
+    from tvt.card import Survey, write_card
+    from tvt.records import read_cases, read_conversations, read_references
 
     manifest = json.loads((dataset / "manifest.json").read_text(encoding="utf-8"))
     copy = tmp_path / "copy"
     copy.mkdir()
     for f in dataset.iterdir():
         (copy / f.name).write_bytes(f.read_bytes())
-    monkeypatch.setattr(tvt.card, "_PARALLEL_STATS_BYTES", 10**12)
-    tvt.card.write_card(copy, manifest)
-    serial = {n: (copy / n).read_bytes() for n in ("README.md", "croissant.json")}
-    monkeypatch.setattr(tvt.card, "_PARALLEL_STATS_BYTES", 0)
-    pool, future = tvt.card._start_stats(copy)
-    assert pool is not None  # the parallel path really runs
-    pool.shutdown()
-    tvt.card.write_card(copy, manifest)
-    assert {n: (copy / n).read_bytes() for n in ("README.md", "croissant.json")} == serial
+    whole = {n: (dataset / n).read_bytes() for n in ("README.md", "croissant.json")}
+    parts = [Survey() for _ in range(3)]
+    for read, add in (
+        (read_cases, Survey.add_case),
+        (read_conversations, Survey.add_conversation),
+        (read_references, Survey.add_reference),
+    ):
+        for i, (_, record) in enumerate(read(dataset)):
+            add(parts[i * 3 // (CLIENTS * 6)], record)  # three runs of consecutive records
+    merged = parts[0]
+    for part in parts[1:]:
+        merged.merge(part)
+    assert write_card(copy, manifest, merged) == ("README.md", "croissant.json")
+    assert {n: (copy / n).read_bytes() for n in whole} == whole

@@ -103,13 +103,13 @@ def test_unwritable_output_is_a_clear_error(tmp_path):
 
 
 def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
-    import tvt.compose
+    import tvt.pipeline as generate_module
 
     out = tmp_path / "ds"
     assert run("generate", "--seed", 1, "--clients", 4, "--out", out).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls = {"n": 0}
-    real = tvt.compose.compose_client
+    real = generate_module.compose_client
 
     def flaky(case, seed, phases):
         calls["n"] += 1
@@ -117,7 +117,7 @@ def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
             raise RuntimeError("disk on fire")
         return real(case, seed, phases)
 
-    monkeypatch.setattr(tvt.compose, "compose_client", flaky)
+    monkeypatch.setattr(generate_module, "compose_client", flaky)
     res = run("generate", "--seed", 2, "--clients", 4, "--out", out, "--force")
     assert res.exit_code == 1 and "disk on fire" in res.output
     after = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -140,3 +140,27 @@ def test_fast_encoder_writes_the_canonical_bytes(tmp_path):
     for name in ("cases.jsonl", "conversations.jsonl", "reference.jsonl"):
         for line in (out / name).read_text(encoding="utf-8").splitlines():
             assert line == dumps(json.loads(line)), name
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_card_from_the_rendered_records_equals_the_card_from_the_files(
+    tmp_path, monkeypatch, workers
+):
+    """Generation surveys the records as it renders them, chunk by chunk and process by process;
+    the card must be exactly the one a pass over the written files gives."""
+    import tvt.pipeline
+    from tvt.card import write_card
+    from tvt.config import load_config
+
+    monkeypatch.setattr(tvt.pipeline, "CHUNK", 7)  # several chunks, merged in client order
+    out = tmp_path / "ds"
+    config = load_config("paper")
+    manifest = tvt.pipeline.generate_offline(
+        out, seed=21, clients=30, config=config, phases=["P5", "P6"], workers=workers
+    )
+    generated = {n: (out / n).read_bytes() for n in ("README.md", "croissant.json")}
+    for name in generated:
+        (out / name).unlink()
+    write_card(out, manifest)  # reads and checks the files
+    assert {n: (out / n).read_bytes() for n in generated} == generated
+    assert b"Chi-square against the design target" in generated["README.md"]

@@ -15,8 +15,8 @@ from tvt.compose.acts import ACTS, REQUIRED_ACTS
 from tvt.compose.bank import BANK_FILES, bands, topic_files, topic_slug
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
-from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import iter_cases
 from tvt.resources import load_schema, load_seed_json, seeds_path
 
 TOPICS = sorted(load_seed_json("presets", "default.json")["session_topic"])

@@ -12,8 +12,8 @@ from tvt.compose import REQUIRED_ACTS, compose_client
 from tvt.compose.bank import client_bank, profile_bank, therapist_bank
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
-from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.pipeline import iter_cases
 from tvt.resources import load_seed_json
 
 NUMBER = re.compile(r"\d+")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tvt.cli import main
 from tvt.config import load_config
 from tvt.errors import InputError
-from tvt.generate import iter_cases
+from tvt.pipeline import iter_cases
 
 
 def _write(tmp_path, obj, name="variant.json"):

@@ -36,7 +36,7 @@ def test_inspect_metrics_equal_tvt_score(tmp_path, monkeypatch):
     from tests.fake_openai_server import FakeServer
     from tvt.bench.recipe import split_dir
     from tvt.inspect_task import outputs_from_scores, trajectory
-    from tvt.score import score_files
+    from tvt.scoring import score_files
 
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "logs"))

@@ -156,7 +156,7 @@ def test_generate_through_llama_cpp(llama_server, tmp_path, env):
 
 
 def test_rate_through_llama_cpp_json_mode(llama_server, tmp_path, env, monkeypatch):
-    from tvt.rate.llm import rate_dataset_llm
+    from tvt.raters.llm import rate_dataset_llm
 
     monkeypatch.setenv("TVT_CACHE_DIR", env["TVT_CACHE_DIR"])
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from tests.needs import require_module
 from tvt.cli import main
 from tvt.config import load_config
-from tvt.generate import iter_cases
 from tvt.jsonio import sha256_file, write_json, write_jsonl
 from tvt.leaderboard import MIN_COVERAGE, load_entries, slugify, validate_entry
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import iter_cases
 from tvt.plan import reference_record
 
 CLIENTS = 80
@@ -136,7 +136,7 @@ def test_claims_must_match(tmp_path, reference):
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=1)
     board = tmp_path / "board"
-    from tvt.score import score_files
+    from tvt.scoring import score_files
 
     report = score_files(out, reference)
     true_p = report["pearson"]["mean"]

@@ -13,7 +13,7 @@ import tvt.leaderboard as lb
 from tvt.cli import main
 from tvt.dataset import dependency_versions
 from tvt.jsonio import sha256_file, write_json
-from tvt.score import score_files
+from tvt.scoring import score_files
 
 SHIPPED = lb.default_leaderboard_dir()
 BASELINES = {

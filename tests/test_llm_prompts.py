@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from tvt.config import load_config
-from tvt.generate import iter_cases
 from tvt.llm.prompts import (
     PromptSet,
     generation_messages,
@@ -17,6 +16,7 @@ from tvt.llm.prompts import (
     turn_bounds,
 )
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES, PHASE_NAMES
+from tvt.pipeline import iter_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 

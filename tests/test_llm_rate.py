@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.fake_openai_server import FakeServer
 from tvt.errors import InputError, WorkFailed
 from tvt.llm.client import RetryPolicy
-from tvt.rate.llm import parse_intensity, rate_dataset_llm
+from tvt.raters.llm import parse_intensity, rate_dataset_llm
 from tvt.resources import load_schema
 
 FAST = RetryPolicy(base=0.01, cap=0.05)

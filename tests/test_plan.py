@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tvt.config import load_config
-from tvt.generate import iter_cases
+from tvt.pipeline import iter_cases
 from tvt.plan import plan_trajectory, reference_record, suds_intensity
 from tvt.sampling import Sampler
 

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from tvt.cli import main
 from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER as PHASES
-from tvt.rate import lexical
-from tvt.rate.lexical import (
+from tvt.raters import lexical
+from tvt.raters.lexical import (
     combine,
     language_score,
     lexicon_balance,
@@ -21,7 +21,7 @@ from tvt.rate.lexical import (
     tokenize,
     vader_compound,
 )
-from tvt.score import score_files
+from tvt.scoring import score_files
 
 
 def run(*args):

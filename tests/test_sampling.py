@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.stats import chisquare
 
 from tvt.config import load_config
-from tvt.generate import iter_cases
+from tvt.pipeline import iter_cases
 from tvt.sampling import Sampler, violations
 
 DEFAULT = load_config("default")

@@ -16,7 +16,7 @@ from tvt.cli import main
 from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER as PHASES
 from tvt.resources import load_schema
-from tvt.score import load_outputs, score, score_files
+from tvt.scoring import load_outputs, score, score_files
 
 N = 40
 

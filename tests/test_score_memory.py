@@ -14,7 +14,7 @@ from tvt import metrics
 from tvt.errors import InputError
 from tvt.phases import BENCHMARK_ORDER as PHASES
 from tvt.resources import load_schema
-from tvt.score import (
+from tvt.scoring import (
     ScoreReport,
     load_reference,
     score,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tvt.phases import BENCHMARK_ORDER as PHASES
-from tvt.score import load_outputs, trajectories_from_rows
+from tvt.scoring import load_outputs, trajectories_from_rows
 
 value = st.one_of(st.integers(1, 10), st.floats(1.0, 10.0, allow_nan=False))
 extra = st.dictionaries(

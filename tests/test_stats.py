@@ -14,7 +14,7 @@ from release_fixture import build_native, build_release
 
 from tvt.cli import main
 from tvt.config import load_config
-from tvt.generate import iter_cases
+from tvt.pipeline import iter_cases
 from tvt.release import import_release
 from tvt.stats import ATTRIBUTES, chi_square, compute_stats, design_targets
 
@@ -205,3 +205,30 @@ def test_chi_square_equals_scipy_stats_chisquare(counts, weights):
     stat, p = chisquare(counts, expected)
     assert result["statistic"] == pytest.approx(stat, rel=1e-9)
     assert result["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 400), min_size=0, max_size=60),
+    cut=st.integers(0, 60),
+)
+def test_moments_match_statistics_and_merge_exactly(values, cut):
+    """Mean and sample SD as the statistics module computes them; a stream split in two and
+    merged gives exactly the figures of the whole stream."""
+    import statistics
+
+    from tvt.stats import Moments
+
+    whole, left, right = Moments(), Moments(), Moments()
+    for i, x in enumerate(values):
+        whole.add(x)
+        (left if i < cut else right).add(x)
+    right.merge(left)  # merged out of order
+    assert right.summary() == whole.summary()
+    assert (right.low, right.high) == (min(values, default=None), max(values, default=None))
+    summary = whole.summary()
+    assert summary["n"] == len(values)
+    if values:
+        assert summary["mean"] == statistics.fmean(values)
+    if len(values) > 1:
+        assert summary["sd"] == pytest.approx(statistics.stdev(values), rel=1e-12, abs=1e-12)

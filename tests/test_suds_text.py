@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from num2words import num2words
 
-from tvt.rate.lexical import rate_conversation, stated_suds
+from tvt.raters.lexical import rate_conversation, stated_suds
 from tvt.release import assign_suds
 from tvt.suds_text import asks_for_suds, find_rating, named_scale, read_suds, word_number
 

@@ -15,8 +15,6 @@ and generation backends (built in, or added by installed plugins through the ``t
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from tvt.errors import InputError, TvtError, WorkFailed
@@ -40,10 +38,10 @@ _LAZY = {
     "ConversationBackend": "tvt.backends",
     "GenerationRequest": "tvt.backends",
     "GenerationRun": "tvt.backends",
-    "Rater": "tvt.rate.registry",
-    "RATERS": "tvt.rate.registry",
-    "ConversationRater": "tvt.rate.registry",
-    "RatingRun": "tvt.rate.registry",
+    "Rater": "tvt.raters.registry",
+    "RATERS": "tvt.raters.registry",
+    "ConversationRater": "tvt.raters.registry",
+    "RatingRun": "tvt.raters.registry",
 }
 
 if TYPE_CHECKING:
@@ -55,32 +53,13 @@ if TYPE_CHECKING:
         GenerationRequest,
         GenerationRun,
     )
-    from tvt.rate.registry import RATERS, ConversationRater, Rater, RatingRun
+    from tvt.raters.registry import RATERS, ConversationRater, Rater, RatingRun
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'tvt' has no attribute {name!r}")
-
-
-class _Package(types.ModuleType):
-    """``tvt.generate``, ``tvt.rate`` and ``tvt.score`` stay the API functions.
-
-    Python binds a submodule to its package's attribute of the same name when it is first
-    imported, which would turn ``tvt.score`` into the module :mod:`tvt.score` as soon as any
-    command imported it. The submodules remain importable by their full names
-    (``from tvt.score import score_files``); only the package attribute is kept for the API.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _API_FUNCTIONS and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-_API_FUNCTIONS = frozenset({"generate", "rate", "score"})
-sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

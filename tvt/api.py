@@ -26,6 +26,7 @@ from typing import Any, cast
 import orjson
 
 from tvt.backends import GenerationRequest, get_backend
+from tvt.card import write_card
 from tvt.compose import COMPOSER_VERSION
 from tvt.config import Config, load_config
 from tvt.dataset import (
@@ -39,11 +40,11 @@ from tvt.dataset import (
     resolve_dataset,
 )
 from tvt.errors import InputError
-from tvt.generate import parse_phases, render_chunk
 from tvt.jsonio import dumps_generated, iter_jsonl, write_jsonl
-from tvt.rate.registry import get_rater
-from tvt.score import ScoreReport as TypedScoreReport
-from tvt.score import (
+from tvt.pipeline import parse_phases, render_chunk
+from tvt.raters.registry import get_rater
+from tvt.scoring import ScoreReport as TypedScoreReport
+from tvt.scoring import (
     ScoreResult,
     load_outputs,
     load_reference,
@@ -51,7 +52,7 @@ from tvt.score import (
     score_trajectories,
     trajectories_from_rows,
 )
-from tvt.score import score as score_files
+from tvt.scoring import score as score_files
 
 PathLike = str | os.PathLike[str]
 
@@ -102,7 +103,7 @@ class Dataset:
         folder = Path(out)
         prepare_output(folder, force)
         made = {k: v for k, v in self.manifest.items() if k not in ("files", "fingerprint")}
-        with DatasetWriter(folder, made) as writer:
+        with DatasetWriter(folder, made, finalize=write_card) as writer:
             for name, (text, lines) in self._texts().items():
                 writer.write_text(name, text, lines)
             self.manifest = writer.commit()
@@ -178,7 +179,7 @@ def generate(
 
 def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[str]) -> Dataset:
     # render_chunk is what `tvt generate` writes, so the texts here are the files' bytes.
-    texts = render_chunk(config, seed, 1, clients, tuple(phases))
+    texts = render_chunk(config, seed, 1, clients, tuple(phases)).files
     backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
     made = base_manifest(seed=seed, clients=clients, config=config, backend=backend, phases=phases)
     records = {
@@ -258,7 +259,7 @@ def rate(
 # -- scoring --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScoreReport(TypedScoreReport):
-    """The typed benchmark report (:class:`tvt.score.ScoreReport`) and the figures behind it.
+    """The typed benchmark report (:class:`tvt.scoring.ScoreReport`) and the figures behind it.
 
     ``s_abs``, ``pearson.mean``, ``dtw.mean``, ``rmse.mean`` (and ``sd``, ``ci95``) are the
     headline figures; ``clients`` has one record per reference client (status, phases scored,

@@ -16,14 +16,15 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError, WorkFailed
-from tvt.generate import generate_offline, iter_cases
 from tvt.llm.cli_options import LLM_FLAGS, options_from_flags
 from tvt.llm.generation import LLMOptions, generate_llm
 from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import generate_offline, iter_cases
 from tvt.plan import reference_record
 from tvt.plugins import Registry
 from tvt.schemacheck import check
@@ -117,7 +118,7 @@ class ConversationBackend:
             backend=backend,
             phases=list(request.phases),
         )
-        with DatasetWriter(out, manifest) as writer:
+        with DatasetWriter(out, manifest, finalize=write_card) as writer:
             for case in iter_cases(request.config, request.seed, request.clients):
                 writer.write("cases.jsonl", case)
                 writer.write("reference.jsonl", reference_record(case))

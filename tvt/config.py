@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from tvt.errors import InputError
 from tvt.jsonio import dumps, read_json
-from tvt.resources import load_schema, seeds_path
+from tvt.resources import seeds_path
+from tvt.schemacheck import check
 
 PRESETS = ("default", "paper")
 
@@ -62,17 +61,9 @@ def _resolve(path: Path, depth: int = 0) -> dict[str, Any]:
     return _merge(_resolve(parent_path, depth + 1), data)
 
 
-def _field_path(error: jsonschema.ValidationError) -> str:
-    return ".".join(str(p) for p in error.absolute_path) or "(top level)"
-
-
 def validate_config(data: dict[str, Any], source: str) -> None:
     """Raise ``InputError`` naming the field if ``data`` is not a usable sampler config."""
-    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        raise InputError(err.message, path=source, field=_field_path(err))
+    check("config", data, path=source, top_level="(top level)")
 
     def fail(field: str, reason: str) -> None:
         raise InputError(reason, path=source, field=field)
@@ -118,6 +109,7 @@ def validate_config(data: dict[str, Any], source: str) -> None:
     for region in client["ethnicity"]:
         if region not in data["name_locales"]:
             fail(f"name_locales.{region}", "every ethnicity needs at least one Faker locale")
+    # Faker is slow to import and only a config's locales need it here.
     from faker.config import AVAILABLE_LOCALES
 
     for region, locales in data["name_locales"].items():

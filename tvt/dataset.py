@@ -1,6 +1,6 @@
 """The native dataset folder: writing (atomic, streamed), the manifest and fingerprint, reading.
 
-Layout (SPEC §3)::
+Layout::
 
     manifest.json        format, versions, seed, config, backend, per-file sha256, fingerprint
     cases.jsonl          one client per line
@@ -14,20 +14,36 @@ when everything succeeded, so an interrupted run never leaves a half-written dat
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import platform
-import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
 
 from tvt import __version__
 from tvt.errors import InputError
-from tvt.jsonio import dumps, iter_jsonl, read_json, sha256_file, write_json
+from tvt.jsonio import dumps, read_json, sha256_file, write_json
+from tvt.records import iter_records
+from tvt.staging import Staging
+
+__all__ = [
+    "DATA_FILES",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "TVT_FILES",
+    "DatasetWriter",
+    "Finalize",
+    "base_manifest",
+    "dependency_versions",
+    "fingerprint",
+    "iter_records",
+    "prepare_output",
+    "read_manifest",
+    "resolve_dataset",
+]
 
 FORMAT_NAME = "tvt-dataset"
 FORMAT_VERSION = "1.0"
@@ -40,8 +56,6 @@ TVT_FILES = (*DATA_FILES, "manifest.json", "README.md", "croissant.json")
 
 def dependency_versions() -> dict[str, str]:
     """Versions of the libraries whose behaviour shapes the data (recorded in the manifest)."""
-    from importlib.metadata import version
-
     out = {"python": platform.python_version()}
     for dist in ("numpy", "faker", "orjson"):
         out[dist] = version(dist)
@@ -77,24 +91,38 @@ def prepare_output(out: Path, force: bool) -> None:
         raise InputError(f"output folder is not writable ({exc.strerror})", path=out) from None
 
 
-@dataclass
+#: The finalize step of a :class:`DatasetWriter`: given the staging folder, holding the final data
+#: files and ``manifest.json``, and the manifest, write what else belongs to the dataset (its card)
+#: and return those files' names.
+Finalize = Callable[[Path, dict[str, Any]], Sequence[str]]
+
+
 class DatasetWriter:
     """Streams the dataset files into a staging folder, then commits them all at once.
 
     Use as a context manager; :meth:`commit` must be called inside it for the files to appear.
     On an exception the staging folder is removed and an existing dataset is left untouched.
+
+    ``finalize`` runs at commit, after the data files and the manifest are final; the caller
+    passes the step that describes them (``tvt.card.write_card``), or ``None`` to write the data
+    and manifest only.
     """
 
-    out: Path
-    manifest: dict[str, Any]
-    staging: Path = field(init=False)
-    _handles: dict[str, IO[str]] = field(default_factory=dict, init=False)
-    _lines: dict[str, int] = field(default_factory=dict, init=False)
-    committed: bool = field(default=False, init=False)
+    def __init__(self, out: Path, manifest: dict[str, Any], *, finalize: Finalize | None) -> None:
+        self.out = Path(out)
+        self.manifest = manifest
+        self.finalize = finalize
+        self.committed = False
+        self._staging = Staging(self.out, remove_empty_out=False)
+        self._handles: dict[str, IO[str]] = {}
+        self._lines: dict[str, int] = {}
+
+    @property
+    def staging(self) -> Path:
+        return self._staging.path
 
     def __enter__(self) -> DatasetWriter:
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".tvt-staging-", dir=self.out))
+        self._staging.__enter__()
         return self
 
     def _handle(self, name: str) -> IO[str]:
@@ -121,7 +149,7 @@ class DatasetWriter:
         self._lines[name] += lines
 
     def commit(self) -> dict[str, Any]:
-        """Close the files, write the manifest, and move everything into the output folder."""
+        """Close the files, write the manifest, finalize, and move everything into place."""
         for fh in self._handles.values():
             fh.flush()
             os.fsync(fh.fileno())
@@ -139,25 +167,17 @@ class DatasetWriter:
                 }
         manifest = {**self.manifest, "files": files, "fingerprint": fingerprint(hashes)}
         write_json(self.staging / "manifest.json", manifest)
-        # The dataset card and Croissant metadata describe the final files, so they come last.
-        from tvt.card import write_card
-
-        write_card(self.staging, manifest)
-        # Remove stale data files of an earlier run that this run did not produce (--force).
-        for name in DATA_FILES:
-            if not (self.staging / name).exists():
-                with contextlib.suppress(FileNotFoundError):
-                    (self.out / name).unlink()
-        for name in (*files, "manifest.json", "README.md", "croissant.json"):
-            os.replace(self.staging / name, self.out / name)
+        extra = tuple(self.finalize(self.staging, manifest)) if self.finalize else ()
+        # Stale tvt files of an earlier run that this run did not produce go (--force).
+        self._staging.promote([*files, "manifest.json", *extra], remove_missing=TVT_FILES)
         self.committed = True
         return manifest
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         for fh in self._handles.values():
             if not fh.closed:
                 fh.close()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        self._staging.__exit__(*exc)
 
 
 def base_manifest(
@@ -202,14 +222,3 @@ def resolve_dataset(path: str | Path) -> Path:
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:
     path = Path(folder) / "manifest.json"
     return read_json(path) if path.exists() else None
-
-
-def iter_records(folder: str | Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line, record)`` of a dataset file; nothing if the file does not exist."""
-    path = Path(folder) / name
-    if not path.exists():
-        return
-    for lineno, obj in iter_jsonl(path):
-        if not isinstance(obj, dict):
-            raise InputError("each line must be a JSON object", path=path, line=lineno)
-        yield lineno, obj

@@ -177,7 +177,7 @@ def dtw(key: str):  # noqa: ANN201
 def intensity_reader():  # noqa: ANN201
     """Parse the answer with tvt's parsers; value 1 when readable, 0 for a format failure."""
     from tvt.bench.llm_rate import parse_turn_ratings
-    from tvt.rate.llm import parse_intensity
+    from tvt.raters.llm import parse_intensity
 
     async def score(state: TaskState, target: Target) -> Score:
         meta = dict(state.metadata)

@@ -17,6 +17,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+# orjson encodes and decodes several times faster; the standard library stays the reference.
+from orjson import JSONDecodeError as _FastError
+from orjson import dumps as _fast_dumps
+from orjson import loads as _fast_loads
+
 from tvt.errors import InputError
 
 #: Inputs larger than this are refused before reading (a benchmark file is a few MB).
@@ -51,20 +56,6 @@ def check_size(path: Path, limit: int = MAX_INPUT_BYTES) -> None:
             "command accepts",
             path=path,
         )
-
-
-try:  # orjson decodes several times faster; the standard library stays the reference
-    from orjson import JSONDecodeError as _FastError
-    from orjson import dumps as _fast_dumps
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - orjson is a dependency; keep working without it
-    _FastError = ValueError  # type: ignore[assignment,misc]
-
-    def _fast_dumps(obj: Any) -> bytes:  # type: ignore[misc]
-        raise TypeError("no fast encoder")
-
-    def _fast_loads(text: str) -> Any:  # type: ignore[misc]
-        raise ValueError("no fast decoder")
 
 
 def _reject_constant(name: str) -> Any:
@@ -149,8 +140,11 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        binary = "b" in mode
+        opened = (
+            os.fdopen(fd, mode) if binary else os.fdopen(fd, mode, encoding="utf-8", newline="\n")
+        )
+        with opened as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

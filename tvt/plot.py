@@ -15,7 +15,7 @@ import numpy as np
 
 from tvt.jsonio import atomic_writer
 from tvt.phases import BENCHMARK_ORDER
-from tvt.score import ScoreResult
+from tvt.scoring import ScoreResult
 
 
 def _agg_pyplot() -> Any:

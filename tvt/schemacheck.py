@@ -50,12 +50,15 @@ def check(
     path: str | Path | None = None,
     line: int | None = None,
     what: str | None = None,
+    top_level: str | None = None,
 ) -> None:
     """Raise ``InputError`` (file, line, field, reason) unless ``obj`` is valid against ``schema``.
 
-    ``what`` prefixes the reason ("not a valid leaderboard entry: ...").
+    ``what`` prefixes the reason ("not a valid leaderboard entry: ..."); ``top_level`` names the
+    field of an error about the whole object (none by default).
     """
     error = first_error(schema, obj)
     if error is not None:
         reason = message(error) if what is None else f"{what}: {message(error)}"
-        raise InputError(reason, path=path, line=line, field=field_path(error))
+        field = field_path(error) or top_level
+        raise InputError(reason, path=path, line=line, field=field)

@@ -17,7 +17,7 @@ def _aligns(columns: int, align: str | None) -> str:
     return align
 
 
-def _check(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _check(header: Sequence[str], rows: Sequence[Sequence[str | None]]) -> None:
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"row {list(row)!r} has {len(row)} cells, the header {len(header)}")
@@ -41,15 +41,23 @@ def text_table(
     return "\n".join(lines)
 
 
+def _escape(cell: str) -> str:
+    return cell.replace("|", "\\|")
+
+
 def markdown_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, align: str | None = None
+    header: Sequence[str], rows: Sequence[Sequence[str | None]], *, align: str | None = None
 ) -> str:
-    """A GitHub-flavoured Markdown table; ``|`` inside a cell is escaped."""
+    """A GitHub-flavoured Markdown table; ``|`` inside a cell is escaped.
+
+    A ``None`` cell (nothing to say, as in a row of totals) is written ``| |``; an empty string
+    is a cell like any other (``|  |``).
+    """
     _check(header, rows)
     aligns = _aligns(len(header), align)
 
-    def line(cells: Sequence[str]) -> str:
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    def line(cells: Sequence[str | None]) -> str:
+        return "|" + "|".join(" " if c is None else f" {_escape(c)} " for c in cells) + "|"
 
     rule = "|" + "|".join("---:" if a == "r" else "---" for a in aligns) + "|"
     return "\n".join([line(header), rule, *(line(r) for r in rows)])

@@ -1,6 +1,8 @@
 """Check a dataset folder, or one JSON Lines file, against the schemas in ``schemas/``.
 
-Every line of every file is checked against its JSON Schema (draft 2020-12); a dataset folder is
+Every line of every file is checked against its JSON Schema (draft 2020-12), through the same
+entry point as tvt's readers of dataset records (:func:`tvt.records.problem`, in full); a dataset
+folder is
 also checked across files: the manifest's per-file sha256, byte and record counts and fingerprint
 match the files, client ids are sorted and unique, conversations and references belong to known
 clients, conversation phases are ones the manifest lists, and (client, phase) pairs are unique and
@@ -15,14 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-from jsonschema.exceptions import best_match
-
 from tvt.dataset import DATA_FILES, fingerprint
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file
 from tvt.phases import PHASE_INDEX
-from tvt.resources import load_schema, schemas_path
+from tvt.records import problem
+from tvt.resources import schemas_path
 
 #: Data file of a dataset folder -> schema name (``schemas/<name>.schema.json``).
 FILE_SCHEMAS: dict[str, str] = {
@@ -34,7 +34,6 @@ FILE_SCHEMAS: dict[str, str] = {
 
 #: How many problems are kept for display; the total is always counted.
 DEFAULT_MAX_PROBLEMS = 20
-_MAX_MESSAGE = 200
 
 
 @dataclass(frozen=True)
@@ -98,31 +97,12 @@ def schema_for_file(path: Path) -> str | None:
     return None
 
 
-def _validator(schema: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(load_schema(f"{schema}.schema.json"))
-
-
-def _field(error: jsonschema.ValidationError) -> str | None:
-    return ".".join(str(p) for p in error.absolute_path) or None
-
-
-def _message(error: jsonschema.ValidationError) -> str:
-    msg = error.message
-    return msg if len(msg) <= _MAX_MESSAGE else msg[: _MAX_MESSAGE - 1] + "…"
-
-
-def check_object(
-    result: Result,
-    validator: jsonschema.Draft202012Validator,
-    obj: Any,
-    path: Path,
-    line: int | None,
-) -> bool:
-    """Check one object against a schema; record the most relevant error. True if valid."""
-    error = best_match(validator.iter_errors(obj))
-    if error is None:
+def check_object(result: Result, schema: str, obj: Any, path: Path, line: int | None) -> bool:
+    """Check one object against a whole schema; record the most relevant error. True if valid."""
+    found = problem(schema, obj, full=True)
+    if found is None:
         return True
-    result.add(path, _message(error), line, _field(error))
+    result.add(path, found[0], line, found[1])
     return False
 
 
@@ -151,12 +131,11 @@ def _check_jsonl(
     phases: set[str] | None = None,
 ) -> _Seen:
     """Schema, order and uniqueness checks of one JSON Lines file."""
-    validator = _validator(schema)
     seen = _Seen()
     last_key: tuple[int, ...] | None = None
     for lineno, obj in _lines(result, path):
         seen.lines += 1
-        if not check_object(result, validator, obj, path, lineno):
+        if not check_object(result, schema, obj, path, lineno):
             # Still remember the client, so one bad case line does not flag all its
             # conversations as belonging to an unknown client.
             cid = obj.get("client_id") if isinstance(obj, dict) else None
@@ -174,7 +153,8 @@ def _check_jsonl(
             if phases is not None and phase not in phases:
                 result.add(
                     path,
-                    f"phase {phase} is not one of the manifest's phases ({', '.join(sorted(phases, key=PHASE_INDEX.get))})",
+                    f"phase {phase} is not one of the manifest's phases "
+                    f"({', '.join(sorted(phases, key=lambda p: PHASE_INDEX[p]))})",
                     lineno,
                     "phase",
                 )
@@ -229,7 +209,7 @@ def validate_file(
         except InputError as exc:
             result.add(exc.path or path, exc.reason, exc.line)
             return result
-        check_object(result, _validator(schema), doc, path, None)
+        check_object(result, schema, doc, path, None)
         result.records[path.name] = 1
         return result
     seen = _check_jsonl(result, path, schema)
@@ -253,7 +233,7 @@ def validate_dataset(folder: str | Path, *, max_problems: int = DEFAULT_MAX_PROB
         except InputError as exc:
             result.add(manifest_path, exc.reason, exc.line)
         else:
-            if check_object(result, _validator("manifest"), doc, manifest_path, None):
+            if check_object(result, "manifest", doc, manifest_path, None):
                 manifest = doc
     present = [name for name in DATA_FILES if (folder / name).exists()]
     if "cases.jsonl" not in present:

@@ -24,7 +24,7 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from tvt.config import load_config
-from tvt.generate import generate_offline, iter_cases
+from tvt.pipeline import generate_offline, iter_cases
 from tvt.compose import compose_client
 from tvt.phases import BENCHMARK_ORDER
 

@@ -81,10 +81,10 @@ def overhead_in_process(n: int) -> float:
     """Seconds per conversation for parse + validate + journal write + dataset write."""
     from tests.fake_openai_server import synthetic_transcript
     from tvt.dataset import DatasetWriter
-    from tvt.generate import iter_cases
     from tvt.jsonio import dumps
     from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
     from tvt.llm.transcript import parse_transcript, speaker_aliases
+    from tvt.pipeline import iter_cases
 
     prompts = load_prompts("generation")
     cases = list(iter_cases(load_config("default"), 1, max(1, n // 6)))
@@ -97,7 +97,7 @@ def overhead_in_process(n: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         start = time.perf_counter()
-        with open(out / "journal.jsonl", "w") as journal, DatasetWriter(out, {}) as writer:
+        with open(out / "journal.jsonl", "w") as journal, DatasetWriter(out, {}, finalize=None) as writer:
             for case, phase, text in answers:
                 tr = parse_transcript(
                     text, bounds=turn_bounds(prompts, phase), aliases=speaker_aliases(case)

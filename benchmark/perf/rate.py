@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tvt.rate.lexical import rate_dataset_lexical
+from tvt.raters.lexical import rate_dataset_lexical
 
 
 def describe(folder: Path) -> tuple[int, int, int]:

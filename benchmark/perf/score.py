@@ -2,8 +2,8 @@
 
 Prints (median of --repeat runs):
   * decode floor: read both files and orjson-decode every line, nothing else;
-  * parse-only: tvt.score.load_outputs + load_reference (decode, validate, assemble arrays);
-  * end to end: tvt.score.score_files (parse, align, metrics, bootstrap/normal CI, report, sha256),
+  * parse-only: tvt.scoring.load_outputs + load_reference (decode, validate, assemble arrays);
+  * end to end: tvt.scoring.score_files (parse, align, metrics, bootstrap/normal CI, report, sha256),
     and once `tvt score --json` in a fresh process (adds interpreter start and imports);
   * peak memory of a fresh process running score_files (ru_maxrss);
   * the naive per-client loop (scipy.stats.pearsonr + dtaidistance + numpy RMSE) timed on a
@@ -35,7 +35,7 @@ import orjson
 
 from tvt import metrics
 from tvt.phases import BENCHMARK_ORDER as PHASES
-from tvt.score import load_outputs, load_reference, score_files
+from tvt.scoring import load_outputs, load_reference, score_files
 
 PLAN = np.array([5, 8, 8, 7, 5, 4], dtype=float)
 
@@ -96,7 +96,7 @@ def decode_floor(*paths: Path) -> None:
 
 def peak_memory(out: Path, ref: Path) -> tuple[float, float]:
     """Peak RSS (GB) and wall time of a fresh process running score_files."""
-    code = "import sys; from tvt.score import score_files; score_files(sys.argv[1], sys.argv[2])"
+    code = "import sys; from tvt.scoring import score_files; score_files(sys.argv[1], sys.argv[2])"
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", code, str(out), str(ref)])
     _, status, usage = os.wait4(proc.pid, 0)

@@ -1,7 +1,7 @@
 """Rate benchmark inputs with an OpenAI-compatible model (both units: conversation and turn).
 
 The conversation tracks send the versioned zero-shot rating prompt of ``tvt rate --rater openai``
-(:func:`tvt.rate.llm.rate_conversation`, same parser, same re-ask after an unreadable answer);
+(:func:`tvt.raters.llm.rate_conversation`, same parser, same re-ask after an unreadable answer);
 the turn track sends the ``turn-rating`` prompt, which labels the marked client turns ``[T1]``,
 ``[T2]``... and asks for one list of ratings. Both run through the shared LLM client (retries,
 concurrency, usage), and what cannot be read after ``max_attempts`` is a *format failure*:
@@ -172,7 +172,7 @@ def rate_inputs_llm(
     from tvt.llm.prompts import load_prompts
     from tvt.llm.runner import Progress, run_pool
     from tvt.phases import PHASE_INDEX
-    from tvt.rate.llm import rate_conversation
+    from tvt.raters.llm import rate_conversation
 
     settings = LLMOptions(
         model=model,

@@ -34,7 +34,7 @@ def rate_inputs_file(
     **llm_flags: Any,
 ) -> dict[str, Any]:
     """Rate every record of an ``inputs.jsonl`` and write model outputs; returns a summary."""
-    from tvt.rate.lexical import parse_signals
+    from tvt.raters.lexical import parse_signals
 
     if as_reference:
         raise InputError(

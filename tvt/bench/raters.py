@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tvt.bench.inputs import marked_turns
-from tvt.rate.lexical import (
+from tvt.raters.lexical import (
     combine,
     language_score,
     language_to_intensity,

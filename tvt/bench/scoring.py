@@ -26,7 +26,7 @@ def score_any(
         return score_turns(
             outputs, reference, require_complete=require_complete, bootstrap_seed=bootstrap_seed
         )
-    from tvt.score import score_files
+    from tvt.scoring import score_files
 
     return score_files(
         outputs, reference, require_complete=require_complete, bootstrap_seed=bootstrap_seed

@@ -84,7 +84,7 @@ def turn_reference(conversation: dict[str, Any]) -> dict[str, Any]:
 def build_split(track: Track, seed: int, clients: int, preset: str = "default") -> Split:
     """Generate clients ``1..clients`` of ``track`` from ``seed`` (no files written)."""
     from tvt.config import load_config
-    from tvt.generate import iter_cases
+    from tvt.pipeline import iter_cases
     from tvt.plan import reference_record
 
     config = load_config(preset)

@@ -67,8 +67,8 @@ def prepare(
       tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --out run42
     """
     from tvt.config import load_config
-    from tvt.generate import parse_phases
     from tvt.llm.batch import REQUESTS, prepare_batch
+    from tvt.pipeline import parse_phases
 
     plan = prepare_batch(
         out,

@@ -107,7 +107,7 @@ def generate(
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend
     from tvt.config import load_config
-    from tvt.generate import parse_phases
+    from tvt.pipeline import parse_phases
 
     if benchmark == "tvt-bench-v2" or track is not None or split is not None:
         from tvt.bench.cli_hooks import generate_v2

@@ -17,7 +17,7 @@ RATER_FLAGS = ("signals", *(flag for flag in LLM_FLAGS if flag != "resume"))
 
 def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        from tvt.rate.registry import RATERS
+        from tvt.raters.registry import RATERS
 
         list_plugins(RATERS)
         ctx.exit()
@@ -76,7 +76,7 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate benchmark/tvt-bench-v2/masked/dev/inputs.jsonl -o masked.jsonl
     """
     from tvt.bench.inputs import looks_like_inputs
-    from tvt.rate.registry import RATERS, get_rater
+    from tvt.raters.registry import RATERS, get_rater
 
     if looks_like_inputs(dataset):  # a tvt-bench-v2 inputs.jsonl: text only (tvt/bench/)
         from tvt.bench.rate_inputs import rate_inputs_from_flags

@@ -1,6 +1,6 @@
 """The offline composer: six clinically structured PE phase conversations per client.
 
-Public interface (used by :mod:`tvt.generate` and the LLM backend):
+Public interface (used by :mod:`tvt.pipeline` and the LLM backend):
 
 - :data:`COMPOSER_VERSION` - goes into the manifest; bumped whenever the output changes.
 - :func:`compose_client` - the conversations of one client for the given phases.

@@ -13,8 +13,8 @@ from typing import Any
 
 from tvt.compose import compose_client
 from tvt.config import load_config
-from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER
+from tvt.pipeline import iter_cases
 
 #: The release's mean turns per conversation (SPEC §1.5).
 RELEASE_TURNS = {"P5": 20.6, "P10": 63.9, "P6": 33.3, "P7": 29.5, "P8": 30.9, "P11": 24.6}

@@ -19,7 +19,7 @@ from tvt import schemacheck
 from tvt.errors import InputError
 from tvt.jsonio import read_json
 from tvt.phases import BENCHMARK_ORDER
-from tvt.score import ScoreReport
+from tvt.scoring import ScoreReport
 
 ENTRY_FORMAT = "tvt-leaderboard-entry"
 ENTRY_VERSION = 1

@@ -34,7 +34,7 @@ from tvt.leaderboard.entry import (
     validate_meta,
 )
 from tvt.leaderboard.store import record_entry
-from tvt.score import ScoreResult, score
+from tvt.scoring import ScoreResult, score
 
 #: A submission must score at least this share of the reference clients. The paper's own
 #: Llama 3 rows (489 of 500 = 97.8 %) pass; a model that skipped one client in twenty does not.

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.errors import InputError
@@ -93,7 +94,7 @@ def prepare_batch(
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the batch input files into ``out``; return the plan."""
-    from tvt.generate import iter_cases
+    from tvt.pipeline import iter_cases
 
     if not model or not model.strip():
         raise InputError("a model name is required", field="--model")
@@ -289,7 +290,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         backend=backend,
         phases=phases,
     )
-    with DatasetWriter(folder, manifest) as writer:
+    with DatasetWriter(folder, manifest, finalize=write_card) as writer:
         for cid in sorted(cases):
             writer.write("cases.jsonl", cases[cid])
             writer.write("reference.jsonl", reference_record(cases[cid]))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tvt import __version__
+from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError
@@ -249,7 +250,7 @@ def generate_llm(
     from ``RunResult.failures``. Raises ``InputError`` for bad settings or an endpoint that
     refuses every request (the journal is kept, so ``resume=True`` continues later).
     """
-    from tvt.generate import iter_cases
+    from tvt.pipeline import iter_cases
     from tvt.plan import reference_record
 
     options.check()
@@ -366,7 +367,7 @@ def generate_llm(
     manifest = base_manifest(
         seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
     )
-    with DatasetWriter(out, manifest) as writer:
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
         for case in cases:
             cid = case["client_id"]
             writer.write("cases.jsonl", case)

@@ -25,10 +25,11 @@ One concept per module:
 
 from __future__ import annotations
 
+from tvt.fields import CLIENT_FIELDS
 from tvt.release.conversations import assign_suds, repair_conversation
 from tvt.release.exporter import export_release, release_conversation, release_metadata
 from tvt.release.importer import import_release
-from tvt.release.metadata import CLIENT_FIELDS, Unusable, repair_metadata
+from tvt.release.metadata import Unusable, repair_metadata
 from tvt.release.report import Entry, ImportReport, NothingUsable
 from tvt.release.scan import ReleaseFiles, scan_release
 from tvt.release.spellings import ALIASES, canonical, canonical_values

@@ -14,8 +14,8 @@ from typing import Any
 
 from tvt.dataset import iter_records, prepare_output, resolve_dataset
 from tvt.errors import InputError
+from tvt.fields import CLIENT_FIELDS
 from tvt.phases import PHASE_INDEX
-from tvt.release.metadata import CLIENT_FIELDS
 from tvt.release.turns import LABELS, render_turn, sliding_windows
 from tvt.staging import Staging
 

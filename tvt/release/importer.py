@@ -10,6 +10,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from tvt.card import write_card
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.phases import BENCHMARK_ORDER
 from tvt.release.conversations import repair_conversation
@@ -134,7 +135,7 @@ def import_release(src: str | Path, out: str | Path, *, force: bool = False) -> 
         seed=None, clients=0, config=None, backend={"name": "import"}, phases=[]
     )
     try:
-        with DatasetWriter(out, manifest) as writer:
+        with DatasetWriter(out, manifest, finalize=write_card) as writer:
             for client_id in sorted(found.files):
                 case, conversations, failures = _client_records(
                     client_id, found.files[client_id], report

@@ -8,24 +8,13 @@ from functools import cache
 from typing import Any
 
 from tvt.config import load_config
+from tvt.fields import CLIENT_CATEGORY_FIELDS, CLIENT_FIELDS
 from tvt.release.report import ImportReport
 from tvt.release.spellings import canonical
 from tvt.sampling import age_group as _age_group
 from tvt.sampling import violations
 
-#: The release's client profile fields, in the release's order.
-CLIENT_FIELDS = (
-    "age",
-    "age_group",
-    "gender",
-    "relationship_status",
-    "occupation",
-    "living_situation",
-    "ethnicity",
-    "co_occurring_condition",
-    "exhibited_behaviors",
-)
-_CLIENT_STRING_FIELDS = CLIENT_FIELDS[2:8]
+_CLIENT_STRING_FIELDS = CLIENT_CATEGORY_FIELDS
 
 
 @cache

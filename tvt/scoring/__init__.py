@@ -2,21 +2,21 @@
 
 The package has one module per step, each usable on its own:
 
-* :mod:`~tvt.score.rows` -- the line shapes read (``OutputRow``, ``ReferenceRow``);
-* :mod:`~tvt.score.lines` and :mod:`~tvt.score.reader` -- the fast strict reader (JSON Lines to
+* :mod:`~tvt.scoring.rows` -- the line shapes read (``OutputRow``, ``ReferenceRow``);
+* :mod:`~tvt.scoring.lines` and :mod:`~tvt.scoring.reader` -- the fast strict reader (JSON Lines to
   one row per client; every bad-input rule names file, line and field);
-* :mod:`~tvt.score.core` -- from trajectories to the typed report (coverage rules, metrics, CIs);
-* :mod:`~tvt.score.report` -- the report types and their JSON form;
-* :mod:`~tvt.score.files` -- scoring files on disk (hashes, fingerprint, baseline);
-* :mod:`~tvt.score.render` -- the terminal table and the per-client file.
+* :mod:`~tvt.scoring.core` -- from trajectories to the typed report (coverage rules, metrics, CIs);
+* :mod:`~tvt.scoring.report` -- the report types and their JSON form;
+* :mod:`~tvt.scoring.files` -- scoring files on disk (hashes, fingerprint, baseline);
+* :mod:`~tvt.scoring.render` -- the terminal table and the per-client file.
 """
 
 from __future__ import annotations
 
-from tvt.score.core import MIN_PHASES, ScoreResult, score_trajectories
-from tvt.score.files import load_baseline, reference_fingerprint, score, score_files
-from tvt.score.lines import N_PHASES, PHASES
-from tvt.score.reader import (
+from tvt.scoring.core import MIN_PHASES, ScoreResult, score_trajectories
+from tvt.scoring.files import load_baseline, reference_fingerprint, score, score_files
+from tvt.scoring.lines import N_PHASES, PHASES
+from tvt.scoring.reader import (
     DEFAULT_REFERENCE,
     Trajectories,
     load_outputs,
@@ -24,8 +24,8 @@ from tvt.score.reader import (
     resolve_reference,
     trajectories_from_rows,
 )
-from tvt.score.render import format_table, per_client_records, write_per_client
-from tvt.score.report import (
+from tvt.scoring.render import format_table, per_client_records, write_per_client
+from tvt.scoring.report import (
     REPORT_FORMAT,
     REPORT_VERSION,
     Baseline,
@@ -37,7 +37,7 @@ from tvt.score.report import (
     ReferenceInput,
     ScoreReport,
 )
-from tvt.score.rows import OutputRow, PhaseOutputRow, ReferenceRow, TrajectoryOutputRow
+from tvt.scoring.rows import OutputRow, PhaseOutputRow, ReferenceRow, TrajectoryOutputRow
 
 __all__ = [
     "DEFAULT_REFERENCE",

@@ -20,7 +20,7 @@ from tvt.jsonio import write_jsonl
 from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
-from tvt.rate import lexical
+from tvt.raters import lexical
 
 Progress = Callable[[int], None]
 
@@ -136,7 +136,7 @@ def _pairs(pairs: list[list[Any]], limit: int = 10) -> str:
 
 
 class LexicalRater:
-    """The offline baseline: stated SUDS and the client's language (:mod:`tvt.rate.lexical`)."""
+    """The offline baseline: stated SUDS and the client's language (:mod:`tvt.raters.lexical`)."""
 
     name = "lexical"
     description = "offline baseline (stated SUDS + client language); no network"
@@ -180,7 +180,7 @@ OPENAI_OPTIONS = tuple(flag for flag in LLM_FLAGS if flag != "resume")
 
 
 class OpenAIRater:
-    """Zero-shot ratings from any OpenAI-compatible endpoint (:mod:`tvt.rate.llm`)."""
+    """Zero-shot ratings from any OpenAI-compatible endpoint (:mod:`tvt.raters.llm`)."""
 
     name = "openai"
     description = "zero-shot LLM ratings from any OpenAI-compatible endpoint (needs --model)"
@@ -207,7 +207,7 @@ class OpenAIRater:
         # that watches no progress (the Python API) gets neither, and failures in the summary.
         watched = progress is not None
         # Imported here, not at the top: it loads numpy, which `tvt rate --help` does not need.
-        from tvt.rate.llm import rate_dataset_llm
+        from tvt.raters.llm import rate_dataset_llm
 
         summary = rate_dataset_llm(
             dataset,

@@ -11,7 +11,7 @@ Coverage rules (documented in docs/benchmark.md):
 * an output phase for which the reference has no value is listed under ``unreferenced``;
 * ``require_complete=True`` turns any missing or incomplete client into an error.
 
-Nothing here reads a file: the caller hands in :class:`~tvt.score.reader.Trajectories`, so
+Nothing here reads a file: the caller hands in :class:`~tvt.scoring.reader.Trajectories`, so
 predictions held in memory are scored exactly as files are.
 """
 
@@ -25,9 +25,9 @@ import numpy as np
 from tvt import __version__, metrics
 from tvt.errors import InputError
 from tvt.phases import PHASE_NAMES
-from tvt.score.lines import N_PHASES, PHASES
-from tvt.score.reader import Trajectories
-from tvt.score.report import (
+from tvt.scoring.lines import N_PHASES, PHASES
+from tvt.scoring.reader import Trajectories
+from tvt.scoring.report import (
     Baseline,
     BaselineComparison,
     Inputs,

@@ -18,7 +18,7 @@ PHASES = BENCHMARK_ORDER
 N_PHASES = len(PHASES)
 NAN = float("nan")
 _PHASE_LIST = ", ".join(PHASES)
-#: The keys of the two line shapes (:mod:`tvt.score.rows`).
+#: The keys of the two line shapes (:mod:`tvt.scoring.rows`).
 _TRAJECTORY_KEY = "trajectory"
 _PHASE_KEYS = ("phase", "intensity")
 

@@ -1,8 +1,8 @@
 """The lexical rater: rate one conversation, or every conversation of a dataset folder.
 
-For each phase conversation it combines the stated SUDS (:mod:`~tvt.rate.lexical.suds`) and the
-language distress of the client's turns (:mod:`~tvt.rate.lexical.lexicon`) by the documented rule
-(:mod:`~tvt.rate.lexical.rule`). It reads only ``speaker``, ``text`` and ``suds`` of a turn.
+For each phase conversation it combines the stated SUDS (:mod:`~tvt.raters.lexical.suds`) and the
+language distress of the client's turns (:mod:`~tvt.raters.lexical.lexicon`) by the documented rule
+(:mod:`~tvt.raters.lexical.rule`). It reads only ``speaker``, ``text`` and ``suds`` of a turn.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from tvt.dataset import iter_records
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
-from tvt.rate.lexical.lexicon import client_turn_scores, load_lexicon
-from tvt.rate.lexical.rule import combine, rounded, weighted_language
-from tvt.rate.lexical.suds import SudsReading, stated_suds
+from tvt.raters.lexical.lexicon import client_turn_scores, load_lexicon
+from tvt.raters.lexical.rule import combine, rounded, weighted_language
+from tvt.raters.lexical.suds import SudsReading, stated_suds
 
 RATER_NAME = "lexical"
 RATER_VERSION = "1"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from tvt.rate.lexical.vader import vader_compound
+from tvt.raters.lexical.vader import vader_compound
 from tvt.resources import load_seed_json
 
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})

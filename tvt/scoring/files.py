@@ -1,7 +1,7 @@
 """Scoring files on disk: read outputs and reference, name and hash them, compare to a baseline.
 
 This is what ``tvt score`` runs and what the leaderboard recomputes on submission; the scoring
-itself is :func:`tvt.score.core.score_trajectories`.
+itself is :func:`tvt.scoring.core.score_trajectories`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from tvt import jsonio
 from tvt.errors import InputError
 from tvt.jsonio import read_json, sha256_file
-from tvt.score.core import ScoreResult, score_trajectories
-from tvt.score.reader import DEFAULT_REFERENCE, load_outputs, load_reference, resolve_reference
-from tvt.score.report import Baseline, Inputs, OutputsInput, ReferenceInput
+from tvt.scoring.core import ScoreResult, score_trajectories
+from tvt.scoring.reader import DEFAULT_REFERENCE, load_outputs, load_reference, resolve_reference
+from tvt.scoring.report import Baseline, Inputs, OutputsInput, ReferenceInput
 
 
 def reference_fingerprint(ref_file: Path, sha256: str) -> str | None:
@@ -68,7 +68,7 @@ def score(
 
     Raises ``InputError`` for bad input: any rule of the outputs and reference formats (see
     docs/benchmark.md), an output for a client the reference does not know, no client with at
-    least :data:`~tvt.score.core.MIN_PHASES` scorable phases, or (with ``require_complete``) any
+    least :data:`~tvt.scoring.core.MIN_PHASES` scorable phases, or (with ``require_complete``) any
     missing or incomplete client.
     """
     out_path = Path(outputs)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from tvt.card import Survey, write_card
+from tvt.compose import COMPOSER_VERSION, compose_client
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.errors import InputError
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
+from tvt.records import Case, Conversation, ReferenceRow
 from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
@@ -30,8 +36,6 @@ def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Itera
 
 def parse_phases(text: str | None) -> list[str]:
     """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six."""
-    from tvt.errors import InputError
-
     if not text:
         return list(BENCHMARK_ORDER)
     wanted = [p.strip().upper() for p in text.split(",") if p.strip()]
@@ -48,31 +52,43 @@ def parse_phases(text: str | None) -> list[str]:
 CHUNK = 500
 
 
-def render_chunk(
-    config: Config, seed: int, first: int, last: int, phases: Sequence[str]
-) -> dict[str, tuple[str, int]]:
-    """Render clients ``first..last`` to JSON Lines text per data file: ``{name: (text, lines)}``.
+@dataclass
+class Chunk:
+    """Clients ``first..last`` rendered: JSON Lines text per data file and their survey."""
+
+    files: dict[str, tuple[str, int]]  # name -> (text, lines)
+    survey: Survey  # what the dataset card needs to know about these records
+
+
+def render_chunk(config: Config, seed: int, first: int, last: int, phases: Sequence[str]) -> Chunk:
+    """Render clients ``first..last`` to JSON Lines text per data file, surveying each record.
 
     Pure function of its arguments (every client has its own random streams), so chunks can be
-    rendered in any process and in any order and still concatenate to identical files.
+    rendered in any process and in any order and still concatenate to identical files; their
+    surveys merge exactly, so the card needs no second pass over the files.
     """
-    from tvt.compose import compose_client
-
+    survey = Survey()
     cases, refs, convs = [], [], []
     for case in iter_cases(config, seed, last, start=first):
+        reference = reference_record(case)
+        survey.add_case(cast(Case, case))
+        survey.add_reference(cast(ReferenceRow, reference))
         cases.append(dumps_generated(case))
-        refs.append(dumps_generated(reference_record(case)))
+        refs.append(dumps_generated(reference))
         if phases:
-            convs.extend(dumps_generated(c) for c in compose_client(case, seed, phases))
+            for conv in compose_client(case, seed, phases):
+                survey.add_conversation(cast(Conversation, conv))
+                convs.append(dumps_generated(conv))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
-    return {
+    files = {
         name: ("".join(line + "\n" for line in lines), len(lines))
         for name, lines in out.items()
         if lines
     }
+    return Chunk(files, survey)
 
 
-def _render_star(args: tuple[Any, ...]) -> dict[str, tuple[str, int]]:
+def _render_star(args: tuple[Any, ...]) -> Chunk:
     return render_chunk(*args)
 
 
@@ -100,8 +116,6 @@ def generate_offline(
     clients across ``workers`` processes (default: one per core for large runs); the files are
     assembled in client order, so the output is identical for any number of workers.
     """
-    from tvt.compose import COMPOSER_VERSION
-
     prepare_output(out, force)
     backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
     manifest = base_manifest(
@@ -112,9 +126,12 @@ def generate_offline(
         (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases))
         for lo in range(1, clients + 1, CHUNK)
     ]
-    with DatasetWriter(out, manifest) as writer:
+    survey = Survey()
+    # The card is written from the survey of the records as they were rendered.
+    finalize = functools.partial(write_card, survey=survey)
+    with DatasetWriter(out, manifest, finalize=finalize) as writer:
         if workers == 1:
-            chunks: Iterator[dict[str, tuple[str, int]]] = map(_render_star, jobs)
+            chunks: Iterator[Chunk] = map(_render_star, jobs)
             pool = None
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
@@ -122,8 +139,9 @@ def generate_offline(
             chunks = pool.map(_render_star, jobs)
         try:
             for job, chunk in zip(jobs, chunks, strict=True):
-                for name, (text, lines) in chunk.items():
+                for name, (text, lines) in chunk.files.items():
                     writer.write_text(name, text, lines)
+                survey.merge(chunk.survey)
                 if progress:
                     progress(job[3] - job[2] + 1)
         finally:

@@ -3,7 +3,7 @@
 Reading is built for a million clients: ``orjson`` decodes each line, a fast path accepts the
 canonical trajectory line with a handful of checks (types and ranges of its six values are then
 checked in bulk with numpy), and anything else goes through the strict per-field check of
-:mod:`tvt.score.lines`, which produces the error message (file, line, field). Identical duplicates
+:mod:`tvt.scoring.lines`, which produces the error message (file, line, field). Identical duplicates
 of a (client, phase) value are accepted; a duplicate with a different value is an error.
 """
 
@@ -22,7 +22,7 @@ import orjson
 
 from tvt import jsonio
 from tvt.errors import InputError
-from tvt.score.lines import (
+from tvt.scoring.lines import (
     N_PHASES,
     PHASES,
     Collector,
@@ -32,7 +32,7 @@ from tvt.score.lines import (
     number_reason,
     strict_loads,
 )
-from tvt.score.rows import OutputRow, ReferenceRow
+from tvt.scoring.rows import OutputRow, ReferenceRow
 
 #: Default reference: the dataset folder ``tvt generate`` writes.
 DEFAULT_REFERENCE = "tvt-data"

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from tvt import jsonio
-from tvt.score.core import ScoreResult
-from tvt.score.report import MetricSummary, ScoreReport
+from tvt.scoring.core import ScoreResult
+from tvt.scoring.report import MetricSummary, ScoreReport
 from tvt.tables import text_table
 
 #: How many client ids a list of missing, incomplete or excluded clients shows.

@@ -7,7 +7,7 @@ Model outputs come in two shapes, freely mixed and in any order::
     {"client_id": 7, "trajectory": {"P5": 5, "P10": 8, "P6": 8, "P7": 7, "P8": 6, "P11": 4}}
 
 A reference line is a trajectory line with a ``source``. These types describe what a valid line
-holds; the reader (:mod:`tvt.score.reader`) is what checks it.
+holds; the reader (:mod:`tvt.scoring.reader`) is what checks it.
 """
 
 from __future__ import annotations

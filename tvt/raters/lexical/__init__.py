@@ -2,23 +2,23 @@
 
 For each phase conversation it combines two signals into one intensity from 1 to 10:
 
-1. **Stated SUDS** (:mod:`~tvt.rate.lexical.suds`): the ``suds`` field of turns when present
+1. **Stated SUDS** (:mod:`~tvt.raters.lexical.suds`): the ``suds`` field of turns when present
    (always 0-100 in tvt's format); otherwise the SUDS the client states in words, read by
    :mod:`tvt.suds_text` (the same reader the importer uses), normalised to 0-100 and averaged.
-2. **Language distress** of the client's turns (:mod:`~tvt.rate.lexical.lexicon`, with a
-   streamlined VADER in :mod:`~tvt.rate.lexical.vader`), averaged weighted by
+2. **Language distress** of the client's turns (:mod:`~tvt.raters.lexical.lexicon`, with a
+   streamlined VADER in :mod:`~tvt.raters.lexical.vader`), averaged weighted by
    ``min(tokens, 40)``.
 
-The rule (:mod:`~tvt.rate.lexical.rule`): ``language = 1 + 9 * clip((L - 0.3) / 0.45, 0, 1)``;
+The rule (:mod:`~tvt.raters.lexical.rule`): ``language = 1 + 9 * clip((L - 0.3) / 0.45, 0, 1)``;
 ``suds = 1 + 9 * SUDS / 100``; the rating is ``0.6 * suds + 0.4 * language`` when SUDS was
 stated, else ``language``. A conversation with neither client words nor SUDS gets no rating and
-is reported. :mod:`~tvt.rate.lexical.rater` rates conversations and dataset folders;
+is reported. :mod:`~tvt.raters.lexical.rater` rates conversations and dataset folders;
 ``benchmark/lexical_validity.py`` measures how well it recovers a dataset's plan.
 """
 
 from __future__ import annotations
 
-from tvt.rate.lexical.lexicon import (
+from tvt.raters.lexical.lexicon import (
     Lexicon,
     client_turn_scores,
     language_score,
@@ -26,7 +26,7 @@ from tvt.rate.lexical.lexicon import (
     load_lexicon,
     tokenize,
 )
-from tvt.rate.lexical.rater import (
+from tvt.raters.lexical.rater import (
     RATER_NAME,
     RATER_VERSION,
     SIGNALS,
@@ -37,7 +37,7 @@ from tvt.rate.lexical.rater import (
     rate_dataset_lexical,
     rater_label,
 )
-from tvt.rate.lexical.rule import (
+from tvt.raters.lexical.rule import (
     LANGUAGE_LOW,
     LANGUAGE_SPAN,
     SUDS_WEIGHT,
@@ -48,8 +48,8 @@ from tvt.rate.lexical.rule import (
     suds_to_intensity,
     weighted_language,
 )
-from tvt.rate.lexical.suds import SudsReading, stated_suds
-from tvt.rate.lexical.vader import vader_compound
+from tvt.raters.lexical.suds import SudsReading, stated_suds
+from tvt.raters.lexical.vader import vader_compound
 
 __all__ = [
     "LANGUAGE_LOW",

@@ -1,0 +1,269 @@
+"""The records of a dataset folder, typed, and the one validating reader of them.
+
+``cases.jsonl``, ``conversations.jsonl`` and ``reference.jsonl`` hold one record per line; model
+outputs (the input of ``tvt score``) are :class:`OutputRow`. The TypedDicts below describe what
+every consumer may rely on; ``schemas/*.schema.json`` remain the full contract.
+
+There is one reader of these files (:func:`read_cases`, :func:`read_conversations`,
+:func:`read_references`). It checks each record quickly for what the statistics, the raters, the
+dataset card and import/export rely on, and raises ``InputError`` naming the file, line and field
+at the first problem. ``tvt validate`` uses the same entry point (:func:`problem`) with
+``full=True``, which checks every record against its whole JSON Schema and collects problems
+instead of stopping. Every record the schema accepts, the quick check accepts too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypedDict
+
+from tvt.errors import InputError
+from tvt.fields import CASE_SECTIONS
+from tvt.jsonio import is_finite_number, iter_jsonl
+from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.schemacheck import field_path, first_error, message
+
+SPEAKERS = ("therapist", "client")
+
+
+class _ClientProfileBase(TypedDict):
+    age: int
+    age_group: str
+    gender: str
+    relationship_status: str
+    occupation: str
+    living_situation: str
+    ethnicity: str
+    co_occurring_condition: str
+    exhibited_behaviors: list[str]
+
+
+class ClientProfile(_ClientProfileBase, total=False):
+    name: str  # generated data always has one; imported release data has none
+
+
+class _TherapistProfileBase(TypedDict):
+    age: int
+    gender: str
+
+
+class TherapistProfile(_TherapistProfileBase, total=False):
+    name: str
+
+
+class TraumaInfo(TypedDict):
+    type: str
+    session_topic: str
+
+
+class PhaseSuds(TypedDict):
+    start: int
+    peak: int
+    end: int
+
+
+class _PlanBase(TypedDict):
+    intensity: dict[str, int]  # phase -> planned intensity 1..10
+
+
+class Plan(_PlanBase, total=False):
+    suds: dict[str, PhaseSuds]  # exposure phase -> planned SUDS
+
+
+class _CaseBase(TypedDict):
+    client_id: int
+    client_profile: ClientProfile
+    therapist_profile: TherapistProfile
+    trauma_info: TraumaInfo
+
+
+class Case(_CaseBase, total=False):
+    plan: Plan
+
+
+class _TurnBase(TypedDict):
+    speaker: str  # "therapist" | "client"
+    text: str
+    suds: int | None  # SUDS 0..100 the client stated, or None
+    act: str
+
+
+class Turn(_TurnBase, total=False):
+    intensity: float  # planned intensity of the turn (offline composer)
+    suds_scale: int  # 10 when the client answered on 0-10 (``suds`` is still 0-100)
+    raw: str  # imported turns: the release's original string
+
+
+class _ConversationBase(TypedDict):
+    client_id: int
+    phase: str
+    turns: list[Turn]
+
+
+class Conversation(_ConversationBase, total=False):
+    three_turn_sequences: list[list[str]] | None
+    source: str
+
+
+class _ReferenceRowBase(TypedDict):
+    client_id: int
+    trajectory: dict[str, float]  # phase -> intensity 1..10
+
+
+class ReferenceRow(_ReferenceRowBase, total=False):
+    source: str
+
+
+class _OutputRowBase(TypedDict):
+    client_id: int
+    trajectory: dict[str, float]
+
+
+class OutputRow(_OutputRowBase, total=False):
+    """One line of a model-output file in the per-client shape (what tvt's raters write)."""
+
+    model: str
+    raw: Any
+
+
+# -- quick checks ----------------------------------------------------------------------------------
+#: ``(reason, field)`` of a problem, or ``None`` when the record is fine.
+Problem = tuple[str, str | None]
+
+
+def _record_problem(obj: Any) -> Problem | None:
+    """What every record needs: to be an object with a client id."""
+    if not isinstance(obj, dict):
+        return "each line must be a JSON object", None
+    cid = obj.get("client_id")
+    if type(cid) is not int or cid < 1:
+        return "must be an integer >= 1", "client_id"
+    return None
+
+
+def case_problem(obj: Any) -> Problem | None:
+    """What the readers of cases rely on: the client id and every profile field."""
+    found = _record_problem(obj)
+    if found:
+        return found
+    for section, keys in CASE_SECTIONS.items():
+        part = obj.get(section)
+        if not isinstance(part, dict):
+            return "missing or not an object", section
+        for key in keys:
+            if key not in part:
+                return "missing", f"{section}.{key}"
+    profile = obj["client_profile"]
+    if not isinstance(profile["exhibited_behaviors"], list):
+        return "must be a list", "client_profile.exhibited_behaviors"
+    if type(profile["age"]) is not int:
+        return "must be an integer", "client_profile.age"
+    return None
+
+
+def conversation_problem(obj: Any) -> Problem | None:
+    """What the readers of conversations rely on: client, phase, and turns with speaker and text."""
+    found = _record_problem(obj)
+    if found:
+        return found
+    phase = obj.get("phase")
+    if not isinstance(phase, str) or phase not in PHASE_INDEX:
+        return f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})", "phase"
+    turns = obj.get("turns")
+    if not isinstance(turns, list) or not turns:
+        return "must be a non-empty list", "turns"
+    for i, t in enumerate(turns):
+        if (
+            not isinstance(t, dict)
+            or t.get("speaker") not in SPEAKERS
+            or not isinstance(t.get("text"), str)
+        ):
+            return "each turn needs a speaker (therapist|client) and a text", f"turns.{i}"
+        suds = t.get("suds")
+        if suds is not None and (type(suds) is not int or not 0 <= suds <= 100):
+            return "must be a SUDS rating from 0 to 100, or null", f"turns.{i}.suds"
+    return None
+
+
+def reference_problem(obj: Any) -> Problem | None:
+    """What the readers of a reference rely on: client id and a trajectory of 1-10 by phase."""
+    found = _record_problem(obj)
+    if found:
+        return found
+    trajectory = obj.get("trajectory")
+    if not isinstance(trajectory, dict) or not trajectory:
+        return "must be an object of intensities by phase", "trajectory"
+    for phase, value in trajectory.items():
+        if phase not in PHASE_INDEX:
+            return f"unknown phase {phase!r}", f"trajectory.{phase}"
+        if not is_finite_number(value) or not 1 <= value <= 10:
+            return "must be a number from 1 to 10", f"trajectory.{phase}"
+    return None
+
+
+#: Schema name -> quick check.
+QUICK_CHECKS: dict[str, Callable[[Any], Problem | None]] = {
+    "case": case_problem,
+    "conversation": conversation_problem,
+    "reference": reference_problem,
+}
+
+
+def problem(schema: str, obj: Any, *, full: bool = False) -> Problem | None:
+    """The problem of one record, or ``None``.
+
+    ``full=False``: the quick check of what tvt's readers rely on (for schemas without one, the
+    whole schema). ``full=True``: the whole JSON Schema, worded by ``jsonschema``.
+    """
+    quick = QUICK_CHECKS.get(schema)
+    if quick is not None and not full:
+        return quick(obj)
+    error = first_error(schema, obj)
+    if error is None:
+        return None
+    return message(error), field_path(error)
+
+
+# -- reading ---------------------------------------------------------------------------------------
+def iter_records(folder: str | Path, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line, record)`` of a dataset file; nothing if the file does not exist."""
+    path = Path(folder) / name
+    if not path.exists():
+        return
+    for lineno, obj in iter_jsonl(path):
+        if not isinstance(obj, dict):
+            raise InputError("each line must be a JSON object", path=path, line=lineno)
+        yield lineno, obj
+
+
+def _read(
+    folder: str | Path, name: str, check: Callable[[Any], Problem | None], required: bool
+) -> Iterator[tuple[int, Any]]:
+    path = Path(folder) / name
+    if required and not path.exists():
+        raise InputError(f"the dataset folder has no {name}", path=folder)
+    for lineno, obj in iter_records(folder, name):
+        found = check(obj)
+        if found is not None:
+            raise InputError(found[0], path=path, line=lineno, field=found[1])
+        yield lineno, obj
+
+
+def read_cases(folder: str | Path, *, required: bool = False) -> Iterator[tuple[int, Case]]:
+    """Yield ``(line, case)`` of a folder's ``cases.jsonl``, each checked."""
+    return _read(folder, "cases.jsonl", case_problem, required)
+
+
+def read_conversations(
+    folder: str | Path, *, required: bool = False
+) -> Iterator[tuple[int, Conversation]]:
+    """Yield ``(line, conversation)`` of a folder's ``conversations.jsonl``, each checked."""
+    return _read(folder, "conversations.jsonl", conversation_problem, required)
+
+
+def read_references(
+    folder: str | Path, *, required: bool = False
+) -> Iterator[tuple[int, ReferenceRow]]:
+    """Yield ``(line, reference row)`` of a folder's ``reference.jsonl``, each checked."""
+    return _read(folder, "reference.jsonl", reference_problem, required)
