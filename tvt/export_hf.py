@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records, read_manifest, resolve_dataset
+from tvt.dataset import read_manifest, resolve_dataset
 from tvt.jsonio import dumps
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
-from tvt.release.exporter import check_conversation, load_cases, staged_export
+from tvt.records import read_references
+from tvt.release.exporter import conversations_of, load_cases, staged_export
 from tvt.release.turns import render_turn
 
 
@@ -118,19 +119,17 @@ def export_hf(dataset: str | Path, out: str | Path, *, force: bool = False) -> d
     out = Path(out)
     manifest = read_manifest(folder) or {}
     cases = load_cases(folder)
-    references = {r["client_id"]: r for _, r in iter_records(folder, "reference.jsonl")}
+    references = {r["client_id"]: r for _, r in read_references(folder)}
     counts = {"cases": 0, "conversations": 0, "reference": 0}
     names = ("conversations.jsonl", "cases.jsonl", "reference.jsonl", "README.md")
-    path = folder / "conversations.jsonl"
     with staged_export(out, force, names) as staging:
         with open(staging / "cases.jsonl", "w", encoding="utf-8", newline="\n") as fh:
             for cid in sorted(cases):
                 fh.write(dumps(hf_case_row(cases[cid])) + "\n")
                 counts["cases"] += 1
-        if path.exists():
+        if (folder / "conversations.jsonl").exists():
             with open(staging / "conversations.jsonl", "w", encoding="utf-8", newline="\n") as fh:
-                for lineno, conv in iter_records(folder, "conversations.jsonl"):
-                    check_conversation(conv, lineno, path, cases)
+                for conv in conversations_of(folder, cases):
                     cid = conv["client_id"]
                     fh.write(
                         dumps(hf_conversation_row(conv, cases[cid], references.get(cid))) + "\n"

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records, resolve_dataset
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
-from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.phases import PHASE_INDEX
+from tvt.records import Conversation, read_conversations
 from tvt.rng import client_int_seed
 
 #: Options of :func:`rate_dataset_llm` and their defaults.
@@ -114,43 +115,9 @@ def parse_intensity(text: str | None) -> int | float | None:
 
 
 # -- reading the dataset -----------------------------------------------------------------------------
-def _read_conversations(folder: Path) -> list[dict[str, Any]]:
-    path = folder / "conversations.jsonl"
-    if not path.exists():
-        raise InputError("no conversations.jsonl in this dataset folder", path=folder)
-    seen: set[tuple[int, str]] = set()
-    out = []
-    for line, rec in iter_records(folder, "conversations.jsonl"):
-        cid, phase, turns = rec.get("client_id"), rec.get("phase"), rec.get("turns")
-        if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
-            raise InputError("must be an integer >= 1", path=path, line=line, field="client_id")
-        if phase not in PHASE_INDEX:
-            raise InputError(
-                f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})",
-                path=path,
-                line=line,
-                field="phase",
-            )
-        if not isinstance(turns, list) or not turns:
-            raise InputError("must be a non-empty list", path=path, line=line, field="turns")
-        for i, t in enumerate(turns):
-            if (
-                not isinstance(t, dict)
-                or t.get("speaker") not in ("therapist", "client")
-                or not isinstance(t.get("text"), str)
-            ):
-                raise InputError(
-                    "each turn needs a speaker (therapist|client) and a text",
-                    path=path,
-                    line=line,
-                    field=f"turns[{i}]",
-                )
-        if (cid, phase) in seen:
-            raise InputError(
-                f"duplicate conversation for client {cid}, phase {phase}", path=path, line=line
-            )
-        seen.add((cid, phase))
-        out.append(rec)
+def _read_conversations(folder: Path) -> list[Conversation]:
+    """The dataset's conversations, checked, by client then phase in benchmark order."""
+    out = [rec for _line, rec in read_conversations(folder, required=True)]
     out.sort(key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]))
     return out
 

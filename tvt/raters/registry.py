@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
 from tvt.raters import lexical
+from tvt.records import read_conversations
 
 Progress = Callable[[int], None]
 
@@ -91,7 +93,7 @@ class ConversationRater:
         _refuse_own_reference(dataset, out, as_reference)
         trajectories: dict[int, dict[str, float]] = {}
         unrated: list[list[Any]] = []
-        for _line, conv in lexical.iter_conversations(dataset):
+        for _line, conv in read_conversations(resolve_dataset(dataset), required=True):
             value = self.rate_conversation(conv, options)
             if value is None:
                 unrated.append([conv["client_id"], conv["phase"]])
