@@ -6,18 +6,19 @@ builds one Arrow schema from them); docs/formats.md lists the columns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tvt.dataset import read_manifest, resolve_dataset
 from tvt.jsonio import dumps
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
-from tvt.records import read_references
+from tvt.records import Case, Conversation, ReferenceRow, read_references
 from tvt.release.exporter import conversations_of, load_cases, staged_export
 from tvt.release.turns import render_turn
 
 
-def _flat_profile(case: dict[str, Any]) -> dict[str, Any]:
+def _flat_profile(case: Case) -> dict[str, Any]:
     cp, tp, ti = case["client_profile"], case["therapist_profile"], case["trauma_info"]
     return {
         "client_age": cp["age"],
@@ -36,10 +37,10 @@ def _flat_profile(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def hf_case_row(case: dict[str, Any]) -> dict[str, Any]:
+def hf_case_row(case: Case) -> dict[str, Any]:
     """One flat row of the HF ``cases.jsonl`` (same keys and types on every row)."""
-    plan = case.get("plan") or {}
-    intensity = plan.get("intensity") or {}
+    plan: Mapping[str, Any] = case.get("plan") or {}  # imported data may have none
+    intensity: Mapping[str, Any] = plan.get("intensity") or {}
     row = {"client_id": case["client_id"], **_flat_profile(case)}
     for phase in BENCHMARK_ORDER:
         row[f"plan_intensity_{phase}"] = intensity.get(phase)
@@ -47,18 +48,19 @@ def hf_case_row(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def hf_conversation_row(
-    conv: dict[str, Any], case: dict[str, Any], reference: dict[str, Any] | None
+    conv: Conversation, case: Case, reference: ReferenceRow | None
 ) -> dict[str, Any]:
     """One flat row of the HF ``conversations.jsonl``: ids, profile fields, turns."""
     phase = conv["phase"]
-    value = (reference or {}).get("trajectory", {}).get(phase)
+    ref: Mapping[str, Any] = reference or {}
+    value = ref.get("trajectory", {}).get(phase)
     return {
         "client_id": conv["client_id"],
         "phase": phase,
         "phase_name": PHASE_NAMES[phase],
         **_flat_profile(case),
         "reference_intensity": None if value is None else float(value),
-        "reference_source": (reference or {}).get("source"),
+        "reference_source": ref.get("source"),
         "num_turns": len(conv["turns"]),
         "full_conversation": [render_turn(t) for t in conv["turns"]],
         # A fixed set of keys per turn keeps the rows homogeneous for Arrow.

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -17,6 +17,8 @@ from tvt.tables import text_table
 
 if TYPE_CHECKING:
     from tvt.plugins import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _bar(total: int, desc: str, unit: str) -> tqdm:
@@ -119,7 +121,7 @@ def non_negative_int(ctx: click.Context, param: click.Parameter, value: int | No
     return value
 
 
-def sampler_options(func):
+def sampler_options(func: F) -> F:
     """The flags that choose which clients are drawn: --clients, --preset, --config, --phases.
 
     Shared by ``tvt generate`` and ``tvt batch prepare`` so both read the same cases the same way.

@@ -43,7 +43,7 @@ _HTTP_URL = re.compile(r"https?://[^\s<>\"']+")
 @cache
 def asset(name: str) -> str:
     """The text of ``assets/<name>`` without its final newline."""
-    text = files("tvt.leaderboard").joinpath("assets", name).read_text(encoding="utf-8")
+    text = files("tvt.leaderboard").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
     return text.rstrip("\n")
 
 

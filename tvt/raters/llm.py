@@ -18,6 +18,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,9 @@ def parse_intensity(text: str | None) -> int | float | None:
                         return _as_number(v)
     body = _SCALE_RE.sub(" ", text)
     for pattern in (_KEYED_RE, _OUT_OF_RE, _VERB_RE):
-        m = pattern.search(body)
-        if m:
-            v = _valid(m.group(1))
+        found = pattern.search(body)
+        if found:
+            v = _valid(found.group(1))
             if v is not None:
                 return _as_number(v)
     numbers = {float(n) for n in _BARE_RE.findall(body)}
@@ -138,7 +139,7 @@ class Rating:
 
 async def rate_conversation(
     client: Any,
-    conversation: dict[str, Any],
+    conversation: Mapping[str, Any],
     *,
     prompts: Any,
     params: dict[str, Any],
@@ -252,7 +253,9 @@ def rate_dataset_llm(
     cache = open_cache(settings)
     progress = Progress(len(conversations), "rate", usage, enabled=settings.progress)
 
-    async def work(conv: dict[str, Any]) -> Rating:
+    client: Any = None  # the LLMClient, opened inside the event loop by main()
+
+    async def work(conv: Conversation) -> Rating:
         rating = await rate_conversation(
             client,
             conv,
@@ -274,7 +277,7 @@ def rate_dataset_llm(
             )
         return rating
 
-    def on_result(conv: dict[str, Any], rating: Rating) -> None:
+    def on_result(conv: Conversation, rating: Rating) -> None:
         ratings.append(rating)
         progress.advance(failed=rating.intensity is None)
 
@@ -290,7 +293,6 @@ def rate_dataset_llm(
         finally:
             await client.aclose()
 
-    client: Any = None
     try:
         asyncio.run(main())
     finally:
@@ -303,8 +305,9 @@ def rate_dataset_llm(
     failed = [r for r in ratings if r.intensity is None]
     if as_reference:
         trajectories: dict[int, dict[str, int | float]] = {}
-        for r in rated:
-            trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
+        for r in ratings:
+            if r.intensity is not None:
+                trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
         records = [
             {"client_id": cid, "trajectory": traj, "source": f"rater:{endpoint.model}"}
             for cid, traj in sorted(trajectories.items())
@@ -341,6 +344,7 @@ def rate_dataset_llm(
     tokens_out = sum(r.completion_tokens for r in ratings)
     cost = cost_estimate(settings, tokens_in, tokens_out)
     format_failures = sum(1 for r in failed if r.reason and r.reason.startswith("format"))
+    unreadable = sum(1 for r in ratings if r.first_unreadable)
     summary = {
         "model": endpoint.model,
         "base_url_host": endpoint.host,
@@ -350,7 +354,7 @@ def rate_dataset_llm(
         "rated": len(rated),
         "format_failures": format_failures,
         "request_failures": len(failed) - format_failures,
-        "first_answer_unreadable": sum(1 for r in ratings if r.first_unreadable),
+        "first_answer_unreadable": unreadable,
         "json_mode": json_mode["on"],
         "usage": usage.as_dict(),
         "cost_estimate": cost,
@@ -362,8 +366,7 @@ def rate_dataset_llm(
         print(
             f"rated {len(rated)}/{len(conversations)} conversations with {endpoint.model}; "
             f"format failures {format_failures} ({100 * format_failures / n:.1f} %), first "
-            f"answer unreadable {summary['first_answer_unreadable']} "
-            f"({100 * summary['first_answer_unreadable'] / n:.1f} %), request failures "
+            f"answer unreadable {unreadable} ({100 * unreadable / n:.1f} %), request failures "
             f"{summary['request_failures']}",
             file=sys.stderr,
         )

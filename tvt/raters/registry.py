@@ -22,7 +22,7 @@ from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
 from tvt.raters import lexical
-from tvt.records import read_conversations
+from tvt.records import Conversation, read_conversations
 
 Progress = Callable[[int], None]
 
@@ -76,7 +76,7 @@ class ConversationRater:
     options: Collection[str] = ()
 
     def rate_conversation(
-        self, conversation: dict[str, Any], options: Mapping[str, Any]
+        self, conversation: Conversation, options: Mapping[str, Any]
     ) -> float | None:
         """The intensity (1-10) of one conversation (``client_id``, ``phase``, ``turns``)."""
         raise NotImplementedError

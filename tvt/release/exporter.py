@@ -25,9 +25,9 @@ def load_cases(folder: Path) -> dict[int, Case]:
     return {case["client_id"]: case for _, case in read_cases(folder)}
 
 
-def release_metadata(case: dict[str, Any]) -> dict[str, Any]:
+def release_metadata(case: Case) -> dict[str, Any]:
     """The release's metadata document of a native case (no names, the release's keys)."""
-    cp = case["client_profile"]
+    cp: Mapping[str, Any] = case["client_profile"]
     return {
         "client_profile": {key: cp[key] for key in CLIENT_FIELDS},
         "therapist_profile": {
@@ -41,7 +41,7 @@ def release_metadata(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def release_conversation(conv: dict[str, Any]) -> dict[str, Any]:
+def release_conversation(conv: Conversation) -> dict[str, Any]:
     """The release's conversation document of a native conversation record."""
     full = [render_turn(t) for t in conv["turns"]]
     doc: dict[str, Any] = {"full_conversation": full}

@@ -7,7 +7,7 @@ language distress of the client's turns (:mod:`~tvt.raters.lexical.lexicon`) by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ def rater_label(signals: Sequence[str] = SIGNALS) -> str:
 
 
 def rate_conversation(
-    turns: Sequence[dict[str, Any]], *, signals: Sequence[str] = SIGNALS
+    turns: Sequence[Mapping[str, Any]], *, signals: Sequence[str] = SIGNALS
 ) -> ConversationRating:
     """Rate one phase conversation (a list of turns) from 1 to 10.
 
