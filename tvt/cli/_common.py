@@ -34,20 +34,10 @@ def _bar(total: int, desc: str, unit: str) -> tqdm:
 
 
 @contextmanager
-def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    bar = _bar(total, desc, unit)
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
-@contextmanager
 def lazy_progress_bar(
     total: Callable[[], int], desc: str, unit: str = "client"
 ) -> Iterator[Callable[[int], None]]:
-    """Like :func:`progress_bar`, but the bar (and its ``total()``) only on the first advance.
+    """A tqdm bar on stderr (only when it is a terminal), drawn with ``total()`` at the first advance.
 
     For plugin code that may report progress through the callback or draw its own bar.
     """
@@ -109,13 +99,13 @@ def _misuse(registry: Registry[Any], flag: str, name: str) -> str:
     return f"{_flag(flag)} applies to {switch} {' or '.join(readers)} only"
 
 
-def positive_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+def positive_int(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 1:
         raise click.BadParameter("must be a positive integer")
     return value
 
 
-def non_negative_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+def non_negative_int(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 0:
         raise click.BadParameter("must be 0 or more")
     return value

@@ -17,7 +17,6 @@ import asyncio
 import json
 import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,10 @@ from typing import Any
 from tvt.dataset import resolve_dataset
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
+from tvt.llm.client import LLMClient, RequestFailed, RetryPolicy, Usage, resolve_endpoint
+from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
+from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
+from tvt.llm.runner import Progress, run_pool, summary_line
 from tvt.phases import PHASE_INDEX
 from tvt.records import Conversation, read_conversations
 from tvt.rng import client_int_seed
@@ -43,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "json_mode": True,
     "progress": True,
-    "report": True,
+    "report": None,
     "raise_on_failure": True,
     "policy": None,
 }
@@ -147,8 +150,6 @@ async def rate_conversation(
     max_attempts: int,
 ) -> Rating:
     """Rate one conversation, re-asking after unreadable answers."""
-    from tvt.llm.client import RequestFailed
-    from tvt.llm.prompts import rating_messages, rating_retry_message
 
     cid, phase = conversation["client_id"], conversation["phase"]
     base = rating_messages(conversation["turns"], prompts)
@@ -200,8 +201,8 @@ def rate_dataset_llm(
     "model"}`` per conversation, or with ``as_reference`` a reference file ``{"client_id",
     "trajectory", "source": "rater:<model>"}`` per client. Conversations that could not be
     rated are left out, listed in ``<out>.failures.jsonl`` and counted in the summary, which is
-    returned and (with ``report``) printed to stderr; with ``raise_on_failure`` (default) a
-    ``WorkFailed`` (exit 1) follows once the files are written.
+    returned; ``report``, a callable, receives two lines that sum the run up for a person. With
+    ``raise_on_failure`` (default) a ``WorkFailed`` (exit 1) follows once the files are written.
 
     Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
     ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
@@ -210,10 +211,6 @@ def rate_dataset_llm(
     server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
     :class:`tvt.llm.client.RetryPolicy`).
     """
-    from tvt.llm.client import LLMClient, RetryPolicy, Usage, resolve_endpoint
-    from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
-    from tvt.llm.prompts import load_prompts
-    from tvt.llm.runner import Progress, run_pool, summary_line
 
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
@@ -361,22 +358,27 @@ def rate_dataset_llm(
         "output": str(out_path),
         "failures_file": str(failures_path) if failed else None,
     }
-    if opt["report"]:
+    if opt["report"] is not None:
         n = len(conversations) or 1
-        print(
+        opt["report"](
             f"rated {len(rated)}/{len(conversations)} conversations with {endpoint.model}; "
             f"format failures {format_failures} ({100 * format_failures / n:.1f} %), first "
             f"answer unreadable {unreadable} ({100 * unreadable / n:.1f} %), request failures "
-            f"{summary['request_failures']}",
-            file=sys.stderr,
+            f"{summary['request_failures']}"
         )
-        print(
-            summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None),
-            file=sys.stderr,
-        )
-    if failed and opt["raise_on_failure"]:
-        raise WorkFailed(
-            f"{len(failed)} of {len(conversations)} conversation(s) could not be rated "
-            f"({format_failures} format failures); see {failures_path}"
-        )
+        opt["report"](summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None))
+    failure = failure_message(summary)
+    if failure and opt["raise_on_failure"]:
+        raise WorkFailed(failure)
     return summary
+
+
+def failure_message(summary: Mapping[str, Any]) -> str | None:
+    """One sentence when some conversations of a rating run could not be rated, else ``None``."""
+    formats, requests = summary["format_failures"], summary["request_failures"]
+    if not formats + requests:
+        return None
+    return (
+        f"{formats + requests} of {summary['conversations']} conversation(s) could not be rated "
+        f"({formats} format failures); see {summary['failures_file']}"
+    )

@@ -35,6 +35,8 @@ class RatingRun:
     summary: dict[str, Any]
     message: str  # one sentence for stdout
     notes: list[str] = field(default_factory=list)  # warnings for stderr
+    #: one sentence when some conversations could not be rated (the command then exits 1)
+    failure: str | None = None
 
 
 @runtime_checkable
@@ -205,11 +207,10 @@ class OpenAIRater:
             for k in OPENAI_OPTIONS
             if k not in ("model", "base_url", "concurrency") and options.get(k) is not None
         }
-        # The LLM runner draws its own progress bar and end-of-run summary on stderr; a caller
-        # that watches no progress (the Python API) gets neither, and failures in the summary.
-        watched = progress is not None
         # Imported here, not at the top: it loads numpy, which `tvt rate --help` does not need.
-        from tvt.raters.llm import rate_dataset_llm
+        from tvt.raters.llm import failure_message, rate_dataset_llm
+
+        notes: list[str] = []
 
         summary = rate_dataset_llm(
             dataset,
@@ -218,13 +219,16 @@ class OpenAIRater:
             base_url=options.get("base_url"),
             concurrency=options.get("concurrency") or 8,
             as_reference=as_reference,
-            progress=watched,
-            report=watched,
-            raise_on_failure=watched,
+            # The LLM runner draws its own progress bar on stderr; a caller that watches no
+            # progress (the Python API) gets none.
+            progress=progress is not None,
+            report=notes.append,
+            raise_on_failure=False,
             **given,
         )
         parts = [f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))]
-        return RatingRun(Path(out), summary, f"wrote {out}: " + ", ".join(parts))
+        message = f"wrote {out}: " + ", ".join(parts)
+        return RatingRun(Path(out), summary, message, notes, failure_message(summary))
 
 
 #: The raters ``--rater`` accepts: the built-ins, then installed ``tvt.raters`` plugins.
