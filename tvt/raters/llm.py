@@ -252,8 +252,8 @@ def rate_dataset_llm(
 
     client: Any = None  # the LLMClient, opened inside the event loop by main()
 
-    async def work(conv: Conversation) -> Rating:
-        rating = await rate_conversation(
+    async def ask(conv: Conversation) -> Rating:
+        return await rate_conversation(
             client,
             conv,
             prompts=prompts,
@@ -261,17 +261,13 @@ def rate_dataset_llm(
             seed=opt["seed"],
             max_attempts=settings.max_attempts,
         )
+
+    async def work(conv: Conversation) -> Rating:
+        rating = await ask(conv)
         if json_mode["on"] and rating.reason and "HTTP 400" in rating.reason:
             # The server does not support JSON mode: the parser copes without it.
             json_mode["on"] = False
-            rating = await rate_conversation(
-                client,
-                conv,
-                prompts=prompts,
-                params=params(),
-                seed=opt["seed"],
-                max_attempts=settings.max_attempts,
-            )
+            rating = await ask(conv)
         return rating
 
     def on_result(conv: Conversation, rating: Rating) -> None:
