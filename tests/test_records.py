@@ -82,6 +82,19 @@ def test_the_reader_names_file_line_and_field(generated, tmp_path):
         list(iter_records(tmp_path, "cases.jsonl"))
 
 
+def test_the_reader_refuses_a_second_conversation_of_a_client_and_phase(generated, tmp_path):
+    lines = (generated / "conversations.jsonl").read_text().splitlines()
+    second = json.loads(lines[0])
+    second["turns"] = []  # the duplicate is named before its turns are checked
+    (tmp_path / "conversations.jsonl").write_text("\n".join([*lines[:3], json.dumps(second)]))
+    with pytest.raises(InputError) as err:
+        list(read_conversations(tmp_path))
+    assert "conversations.jsonl, line 4" in err.value.render()
+    assert f"client 1 phase {second['phase']} appears twice (first on line 1)" in err.value.render()
+    with pytest.raises(InputError, match="dataset folder not found"):
+        list(read_conversations(tmp_path / "missing", required=True))
+
+
 # -- the quick check never accepts what the schema refuses ----------------------------------------
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 200) | st.floats(-5, 200) | st.text(max_size=3),
