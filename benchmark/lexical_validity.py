@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import spearmanr
 
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.phases import BENCHMARK_ORDER
@@ -31,12 +32,12 @@ from tvt.raters.lexical import (
     SudsReading,
     client_turn_scores,
     combine,
-    iter_conversations,
     rater_label,
     rounded,
     stated_suds,
     weighted_language,
 )
+from tvt.records import read_conversations
 from tvt.scoring import score_files
 from tvt.tables import text_table
 
@@ -85,7 +86,7 @@ def validity(dataset_dir: str | Path, *, bootstrap_seed: int = 0) -> dict[str, A
     turn_suds: tuple[list[float], list[float]] = ([], [])
     text_same = text_total = 0
     text_diffs: list[float] = []
-    for _, rec in iter_conversations(folder):
+    for _, rec in read_conversations(resolve_dataset(folder), required=True):
         turns = rec["turns"]
         scores = client_turn_scores(turns)
         language = weighted_language(scores)

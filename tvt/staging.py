@@ -30,7 +30,6 @@ class Staging:
         self._created_out = not self.out.exists()
         self._remove_empty_out = remove_empty_out
         self.path: Path = self.out  # set in __enter__
-        self.promoted = False
 
     def __enter__(self) -> Staging:
         self.out.mkdir(parents=True, exist_ok=True)
@@ -54,7 +53,6 @@ class Staging:
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             os.replace(source, target)
-        self.promoted = True
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

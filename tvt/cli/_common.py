@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -17,6 +17,8 @@ from tvt.tables import text_table
 
 if TYPE_CHECKING:
     from tvt.plugins import Registry
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _bar(total: int, desc: str, unit: str) -> tqdm:
@@ -32,20 +34,10 @@ def _bar(total: int, desc: str, unit: str) -> tqdm:
 
 
 @contextmanager
-def progress_bar(total: int, desc: str, unit: str = "client") -> Iterator[tqdm]:
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    bar = _bar(total, desc, unit)
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
-@contextmanager
 def lazy_progress_bar(
     total: Callable[[], int], desc: str, unit: str = "client"
 ) -> Iterator[Callable[[int], None]]:
-    """Like :func:`progress_bar`, but the bar (and its ``total()``) only on the first advance.
+    """A tqdm bar on stderr (only when it is a terminal), drawn with ``total()`` at the first advance.
 
     For plugin code that may report progress through the callback or draw its own bar.
     """
@@ -107,19 +99,19 @@ def _misuse(registry: Registry[Any], flag: str, name: str) -> str:
     return f"{_flag(flag)} applies to {switch} {' or '.join(readers)} only"
 
 
-def positive_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+def positive_int(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 1:
         raise click.BadParameter("must be a positive integer")
     return value
 
 
-def non_negative_int(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+def non_negative_int(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:
     if value is not None and value < 0:
         raise click.BadParameter("must be 0 or more")
     return value
 
 
-def sampler_options(func):
+def sampler_options(func: F) -> F:
     """The flags that choose which clients are drawn: --clients, --preset, --config, --phases.
 
     Shared by ``tvt generate`` and ``tvt batch prepare`` so both read the same cases the same way.

@@ -19,7 +19,7 @@ from tvt.errors import WorkFailed
 from tvt.llm.cli_options import LLM_FLAGS, llm_options
 
 
-def _list_backends(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         from tvt.backends import BACKENDS
 

@@ -9,13 +9,14 @@ from typing import Any
 import click
 
 from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
+from tvt.errors import WorkFailed
 from tvt.llm.cli_options import LLM_FLAGS, llm_options
 
 #: Rater flags (as click names them); each rater reads those in its ``options``.
 RATER_FLAGS = ("signals", *(flag for flag in LLM_FLAGS if flag != "resume"))
 
 
-def _list_raters(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+def _list_raters(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
         from tvt.raters.registry import RATERS
 
@@ -97,6 +98,8 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
     click.echo(f"{run.message} ({time.perf_counter() - started:.1f} s)")
     for note in run.notes:
         click.echo(note, err=True)
+    if run.failure:
+        raise WorkFailed(run.failure)
 
 
 def _count_conversations(dataset: Path) -> int:

@@ -33,7 +33,7 @@ from tvt.leaderboard.render import (
     render_table,
     write_text,
 )
-from tvt.leaderboard.reported import PAPER_CITATION, PAPER_TABLE_1, PAPER_URL, paper_entries
+from tvt.leaderboard.reported import paper_entries, paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, STATUSES, Section
 from tvt.leaderboard.store import (
     Groups,
@@ -65,9 +65,6 @@ __all__ = [
     "MAX_META_BYTES",
     "MAX_OUTPUTS_BYTES",
     "MIN_COVERAGE",
-    "PAPER_CITATION",
-    "PAPER_TABLE_1",
-    "PAPER_URL",
     "SECTIONS",
     "STATUSES",
     "Groups",
@@ -83,6 +80,7 @@ __all__ = [
     "mean_trajectories",
     "metrics_from_report",
     "paper_entries",
+    "paper_url",
     "prepare_leaderboard",
     "rank",
     "record_entry",
@@ -93,6 +91,7 @@ __all__ = [
     "render_table",
     "slugify",
     "submit",
+    "table_1_citation",
     "trajectory_svg",
     "validate_entry",
     "validate_meta",

@@ -19,7 +19,7 @@ from typing import Any
 
 from tvt.benchmark import DEFAULT_BENCHMARK
 from tvt.leaderboard.cells import coverage_note, mean_sd, s_abs_text, track_text, trained_text
-from tvt.leaderboard.reported import PAPER_CITATION, PAPER_URL
+from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, Section
 from tvt.leaderboard.store import Groups
 from tvt.phases import BENCHMARK_ORDER
@@ -45,7 +45,7 @@ _HTTP_URL = re.compile(r"https?://[^\s<>\"']+")
 @cache
 def asset(name: str) -> str:
     """The text of ``assets/<name>`` without its final newline."""
-    text = files("tvt.leaderboard").joinpath("assets", name).read_text(encoding="utf-8")
+    text = files("tvt.leaderboard").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
     return text.rstrip("\n")
 
 
@@ -98,8 +98,9 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
         label = f"Mean trajectory of {entry['model']}"
         return f"<td>{trajectory_svg(entry['trajectory'], label)}</td>"
     cite = entry.get("source", {})
+    url = cite["url"] if "url" in cite else paper_url()
     return (
-        f'<td><a href="{_esc(cite.get("url", PAPER_URL))}" rel="noopener noreferrer nofollow">'
+        f'<td><a href="{_esc(url)}" rel="noopener noreferrer nofollow">'
         f"{_esc('paper, Table 1')}</a></td>"
     )
 
@@ -155,7 +156,7 @@ def _section(section: Section, rows: list[dict[str, Any]], benchmark: str) -> st
     note = Template(asset(f"note-{section.status}.html")).substitute(
         benchmark=_esc(benchmark),
         phases=_esc(" ".join(BENCHMARK_ORDER)),
-        citation=_esc(PAPER_CITATION),
+        citation=_esc(table_1_citation()),
     )
     return Template(asset("section.html")).substitute(
         status=section.status,

@@ -12,7 +12,7 @@ from tvt.errors import InputError
 from tvt.jsonio import atomic_writer
 from tvt.leaderboard.cells import HEADERS, row_cells
 from tvt.leaderboard.page import render_html
-from tvt.leaderboard.reported import PAPER_CITATION, PAPER_URL
+from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS
 from tvt.leaderboard.store import Groups
 from tvt.tables import markdown_table, text_table
@@ -52,7 +52,7 @@ def render_table(groups: Groups) -> str:
         if section.status in TIER_NOTES:
             lines.append(f"  {TIER_NOTES[section.status]}")
         if section.cite:
-            lines.append(f"  source: {PAPER_CITATION}")
+            lines.append(f"  source: {table_1_citation()}")
         lines.append("")
     return "\n".join(lines)
 
@@ -75,7 +75,7 @@ def render_markdown(groups: Groups) -> str:
         if section.status in TIER_NOTES:
             out += [_md(TIER_NOTES[section.status]), ""]
         if section.cite:
-            out += [f"Source: {_md(PAPER_CITATION)}, <{PAPER_URL}>", ""]
+            out += [f"Source: {_md(table_1_citation())}, <{paper_url()}>", ""]
     return "\n".join(out)
 
 

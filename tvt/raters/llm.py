@@ -17,15 +17,20 @@ import asyncio
 import json
 import math
 import re
-import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records, resolve_dataset
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
-from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.llm.client import LLMClient, RequestFailed, RetryPolicy, Usage, resolve_endpoint
+from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
+from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
+from tvt.llm.runner import Progress, run_pool, summary_line
+from tvt.phases import PHASE_INDEX
+from tvt.records import Conversation, read_conversations
 from tvt.rng import client_int_seed
 
 #: Options of :func:`rate_dataset_llm` and their defaults.
@@ -41,7 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "json_mode": True,
     "progress": True,
-    "report": True,
+    "report": None,
     "raise_on_failure": True,
     "policy": None,
 }
@@ -100,9 +105,9 @@ def parse_intensity(text: str | None) -> int | float | None:
                         return _as_number(v)
     body = _SCALE_RE.sub(" ", text)
     for pattern in (_KEYED_RE, _OUT_OF_RE, _VERB_RE):
-        m = pattern.search(body)
-        if m:
-            v = _valid(m.group(1))
+        found = pattern.search(body)
+        if found:
+            v = _valid(found.group(1))
             if v is not None:
                 return _as_number(v)
     numbers = {float(n) for n in _BARE_RE.findall(body)}
@@ -114,43 +119,9 @@ def parse_intensity(text: str | None) -> int | float | None:
 
 
 # -- reading the dataset -----------------------------------------------------------------------------
-def _read_conversations(folder: Path) -> list[dict[str, Any]]:
-    path = folder / "conversations.jsonl"
-    if not path.exists():
-        raise InputError("no conversations.jsonl in this dataset folder", path=folder)
-    seen: set[tuple[int, str]] = set()
-    out = []
-    for line, rec in iter_records(folder, "conversations.jsonl"):
-        cid, phase, turns = rec.get("client_id"), rec.get("phase"), rec.get("turns")
-        if not isinstance(cid, int) or isinstance(cid, bool) or cid < 1:
-            raise InputError("must be an integer >= 1", path=path, line=line, field="client_id")
-        if phase not in PHASE_INDEX:
-            raise InputError(
-                f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})",
-                path=path,
-                line=line,
-                field="phase",
-            )
-        if not isinstance(turns, list) or not turns:
-            raise InputError("must be a non-empty list", path=path, line=line, field="turns")
-        for i, t in enumerate(turns):
-            if (
-                not isinstance(t, dict)
-                or t.get("speaker") not in ("therapist", "client")
-                or not isinstance(t.get("text"), str)
-            ):
-                raise InputError(
-                    "each turn needs a speaker (therapist|client) and a text",
-                    path=path,
-                    line=line,
-                    field=f"turns[{i}]",
-                )
-        if (cid, phase) in seen:
-            raise InputError(
-                f"duplicate conversation for client {cid}, phase {phase}", path=path, line=line
-            )
-        seen.add((cid, phase))
-        out.append(rec)
+def _read_conversations(folder: Path) -> list[Conversation]:
+    """The dataset's conversations, checked, by client then phase in benchmark order."""
+    out = [rec for _line, rec in read_conversations(folder, required=True)]
     out.sort(key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]))
     return out
 
@@ -171,7 +142,7 @@ class Rating:
 
 async def rate_conversation(
     client: Any,
-    conversation: dict[str, Any],
+    conversation: Mapping[str, Any],
     *,
     prompts: Any,
     params: dict[str, Any],
@@ -179,8 +150,6 @@ async def rate_conversation(
     max_attempts: int,
 ) -> Rating:
     """Rate one conversation, re-asking after unreadable answers."""
-    from tvt.llm.client import RequestFailed
-    from tvt.llm.prompts import rating_messages, rating_retry_message
 
     cid, phase = conversation["client_id"], conversation["phase"]
     base = rating_messages(conversation["turns"], prompts)
@@ -232,8 +201,8 @@ def rate_dataset_llm(
     "model"}`` per conversation, or with ``as_reference`` a reference file ``{"client_id",
     "trajectory", "source": "rater:<model>"}`` per client. Conversations that could not be
     rated are left out, listed in ``<out>.failures.jsonl`` and counted in the summary, which is
-    returned and (with ``report``) printed to stderr; with ``raise_on_failure`` (default) a
-    ``WorkFailed`` (exit 1) follows once the files are written.
+    returned; ``report``, a callable, receives two lines that sum the run up for a person. With
+    ``raise_on_failure`` (default) a ``WorkFailed`` (exit 1) follows once the files are written.
 
     Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
     ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
@@ -242,10 +211,6 @@ def rate_dataset_llm(
     server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
     :class:`tvt.llm.client.RetryPolicy`).
     """
-    from tvt.llm.client import LLMClient, RetryPolicy, Usage, resolve_endpoint
-    from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
-    from tvt.llm.prompts import load_prompts
-    from tvt.llm.runner import Progress, run_pool, summary_line
 
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
@@ -285,8 +250,10 @@ def rate_dataset_llm(
     cache = open_cache(settings)
     progress = Progress(len(conversations), "rate", usage, enabled=settings.progress)
 
-    async def work(conv: dict[str, Any]) -> Rating:
-        rating = await rate_conversation(
+    client: Any = None  # the LLMClient, opened inside the event loop by main()
+
+    async def ask(conv: Conversation) -> Rating:
+        return await rate_conversation(
             client,
             conv,
             prompts=prompts,
@@ -294,20 +261,16 @@ def rate_dataset_llm(
             seed=opt["seed"],
             max_attempts=settings.max_attempts,
         )
+
+    async def work(conv: Conversation) -> Rating:
+        rating = await ask(conv)
         if json_mode["on"] and rating.reason and "HTTP 400" in rating.reason:
             # The server does not support JSON mode: the parser copes without it.
             json_mode["on"] = False
-            rating = await rate_conversation(
-                client,
-                conv,
-                prompts=prompts,
-                params=params(),
-                seed=opt["seed"],
-                max_attempts=settings.max_attempts,
-            )
+            rating = await ask(conv)
         return rating
 
-    def on_result(conv: dict[str, Any], rating: Rating) -> None:
+    def on_result(conv: Conversation, rating: Rating) -> None:
         ratings.append(rating)
         progress.advance(failed=rating.intensity is None)
 
@@ -323,7 +286,6 @@ def rate_dataset_llm(
         finally:
             await client.aclose()
 
-    client: Any = None
     try:
         asyncio.run(main())
     finally:
@@ -336,8 +298,9 @@ def rate_dataset_llm(
     failed = [r for r in ratings if r.intensity is None]
     if as_reference:
         trajectories: dict[int, dict[str, int | float]] = {}
-        for r in rated:
-            trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
+        for r in ratings:
+            if r.intensity is not None:
+                trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
         records = [
             {"client_id": cid, "trajectory": traj, "source": f"rater:{endpoint.model}"}
             for cid, traj in sorted(trajectories.items())
@@ -374,6 +337,7 @@ def rate_dataset_llm(
     tokens_out = sum(r.completion_tokens for r in ratings)
     cost = cost_estimate(settings, tokens_in, tokens_out)
     format_failures = sum(1 for r in failed if r.reason and r.reason.startswith("format"))
+    unreadable = sum(1 for r in ratings if r.first_unreadable)
     summary = {
         "model": endpoint.model,
         "base_url_host": endpoint.host,
@@ -383,30 +347,34 @@ def rate_dataset_llm(
         "rated": len(rated),
         "format_failures": format_failures,
         "request_failures": len(failed) - format_failures,
-        "first_answer_unreadable": sum(1 for r in ratings if r.first_unreadable),
+        "first_answer_unreadable": unreadable,
         "json_mode": json_mode["on"],
         "usage": usage.as_dict(),
         "cost_estimate": cost,
         "output": str(out_path),
         "failures_file": str(failures_path) if failed else None,
     }
-    if opt["report"]:
+    if opt["report"] is not None:
         n = len(conversations) or 1
-        print(
+        opt["report"](
             f"rated {len(rated)}/{len(conversations)} conversations with {endpoint.model}; "
             f"format failures {format_failures} ({100 * format_failures / n:.1f} %), first "
-            f"answer unreadable {summary['first_answer_unreadable']} "
-            f"({100 * summary['first_answer_unreadable'] / n:.1f} %), request failures "
-            f"{summary['request_failures']}",
-            file=sys.stderr,
+            f"answer unreadable {unreadable} ({100 * unreadable / n:.1f} %), request failures "
+            f"{summary['request_failures']}"
         )
-        print(
-            summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None),
-            file=sys.stderr,
-        )
-    if failed and opt["raise_on_failure"]:
-        raise WorkFailed(
-            f"{len(failed)} of {len(conversations)} conversation(s) could not be rated "
-            f"({format_failures} format failures); see {failures_path}"
-        )
+        opt["report"](summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None))
+    failure = failure_message(summary)
+    if failure and opt["raise_on_failure"]:
+        raise WorkFailed(failure)
     return summary
+
+
+def failure_message(summary: Mapping[str, Any]) -> str | None:
+    """One sentence when some conversations of a rating run could not be rated, else ``None``."""
+    formats, requests = summary["format_failures"], summary["request_failures"]
+    if not formats + requests:
+        return None
+    return (
+        f"{formats + requests} of {summary['conversations']} conversation(s) could not be rated "
+        f"({formats} format failures); see {summary['failures_file']}"
+    )

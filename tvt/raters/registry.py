@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Registry
 from tvt.raters import lexical
+from tvt.records import Conversation, read_conversations
 
 Progress = Callable[[int], None]
 
@@ -33,6 +35,8 @@ class RatingRun:
     summary: dict[str, Any]
     message: str  # one sentence for stdout
     notes: list[str] = field(default_factory=list)  # warnings for stderr
+    #: one sentence when some conversations could not be rated (the command then exits 1)
+    failure: str | None = None
 
 
 @runtime_checkable
@@ -74,7 +78,7 @@ class ConversationRater:
     options: Collection[str] = ()
 
     def rate_conversation(
-        self, conversation: dict[str, Any], options: Mapping[str, Any]
+        self, conversation: Conversation, options: Mapping[str, Any]
     ) -> float | None:
         """The intensity (1-10) of one conversation (``client_id``, ``phase``, ``turns``)."""
         raise NotImplementedError
@@ -91,7 +95,7 @@ class ConversationRater:
         _refuse_own_reference(dataset, out, as_reference)
         trajectories: dict[int, dict[str, float]] = {}
         unrated: list[list[Any]] = []
-        for _line, conv in lexical.iter_conversations(dataset):
+        for _line, conv in read_conversations(resolve_dataset(dataset), required=True):
             value = self.rate_conversation(conv, options)
             if value is None:
                 unrated.append([conv["client_id"], conv["phase"]])
@@ -203,11 +207,10 @@ class OpenAIRater:
             for k in OPENAI_OPTIONS
             if k not in ("model", "base_url", "concurrency") and options.get(k) is not None
         }
-        # The LLM runner draws its own progress bar and end-of-run summary on stderr; a caller
-        # that watches no progress (the Python API) gets neither, and failures in the summary.
-        watched = progress is not None
         # Imported here, not at the top: it loads numpy, which `tvt rate --help` does not need.
-        from tvt.raters.llm import rate_dataset_llm
+        from tvt.raters.llm import failure_message, rate_dataset_llm
+
+        notes: list[str] = []
 
         summary = rate_dataset_llm(
             dataset,
@@ -216,13 +219,16 @@ class OpenAIRater:
             base_url=options.get("base_url"),
             concurrency=options.get("concurrency") or 8,
             as_reference=as_reference,
-            progress=watched,
-            report=watched,
-            raise_on_failure=watched,
+            # The LLM runner draws its own progress bar on stderr; a caller that watches no
+            # progress (the Python API) gets none.
+            progress=progress is not None,
+            report=notes.append,
+            raise_on_failure=False,
             **given,
         )
         parts = [f"{k} {v}" for k, v in summary.items() if isinstance(v, (int, float, str))]
-        return RatingRun(Path(out), summary, f"wrote {out}: " + ", ".join(parts))
+        message = f"wrote {out}: " + ", ".join(parts)
+        return RatingRun(Path(out), summary, message, notes, failure_message(summary))
 
 
 #: The raters ``--rater`` accepts: the built-ins, then installed ``tvt.raters`` plugins.

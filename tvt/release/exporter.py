@@ -8,29 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records, prepare_output, resolve_dataset
+from tvt.dataset import prepare_output, resolve_dataset
 from tvt.errors import InputError
 from tvt.fields import CLIENT_FIELDS
-from tvt.phases import PHASE_INDEX
-from tvt.release.turns import LABELS, render_turn, sliding_windows
+from tvt.records import Case, Conversation, read_cases, read_conversations
+from tvt.release.turns import render_turn, sliding_windows
 from tvt.staging import Staging
 
 
-def load_cases(folder: Path) -> dict[int, dict[str, Any]]:
-    """``client_id`` -> case of a dataset folder's cases.jsonl."""
-    cases = {}
-    for _, case in iter_records(folder, "cases.jsonl"):
-        cases[case["client_id"]] = case
-    return cases
+def load_cases(folder: Path) -> dict[int, Case]:
+    """``client_id`` -> case of a dataset folder's cases.jsonl, each checked."""
+    return {case["client_id"]: case for _, case in read_cases(folder)}
 
 
-def release_metadata(case: dict[str, Any]) -> dict[str, Any]:
+def release_metadata(case: Case) -> dict[str, Any]:
     """The release's metadata document of a native case (no names, the release's keys)."""
-    cp = case["client_profile"]
+    cp: Mapping[str, Any] = case["client_profile"]
     return {
         "client_profile": {key: cp[key] for key in CLIENT_FIELDS},
         "therapist_profile": {
@@ -44,7 +41,7 @@ def release_metadata(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def release_conversation(conv: dict[str, Any]) -> dict[str, Any]:
+def release_conversation(conv: Conversation) -> dict[str, Any]:
     """The release's conversation document of a native conversation record."""
     full = [render_turn(t) for t in conv["turns"]]
     doc: dict[str, Any] = {"full_conversation": full}
@@ -76,34 +73,22 @@ def staged_export(out: Path, force: bool, names: tuple[str, ...]) -> Iterator[Pa
         staging.promote(names, remove_missing=names)
 
 
-def _conversations(folder: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def conversations_of(folder: Path, cases: Mapping[int, Case]) -> Iterator[Conversation]:
+    """The conversations of a dataset folder to export, each checked and of a client in ``cases``.
+
+    ``InputError`` (file, line, field) at the first bad record, a second conversation of the same
+    client and phase, or one whose client is not in ``cases.jsonl``.
+    """
     path = folder / "conversations.jsonl"
-    if not path.exists():
-        raise InputError("the dataset has no conversations.jsonl; nothing to export", path=folder)
-    yield from iter_records(folder, "conversations.jsonl")
-
-
-def check_conversation(
-    conv: dict[str, Any], lineno: int, path: Path, cases: dict[int, Any]
-) -> None:
-    """Raise ``InputError`` (file, line, field) unless ``conv`` is a conversation of ``cases``."""
-    cid = conv.get("client_id")
-    if cid not in cases:
-        raise InputError(
-            f"client {cid!r} is not in cases.jsonl", path=path, line=lineno, field="client_id"
-        )
-    if conv.get("phase") not in PHASE_INDEX:
-        raise InputError(
-            f"unknown phase {conv.get('phase')!r}", path=path, line=lineno, field="phase"
-        )
-    turns = conv.get("turns")
-    if not isinstance(turns, list) or not all(
-        isinstance(t, dict) and t.get("speaker") in LABELS and isinstance(t.get("text"), str)
-        for t in turns
-    ):
-        raise InputError(
-            "turns must be a list of {speaker, text}", path=path, line=lineno, field="turns"
-        )
+    for lineno, conv in read_conversations(folder, required=True):
+        if conv["client_id"] not in cases:
+            raise InputError(
+                f"client {conv['client_id']} is not in cases.jsonl",
+                path=path,
+                line=lineno,
+                field="client_id",
+            )
+        yield conv
 
 
 def export_release(dataset: str | Path, out: str | Path, *, force: bool = False) -> dict[str, int]:
@@ -112,21 +97,11 @@ def export_release(dataset: str | Path, out: str | Path, *, force: bool = False)
     out = Path(out)
     cases = load_cases(folder)
     counts = {"conversations": 0, "metadata": 0}
-    seen: set[tuple[int, str]] = set()
-    path = folder / "conversations.jsonl"
     with staged_export(out, force, ("conversations", "metadata")) as staging:
         (staging / "conversations").mkdir()
         (staging / "metadata").mkdir()
-        for lineno, conv in _conversations(folder):
-            check_conversation(conv, lineno, path, cases)
+        for conv in conversations_of(folder, cases):
             cid, phase = conv["client_id"], conv["phase"]
-            if (cid, phase) in seen:
-                raise InputError(
-                    f"duplicate conversation for client {cid} phase {phase}",
-                    path=path,
-                    line=lineno,
-                )
-            seen.add((cid, phase))
             _write_doc(
                 staging / "conversations" / f"{cid}_{phase}_conversation.json",
                 release_conversation(conv),
@@ -138,5 +113,8 @@ def export_release(dataset: str | Path, out: str | Path, *, force: bool = False)
             counts["conversations"] += 1
             counts["metadata"] += 1
         if not counts["conversations"]:
-            raise InputError("conversations.jsonl has no records; nothing to export", path=path)
+            raise InputError(
+                "conversations.jsonl has no records; nothing to export",
+                path=folder / "conversations.jsonl",
+            )
     return counts

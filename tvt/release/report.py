@@ -40,9 +40,6 @@ class ImportReport:
         entry = self.entries.get(key)
         return entry.count if entry else 0
 
-    def count_prefix(self, prefix: str) -> int:
-        return sum(e.count for k, e in self.entries.items() if k.startswith(prefix))
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "totals": dict(sorted(self.totals.items())),

@@ -8,6 +8,7 @@ release's ``full_conversation`` and ``three_turn_sequences`` byte for byte.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 _SPEAKERS = {"therapist": "therapist", "client": "client", "patient": "client"}
@@ -21,7 +22,7 @@ _TURN_RE = re.compile(
 EMPTY_TURN_TEXT = "[empty turn]"
 
 
-def render_turn(turn: dict[str, Any]) -> str:
+def render_turn(turn: Mapping[str, Any]) -> str:
     """The release string of a native turn: its ``raw`` original if any, else ``Label: text``."""
     raw = turn.get("raw")
     if raw is not None:

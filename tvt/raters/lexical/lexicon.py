@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -104,7 +104,7 @@ def language_score(text: str, lexicon: Lexicon | None = None) -> tuple[float, in
     return (lex_part + vader_part) / 2.0, len(tokens)
 
 
-def client_turn_scores(turns: Sequence[dict[str, Any]]) -> list[tuple[int, float, int]]:
+def client_turn_scores(turns: Sequence[Mapping[str, Any]]) -> list[tuple[int, float, int]]:
     """``(turn index, language score, tokens)`` for every client turn with words."""
     lex = load_lexicon()
     out = []

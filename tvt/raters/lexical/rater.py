@@ -7,18 +7,19 @@ language distress of the client's turns (:mod:`~tvt.raters.lexical.lexicon`) by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tvt.dataset import iter_records
+from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import write_jsonl
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.raters.lexical.lexicon import client_turn_scores, load_lexicon
 from tvt.raters.lexical.rule import combine, rounded, weighted_language
 from tvt.raters.lexical.suds import SudsReading, stated_suds
+from tvt.records import read_conversations
 
 RATER_NAME = "lexical"
 RATER_VERSION = "1"
@@ -59,7 +60,7 @@ def rater_label(signals: Sequence[str] = SIGNALS) -> str:
 
 
 def rate_conversation(
-    turns: Sequence[dict[str, Any]], *, signals: Sequence[str] = SIGNALS
+    turns: Sequence[Mapping[str, Any]], *, signals: Sequence[str] = SIGNALS
 ) -> ConversationRating:
     """Rate one phase conversation (a list of turns) from 1 to 10.
 
@@ -70,34 +71,6 @@ def rate_conversation(
     language = weighted_language(scores)
     suds = stated_suds(turns, use_field="suds-field" in signals, use_text="suds-text" in signals)
     return ConversationRating(rounded(combine(suds.mean, language)), suds, language, len(scores))
-
-
-def iter_conversations(dataset_dir: str | Path) -> Iterable[tuple[int, dict[str, Any]]]:
-    """Yield ``(line, conversation)`` from a dataset folder's conversations.jsonl, checked."""
-    folder = Path(dataset_dir)
-    if not folder.exists():
-        raise InputError("dataset folder not found", path=folder)
-    if not folder.is_dir():
-        raise InputError("expected a dataset folder", path=folder)
-    path = folder / "conversations.jsonl"
-    if not path.exists():
-        raise InputError("dataset folder has no conversations.jsonl", path=folder)
-    for lineno, rec in iter_records(folder, "conversations.jsonl"):
-        cid = rec.get("client_id")
-        if type(cid) is not int or cid < 1:
-            raise InputError(
-                "client_id must be an integer >= 1", path=path, line=lineno, field="client_id"
-            )
-        if rec.get("phase") not in PHASE_INDEX:
-            raise InputError(
-                f"unknown phase {rec.get('phase')!r}", path=path, line=lineno, field="phase"
-            )
-        turns = rec.get("turns")
-        if not isinstance(turns, list) or not all(isinstance(t, dict) for t in turns):
-            raise InputError(
-                "turns must be a list of objects", path=path, line=lineno, field="turns"
-            )
-        yield lineno, rec
 
 
 def rate_dataset_lexical(
@@ -125,20 +98,11 @@ def rate_dataset_lexical(
             path=out_path,
         )
     trajectories: dict[int, dict[str, float]] = {}
-    seen: dict[tuple[int, str], int] = {}
     unrated: list[list[Any]] = []
     suds_sources = {"field": 0, "text": 0, "none": 0}
     scales = {"10": 0, "100": 0, "mixed": 0}
     conversations = 0
-    for lineno, rec in iter_conversations(folder):
-        key = (rec["client_id"], rec["phase"])
-        if key in seen:
-            raise InputError(
-                f"client {key[0]} phase {key[1]} appears twice (first on line {seen[key]})",
-                path=folder / "conversations.jsonl",
-                line=lineno,
-            )
-        seen[key] = lineno
+    for _, rec in read_conversations(resolve_dataset(folder), required=True):
         conversations += 1
         rating = rate_conversation(rec["turns"], signals=signals)
         suds_sources[rating.suds.source] += 1
