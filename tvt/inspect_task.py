@@ -20,7 +20,7 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser
-from inspect_ai.scorer import Score, Target, mean, metric, scorer
+from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, mean, metric, scorer
 from inspect_ai.solver import TaskState, generate
 
 #: Reference records per split key, for the metrics (kept out of the logs).
@@ -142,39 +142,39 @@ def _metric_value(key: str, scores: list[Any], name: str) -> float:
 
 
 @metric
-def s_abs(key: str):  # noqa: ANN201 - inspect's metric protocol
-    def compute(scores: list[Any]) -> float:
+def s_abs(key: str) -> Metric:
+    def compute(scores: list[SampleScore]) -> float:
         return _metric_value(key, scores, "s_abs")
 
     return compute
 
 
 @metric
-def pearson(key: str):  # noqa: ANN201
-    def compute(scores: list[Any]) -> float:
+def pearson(key: str) -> Metric:
+    def compute(scores: list[SampleScore]) -> float:
         return _metric_value(key, scores, "pearson")
 
     return compute
 
 
 @metric
-def rmse(key: str):  # noqa: ANN201
-    def compute(scores: list[Any]) -> float:
+def rmse(key: str) -> Metric:
+    def compute(scores: list[SampleScore]) -> float:
         return _metric_value(key, scores, "rmse")
 
     return compute
 
 
 @metric
-def dtw(key: str):  # noqa: ANN201
-    def compute(scores: list[Any]) -> float:
+def dtw(key: str) -> Metric:
+    def compute(scores: list[SampleScore]) -> float:
         return _metric_value(key, scores, "dtw")
 
     return compute
 
 
 @scorer(metrics=[mean()])
-def intensity_reader():  # noqa: ANN201
+def intensity_reader() -> Scorer:
     """Parse the answer with tvt's parsers; value 1 when readable, 0 for a format failure."""
     from tvt.bench.llm_rate import parse_turn_ratings
     from tvt.raters.llm import parse_intensity

@@ -71,7 +71,9 @@ def samples(split: Split) -> tuple[list[str], list[str], list[float]]:
     return texts, phases, targets
 
 
-def _outputs(split: Split, predict: Callable[[dict[str, Any], list[int]], list[float]], label: str):
+def _outputs(
+    split: Split, predict: Callable[[dict[str, Any], list[int]], list[float]], label: str
+) -> list[dict[str, Any]]:
     """Outputs in the track's format from ``predict(record, marked_turns) -> values``."""
     out = []
     for rec in split.inputs:

@@ -42,9 +42,13 @@ def _as_list(obj: Any, count: int) -> list[int | float] | None:
             return _as_list([labelled[f"T{i}"] for i in range(1, count + 1)], count)
         return None
     if isinstance(obj, list) and len(obj) == count:
-        values = [_valid(v) for v in obj]
-        if all(v is not None for v in values):
-            return [int(v) if v == int(v) else v for v in values]  # type: ignore[arg-type]
+        out: list[int | float] = []
+        for v in obj:
+            x = _valid(v)
+            if x is None:
+                return None
+            out.append(int(x) if x == int(x) else x)
+        return out
     return None
 
 
@@ -196,6 +200,7 @@ def rate_inputs_llm(
     usage = Usage()
     results: list[Any] = []
     mode = {"json": bool(json_mode)}
+    client: Any = None
 
     def params() -> dict[str, Any]:
         p: dict[str, Any] = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
@@ -238,7 +243,6 @@ def rate_inputs_llm(
         finally:
             await client.aclose()
 
-    client: Any = None
     try:
         asyncio.run(main())
     finally:

@@ -73,7 +73,7 @@ def refuse_reference_copy(model: np.ndarray, reference: np.ndarray, path: str | 
 
 def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
     """The sealed entries of a leaderboard folder (LEADERBOARD/sealed/*.json), checked."""
-    out = []
+    out: list[dict[str, Any]] = []
     sealed = Path(folder) / "sealed"
     if not sealed.is_dir():
         return out
