@@ -7,7 +7,7 @@ them against the dev reference, and writes ``benchmark/tvt-bench-v2/smollm2.json
 ``benchmark/make_bench_v2.py`` puts into the docs tables. Prints one line per track with the
 format-failure rate.
 
-    python benchmark/smollm2_bench_v2.py [--clients 5] [--tracks full,masked,turn]
+    python benchmark/smollm2_bench_v2.py [--clients 5] [--tracks full,masked,turn] [--batch 1]
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from tvt.jsonio import iter_jsonl, write_json
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "tvt-bench-v2" / "smollm2.json"
 MODEL = "smollm2"
-#: On this project's test machine the locally built llama-cpp-python 0.3.36 segfaults in
-#: llama_decode for any batch of more than one token (in-process too); decoding one token at a
-#: time works, about 60 prompt tokens/s on the shared 2-core machine. Pass --batch 512 elsewhere.
-BATCH: list[str] = ["--n_batch", "1", "--n_ubatch", "1"]
+#: llama.cpp batch size. A native build (-march=native) of llama-cpp-python turns on Intel AMX
+#: kernels that segfault on the first multi-token batch in virtual machines without the AMX tile
+#: state (see .ci/run); ``--batch 1`` decodes one token at a time and works there (about 60
+#: prompt tokens/s on a shared 2-core machine; the figures in the docs were made that way).
+BATCH: list[str] = ["--n_batch", "512", "--n_ubatch", "512"]
 
 
 def gguf() -> Path:
@@ -82,7 +83,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=5)
     ap.add_argument("--tracks", default="full,masked,turn")
-    ap.add_argument("--batch", type=int, default=1, help="llama.cpp n_batch / n_ubatch")
+    ap.add_argument("--batch", type=int, default=512, help="llama.cpp n_batch / n_ubatch")
     args = ap.parse_args()
     BATCH[:] = ["--n_batch", str(args.batch), "--n_ubatch", str(args.batch)]
     recipe = load_recipe()
