@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import click
 
@@ -46,7 +47,7 @@ class TvtGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def invoke(self, ctx: click.Context) -> Any:
         debug = ctx.params.get("debug") or ctx.obj and ctx.obj.get("debug")
         try:
             return super().invoke(ctx)
