@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from tvt.bench.tiers import (
+from tvt.errors import InputError
+from tvt.leaderboard.tiers import (
     is_reference_copy,
     load_sealed_entries,
     rank_sealed,
@@ -16,7 +17,6 @@ from tvt.bench.tiers import (
     tier_of,
     trained_label,
 )
-from tvt.errors import InputError
 
 
 def test_tiers_and_trained_label():

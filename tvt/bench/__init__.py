@@ -13,8 +13,10 @@ One concept per module:
 - :mod:`tvt.bench.rate_inputs` - ``tvt rate INPUTS.jsonl``;
 - :mod:`tvt.bench.baselines` - the offline baselines (random, means, lexical, TF-IDF + ridge);
 - :mod:`tvt.bench.sealed` - ``tvt eval`` (sealed, model in the loop) and ``tvt reveal``;
-- :mod:`tvt.bench.tiers` - leaderboard tiers (sealed / dev / reported), reference-copy refusal;
 - :mod:`tvt.bench.cli_hooks` - the one-call hooks ``tvt generate`` and ``tvt score`` use.
+
+The leaderboard's tiers (sealed / dev / reported) live with the leaderboard, in
+:mod:`tvt.leaderboard.tiers`.
 
 docs/benchmark.md explains why the benchmark is built this way.
 """

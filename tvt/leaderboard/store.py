@@ -136,7 +136,7 @@ def load_entries(folder: str | Path) -> list[dict[str, Any]]:
     for path, entry in _iter_entry_files(folder / "entries"):
         out.append({**entry, "_file": path.name})
     # tvt-bench-v2: the sealed entries `tvt eval` writes to LEADERBOARD/sealed/.
-    from tvt.bench.tiers import display_entry, load_sealed_entries
+    from tvt.leaderboard.tiers import display_entry, load_sealed_entries
 
     out.extend(display_entry(e) for e in load_sealed_entries(folder))
     return out

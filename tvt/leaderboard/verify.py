@@ -145,7 +145,7 @@ def build_entry(
     # The full scoring path of `tvt score` (every input rule), keeping the per-client arrays.
     result = score(outputs, ref_path, require_complete=False, bootstrap_seed=bootstrap_seed)
     # A copy of a public answer key measures nothing (tvt-bench-v2): refused, exit 2.
-    from tvt.bench.tiers import refuse_reference_copy
+    from tvt.leaderboard.tiers import refuse_reference_copy
 
     refuse_reference_copy(result.model, result.reference, outputs)
     report = result.report
