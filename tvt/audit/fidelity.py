@@ -122,6 +122,7 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
     sign = rules.lex("exposure.overwhelm_sign")
     rise = rules.lex("exposure.distress_rise")
     topic = rules.lex("exposure.topic_change")
+    closing = rules.lex("exposure.closing")
     relaxation: list[int] = []
     grounding: list[int] = []
     topic_turns: list[int] = []
@@ -139,6 +140,8 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
             if value is not None:
                 last_rating = value
             continue
+        if closing.find(turn.text) is not None:
+            break  # the exposure is over: what follows is not during exposure
         if relax.find(turn.text) is not None:
             relaxation.append(i)
         if ground.find(turn.text) is not None and (

@@ -35,6 +35,7 @@ REQUIRED_LEXICONS = (
     "suds.not_a_rating",
     "exposure.relaxation",
     "exposure.grounding",
+    "exposure.closing",
     "exposure.overwhelm_sign",
     "exposure.distress_rise",
     "exposure.topic_change",
