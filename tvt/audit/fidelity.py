@@ -178,8 +178,10 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
     """P8, P11: open questions, homework (P11), stated beliefs taken up."""
     open_n = closed_n = 0
     closed_turns: list[int] = []
+    # A safety assessment asks closed questions on purpose ("Do you have a plan?").
+    assess = [rules.lex(f"safety.assess_{p}") for p in ("thoughts", "plan", "intent", "resources")]
     for i, turn in enumerate(conv.turns):
-        if turn.speaker != "therapist":
+        if turn.speaker != "therapist" or any(a.find(turn.text) for a in assess):
             continue
         for sent in sentences(turn.text):
             if not sent.endswith("?"):
