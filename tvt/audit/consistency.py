@@ -57,16 +57,19 @@ def _name_check(
     found: Findings,
 ) -> None:
     totals: Counter[str] = Counter()
+    first: dict[str, int] = {}
     for names in per_conv:
         for name, turns in names.items():
             totals[name] += len(turns)
+            first.setdefault(name, len(first))
     if not totals and not known:
         return
     found.eligible(check)
     if known:
         expected = {part for part in re.split(r"[\s-]+", known) if part}
     else:
-        expected = {max(sorted(totals), key=lambda n: totals[n])}
+        # the most used name; on a tie, the one used first (phases in benchmark order)
+        expected = {min(totals, key=lambda n: (-totals[n], first[n]))}
     odd = sorted(n for n in totals if n not in expected)
     if not odd:
         return
@@ -76,9 +79,7 @@ def _name_check(
         for name in names:
             where[name].append(conv.phase)
     usual = known or next(iter(expected))
-    detail = f"usual name {usual}; also " + ", ".join(
-        f"{n} ({'/'.join(where[n])})" for n in odd
-    )
+    detail = f"usual name {usual}; also " + ", ".join(f"{n} ({'/'.join(where[n])})" for n in odd)
     for conv, names in zip(convs, per_conv, strict=True):
         turns = sorted(i for n in odd for i in names.get(n, []))
         if turns:

@@ -109,7 +109,12 @@ class Findings:
                 if 0 <= i < len(conv.turns):
                     t = conv.turns[i]
                     shown.append(
-                        {"turn": i, "speaker": t.speaker, "text": excerpt(t.text), "hit": i in turns}
+                        {
+                            "turn": i,
+                            "speaker": t.speaker,
+                            "text": excerpt(t.text),
+                            "hit": i in turns,
+                        }
                     )
         return {
             "client_id": conv.client_id,

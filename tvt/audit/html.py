@@ -66,7 +66,7 @@ def render_html(doc: dict[str, Any]) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">",
         f"<title>tvt audit: {escape(ds['folder'])}</title>",
         f"<style>{_CSS}</style></head><body>",
@@ -132,16 +132,16 @@ def render_html(doc: dict[str, Any]) -> str:
     if judge:
         out.append("<h2>LLM judge</h2><table><tr><th>question</th><th>asked</th>")
         out.append("<th>flagged</th><th>rate</th><th>agreement with the rule</th></tr>")
-        for qid, q in judge["questions"].items():
+        for q in judge["questions"].values():
             agree = q.get("agreement")
             agree_s = "&ndash;" if agree is None else f"{100 * agree:.0f}%"
             out.append(
-                f"<tr><td>{escape(q['question'])}</td><td class=\"num\">{q['eligible']}</td>"
+                f'<tr><td>{escape(q["question"])}</td><td class="num">{q["eligible"]}</td>'
                 f'<td class="num">{q["flagged"]}</td><td class="num">{_rate(q["rate"])}</td>'
                 f'<td class="num">{agree_s} of {q.get("compared", 0)}</td></tr>'
             )
         out.append("</table>")
-        for qid, q in judge["questions"].items():
+        for q in judge["questions"].values():
             if q.get("examples"):
                 out.append(f"<h3>{escape(q['question'])}</h3>")
                 out.extend(_example(ex) for ex in q["examples"])

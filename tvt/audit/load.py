@@ -145,5 +145,7 @@ def load_dataset(folder: str | Path) -> Dataset:
         cid = _client_id(rec.get("client_id"), cases_path, line)
         if cid in cases:
             raise InputError(f"duplicate case for client {cid}", path=cases_path, line=line)
-        cases[cid] = Case(cid, _name(rec.get("client_profile")), _name(rec.get("therapist_profile")))
+        cases[cid] = Case(
+            cid, _name(rec.get("client_profile")), _name(rec.get("therapist_profile"))
+        )
     return Dataset(folder, conversations, cases, read_manifest(folder))

@@ -176,9 +176,7 @@ def rules_from_document(doc: Any, *, path: str, digest: str) -> Rules:
     if missing:
         raise InputError(f"lexicon(s) missing: {', '.join(missing)}", path=path, field="lexicons")
     facts = {
-        facet: {
-            cat: _compile(pats, f"facts/{facet}/{cat}", path) for cat, pats in cats.items()
-        }
+        facet: {cat: _compile(pats, f"facts/{facet}/{cat}", path) for cat, pats in cats.items()}
         for facet, cats in doc["facts"].items()
     }
     from tvt.audit.checks import CHECK_IDS

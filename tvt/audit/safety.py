@@ -32,9 +32,7 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
             continue
         kinds_seen.update(kinds)
         statements.append(i)
-        following = [
-            (j, x) for j, x in enumerate(conv.turns) if j > i and x.speaker == "therapist"
-        ]
+        following = [(j, x) for j, x in enumerate(conv.turns) if j > i and x.speaker == "therapist"]
         window = following[: t("assessment_window_therapist_turns")]
         first = window[: t("followup_therapist_turns")]
         found.eligible("safety.unassessed_risk")
@@ -62,9 +60,7 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
                 partial_details.append("no " + "/".join(missing))
     found.eligible("safety.risk_statement")
     if statements:
-        found.flag(
-            "safety.risk_statement", conv, statements, ", ".join(sorted(kinds_seen))
-        )
+        found.flag("safety.risk_statement", conv, statements, ", ".join(sorted(kinds_seen)))
     if unassessed:
         found.flag("safety.unassessed_risk", conv, unassessed, units=len(unassessed))
     if praised:

@@ -12,8 +12,15 @@ from tvt.llm.cli_options import llm_options
 
 @click.command()
 @click.argument("dataset", metavar="DIR", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the full report (every rate and count) as JSON.")
-@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write a self-contained HTML report to this file.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the full report (every rate and count) as JSON."
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    help="Write a self-contained HTML report to this file.",
+)
 @click.option(
     "--per-conversation",
     "per_conv_path",
@@ -78,7 +85,9 @@ def audit(
     if judge is None:
         for flag in ("model", "base_url"):
             if llm_flags.get(flag):
-                raise InputError(f"--{flag.replace('_', '-')} needs --judge openai", field="--judge")
+                raise InputError(
+                    f"--{flag.replace('_', '-')} needs --judge openai", field="--judge"
+                )
     elif not llm_flags.get("model"):
         raise InputError("--judge openai needs --model", field="--model")
     rules = load_rules(rules_path)
@@ -128,9 +137,7 @@ def audit(
         if path is not None:
             click.echo(f"wrote {what} to {path}", err=True)
     if failed:
-        shown = "; ".join(
-            f"{c.text} (is {'-' if v is None else round(v, 4)})" for c, v in failed
-        )
+        shown = "; ".join(f"{c.text} (is {'-' if v is None else round(v, 4)})" for c, v in failed)
         raise WorkFailed(f"--fail-on exceeded: {shown}")
 
 
