@@ -242,3 +242,62 @@ def test_fail_on_compares_like_python(op, threshold, value):
     ops = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
     assert cond.failed(value) == ops[op](value, float(f"{threshold:.6f}"))
     assert not cond.failed(None)
+
+
+# -- the fast matching equals the plain regular expressions ------------------------------------
+def _reference_find(lex, text: str) -> bool:
+    """A lexicon by the book: its whole regular expression, sentence by sentence for exclusions."""
+    from tvt.diversity import sentences
+
+    if lex.exclude is None:
+        return lex.rx.search(text) is not None
+    return any(lex.rx.search(s) and not lex.exclude.search(s) for s in (sentences(text) or [text]))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    from click.testing import CliRunner
+
+    from tvt.cli import main
+
+    out = tmp_path_factory.mktemp("gen") / "data"
+    res = CliRunner().invoke(
+        main, ["generate", "--seed", "3", "--clients", "12", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_lexicon_shortcuts_match_the_regular_expressions(fixture_audit, generated):
+    from tvt.audit.load import load_dataset
+
+    rules = load_rules()
+    texts = [t.text for c in fixture_audit[2].dataset.conversations for t in c.turns]
+    texts += [t.text for c in load_dataset(generated).conversations for t in c.turns]
+    for lex in rules.lexicons.values():
+        for text in texts:
+            assert (lex.find(text) is not None) == _reference_find(lex, text), (lex.name, text)
+
+
+_FRAGMENTS = st.sampled_from(
+    ["take a deep breath", "I want to die", "kill myself", "crash", "pills", "my fault", "SUDS",
+     "you're safe here", "not", "never", "I'd", "breathe in", "she", "he", "the", "70", "out of 10",
+     "blood pouring", "his fingers inside me", "half of his face was gone", ".", ",", "?", "'"]
+)  # fmt: skip
+
+
+@given(st.lists(_FRAGMENTS, max_size=12))
+def test_lexicon_shortcuts_on_random_texts(parts):
+    rules = load_rules()
+    text = " ".join(parts)
+    for lex in rules.lexicons.values():
+        assert (lex.find(text) is not None) == _reference_find(lex, text), (lex.name, text)
+        assert lex.count(text) >= (1 if lex.rx.search(text) and not lex.exclude else 0)
+
+
+def test_two_processes_give_the_same_report(generated):
+    from tvt.audit.report import to_document
+
+    one = to_document(audit_dataset(generated, workers=1))
+    two = to_document(audit_dataset(generated, workers=2))
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)

@@ -73,20 +73,26 @@ class AuditResult:
         return len({c.client_id for c in self.dataset.conversations})
 
 
-def audit_dataset(folder: str | Path, rules: Rules | None = None) -> AuditResult:
-    """Run every rule-based check over the dataset folder ``folder``."""
+#: (dataset, rules) of the run in progress, inherited by forked worker processes.
+_SHARED: tuple[Any, Rules] | None = None
+#: Datasets smaller than this are audited in one process (starting workers costs more).
+PARALLEL_MIN_CONVERSATIONS = 600
+
+
+def _audit_clients(
+    groups: list[tuple[int, list[Any]]], data: Dataset, rules: Rules
+) -> tuple[Any, Counter[str], dict[tuple[int, str], list[int]]]:
+    """Run the per-conversation and per-client checks over ``groups`` (client, conversations)."""
     from tvt.audit.consistency import consistency
     from tvt.audit.fidelity import exposure, processing, rationale
     from tvt.audit.findings import Findings
     from tvt.audit.safety import safety
-    from tvt.audit.variety import corpus_figures, self_repeating
+    from tvt.audit.variety import self_repeating
 
-    rules = rules or load_rules()
-    data = load_dataset(folder)
     found = Findings(rules.checks, rules.t("examples_per_check"))
     phases: Counter[str] = Counter()
     risk_turns: dict[tuple[int, str], list[int]] = {}
-    for cid, convs in data.by_client():
+    for cid, convs in groups:
         for conv in convs:
             phases[conv.phase] += 1
             if conv.phase == "P5":
@@ -100,5 +106,73 @@ def audit_dataset(folder: str | Path, rules: Rules | None = None) -> AuditResult
                 risk_turns[conv.key] = risks
             self_repeating(conv, rules, found)
         consistency(convs, data.cases.get(cid), rules, found)
-    figures = corpus_figures(data.conversations, rules)
+    return found, phases, risk_turns
+
+
+def _chunk_job(start: int, stop: int) -> tuple[Any, Counter[str], dict[tuple[int, str], list[int]]]:
+    assert _SHARED is not None
+    data, rules = _SHARED
+    groups = list(data.by_client())[start:stop]
+    return _audit_clients(groups, data, rules)
+
+
+def _split(groups: list[tuple[int, list[Any]]], parts: int) -> list[tuple[int, int]]:
+    """Contiguous ranges of ``groups`` with about the same number of conversations each."""
+    total = sum(len(c) for _, c in groups)
+    bounds, acc, start = [], 0, 0
+    for i, (_, convs) in enumerate(groups):
+        acc += len(convs)
+        if acc >= total * (len(bounds) + 1) / parts and len(bounds) < parts - 1:
+            bounds.append((start, i + 1))
+            start = i + 1
+    bounds.append((start, len(groups)))
+    return [b for b in bounds if b[0] < b[1]]
+
+
+def default_workers(conversations: int) -> int:
+    """Two processes for a large dataset on a machine with two cores or more, where ``fork``
+    exists (the workers inherit the loaded dataset); one otherwise."""
+    import multiprocessing
+    import os
+
+    if conversations < PARALLEL_MIN_CONVERSATIONS or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2 if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def audit_dataset(
+    folder: str | Path, rules: Rules | None = None, *, workers: int | None = None
+) -> AuditResult:
+    """Run every rule-based check over the dataset folder ``folder``.
+
+    With ``workers`` > 1 the clients are split between forked processes while this one
+    measures the diversity figures; the result is the same as with one process.
+    """
+    from tvt.audit.variety import corpus_figures
+
+    global _SHARED
+    rules = rules or load_rules()
+    data = load_dataset(folder)
+    groups = list(data.by_client())
+    if workers is None:
+        workers = default_workers(len(data.conversations))
+    if workers <= 1:
+        found, phases, risk_turns = _audit_clients(groups, data, rules)
+        figures = corpus_figures(data.conversations, rules)
+        return AuditResult(data, rules, found, figures, phases, risk_turns)
+    import multiprocessing
+
+    _SHARED = (data, rules)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = [pool.apply_async(_chunk_job, rng) for rng in _split(groups, workers)]
+            figures = corpus_figures(data.conversations, rules)
+            parts = [p.get() for p in pending]
+    finally:
+        _SHARED = None
+    found, phases, risk_turns = parts[0]
+    for more_found, more_phases, more_risks in parts[1:]:
+        found.merge(more_found)
+        phases.update(more_phases)
+        risk_turns.update(more_risks)
     return AuditResult(data, rules, found, figures, phases, risk_turns)

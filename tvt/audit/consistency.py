@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 from tvt.audit.findings import Findings
 from tvt.audit.load import Case, Conversation
-from tvt.audit.rules import Rules
+from tvt.audit.rules import CategoryIndex, Rules
 from tvt.phases import EXPOSURE_PHASES
 
 _NAME = r"([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
@@ -86,20 +86,26 @@ def _name_check(
             found.add_flag(check, conv, turns, detail)
 
 
-def _category_hits(
-    conv: Conversation, patterns: dict[str, re.Pattern[str]]
-) -> tuple[Counter[str], dict[str, list[int]]]:
-    counts: Counter[str] = Counter()
-    turns: dict[str, list[int]] = defaultdict(list)
-    for i, turn in enumerate(conv.turns):
-        if turn.speaker != "client":
-            continue
-        for cat, rx in patterns.items():
-            n = len(rx.findall(turn.text))
-            if n:
-                counts[cat] += n
-                turns[cat].append(i)
-    return counts, turns
+class _Hits:
+    """Category counts of a conversation's client turns; the turns of a category on demand."""
+
+    def __init__(self, conv: Conversation, index: CategoryIndex, rules: Rules) -> None:
+        self.conv, self.index = conv, index
+        text, _, lower = conv.text("client")
+        words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
+        self.counts: Counter[str] = Counter(index.counts(text, words, lower))
+
+    def turns(self, category: str) -> list[int]:
+        lex = self.index.categories[category]
+        return [
+            i
+            for i, t in enumerate(self.conv.turns)
+            if t.speaker == "client" and lex.count(t.text, t.words)
+        ]
+
+
+def _category_hits(conv: Conversation, index: CategoryIndex, rules: Rules) -> _Hits:
+    return _Hits(conv, index, rules)
 
 
 def _dominant(counts: Counter[str], minimum: int, share: float = 0.0) -> str | None:
@@ -114,13 +120,13 @@ def _dominant(counts: Counter[str], minimum: int, share: float = 0.0) -> str | N
 def _divergence_check(
     check: str,
     convs: list[Conversation],
-    hits: list[tuple[Counter[str], dict[str, list[int]]]],
+    hits: list[_Hits],
     minimum: int,
     found: Findings,
     share: float = 0.0,
     exclusive: bool = True,
 ) -> None:
-    dominant = [_dominant(counts, minimum, share) for counts, _ in hits]
+    dominant = [_dominant(h.counts, minimum, share) for h in hits]
     known = [d for d in dominant if d is not None]
     if len(known) < 2:
         return
@@ -128,24 +134,22 @@ def _divergence_check(
     tally = Counter(known)
     usual = max(sorted(tally), key=lambda c: tally[c])
     odd = [
-        (conv, d, turns)
-        for conv, d, (counts, turns) in zip(convs, dominant, hits, strict=True)
-        if d is not None and d != usual and (not exclusive or counts.get(usual, 0) == 0)
+        (conv, d, h)
+        for conv, d, h in zip(convs, dominant, hits, strict=True)
+        if d is not None and d != usual and (not exclusive or h.counts.get(usual, 0) == 0)
     ]
     # Only a departure when the usual conversations do not mention the odd kind either.
     odd = [
-        (conv, d, turns)
-        for conv, d, turns in odd
+        (conv, d, h)
+        for conv, d, h in odd
         if not exclusive
-        or not any(
-            counts.get(d, 0) for (counts, _), dd in zip(hits, dominant, strict=True) if dd == usual
-        )
+        or not any(g.counts.get(d, 0) for g, dd in zip(hits, dominant, strict=True) if dd == usual)
     ]
     if not odd:
         return
     found.tallies[check].flagged += 1
-    for conv, d, turns in odd:
-        found.add_flag(check, conv, turns[d], f"{d} here, {usual} in the other phases")
+    for conv, d, h in odd:
+        found.add_flag(check, conv, h.turns(d), f"{d} here, {usual} in the other phases")
 
 
 def consistency(
@@ -170,13 +174,9 @@ def consistency(
     narration = [c for c in convs if c.phase in EXPOSURE_PHASES]
     minimum = rules.t("facts_min_hits")
     for facet in ("what", "who", "where"):
-        hits = [_category_hits(c, rules.facts[facet]) for c in narration]
+        hits = [_category_hits(c, rules.facts[facet], rules) for c in narration]
         _divergence_check(f"consistency.event_{facet}", narration, hits, minimum, found)
-    pronouns = {
-        "he": rules.lex("pronoun.male").rx,
-        "she": rules.lex("pronoun.female").rx,
-    }
-    hits = [_category_hits(c, pronouns) for c in narration]
+    hits = [_category_hits(c, rules.facts["pronoun"], rules) for c in narration]
     _divergence_check(
         "consistency.pronouns",
         narration,

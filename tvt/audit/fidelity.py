@@ -10,7 +10,7 @@ import re
 
 from tvt.audit.findings import Findings
 from tvt.audit.load import Conversation
-from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
+from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules, words_of
 from tvt.audit.suds import SudsTrace, trace
 from tvt.diversity import sentences, words
 
@@ -33,12 +33,13 @@ def rationale(conv: Conversation, rules: Rules, found: Findings) -> None:
 
 def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
     """(present, past) sentences of ``text``: a sentence counts for the tense of most of its verbs."""
-    present_rx = rules.lex("tense.present").rx
-    past_rx = rules.lex("tense.past").rx
+    present_lex = rules.lex("tense.present")
+    past_lex = rules.lex("tense.past")
     present = past = 0
     for sent in sentences(text):
-        p = len(present_rx.findall(sent))
-        q = len(past_rx.findall(sent))
+        sent_words = words_of(sent)
+        p = present_lex.count(sent, sent_words)
+        q = past_lex.count(sent, sent_words)
         if p > q:
             present += 1
         elif q > p:
@@ -123,6 +124,11 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
     rise = rules.lex("exposure.distress_rise")
     topic = rules.lex("exposure.topic_change")
     closing = rules.lex("exposure.closing")
+    therapist_text, therapist_tokens, therapist_lower = conv.text("therapist")
+    can_relax, can_ground, can_topic = (
+        lex.possible(therapist_text, therapist_tokens, therapist_lower)
+        for lex in (relax, ground, topic)
+    )
     relaxation: list[int] = []
     grounding: list[int] = []
     topic_turns: list[int] = []
@@ -134,21 +140,23 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
         if turn.speaker == "client":
             prev_client = i
             value = ratings.get(i)
-            rising = rise.find(turn.text) is not None or (
+            rising = (can_topic and rise.find_in(turn) is not None) or (
                 value is not None and last_rating is not None and value > last_rating
             )
             if value is not None:
                 last_rating = value
             continue
-        if closing.find(turn.text) is not None:
+        if closing.find_in(turn) is not None:
             break  # the exposure is over: what follows is not during exposure
-        if relax.find(turn.text) is not None:
+        if can_relax and relax.find_in(turn) is not None:
             relaxation.append(i)
-        if ground.find(turn.text) is not None and (
-            prev_client is None or sign.find(conv.turns[prev_client].text) is None
+        if (
+            can_ground
+            and ground.find_in(turn) is not None
+            and (prev_client is None or sign.find_in(conv.turns[prev_client]) is None)
         ):
             grounding.append(i)
-        if rising and prev_client is not None and topic.find(turn.text) is not None:
+        if rising and can_topic and topic.find_in(turn) is not None:
             topic_turns.append(i)
         rising = False
     for check, hits in (
@@ -181,7 +189,7 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
     # A safety assessment asks closed questions on purpose ("Do you have a plan?").
     assess = [rules.lex(f"safety.assess_{p}") for p in ("thoughts", "plan", "intent", "resources")]
     for i, turn in enumerate(conv.turns):
-        if turn.speaker != "therapist" or any(a.find(turn.text) for a in assess):
+        if turn.speaker != "therapist" or any(a.find_in(turn) for a in assess):
             continue
         for sent in sentences(turn.text):
             if not sent.endswith("?"):
@@ -223,15 +231,21 @@ def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
     window = rules.t("followup_therapist_turns")
     missed: list[int] = []
     details: list[str] = []
+    client_text, client_tokens, client_lower = conv.text("client")
+    kinds_here = [
+        k
+        for k in BELIEF_KINDS
+        if rules.lex(f"belief.{k}").possible(client_text, client_tokens, client_lower)
+    ]
     for i, turn in enumerate(conv.turns):
-        if turn.speaker != "client":
+        if turn.speaker != "client" or not kinds_here:
             continue
-        kinds = [k for k in BELIEF_KINDS if rules.lex(f"belief.{k}").find(turn.text) is not None]
+        kinds = [k for k in kinds_here if rules.lex(f"belief.{k}").find_in(turn)]
         if not kinds:
             continue
         found.eligible("processing.belief_not_taken_up")
         following = [t for t in conv.turns[i + 1 :] if t.speaker == "therapist"][:window]
-        if not any(taken.find(t.text) is not None for t in following):
+        if not any(taken.find_in(t) is not None for t in following):
             missed.append(i)
             details.append("/".join(k.replace("_", "-") for k in kinds))
     if missed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,18 +46,21 @@ class Tally:
 
 @dataclass
 class Mean:
-    """A measure averaged over the units it was taken on."""
+    """A measure averaged over the units it was taken on (exactly rounded, so the same in any
+    order: a run split over processes gives the same figures)."""
 
-    total: float = 0.0
-    n: int = 0
+    values: list[float] = field(default_factory=list)
 
     def add(self, value: float) -> None:
-        self.total += value
-        self.n += 1
+        self.values.append(value)
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
 
     @property
     def value(self) -> float | None:
-        return self.total / self.n if self.n else None
+        return math.fsum(self.values) / len(self.values) if self.values else None
 
 
 class Findings:
@@ -126,3 +130,17 @@ class Findings:
 
     def measure(self, name: str, value: float) -> None:
         self.means.setdefault(name, Mean()).add(value)
+
+    def merge(self, other: Findings) -> None:
+        """Add the findings of a later part of the same dataset (clients after these)."""
+        for cid, theirs in other.tallies.items():
+            mine = self.tallies[cid]
+            mine.eligible += theirs.eligible
+            mine.flagged += theirs.flagged
+            mine.conversations |= theirs.conversations
+            mine.turns += theirs.turns
+            room = self.max_examples - len(mine.examples)
+            mine.examples.extend(theirs.examples[: max(0, room)])
+        self.flags.update(other.flags)
+        for name, mean in other.means.items():
+            self.means.setdefault(name, Mean()).values.extend(mean.values)

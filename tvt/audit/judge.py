@@ -319,7 +319,7 @@ def _rule_units(result: AuditResult, conv: Conversation, rule: str) -> bool:
 
     rules = result.rules
     return any(
-        rules.lex(f"belief.{k}").find(t.text) is not None
+        rules.lex(f"belief.{k}").find_in(t) is not None
         for t in conv.turns
         if t.speaker == "client"
         for k in BELIEF_KINDS

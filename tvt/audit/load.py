@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt.audit.rules import normalise
+from tvt.audit.rules import normalise, words_of
 from tvt.dataset import iter_records, read_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
@@ -27,6 +27,17 @@ class Turn:
     suds: float | None = None
     #: 10 when the turn's ``suds_scale`` field says the client rated on 0-10.
     suds_scale: int | None = None
+    #: the lower-case words of the text, and their set (computed once, used by every check)
+    words: list[str] = field(default_factory=list, repr=False)
+    tokens: frozenset[str] = field(default_factory=frozenset, repr=False)
+
+    lower: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.words:
+            self.lower = self.text.lower()
+            self.words = words_of(self.text)
+            self.tokens = frozenset(self.words)
 
 
 @dataclass
@@ -39,6 +50,22 @@ class Conversation:
     @property
     def key(self) -> tuple[int, str]:
         return (self.client_id, self.phase)
+
+    def text(self, speaker: str | None = None) -> tuple[str, frozenset[str], str]:
+        """The turns of ``speaker`` (or all) joined, with their words and in lower case: one
+        test for a whole conversation before looking turn by turn."""
+        key = speaker or "all"
+        cached = self._joined.get(key)
+        if cached is None:
+            turns = [t for t in self.turns if speaker is None or t.speaker == speaker]
+            tokens: frozenset[str] = frozenset().union(*(t.tokens for t in turns))
+            text = "\n".join(t.text for t in turns)
+            cached = self._joined[key] = (text, tokens, text.lower())
+        return cached
+
+    _joined: dict[str, tuple[str, frozenset[str], str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
 
 @dataclass

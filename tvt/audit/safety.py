@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from tvt.audit.findings import Findings
-from tvt.audit.load import Conversation
+from tvt.audit.load import Conversation, Turn
 from tvt.audit.rules import Rules
 
 RISK_KINDS = ("suicidal", "self_harm", "harm_others")
 ASSESS_PARTS = ("thoughts", "plan", "intent", "resources")
 
 
-def risk_kinds(text: str, rules: Rules) -> list[str]:
+def risk_kinds(turn: Turn, rules: Rules) -> list[str]:
     """The kinds of risk a client turn states (lexicons ``safety.<kind>``)."""
-    return [k for k in RISK_KINDS if rules.lex(f"safety.{k}").find(text) is not None]
+    return [k for k in RISK_KINDS if rules.lex(f"safety.{k}").find_in(turn)]
 
 
 def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
@@ -24,10 +24,17 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
     partial: list[int] = []
     partial_details: list[str] = []
     kinds_seen: set[str] = set()
+    client_text, client_tokens, client_lower = conv.text("client")
+    any_risk = any(
+        rules.lex(f"safety.{k}").possible(client_text, client_tokens, client_lower)
+        for k in RISK_KINDS
+    )
     for i, turn in enumerate(conv.turns):
+        if not any_risk:
+            break
         if turn.speaker != "client":
             continue
-        kinds = risk_kinds(turn.text, rules)
+        kinds = risk_kinds(turn, rules)
         if not kinds:
             continue
         kinds_seen.update(kinds)
@@ -41,16 +48,16 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
             p
             for p in ASSESS_PARTS
             for _, x in window
-            if rules.lex(f"safety.assess_{p}").find(x.text) is not None
+            if rules.lex(f"safety.assess_{p}").find_in(x) is not None
         }
         assessed = any(
-            rules.lex(f"safety.assess_{p}").find(x.text) is not None
+            rules.lex(f"safety.assess_{p}").find_in(x) is not None
             for p in ASSESS_PARTS
             for _, x in first
         )
         if not assessed:
             unassessed.append(i)
-            if first and rules.lex("safety.praise_or_suds").find(first[0][1].text) is not None:
+            if first and rules.lex("safety.praise_or_suds").find_in(first[0][1]) is not None:
                 praised.append(i)
         else:
             found.eligible("safety.partial_assessment")
@@ -78,18 +85,21 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
     context = t("method_context_turns")
     risky = set(statements)
     method_turns = []
-    for i, turn in enumerate(conv.turns):
-        if method.find(turn.text) is None:
+    all_text, all_tokens, all_lower = conv.text()
+    for i, turn in enumerate(
+        conv.turns if method.possible(all_text, all_tokens, all_lower) else []
+    ):
+        if method.find_in(turn) is None:
             continue
         near = any(j in risky for j in range(i - context, i + 1))
-        if near or risk_kinds(turn.text, rules):
+        if near or risk_kinds(turn, rules):
             method_turns.append(i)
-    graphic = [
-        i for i, x in enumerate(conv.turns) if rules.lex("safety.graphic_injury").find(x.text)
-    ]
-    sexual = [
-        i for i, x in enumerate(conv.turns) if rules.lex("safety.explicit_sexual").find(x.text)
-    ]
+    graphic, sexual = (
+        [i for i, x in enumerate(conv.turns) if lex.find_in(x)]
+        if lex.possible(all_text, all_tokens, all_lower)
+        else []
+        for lex in (rules.lex("safety.graphic_injury"), rules.lex("safety.explicit_sexual"))
+    )
     for check, hits in (
         ("safety.method_detail", method_turns),
         ("safety.graphic_injury", graphic),

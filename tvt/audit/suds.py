@@ -110,7 +110,7 @@ def trace(conv: Conversation, rules: Rules) -> SudsTrace:
     ordinal = -1
     for i, turn in enumerate(conv.turns):
         if turn.speaker == "therapist":
-            asked = question.find(turn.text) is not None
+            asked = question.find_in(turn) is not None
             asked_scale = named_scale(turn.text, rules) if asked else None
             if asked:
                 out.checks.append(i)
