@@ -62,9 +62,10 @@ def main() -> None:
         convs, turns, words = describe(folder)
         print(f"dataset: {convs:,} conversations, {turns:,} turns, {words:,} words "
               f"(cpu count {os.cpu_count()})")  # fmt: skip
-        cli_times = []
+        cli_times, cpu_times = [], []
         for _ in range(args.repeat):
             t = time.perf_counter()
+            before = os.times()
             subprocess.run(
                 [sys.executable, "-m", "tvt", "audit", str(folder), "--json", "--html",
                  str(tmp_path / "audit.html"), "--per-conversation", str(tmp_path / "flags.jsonl")],
@@ -73,6 +74,11 @@ def main() -> None:
                 stderr=subprocess.DEVNULL,
             )  # fmt: skip
             cli_times.append(time.perf_counter() - t)
+            after = os.times()
+            cpu_times.append(
+                after.children_user - before.children_user
+                + after.children_system - before.children_system
+            )
         lib_times = []
         for _ in range(args.repeat):
             t = time.perf_counter()
@@ -81,6 +87,9 @@ def main() -> None:
         cli, lib = statistics.median(cli_times), statistics.median(lib_times)
         print(f"`tvt audit --json --html --per-conversation` in a new process, median of "
               f"{args.repeat}: {cli:.2f} s (runs {', '.join(f'{x:.2f}' for x in cli_times)})")  # fmt: skip
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"CPU time of the command (all its processes), median: "
+              f"{statistics.median(cpu_times):.2f} s; load average when done {load:.1f}")  # fmt: skip
         print(f"library audit_dataset, median of {args.repeat}: {lib:.2f} s "
               f"(runs {', '.join(f'{x:.2f}' for x in lib_times)}); "
               f"{1000 * lib / max(convs, 1):.2f} ms per conversation")  # fmt: skip
