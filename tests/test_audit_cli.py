@@ -261,3 +261,28 @@ def test_audit_of_an_imported_release(tmp_path):
     # the planted safety failure
     assert {"safety.unassessed_risk", "safety.risk_met_with_praise_or_suds"} <= flags[(3, "P10")]
     assert doc["checks"]["safety.unassessed_risk"]["flagged"] == 1
+
+
+def test_help_has_examples_and_the_fail_on_syntax():
+    res = run("audit", "--help")
+    assert res.exit_code == 0
+    assert "tvt audit tvt-data --fail-on" in res.output and "Examples" in res.output
+
+
+def test_rules_option_uses_the_edited_copy_and_names_its_version(fixture_dir, tmp_path):
+    from tvt.resources import seeds_path
+
+    doc = json.loads(seeds_path("audit", "rules.json").read_text(encoding="utf-8"))
+    doc["version"] = "9.9.9"
+    doc["lexicons"]["safety.graphic_injury"]["patterns"].append("hanging by a thread of skin")
+    path = tmp_path / "my-rules.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    res = run("audit", fixture_dir, "--json", "--rules", path)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["rules"]["version"] == "9.9.9" and out["rules"]["source"] == "my-rules.json"
+    assert out["checks"]["safety.graphic_injury"]["flagged"] == 2  # the held-out miss is found
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    res = run("audit", fixture_dir, "--rules", bad)
+    assert res.exit_code == 2 and "bad.json" in res.output

@@ -76,8 +76,10 @@ def main() -> None:
             cli_times.append(time.perf_counter() - t)
             after = os.times()
             cpu_times.append(
-                after.children_user - before.children_user
-                + after.children_system - before.children_system
+                after.children_user
+                - before.children_user
+                + after.children_system
+                - before.children_system
             )
         lib_times = []
         for _ in range(args.repeat):
