@@ -10,8 +10,9 @@ import re
 from collections import Counter, defaultdict
 
 from tvt.audit.findings import Findings
+from tvt.audit.lexicon import CategoryIndex
 from tvt.audit.load import Case, Conversation
-from tvt.audit.rules import CategoryIndex, Rules
+from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
 
 _NAME = r"([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from tvt.audit.findings import Findings
+from tvt.audit.lexicon import words_of
 from tvt.audit.load import Conversation
-from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules, words_of
+from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
 from tvt.audit.suds import SudsTrace, trace
 from tvt.diversity import sentences, words
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt.audit.rules import normalise, words_of
+from tvt.audit.lexicon import words_of
+from tvt.audit.rules import normalise
 from tvt.dataset import iter_records, read_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
