@@ -7,9 +7,9 @@ The rules (patterns, thresholds) come from the rules file; docs/audit.md explain
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from tvt.audit.findings import Findings
-from tvt.audit.lexicon import words_of
 from tvt.audit.load import Conversation
 from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
 from tvt.audit.suds import SudsTrace, trace
@@ -32,19 +32,23 @@ def rationale(conv: Conversation, rules: Rules, found: Findings) -> None:
     found.measure("rationale.coverage", covered / len(RATIONALE_ELEMENTS))
 
 
+_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")  # the sentence split of tvt.diversity
+
+
 def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
-    """(present, past) sentences of ``text``: a sentence counts for the tense of most of its verbs."""
-    present_lex = rules.lex("tense.present")
-    past_lex = rules.lex("tense.past")
-    present = past = 0
-    for sent in sentences(text):
-        sent_words = words_of(sent)
-        p = present_lex.count(sent, sent_words)
-        q = past_lex.count(sent, sent_words)
-        if p > q:
-            present += 1
-        elif q > p:
-            past += 1
+    """(present, past) sentences of ``text``: a sentence counts for the tense of most of its verbs.
+
+    Each tense's expression runs once over the turn; its matches are counted per sentence.
+    """
+    starts = [m.start() for m in _SENTENCE_RE.finditer(text)]
+    if not starts:
+        return 0, 0
+    tally: list[list[int]] = [[0, 0] for _ in starts]
+    for k, name in ((0, "tense.present"), (1, "tense.past")):
+        for m in rules.lex(name).rx.finditer(text):
+            tally[bisect_right(starts, m.start()) - 1][k] += 1
+    present = sum(1 for p, q in tally if p > q)
+    past = sum(1 for p, q in tally if q > p)
     return present, past
 
 

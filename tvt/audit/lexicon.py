@@ -179,6 +179,10 @@ def _triggers(pattern: str) -> tuple[frozenset[str], ...]:
     return tuple(sorted(parts, key=lambda t: (-min(map(len, t)), sorted(t))))
 
 
+#: Texts up to this length are searched with one expression; longer ones (a whole conversation)
+#: first check the fixed parts each pattern needs.
+SHORT_TEXT = 1000
+
 #: Parts of a pattern shorter than this are not used to rule it out ("my", "in": everywhere).
 MIN_STEM = 3
 
@@ -204,6 +208,8 @@ class Lexicon:
     literal: frozenset[str] = frozenset()
     #: (texts a match needs, pattern) of the patterns that are not one plain word
     complex: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str]], ...] = ()
+    #: all the patterns that are not one plain word, in one expression (for short texts)
+    rx_complex: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -227,11 +233,18 @@ class Lexicon:
             exclude=_compile(exclude, f"{where}/exclude", path) if exclude else None,
             literal=literal,
             complex=tuple(complex_),
+            rx_complex=_compile([p for ps in by_need.values() for p in ps], where, path)
+            if by_need
+            else None,
         )
 
     def _first(self, text: str, tokens: frozenset[str], lower: str) -> str | None:
         if not self.literal.isdisjoint(tokens):
             return min(self.literal & tokens)
+        if len(text) <= SHORT_TEXT:
+            # one search is cheaper than testing the parts of each pattern on a turn
+            m = self.rx_complex.search(text) if self.rx_complex is not None else None
+            return m.group(0) if m is not None else None
         for need, rx in self.complex:
             if _could_match(need, lower):
                 m = rx.search(text)
