@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,20 @@ class Turn:
     suds: float | None = None
     #: 10 when the turn's ``suds_scale`` field says the client rated on 0-10.
     suds_scale: int | None = None
-    #: the lower-case words of the text, and their set (computed once, used by every check)
-    words: list[str] = field(default_factory=list, repr=False)
-    tokens: frozenset[str] = field(default_factory=frozenset, repr=False)
 
-    lower: str = field(default="", repr=False)
+    # The lower-case text, its words and their set are computed on first use (in the worker
+    # processes when the audit is split) and then kept.
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
 
-    def __post_init__(self) -> None:
-        if not self.words:
-            self.lower = self.text.lower()
-            self.words = words_of(self.text)
-            self.tokens = frozenset(self.words)
+    @cached_property
+    def words(self) -> list[str]:
+        return words_of(self.text)
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        return frozenset(self.words)
 
 
 @dataclass
