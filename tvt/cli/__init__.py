@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "submit": "tvt.cli.leaderboard:submit",
     "leaderboard": "tvt.cli.leaderboard:leaderboard",
     "batch": "tvt.cli.batch:batch",
+    "audit": "tvt.cli.audit:audit",
 }
 
 
