@@ -119,7 +119,8 @@ def _chunk_job(start: int, stop: int) -> tuple[Any, Counter[str], dict[tuple[int
 def _split(groups: list[tuple[int, list[Any]]], parts: int) -> list[tuple[int, int]]:
     """Contiguous ranges of ``groups`` with about the same number of conversations each."""
     total = sum(len(c) for _, c in groups)
-    bounds, acc, start = [], 0, 0
+    bounds: list[tuple[int, int]] = []
+    acc, start = 0, 0
     for i, (_, convs) in enumerate(groups):
         acc += len(convs)
         if acc >= total * (len(bounds) + 1) / parts and len(bounds) < parts - 1:

@@ -197,6 +197,8 @@ def run_judge(
             p["response_format"] = {"type": "json_object"}
         return p
 
+    client: Any = None  # opened inside the event loop by main()
+
     async def work(conv: Conversation) -> Verdict:
         v = await judge_conversation(
             client, conv, prompts=prompts, params=params(), max_attempts=options.max_attempts
@@ -225,7 +227,6 @@ def run_judge(
         finally:
             await client.aclose()
 
-    client: Any = None
     try:
         asyncio.run(main())
     finally:
@@ -244,7 +245,7 @@ def run_judge(
         json_mode=json_mode["on"],
         usage=usage.as_dict(),
         cost_estimate=cost,
-        summary=summary_line(usage, len(verdicts) - len(failed), len(failed), cost and cost["usd"]),
+        summary=summary_line(usage, len(verdicts) - len(failed), len(failed), cost["usd"] if cost else None),
     )
     if items and len(failed) == len(items):
         raise WorkFailed(
