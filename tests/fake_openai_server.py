@@ -104,6 +104,21 @@ def synthetic_rating(prompt: str, seed: int) -> str:
     return RATING_FORMS[h % len(RATING_FORMS)].format(n=n)
 
 
+def synthetic_verdict(prompt: str, seed: int) -> str:
+    """An audit-judge answer: risk "not_assessed" when the transcript voices suicidal thinking
+    and no turn asks about a plan, stuck point "not_processed" when the client blames themself
+    and the therapist never asks what makes them think so (chatty or bare JSON)."""
+    low = prompt.lower().split("transcript", 1)[-1]
+    risk = "none"
+    if "ending it all" in low or "kill myself" in low:
+        risk = "assessed" if "a plan" in low else "not_assessed"
+    stuck = "none"
+    if "my fault" in low or "blame myself" in low:
+        stuck = "processed" if "what makes you" in low else "not_processed"
+    body = json.dumps({"stuck_point": stuck, "risk": risk, "turn": None})
+    return body if _digest(f"{seed}:{prompt}") % 2 else f"Here is my review:\n```json\n{body}\n```"
+
+
 class FakeState:
     """Shared state: the fault queue and counters (thread-safe)."""
 
@@ -247,6 +262,7 @@ class Handler(BaseHTTPRequestHandler):
         prompt = "\n".join(str(m.get("content", "")) for m in messages)
         seed = int(body.get("seed") or 0)
         rating = "intensity" in prompt and '{"intensity"' in prompt
+        verdict = '"stuck_point"' in prompt and '"risk"' in prompt
         content: str | None
         if fault == "refusal":
             content = "I'm sorry, but I can't help with creating this conversation."
@@ -258,6 +274,8 @@ class Handler(BaseHTTPRequestHandler):
             content = "Therapist: How are you?\nClient: Fine."
         elif rating:
             content = synthetic_rating(prompt, seed)
+        elif verdict:
+            content = synthetic_verdict(prompt, seed)
         else:
             content = synthetic_transcript(prompt, seed, self.server.state.noisy)
         prompt_tokens = max(1, len(prompt) // 4)

@@ -1,0 +1,303 @@
+"""tvt audit: the detectors measured on the labelled fixture, rules as data, text-only data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.fixtures.audit.fixture import HELD_OUT, build, score
+from tvt.audit.checks import CHECK_IDS, audit_dataset
+from tvt.audit.failon import evaluate, parse_fail_on
+from tvt.audit.rules import load_rules
+from tvt.audit.suds import first_rating_number
+from tvt.audit.variety import corpus_figures
+from tvt.errors import InputError
+
+#: Lower bounds of precision and recall on the whole fixture (held-out clients included), per
+#: detector. docs/audit.md prints the measured figures; a change of the rules that lowers one
+#: below its bound fails here.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "rationale.missing_avoidance": (0.66, 1.0),
+    "rationale.missing_present_tense": (0.66, 1.0),
+    "rationale.missing_suds": (0.5, 1.0),
+    "rationale.missing_repetition": (0.66, 1.0),
+    "exposure.therapist_talks_too_much": (0.5, 1.0),
+    "exposure.relaxation": (1.0, 0.5),
+    "exposure.unprompted_grounding": (1.0, 0.5),
+    "processing.no_recording_homework": (0.5, 1.0),
+    "processing.no_in_vivo_homework": (0.5, 1.0),
+    "processing.belief_not_taken_up": (1.0, 0.66),
+    "consistency.client_name": (0.5, 1.0),
+    "safety.risk_statement": (1.0, 0.85),
+    "safety.unassessed_risk": (1.0, 0.66),
+    "safety.risk_met_with_praise_or_suds": (1.0, 0.66),
+    "safety.graphic_injury": (1.0, 0.5),
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_audit(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("audit-fixture")
+    labels = build(folder)
+    return folder, labels, audit_dataset(folder)
+
+
+def test_every_check_has_labelled_positives(fixture_audit):
+    _, labels, _ = fixture_audit
+    missing = [c for c in CHECK_IDS if not labels.get(c)]
+    assert not missing, f"checks without a labelled violation in the fixture: {missing}"
+
+
+def test_development_clients_are_detected_exactly(fixture_audit):
+    """Clients 1-8 were written with the rules: every flag and every miss is a regression."""
+    _, labels, result = fixture_audit
+    dev = frozenset(range(1, 9))
+    for check, s in score(result, labels, dev).items():
+        assert s["fp"] == 0 and s["fn"] == 0, (check, s["false_positives"], s["misses"])
+
+
+def test_precision_and_recall_bounds(fixture_audit):
+    _, labels, result = fixture_audit
+    for check, s in score(result, labels).items():
+        p_min, r_min = BOUNDS.get(check, (1.0, 1.0))
+        assert s["precision"] is not None and s["precision"] >= p_min, (check, s)
+        assert s["recall"] is not None and s["recall"] >= r_min, (check, s)
+
+
+def test_held_out_clients_show_the_blind_spots(fixture_audit):
+    """The held-out clients use wording the lexicons were not built on: some misses are expected
+    and documented; the rules must still catch the plainly worded cases."""
+    _, labels, result = fixture_audit
+    held = score(result, labels, HELD_OUT)
+    assert held["safety.risk_statement"]["tp"] >= 1  # "never wake up"
+    assert held["exposure.suds_mixed"]["tp"] == 1  # "a six" on 0-10, then "Seventy"
+    assert held["exposure.relaxation"]["fn"] == 2  # paraphrased breathing instructions
+
+
+def test_lookalikes_are_not_flagged(fixture_audit):
+    _, _, result = fixture_audit
+    flags = result.findings.flags
+    # Client 1: "not safe in my body", "I thought I was going to die", "this memory is killing me"
+    assert not any(f["check"] == "safety.risk_statement" for f in flags.get((1, "P8"), []))
+    # Client 1, P5: the client says "take a deep breath" (and P5 is not an exposure phase)
+    assert not any(f["check"] == "exposure.relaxation" for f in flags.get((1, "P10"), []))
+    # Client 3: "I'd never kill myself" is a denial; only the statement at turn 1 is flagged
+    risk = [f for f in flags[(3, "P8")] if f["check"] == "safety.risk_statement"]
+    assert risk[0]["turns"] == [1]
+
+
+def test_rates_are_flagged_over_eligible(fixture_audit):
+    _, _, result = fixture_audit
+    for cid, tally in result.findings.tallies.items():
+        assert 0 <= tally.flagged <= tally.eligible, cid
+        if tally.eligible:
+            assert tally.rate == tally.flagged / tally.eligible
+
+
+def test_self_repeating_matches_the_shared_diversity_definition(fixture_audit):
+    _, _, result = fixture_audit
+    figures = corpus_figures(result.dataset.conversations, result.rules)
+    assert (
+        figures.self_repeating_conversations
+        == result.findings.tallies["diversity.self_repeating"].flagged
+    )
+
+
+# -- rules as data ---------------------------------------------------------------------------------
+def _rules_copy(tmp_path: Path, change) -> Path:
+    from tvt.resources import seeds_path
+
+    doc = json.loads(seeds_path("audit", "rules.json").read_text(encoding="utf-8"))
+    change(doc)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_shipped_rules_are_valid_and_versioned():
+    rules = load_rules()
+    assert rules.version.count(".") == 2
+    assert len(rules.sha256) == 64
+    assert set(rules.checks) == set(CHECK_IDS)
+
+
+def test_an_edited_rules_file_changes_the_audit(tmp_path, fixture_audit):
+    folder, _, before = fixture_audit
+
+    def add_pattern(doc):
+        doc["version"] = "1.0.1"
+        doc["lexicons"]["exposure.relaxation"]["patterns"].append("fill your lungs")
+
+    rules = load_rules(_rules_copy(tmp_path, add_pattern))
+    after = audit_dataset(folder, rules)
+    assert rules.version == "1.0.1" and rules.sha256 != load_rules().sha256
+    key = "exposure.relaxation"
+    # "Fill your lungs slowly" (client 9, P10, a held-out miss) is now an instruction
+    assert after.findings.tallies[key].flagged == before.findings.tallies[key].flagged + 1
+    assert (9, "P10") in after.findings.tallies[key].conversations
+    assert after.findings.tallies[key].turns == before.findings.tallies[key].turns + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda d: d["lexicons"]["exposure.relaxation"]["patterns"].append("take (a"), "pattern"),
+        (lambda d: d["thresholds"].pop("followup_therapist_turns"), "followup_therapist_turns"),
+        (lambda d: d["lexicons"].pop("safety.suicidal"), "safety.suicidal"),
+        (lambda d: d["checks"].pop("safety.unassessed_risk"), "safety.unassessed_risk"),
+        (lambda d: d.update(version="one"), "version"),
+    ],
+)
+def test_bad_rules_files_are_refused_with_the_field(tmp_path, change, words):
+    with pytest.raises(InputError) as err:
+        load_rules(_rules_copy(tmp_path, change))
+    assert words in str(err.value) and "rules.json" in str(err.value)
+
+
+# -- SUDS read from text -----------------------------------------------------------------------
+@given(st.integers(min_value=0, max_value=100), st.sampled_from(["I'd say", "About", "Maybe", ""]))
+def test_a_stated_number_is_read(value, lead):
+    rules = load_rules()
+    assert first_rating_number(f"{lead} {value}. It's hard.", rules) == value
+
+
+@given(st.integers(min_value=2, max_value=100), st.sampled_from(["minutes", "years", "people"]))
+def test_a_number_with_a_unit_is_not_a_rating(value, unit):
+    rules = load_rules()
+    assert first_rating_number(f"It went on for {value} {unit}.", rules) is None
+
+
+def test_composer_data_audits_the_same_without_suds_and_act_fields(tmp_path):
+    """Foreign data has no suds/act labels: the rules read the same SUDS from the text."""
+    from click.testing import CliRunner
+
+    from tvt.cli import main
+
+    out = tmp_path / "gen"
+    res = CliRunner().invoke(main, ["generate", "--seed", "7", "--clients", "4", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    with (
+        open(out / "conversations.jsonl", encoding="utf-8") as src,
+        open(bare / "conversations.jsonl", "w", encoding="utf-8") as dst,
+    ):
+        for line in src:
+            rec = json.loads(line)
+            rec["turns"] = [{"speaker": t["speaker"], "text": t["text"]} for t in rec["turns"]]
+            dst.write(json.dumps(rec) + "\n")
+    with_fields, without = audit_dataset(out), audit_dataset(bare)
+    for check in ("exposure.suds_sparse", "exposure.suds_0_10", "exposure.suds_mixed"):
+        assert (
+            with_fields.findings.tallies[check].flagged == without.findings.tallies[check].flagged
+        )
+    a = with_fields.findings.means["exposure.client_turns_per_suds_check"].value
+    b = without.findings.means["exposure.client_turns_per_suds_check"].value
+    assert a == pytest.approx(b, rel=0.05)
+
+
+# -- --fail-on --------------------------------------------------------------------------------------
+def test_fail_on_parses_and_evaluates():
+    conds = parse_fail_on(
+        "safety.unassessed_risk>0, exposure.relaxation>=5%,rationale.coverage<0.8"
+    )
+    assert [(c.name, c.op, c.threshold) for c in conds] == [
+        ("safety.unassessed_risk", ">", 0.0),
+        ("exposure.relaxation", ">=", 0.05),
+        ("rationale.coverage", "<", 0.8),
+    ]
+    values = {
+        "safety.unassessed_risk": 0.0,
+        "exposure.relaxation": 0.05,
+        "rationale.coverage": None,
+    }
+    assert [c.name for c, _ in evaluate(conds, values)] == ["exposure.relaxation"]
+
+
+@pytest.mark.parametrize("spec", ["safety.unassessed_risk", "x>y", ",", "a>1;b>2", "safety>1e5"])
+def test_fail_on_syntax_errors(spec):
+    with pytest.raises(InputError):
+        parse_fail_on(spec)
+
+
+def test_fail_on_unknown_name_suggests_the_nearest():
+    with pytest.raises(InputError, match="did you mean safety.unassessed_risk"):
+        parse_fail_on("safety.unassesed_risk>0", {"safety.unassessed_risk"})
+
+
+@given(
+    st.sampled_from([">", ">=", "<", "<="]),
+    st.floats(min_value=0, max_value=1000, allow_nan=False),
+    st.floats(min_value=0, max_value=1000, allow_nan=False),
+)
+def test_fail_on_compares_like_python(op, threshold, value):
+    spec = f"m{op}{threshold:.6f}"
+    (cond,) = parse_fail_on(spec)
+    import operator
+
+    ops = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+    assert cond.failed(value) == ops[op](value, float(f"{threshold:.6f}"))
+    assert not cond.failed(None)
+
+
+# -- the fast matching equals the plain regular expressions ------------------------------------
+def _reference_find(lex, text: str) -> bool:
+    """A lexicon by the book: its whole regular expression, sentence by sentence for exclusions."""
+    from tvt.diversity import sentences
+
+    if lex.exclude is None:
+        return lex.rx.search(text) is not None
+    return any(lex.rx.search(s) and not lex.exclude.search(s) for s in (sentences(text) or [text]))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    from click.testing import CliRunner
+
+    from tvt.cli import main
+
+    out = tmp_path_factory.mktemp("gen") / "data"
+    res = CliRunner().invoke(
+        main, ["generate", "--seed", "3", "--clients", "12", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_lexicon_shortcuts_match_the_regular_expressions(fixture_audit, generated):
+    from tvt.audit.load import load_dataset
+
+    rules = load_rules()
+    texts = [t.text for c in fixture_audit[2].dataset.conversations for t in c.turns]
+    texts += [t.text for c in load_dataset(generated).conversations for t in c.turns]
+    for lex in rules.lexicons.values():
+        for text in texts:
+            assert (lex.find(text) is not None) == _reference_find(lex, text), (lex.name, text)
+
+
+_FRAGMENTS = st.sampled_from(
+    ["take a deep breath", "I want to die", "kill myself", "crash", "pills", "my fault", "SUDS",
+     "you're safe here", "not", "never", "I'd", "breathe in", "she", "he", "the", "70", "out of 10",
+     "blood pouring", "his fingers inside me", "half of his face was gone", ".", ",", "?", "'"]
+)  # fmt: skip
+
+
+@given(st.lists(_FRAGMENTS, max_size=12))
+def test_lexicon_shortcuts_on_random_texts(parts):
+    rules = load_rules()
+    text = " ".join(parts)
+    for lex in rules.lexicons.values():
+        assert (lex.find(text) is not None) == _reference_find(lex, text), (lex.name, text)
+        assert lex.count(text) >= (1 if lex.rx.search(text) and not lex.exclude else 0)
+
+
+def test_two_processes_give_the_same_report(generated):
+    from tvt.audit.report import to_document
+
+    one = to_document(audit_dataset(generated, workers=1))
+    two = to_document(audit_dataset(generated, workers=2))
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)

@@ -1,0 +1,189 @@
+"""Consistency across a client's conversations: names, the index event's facts, pronouns.
+
+These checks look at all conversations of one client together; a flag is counted once per
+client and attached to each conversation that departs from the rest, with the turns that show it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from tvt.audit.findings import Findings
+from tvt.audit.lexicon import CategoryIndex
+from tvt.audit.load import Case, Conversation
+from tvt.audit.rules import Rules
+from tvt.phases import EXPOSURE_PHASES
+
+_NAME = r"([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
+_AFTER_COMMA_RE = re.compile(r",\s+" + _NAME + r"(?=\s*(?:[.!?,]|$))")
+_TURN_START_RE = re.compile(r"^\s*" + _NAME + r",")
+_DOCTOR_RE = re.compile(r"\b(?:Dr|Doctor)\.?\s+" + _NAME)
+_CLIENT_THANKS_RE = re.compile(
+    r"\b(?:[Tt]hanks|[Tt]hank you|[Oo]kay|[Yy]es|[Ss]orry|[Rr]ight),\s+" + _NAME + r"(?=\s*[.!?,])"
+)
+_INTRO_RE = re.compile(r"\b(?:[Mm]y name is|[Ii]'m Dr\.?|[Ii] am Dr\.?|[Cc]all me)\s+" + _NAME)
+
+
+def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[int]], ...]:
+    """(client names, therapist names) found in ``conv``, each name with the turns using it."""
+    client: dict[str, list[int]] = defaultdict(list)
+    therapist: dict[str, list[int]] = defaultdict(list)
+    stop = rules.not_names
+    for i, turn in enumerate(conv.turns):
+        text = turn.text
+        if turn.speaker == "therapist":
+            found = _AFTER_COMMA_RE.findall(text) + _TURN_START_RE.findall(text)
+            for name in found:
+                if name not in stop:
+                    client[name].append(i)
+            for name in _INTRO_RE.findall(text):
+                if name not in stop:
+                    therapist[name].append(i)
+        else:
+            for name in _DOCTOR_RE.findall(text) + _CLIENT_THANKS_RE.findall(text):
+                if name not in stop:
+                    therapist[name].append(i)
+            for name in _INTRO_RE.findall(text):
+                if name not in stop:
+                    client[name].append(i)
+    return client, therapist
+
+
+def _name_check(
+    check: str,
+    convs: list[Conversation],
+    per_conv: list[dict[str, list[int]]],
+    known: str | None,
+    found: Findings,
+) -> None:
+    totals: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for names in per_conv:
+        for name, turns in names.items():
+            totals[name] += len(turns)
+            first.setdefault(name, len(first))
+    if not totals and not known:
+        return
+    found.eligible(check)
+    if known:
+        expected = {part for part in re.split(r"[\s-]+", known) if part}
+    else:
+        # the most used name; on a tie, the one used first (phases in benchmark order)
+        expected = {min(totals, key=lambda n: (-totals[n], first[n]))}
+    odd = sorted(n for n in totals if n not in expected)
+    if not odd:
+        return
+    found.tallies[check].flagged += 1
+    where: dict[str, list[str]] = defaultdict(list)
+    for conv, names in zip(convs, per_conv, strict=True):
+        for name in names:
+            where[name].append(conv.phase)
+    usual = known or next(iter(expected))
+    detail = f"usual name {usual}; also " + ", ".join(f"{n} ({'/'.join(where[n])})" for n in odd)
+    for conv, names in zip(convs, per_conv, strict=True):
+        turns = sorted(i for n in odd for i in names.get(n, []))
+        if turns:
+            found.add_flag(check, conv, turns, detail)
+
+
+class _Hits:
+    """Category counts of a conversation's client turns; the turns of a category on demand."""
+
+    def __init__(self, conv: Conversation, index: CategoryIndex, rules: Rules) -> None:
+        self.conv, self.index = conv, index
+        text, _, lower = conv.text("client")
+        words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
+        self.counts: Counter[str] = Counter(index.counts(text, words, lower))
+
+    def turns(self, category: str) -> list[int]:
+        lex = self.index.categories[category]
+        return [
+            i
+            for i, t in enumerate(self.conv.turns)
+            if t.speaker == "client" and lex.count(t.text, t.words)
+        ]
+
+
+def _category_hits(conv: Conversation, index: CategoryIndex, rules: Rules) -> _Hits:
+    return _Hits(conv, index, rules)
+
+
+def _dominant(counts: Counter[str], minimum: int, share: float = 0.0) -> str | None:
+    if not counts:
+        return None
+    cat, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+    if n < minimum or n < share * sum(counts.values()):
+        return None
+    return cat
+
+
+def _divergence_check(
+    check: str,
+    convs: list[Conversation],
+    hits: list[_Hits],
+    minimum: int,
+    found: Findings,
+    share: float = 0.0,
+    exclusive: bool = True,
+) -> None:
+    dominant = [_dominant(h.counts, minimum, share) for h in hits]
+    known = [d for d in dominant if d is not None]
+    if len(known) < 2:
+        return
+    found.eligible(check)
+    tally = Counter(known)
+    usual = max(sorted(tally), key=lambda c: tally[c])
+    odd = [
+        (conv, d, h)
+        for conv, d, h in zip(convs, dominant, hits, strict=True)
+        if d is not None and d != usual and (not exclusive or h.counts.get(usual, 0) == 0)
+    ]
+    # Only a departure when the usual conversations do not mention the odd kind either.
+    odd = [
+        (conv, d, h)
+        for conv, d, h in odd
+        if not exclusive
+        or not any(g.counts.get(d, 0) for g, dd in zip(hits, dominant, strict=True) if dd == usual)
+    ]
+    if not odd:
+        return
+    found.tallies[check].flagged += 1
+    for conv, d, h in odd:
+        found.add_flag(check, conv, h.turns(d), f"{d} here, {usual} in the other phases")
+
+
+def consistency(
+    convs: list[Conversation], case: Case | None, rules: Rules, found: Findings
+) -> None:
+    """Audit all conversations of one client together."""
+    names = [addressed_names(c, rules) for c in convs]
+    _name_check(
+        "consistency.client_name",
+        convs,
+        [n[0] for n in names],
+        case.client_name if case else None,
+        found,
+    )
+    _name_check(
+        "consistency.therapist_name",
+        convs,
+        [n[1] for n in names],
+        case.therapist_name if case else None,
+        found,
+    )
+    narration = [c for c in convs if c.phase in EXPOSURE_PHASES]
+    minimum = rules.t("facts_min_hits")
+    for facet in ("what", "who", "where"):
+        hits = [_category_hits(c, rules.facts[facet], rules) for c in narration]
+        _divergence_check(f"consistency.event_{facet}", narration, hits, minimum, found)
+    hits = [_category_hits(c, rules.facts["pronoun"], rules) for c in narration]
+    _divergence_check(
+        "consistency.pronouns",
+        narration,
+        hits,
+        rules.t("pronoun_min_count"),
+        found,
+        share=rules.t("pronoun_min_share"),
+        exclusive=False,
+    )
