@@ -213,3 +213,39 @@ def test_second_person_keeps_quotes_and_agreement() -> None:
         'hearing "I don\'t love you" from your wife'
     )
     assert third_person("a conversation I overheard") == "a conversation the client overheard"
+
+
+_SUDS_NUMBER = re.compile(
+    r"\b(zero|nought|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|percent)\b|\d",
+    re.I,
+)
+_SUDS_ACTS = {"suds_request", "suds_report", "empathic_response"}
+
+
+def test_verbal_suds_never_speak_a_number(cases200: list[dict]) -> None:
+    """suds_style="verbal": SUDS in words only; the suds fields still carry the plan's numbers."""
+    for case in cases200[:120]:
+        nar = build_narrative(case, 42)
+        # The client's own story may hold numbers ("two of my colleagues"); SUDS may not.
+        story = sorted(
+            {v for v in nar.ctx.values() if v}
+            | {d for details in nar.sensory_all.values() for d in details},
+            key=len,
+            reverse=True,
+        )
+        numeric = compose_client(case, 42, BENCHMARK_ORDER)
+        verbal = compose_client(case, 42, BENCHMARK_ORDER, suds_style="verbal")
+        for conv_n, conv_v in zip(numeric, verbal, strict=True):
+            assert [t["suds"] for t in conv_n["turns"]] == [t["suds"] for t in conv_v["turns"]]
+            assert [t["act"] for t in conv_n["turns"]] == [t["act"] for t in conv_v["turns"]]
+            for turn in conv_v["turns"]:
+                assert not re.search(r"\d", turn["text"]), turn["text"]
+                if turn["act"] in _SUDS_ACTS or turn["suds"] is not None:
+                    text = turn["text"]
+                    for fact in story:
+                        text = text.replace(fact, " ")
+                    assert not _SUDS_NUMBER.search(text), (conv_v["phase"], turn["text"])
+                    assert "SUDS" not in text and "scale" not in text, turn["text"]
+    with pytest.raises(ValueError):
+        compose_client(cases200[0], 42, ["P5"], suds_style="roman")

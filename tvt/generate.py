@@ -49,21 +49,30 @@ CHUNK = 500
 
 
 def render_chunk(
-    config: Config, seed: int, first: int, last: int, phases: Sequence[str]
+    config: Config,
+    seed: int,
+    first: int,
+    last: int,
+    phases: Sequence[str],
+    suds_style: str = "numeric",
 ) -> dict[str, tuple[str, int]]:
     """Render clients ``first..last`` to JSON Lines text per data file: ``{name: (text, lines)}``.
+
+    ``suds_style`` is the composer's: SUDS spoken as numbers (``"numeric"``) or in words only
+    (``"verbal"``); the turns' ``suds`` fields carry the planned numbers either way.
 
     Pure function of its arguments (every client has its own random streams), so chunks can be
     rendered in any process and in any order and still concatenate to identical files.
     """
     from tvt.compose import compose_client
 
+    style = {} if suds_style == "numeric" else {"suds_style": suds_style}
     cases, refs, convs = [], [], []
     for case in iter_cases(config, seed, last, start=first):
         cases.append(dumps_generated(case))
         refs.append(dumps_generated(reference_record(case)))
         if phases:
-            convs.extend(dumps_generated(c) for c in compose_client(case, seed, phases))
+            convs.extend(dumps_generated(c) for c in compose_client(case, seed, phases, **style))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
     return {
         name: ("".join(line + "\n" for line in lines), len(lines))
@@ -93,23 +102,30 @@ def generate_offline(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    suds_style: str = "numeric",
 ) -> dict[str, Any]:
     """Write a complete dataset with the embedded offline composer; return the manifest.
+
+    ``suds_style="verbal"`` has SUDS spoken in words only (recorded in the manifest's backend).
 
     ``phases`` may be empty to write cases and references only. Work is split in chunks of
     clients across ``workers`` processes (default: one per core for large runs); the files are
     assembled in client order, so the output is identical for any number of workers.
     """
-    from tvt.compose import COMPOSER_VERSION
+    from tvt.compose import COMPOSER_VERSION, SUDS_STYLES
 
+    if suds_style not in SUDS_STYLES:
+        raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
     prepare_output(out, force)
-    backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    if suds_style != "numeric":
+        backend["suds_style"] = suds_style
     manifest = base_manifest(
         seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
     )
     workers = workers or default_workers(clients)
     jobs = [
-        (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases))
+        (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases), suds_style)
         for lo in range(1, clients + 1, CHUNK)
     ]
     with DatasetWriter(out, manifest) as writer:

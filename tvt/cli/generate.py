@@ -42,6 +42,15 @@ from tvt.llm.cli_options import llm_options, reject_llm_flags_offline, run_gener
     show_default=True,
     help="offline: embedded composer, no network. openai: any OpenAI-compatible endpoint.",
 )
+@click.option(
+    "--suds-style",
+    "suds_style",
+    type=click.Choice(["numeric", "verbal"]),
+    default="numeric",
+    show_default=True,
+    help="Offline composer: SUDS spoken as numbers 0-100, or in words only ('the worst it's "
+    "been', 'how strong is it now?'); the turns' suds fields carry the numbers either way.",
+)
 @sampler_options
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
 @llm_options()
@@ -55,6 +64,7 @@ def generate(
     backend: str,
     phases: str | None,
     force: bool,
+    suds_style: str,
     **llm_flags: Any,
 ) -> None:
     """Generate a synthetic PE therapy dataset.
@@ -63,6 +73,7 @@ def generate(
     Examples:
       tvt generate --seed 42                       # 500 clients x 6 phases into ./tvt-data
       tvt generate --seed 7 --clients 20 --out small --preset paper
+      tvt generate --seed 3 --clients 50 --suds-style verbal --out verbal   # SUDS in words
       tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
@@ -94,6 +105,8 @@ def generate(
     phase_list = parse_phases(phases)
     started = time.perf_counter()
     if backend == "openai":
+        if suds_style != "numeric":
+            raise click.UsageError("--suds-style applies to the offline composer only.")
         run_generate(
             out,
             seed=seed,
@@ -114,6 +127,7 @@ def generate(
             phases=phase_list,
             force=force,
             progress=bar.update,
+            suds_style=suds_style,
         )
     if bench is not None:
         from tvt.leaderboard import check_benchmark

@@ -14,7 +14,7 @@ from typing import Any
 from tvt.resources import load_seed_json, seeds_path
 
 #: File names of the non-topic banks in seeds/compose/.
-BANK_FILES = ("bands.json", "profile.json", "therapist.json", "client.json")
+BANK_FILES = ("bands.json", "profile.json", "therapist.json", "client.json", "verbal.json")
 
 
 @cache
@@ -63,3 +63,9 @@ def topic_bank(topic: str) -> dict[str, Any]:
 def topic_files() -> list[str]:
     """Names of all topic files, sorted."""
     return sorted(p.name for p in seeds_path("compose", "topics").glob("*.json"))
+
+
+@cache
+def verbal_bank() -> dict[str, Any]:
+    """SUDS in words: therapist pools that replace the numeric ones, client level words."""
+    return load_seed_json("compose", "verbal.json")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tvt.compose.bank import client_bank, therapist_bank
+import re
+
+from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, band_of, cap, fill
 from tvt.compose.narrative import Narrative
 from tvt.rng import Stream
@@ -25,6 +27,33 @@ TURN_MEANS: dict[str, float] = {
 }
 TURN_SD = 0.1
 
+#: The two ways SUDS can be spoken: as a number 0-100, or in words only.
+SUDS_STYLES = ("numeric", "verbal")
+
+#: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
+_NUMERIC = re.compile(r"number|SUDS|nought|hundred|\{n\}|\{prev\}|\{peak\}|\{end\}|scale", re.I)
+_WORDS_ONLY: dict[int, list[str]] = {}
+
+
+def words_only(pool: Sequence[str]) -> Sequence[str]:
+    """``pool`` without the lines that speak of SUDS numbers or the scale (cached per pool)."""
+    out = _WORDS_ONLY.get(id(pool))
+    if out is None:
+        out = _WORDS_ONLY[id(pool)] = [x for x in pool if not _NUMERIC.search(x)]
+        _KEEP.append(pool)  # the id stays valid while the cache holds the pool
+    return out
+
+
+_KEEP: list[Sequence[str]] = []
+
+
+def verbal_level(value: int) -> list[str]:
+    """The client's words for a distress level 0-100 (verbal SUDS)."""
+    for band in verbal_bank()["client"]["level"]:
+        if value <= band["max"]:
+            return band["words"]
+    raise ValueError(f"SUDS {value} is above 100")
+
 
 def turn_count(phase: str, rng: Stream) -> int:
     """Number of turns of one conversation: normal around the release mean, within +-25 %."""
@@ -40,12 +69,24 @@ class Dialogue:
     regenerated alone and still come out identical.
     """
 
-    def __init__(self, case: dict[str, Any], phase: str, nar: Narrative, seed: int) -> None:
+    def __init__(
+        self,
+        case: dict[str, Any],
+        phase: str,
+        nar: Narrative,
+        seed: int,
+        suds_style: str = "numeric",
+    ) -> None:
+        if suds_style not in SUDS_STYLES:
+            raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
+        self.verbal = suds_style == "verbal"
         self.case = case
         self.phase = phase
         self.nar = nar
         self.rng = Stream(seed, case["client_id"], "compose:" + phase)
-        self.pick = Picker(self.rng)
+        # Wording choices draw from their own stream, so that the structure of the conversation
+        # (turns, acts, SUDS values) is the same whichever words are chosen (numeric or verbal).
+        self.pick = Picker(Stream(seed, case["client_id"], "words:" + phase))
         self.ctx: dict[str, Any] = dict(nar.ctx)
         self.tb: dict[str, list[str]] = therapist_bank()[phase]
         self.tcommon: dict[str, list[str]] = therapist_bank()["common"]
@@ -87,6 +128,13 @@ class Dialogue:
     def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
         """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
         lines = self.tb.get(pool) or self.tcommon[pool]
+        if self.verbal:
+            vb = verbal_bank()["therapist"]
+            lines = vb.get(self.phase, {}).get(pool) or (
+                vb["common"].get(pool) if pool not in self.tb else None
+            ) or words_only(lines)
+            if not lines:
+                raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
         self.add("therapist", act, text, intensity)
         return text
@@ -103,6 +151,8 @@ class Dialogue:
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
         """Least-used template of ``pool``, filled."""
+        if self.verbal:
+            pool = words_only(pool) or pool
         return self.fill(self.pick.pick(pool), extra)
 
     def cpool(self, name: str) -> Any:
@@ -153,7 +203,14 @@ class Dialogue:
     def suds_text(self, value: int, direction: str, level: float, scene: bool = False) -> str:
         """The client's SUDS statement: the number, how it moved, how it feels, and (during
         exposure, sometimes) what in the scene is driving it."""
-        stem = self.line(self.ccommon["suds"][direction], {"n": value})
+        if self.verbal:
+            level_words = self.pick.pick(verbal_level(value))
+            stem = self.fill(
+                self.pick.pick(verbal_bank()["client"][direction]),
+                {"level": level_words, "level_cap": level_words[:1].upper() + level_words[1:]},
+            )
+        else:
+            stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
         if scene and self.rng.random() < 0.9:
             sense = self.pick.choice(_SENSES)

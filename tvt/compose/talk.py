@@ -60,6 +60,24 @@ def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]
     ]
 
 
+def _peak_words(value: int) -> str:
+    """The therapist's words for a peak distress level (verbal SUDS)."""
+    if value >= 86:
+        return "about as bad as it gets"
+    if value >= 71:
+        return "very strong"
+    return "strong" if value >= 56 else "noticeable"
+
+
+def _end_words(value: int) -> str:
+    """The therapist's words for where distress ended (verbal SUDS)."""
+    if value <= 25:
+        return "fairly low"
+    if value <= 45:
+        return "much milder"
+    return "noticeably lower" if value <= 65 else "a little lower"
+
+
 # -- P5 --------------------------------------------------------------------------------------
 def compose_p5(d: Dialogue) -> None:
     """Orientation: rationale, what will happen, concerns answered, SUDS anchored, courage validated."""
@@ -215,7 +233,15 @@ def compose_p11(d: Dialogue) -> None:
         d.c("insight", f"{text} {d.line(band['after'])}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
-        d.t("reflection", "numbers", lv, peak=pb["peak"], end=pb["end"])
+        d.t(
+            "reflection",
+            "numbers",
+            lv,
+            peak=pb["peak"],
+            end=pb["end"],
+            peak_t=_peak_words(pb["peak"]),
+            end_t=_end_words(pb["end"]),
+        )
         text = d.hesitate(lv, d.line(cb["numbers_response"]))
         d.c("insight", f"{text} {d.line(cb['insight_tie'])}", lv)
 
