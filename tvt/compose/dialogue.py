@@ -3,10 +3,9 @@ client's voice (hesitations, body sensations and feelings graded by intensity ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
-
-import re
 
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, band_of, cap, fill
@@ -130,9 +129,11 @@ class Dialogue:
         lines = self.tb.get(pool) or self.tcommon[pool]
         if self.verbal:
             vb = verbal_bank()["therapist"]
-            lines = vb.get(self.phase, {}).get(pool) or (
-                vb["common"].get(pool) if pool not in self.tb else None
-            ) or words_only(lines)
+            lines = (
+                vb.get(self.phase, {}).get(pool)
+                or (vb["common"].get(pool) if pool not in self.tb else None)
+                or words_only(lines)
+            )
             if not lines:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
