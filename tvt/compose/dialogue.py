@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
-from tvt.compose.language import Picker, band_of, cap, fill
+from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative
 from tvt.rng import Stream
 
@@ -44,6 +44,30 @@ def words_only(pool: Sequence[str]) -> Sequence[str]:
 
 
 _KEEP: list[Sequence[str]] = []
+#: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
+_PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+#: How two spoken sentences run together, by intensity band.
+_LINKS = {
+    "calm": (", and ", " - ", ", and, well, ", "; "),
+    "mild": (", and ", " - ", ", and ", "... "),
+    "moderate": (", and ", " - ", "... ", ", and "),
+    "high": ("... ", " - ", "... and ", ", and "),
+    "extreme": ("... ", " - ", "... ", " - and "),
+}
+#: Sentence openings that are lower-cased when the sentence runs on from another one.
+_LOWER = frozenset(
+    "My It It's There's There The This That Everything Part All Then And So Not No Don't "
+    "Just Even Still Somebody Someone Something Nothing He She They We His Her Their Our "
+    "What Why How Where When Now Again Maybe Probably Only Every Each Another A An Up Down "
+    "Higher Lower More Less Back Sorry Okay Yeah Yes Let's Let Maybe Honestly What Which "
+    "Thank Thanks Good Right Alright Well".split()
+)
+
+
+def _lower_first(sentence: str) -> str:
+    first = sentence.split(" ", 1)[0].rstrip(",.")
+    return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
 
 
 def verbal_level(value: int) -> list[str]:
@@ -92,6 +116,14 @@ class Dialogue:
         self.cb: dict[str, Any] = client_bank()[phase]
         self.ccommon: dict[str, Any] = client_bank()["common"]
         self.turns: list[dict[str, Any]] = []
+        self.voice = nar.voice
+        #: Client sentences said so far in this conversation (people rephrase, not repeat).
+        self.said: set[str] = set()
+        #: The sensory detail the client mentioned last (the therapist may pick it up).
+        self.last_detail = ""
+        #: The phase where this client voices a risk moment ("" for none), and whether it did.
+        self.risk = nar.risk_phase
+        self.risk_done = False
         self.exposure = phase in case["plan"]["suds"]
         #: Rotates which variant of each beat a retelling uses (varies between phases).
         self.offset = 0
@@ -141,8 +173,55 @@ class Dialogue:
         return text
 
     def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
-        """A client turn with already composed text."""
-        self.add("client", act, text, intensity, suds)
+        """A client turn with already composed text, in the client's voice.
+
+        Sentences of five words or more the client already said in this conversation are left
+        out (a retelling says the same thing in other words, not the same sentence twice), and
+        some sentences carry the client's opener or end-of-sentence tic.
+        """
+        pieces = _PIECES.split(text.strip())
+        kept: list[str] = []
+        for piece in pieces:
+            key = " ".join(piece.split())
+            if len(_WORD.findall(key)) >= 5:
+                if key in self.said:
+                    continue
+                self.said.add(key)
+            kept.append(piece)
+        if not kept:
+            kept = pieces[:1]
+        kept = self._join(kept, intensity)
+        if '"' not in text:
+            i = int(self.pick.rng.random() * len(kept))
+            kept[i] = self.voice.color(kept[i], self.pick, intensity)
+        self.add("client", act, " ".join(kept), intensity, suds)
+
+    def _join(self, pieces: list[str], level: float) -> list[str]:
+        """Run some short sentences together the way people do when they talk ("My hands are
+        shaking, and I can hear the alarm"); how often depends on the voice, how depends on the
+        level (trailing dots and dashes as distress rises)."""
+        if len(pieces) < 2:
+            return pieces
+        band = band_of(level)["name"]
+        links = _LINKS.get(band, _LINKS["moderate"])
+        p = 0.42 * self.voice.talk
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            prev = out[-1]
+            if (
+                prev.endswith(".")
+                and piece.endswith((".", "!"))
+                and '"' not in prev
+                and '"' not in piece
+                and len(prev.split()) <= 11
+                and len(piece.split()) <= 11
+                and not prev.endswith("...")
+                and self.pick.rng.random() < p
+            ):
+                out[-1] = prev[:-1] + self.pick.choice(links) + _lower_first(piece)
+            else:
+                out.append(piece)
+        return out
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
@@ -166,28 +245,21 @@ class Dialogue:
         return band_of(level)
 
     def hesitate(self, level: float, text: str) -> str:
-        """Prefix ``text`` with a hesitation typical of the band (often none at low levels)."""
-        hes = self.pick.pick(self.band(level)["hesitation"])
+        """Prefix ``text`` with the client's own hesitation (more often as distress rises)."""
         # "Okay... Okay, I think" reads as a glitch: no hesitation before a spoken filler.
-        if not hes or text.startswith(_FILLERS):
+        if text.startswith(_FILLERS):
             return text
-        return f"{hes} {text}"
+        return self.voice.hesitate(level, text, self.pick)
 
     def body(self, level: float) -> str:
-        return self.line(self.band(level)["body"])
+        return self.voice.body(level, self.pick)
 
     def feeling(self, level: float) -> str:
-        return self.line(self.band(level)["feeling"])
+        return self.voice.feeling(level, self.pick)
 
     def reaction(self, level: float) -> str:
-        """A body sensation, a feeling, or both."""
-        band = self.band(level)
-        r = self.rng.random()
-        if r < 0.3:
-            return self.line(band["body"])
-        if r < 0.55:
-            return self.line(band["feeling"])
-        return f"{self.line(band['feeling'])} {self.line(band['body'])}"
+        """A body sensation, a feeling, or both, in the client's voice."""
+        return self.voice.reaction(level, self.pick)
 
     def details(self, sense: str) -> list[str]:
         """The client's details of one sense available at this point of the retelling."""
@@ -196,9 +268,10 @@ class Dialogue:
     def sensory(self, sense: str) -> str:
         """A sentence about one of the client's own sensory details (present tense)."""
         detail = self.pick.pick(self.details(sense))
+        self.last_detail = detail
         return self.fill(
             self.pick.pick(self.ccommon["sensory"][sense]),
-            {"detail": detail, "detail_cap": cap(detail)},
+            {"detail": detail, "detail_cap": cap(detail), **agreement("detail", detail)},
         )
 
     def suds_text(self, value: int, direction: str, level: float, scene: bool = False) -> str:

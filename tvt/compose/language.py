@@ -7,8 +7,12 @@ of leaking into the data as ``{sight}``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
+
+import inflect
 
 from tvt.compose.bank import bands
 from tvt.rng import Stream
@@ -93,3 +97,51 @@ def derived_suds(intensity: int, rng: Stream) -> int:
     else:
         value = centre + rng.integer(-4, 4)
     return min(100, max(0, value))
+
+
+_ENGINE = inflect.engine()
+#: Words that end a noun phrase's head: "the screen lighting up my face" -> "screen".
+_HEAD_END = frozenset(
+    "of in on at with from by under over to that which who where when , near against through "
+    "behind beside above below into onto across round around outside inside".split()
+)
+_COUNT = frozenset(
+    "two three four five six seven eight nine ten dozens hundreds several many both few".split()
+)
+_NOT_PLURAL = frozenset("news glass gas bus dress grass mess class".split())
+
+
+@cache
+def is_plural(noun_phrase: str) -> bool:
+    """Whether a noun phrase takes a plural verb ("the posts" are, "the screen lighting up my
+    face" is, "diesel and dust" are), by its head noun through ``inflect``."""
+    words = re.findall(r"[A-Za-z'-]+|,", noun_phrase)
+    head = ""
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low == "and" and head:
+            return True
+        if low in _HEAD_END or (i > 0 and low.endswith("ing") and len(low) > 4):
+            break
+        if low in _COUNT:
+            return True
+        head = low
+    if not head or head in _NOT_PLURAL or head.endswith("ss") or head.endswith("'s"):
+        return False
+    return bool(_ENGINE.singular_noun(head))
+
+
+def agreement(key: str, noun_phrase: str) -> dict[str, str]:
+    """Verb slots that agree with ``noun_phrase``: ``<key>_is`` (is/are), ``<key>_isnt``
+    (isn't/aren't), ``<key>_was`` (was/were)."""
+    plural = is_plural(noun_phrase)
+    return {
+        f"{key}_is": "are" if plural else "is",
+        f"{key}_isnt": "aren't" if plural else "isn't",
+        f"{key}_was": "were" if plural else "was",
+    }
+
+
+def article(noun_phrase: str) -> str:
+    """``noun_phrase`` with "a" or "an" through ``inflect`` ("an hour", "a uniform")."""
+    return _ENGINE.a(noun_phrase)

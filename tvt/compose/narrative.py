@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tvt.compose.bank import profile_bank, topic_bank
-from tvt.compose.language import cap, fill, number_words
+from tvt.compose.language import agreement, cap, fill, number_words
+from tvt.compose.voice import Voice, build_voice
 from tvt.rng import Stream
 
 #: Order of the narrative beats in a retelling; the hotspot is where distress peaks.
@@ -42,7 +43,10 @@ class Narrative:
     condition: str | None
     work: str
     home: str
+    voice: Voice
     facts: dict[str, str] = field(default_factory=dict)
+    #: The phase where the client voices a risk moment ("" for none); set by compose_client.
+    risk_phase: str = ""
 
 
 # Client voice -> therapist voice. Contractions and "I was" first, since the plain "I" rule
@@ -239,6 +243,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     refs = topic["refs"]
     event = fill(_choose(rng, refs["event"]), ctx)
     _put(ctx, "event", event)
+    ctx.update(agreement("event", event))
     # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
     # end of your marriage" where the client says "the end of my marriage".
     _put(ctx, "event_t", second_person(event))
@@ -293,6 +298,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         condition=condition,
         work=work,
         home=household["home"],
+        voice=build_voice(case, seed),
     )
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {

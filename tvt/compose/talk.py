@@ -5,6 +5,7 @@ planned length. SUDS, when asked, is derived from the phase intensity."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,31 @@ def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]
     ]
 
 
+def belief_kind(belief: str) -> str:
+    """The hot-spot belief a stuck point expresses: ``guilt``, ``danger`` or ``incompetence``."""
+    low = belief.lower()
+    if re.search(r"can't cope|can't handle|weak|fall apart|useless|pathetic|failure|broken", low):
+        return "incompetence"
+    if re.search(r"safe|danger|trust|anywhere|again|nobody|no one|everyone|the world", low):
+        if not re.search(r"fault|should|blame|deserve|my own", low):
+            return "danger"
+    return "guilt"
+
+
+def lv_of(d: Dialogue) -> int:
+    """The phase's planned intensity (talk phases keep one level throughout)."""
+    return int(d.case["plan"]["intensity"][d.phase])
+
+
+def uses_substances(case: dict[str, Any]) -> bool:
+    """Whether the profile has substance use (a behaviour or the co-occurring condition)."""
+    profile = case["client_profile"]
+    return (
+        "substance abuse" in profile["exhibited_behaviors"]
+        or profile["co_occurring_condition"] == "Substance Use Disorder"
+    )
+
+
 def _peak_words(value: int) -> str:
     """The therapist's words for a peak distress level (verbal SUDS)."""
     if value >= 86:
@@ -94,24 +120,46 @@ def compose_p5(d: Dialogue) -> None:
         text = f"{d.line(band['anticipation'])} {d.line(cb['dread'])}"
         d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
 
+    def said(d: Dialogue, act: str, *pools: str, ack: bool = False) -> None:
+        """A therapist turn composed of one line from each of ``pools`` (one rationale element
+        each), optionally after a short acknowledgement of what the client just said."""
+        parts = [d.line(d.tb[p]) for p in pools]
+        if ack and d.pick.chance(0.6):
+            parts.insert(0, d.line(d.tb["el_ack"]))
+        d.add("therapist", act, " ".join(parts), lv_of(d))
+
     def rationale(d: Dialogue, lv: int) -> None:
-        d.t("rationale", "rationale", lv)
+        # Avoidance keeps PTSD going.
+        said(d, "rationale", "el_avoidance", ack=True)
         text = d.hesitate(lv, d.line(cb["rationale_response"]))
         d.c("response", f"{text} {d.line(cb['tie_in'])}" + d.maybe(0.5, cb["reflection"]), lv)
 
     def psychoeducation(d: Dialogue, lv: int) -> None:
-        d.t("psychoeducation", "psychoeducation", lv)
-        text = f"{d.line(cb['expectation_response'])} {d.line(band['anticipation'])}"
-        d.c("response", text + d.maybe(0.6, cb["reflection"]), lv)
+        # Distress rises then comes down; the story is repeated; about how long.
+        said(d, "psychoeducation", "el_rise_fall", "el_repeat", "el_duration")
+        text = d.hesitate(lv, d.line(cb["rise_fall_response"]))
+        d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
 
     def procedure(d: Dialogue, lv: int) -> None:
+        # Eyes closed; first person, present tense, out loud.
+        said(d, "procedure", "el_eyes", "el_tense")
+        d.c("response", d.hesitate(lv, d.line(cb["procedure_response"])), lv)
+
+    def question(d: Dialogue, lv: int) -> None:
         q = questions.pop(0) if questions else None
-        d.t("procedure", "procedure", lv)
+        d.t("open_question", "ask_concern", lv)
         d.pending = q
         text = d.line(q["client"]) if q else d.line(cb["rationale_response"])
         if d.rng.random() < 0.5:
             text = f"{d.line(cb['question_lead'])} {text}"
-        d.c("question", f"{d.line(band['anticipation'])} {text}", lv)
+        d.c("question", text, lv)
+
+    def substance(d: Dialogue, lv: int) -> None:
+        # Intoxication is checked before any exposure when the profile has substance use.
+        d.t("substance_check", "substance_check", lv)
+        d.c("response", d.line(cb["substance_answer"]), lv)
+        d.t("substance_check", "substance_plan", lv)
+        d.c("agreement", d.line(cb["substance_plan_answer"]), lv)
 
     def answer(d: Dialogue, lv: int) -> None:
         q = d.pending
@@ -154,17 +202,22 @@ def compose_p5(d: Dialogue) -> None:
         d.t("open_question", "ask_life", lv)
         d.c("daily_life", f"{d.nar.work} {d.line(cb['life_tail'])}", lv)
 
-    required: list[Move] = [greeting, rationale, psychoeducation, procedure, answer, suds, courage]
+    # Every element of the rationale is in every P5: avoidance (rationale), eyes closed and
+    # first person, present tense, out loud (procedure), distress rises then falls, repetition
+    # and duration (psychoeducation), SUDS with both anchors (suds), recording.
+    required: list[Move] = [greeting, rationale, procedure, psychoeducation, suds, recording]
+    if uses_substances(d.case):
+        required.insert(1, substance)
     optional: list[list[Move]] = [
         [concern, answer],
-        [recording],
-        [concern, answer],
+        [question, answer],
         [expectations],
+        [concern, answer],
         [life],
         [concern, answer],
-        [concern, answer],
     ]
-    moves = _fit(required, optional, k, insert_at=5)
+    required.append(courage)
+    moves = _fit(required, optional, k, insert_at=len(required) - 3)
     for move in moves:
         move(d, level)
     if n % 2:
@@ -192,25 +245,65 @@ def compose_p8(d: Dialogue) -> None:
     styles = ["validation", "reflection"] + [
         d.pick.choice(("reflection", "validation", "open_question")) for _ in range(k)
     ]
-    for i in range(k - 2):
-        topic = order[i % len(order)]
-        answer = cb["answers"][topic]
-        style = styles[i]
-        question = d.line(d.tb["ask_" + topic])
-        if style == "open_question":
-            text = question
+    slots, asked, attended = k - 2, 0, 0
+    while slots > 0:
+        last = d.turns[-1]["text"]
+        if _FLASHBACK.search(last) and attended < 2:
+            # "It feels like it's happening again": attend to it, not the next question.
+            attended += 1
+            d.t("validation", "attend", level)
+            d.c("grounding_response", d.line(cb["attend_response"]), level)
+            slots -= 1
+            continue
+        if d.risk == "P8" and slots >= 4 and asked >= 3:
+            risk_block(d, level)
+            slots -= 4
+            continue
+        if asked < len(order):
+            topic = order[asked]
+            answer = cb["answers"][topic]
+            style = styles[asked]
+            asked += 1
+            question = d.line(d.tb["ask_" + topic])
+            text = question if style == "open_question" else f"{d.line(d.tb[style])} {question}"
+            d.add("therapist", style, text, level)
+            detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
+            extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
+            extra["thought"] = d.pick.pick(d.nar.thoughts)
+            core = d.line(answer["client"], extra)
+            tail = d.line(band[answer["tail"]])
+            aside = d.maybe(0.8, cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
         else:
-            text = f"{d.line(d.tb[style])} {question}"
-        d.add("therapist", style, text, level)
-        detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
-        extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
-        extra["thought"] = d.pick.pick(d.nar.thoughts)
-        core = d.line(answer["client"], extra)
-        tail = d.line(band[answer["tail"]])
-        aside = d.maybe(0.8, cb["aside"])
-        d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
+            # Every question has been asked once: follow the client's answer instead of
+            # asking one of them again in other words.
+            d.t("open_question", "follow_up", level)
+            d.c("thought", f"{d.line(cb['follow_up'])} {d.feeling(level)}", level)
+        slots -= 1
     if n % 2:
         d.t("closing", "closing", level)
+
+
+#: What a client says when the memory floods back ("it feels like it's happening again").
+_FLASHBACK = re.compile(
+    r"happening again|happening right now|like I'm actually there|right back there|back in it",
+    re.I,
+)
+
+
+def risk_block(d: Dialogue, level: int) -> None:
+    """A risk moment: passive suicidal ideation voiced once; the therapist pauses, asks about
+    thoughts, plan and intent, names crisis resources, and agrees whether to go on."""
+    cb = d.cb
+    d.t("open_question", "follow_up", level)
+    d.c("thought", d.line(cb["risk_disclose"]), level)
+    d.t("risk_assessment", "risk_pause", level)
+    d.c("response", d.line(cb["risk_confirm"]), level)
+    d.t("risk_assessment", "risk_plan", level)
+    d.c("response", d.line(cb["risk_no_plan"]), level)
+    d.t("risk_assessment", "risk_resources", level)
+    d.c("agreement", d.line(cb["risk_accept"]), level)
+    d.risk_done = True
 
 
 # -- P11 -------------------------------------------------------------------------------------
@@ -219,7 +312,8 @@ def compose_p11(d: Dialogue) -> None:
     level = d.case["plan"]["intensity"]["P11"]
     band = d.band(level)
     cb = d.cb
-    pb = d.case["plan"]["suds"]["P10"]
+    # P11 processes the exposure of its own session, P7's (see tvt.plan.treatment_sessions).
+    pb = d.case["plan"]["suds"]["P7"]
     profile = d.case["client_profile"]
     n = turn_count("P11", d.rng)
     k = n // 2
@@ -258,10 +352,33 @@ def compose_p11(d: Dialogue) -> None:
         d.add("therapist", "link", d.line(entry["link"]), lv)
         d.c("daily_life", f"{d.nar.condition} {d.line(entry['insight'])}", lv)
 
+    kind = belief_kind(d.nar.belief)
+
     def belief(d: Dialogue, lv: int) -> None:
+        # The stuck point, worked by questions over several turns; the client reaches the
+        # balanced view in their own words.
         d.t("open_question", "belief", lv)
+        d.c("thought", d.hesitate(lv, d.line(cb["stuck_state"], {"belief": d.nar.belief})), lv)
+        d.t("open_question", "stuck_" + kind, lv)
+        d.c("thought", d.hesitate(lv, d.line(cb["stuck_doubt"])), lv)
+        d.t("open_question", "stuck_balance", lv)
         text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
         d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv)
+
+    def contact(d: Dialogue, lv: int) -> None:
+        d.t("contact", "contact", lv)
+        d.c("response", d.line(cb["contact_ack"]), lv)
+
+    def substance(d: Dialogue, lv: int) -> None:
+        # The plan promised in P5: the drinking or using is taken up again after the exposure.
+        d.t("substance_check", "substance_follow", lv)
+        d.c("daily_life", d.line(cb["substance_answer"]), lv)
+        if "take something to sleep" in d.nar.behaviours.get("substance abuse", ""):
+            d.t("substance_check", "sedative_follow", lv)
+            d.c("response", d.line(cb["sedative_answer"]), lv)
+
+    def risk(d: Dialogue, lv: int) -> None:
+        risk_block(d, lv)
 
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
@@ -305,16 +422,23 @@ def compose_p11(d: Dialogue) -> None:
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
         middle.append(condition)
-    # Short conversations link fewer symptoms (at least one) rather than overrun their length.
-    middle = middle[: max(1, k - 7)]
+    # The stuck point takes three moves; short conversations link fewer symptoms.
+    middle = middle[: max(1, k - 11)]
+    extra: list[Move] = []
+    if uses_substances(d.case):
+        extra.append(substance)
+    if d.risk == "P11":
+        extra.append(risk)
     required: list[Move] = [
         opening,
         numbers,
         *middle,
+        *extra,
         belief,
         learned,
         homework_recording,
         homework_in_vivo,
+        contact,
         closing,
     ]
     optional: list[list[Move]] = [[suds], [summary], [strength], [daily], [support]]
