@@ -257,6 +257,14 @@ class Dialogue:
     def feeling(self, level: float) -> str:
         return self.voice.feeling(level, self.pick)
 
+    def after(self, level: float) -> str:
+        """How the client feels as the exposure ends, or after it, in their own voice."""
+        return self.voice.after(level, self.pick)
+
+    def anticipation(self, level: float) -> str:
+        """How the client feels about the exposure ahead, in their own voice."""
+        return self.voice.anticipation(level, self.pick)
+
     def reaction(self, level: float) -> str:
         """A body sensation, a feeling, or both, in the client's voice."""
         return self.voice.reaction(level, self.pick)

@@ -152,7 +152,11 @@ def _p10_units(d: Dialogue, k: int) -> list[Unit]:
     # A slip into the past tense happens in some retellings, not by script; it is followed by a
     # sensory or thought unit, which the present-tense reminder opens.
     slips = d.rng.random() < (0.7 if dissociates else 0.4)
-    slip_at = ("escalation" if dissociates else d.pick.choice(("approach", "escalation"))) if slips else ""
+    slip_at = (
+        ("escalation" if dissociates else d.pick.choice(("approach", "escalation")))
+        if slips
+        else ""
+    )
     pass1: list[Unit] = [("beat", ("approach", 0, "slip" if slip_at == "approach" else ""))]
     if dissociates:
         pass1 += [("detach", None), ("sense", "sight")]
@@ -294,9 +298,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.c("detachment", d.hesitate(level, d.line(d.ccommon["detach"])), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
-        d.c(
-            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
-        )
+        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
 
 
 def compose_p10(d: Dialogue) -> None:
@@ -487,9 +489,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
-        d.c(
-            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
-        )
+        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
 
 
 def compose_p7(d: Dialogue) -> None:

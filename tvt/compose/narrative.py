@@ -300,6 +300,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         home=household["home"],
         voice=build_voice(case, seed),
     )
+    nar.voice.story = {"event": event, "when_then": when}
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
         "when": f"It happened {third_person(when)}.",

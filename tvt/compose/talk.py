@@ -37,7 +37,7 @@ def _reason(d: Dialogue, level: int) -> str:
 def _suds_move(d: Dialogue, level: int) -> None:
     d.t("suds_request", "suds_request", level)
     value = derived_suds(level, d.rng)
-    text = f"{d.suds_text(value, 'first', level)} {d.line(d.band(level)['after'])}"
+    text = f"{d.suds_text(value, 'first', level)} {d.after(level)}"
     # Why the number is where it is, in the client's own terms (fuller than a bare rating).
     d.c("suds_report", text + _reason(d, level), level, suds=value)
 
@@ -108,7 +108,6 @@ def _end_words(value: int) -> str:
 def compose_p5(d: Dialogue) -> None:
     """Orientation: rationale, what will happen, concerns answered, SUDS anchored, courage validated."""
     level = d.case["plan"]["intensity"]["P5"]
-    band = d.band(level)
     cb = d.cb
     concerns = _applicable(d, cb["concerns"])
     questions = _applicable(d, cb["questions"])
@@ -117,7 +116,7 @@ def compose_p5(d: Dialogue) -> None:
 
     def greeting(d: Dialogue, lv: int) -> None:
         d.t("greeting", "greeting", lv)
-        text = f"{d.line(band['anticipation'])} {d.line(cb['dread'])}"
+        text = f"{d.anticipation(lv)} {d.line(cb['dread'])}"
         d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
 
     def said(d: Dialogue, act: str, *pools: str, ack: bool = False) -> None:
@@ -182,7 +181,7 @@ def compose_p5(d: Dialogue) -> None:
     def suds(d: Dialogue, lv: int) -> None:
         d.t("suds_request", "suds_anchor", lv)
         value = derived_suds(lv, d.rng)
-        text = f"{d.suds_text(value, 'first', lv)} {d.line(band['anticipation'])}"
+        text = f"{d.suds_text(value, 'first', lv)} {d.anticipation(lv)}"
         d.c("suds_report", text + _reason(d, lv), lv, suds=value)
 
     def courage(d: Dialogue, lv: int) -> None:
@@ -196,7 +195,7 @@ def compose_p5(d: Dialogue) -> None:
 
     def expectations(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_expectation", lv)
-        d.c("response", f"{d.line(cb['expectation'])} {d.line(band['anticipation'])}", lv)
+        d.c("response", f"{d.line(cb['expectation'])} {d.anticipation(lv)}", lv)
 
     def life(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_life", lv)
@@ -205,11 +204,11 @@ def compose_p5(d: Dialogue) -> None:
     # Every element of the rationale is in every P5: avoidance (rationale), eyes closed and
     # first person, present tense, out loud (procedure), distress rises then falls, repetition
     # and duration (psychoeducation), SUDS with both anchors (suds), recording.
-    required: list[Move] = [greeting, rationale, procedure, psychoeducation, suds, recording]
+    required: list[Move] = [greeting, rationale, procedure, psychoeducation, concern, answer]
+    required += [suds, recording]
     if uses_substances(d.case):
         required.insert(1, substance)
     optional: list[list[Move]] = [
-        [concern, answer],
         [question, answer],
         [expectations],
         [concern, answer],
@@ -228,7 +227,6 @@ def compose_p5(d: Dialogue) -> None:
 def compose_p8(d: Dialogue) -> None:
     """After exposure: open questions about thoughts and feelings, reflected and validated."""
     level = d.case["plan"]["intensity"]["P8"]
-    band = d.band(level)
     cb = d.cb
     n = turn_count("P8", d.rng)
     k = n // 2
@@ -239,21 +237,24 @@ def compose_p8(d: Dialogue) -> None:
         order.remove(first)
     order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
     d.t("open_question", "how_was_it", level)
-    text = f"{d.line(band['after'])} {d.line(cb['how_was_it'])}"
+    text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
     d.c("feeling", text + d.maybe(0.6, cb["aside"]), level)
     _suds_move(d, level)
-    styles = ["validation", "reflection"] + [
-        d.pick.choice(("reflection", "validation", "open_question")) for _ in range(k)
-    ]
-    slots, asked, attended = k - 2, 0, 0
+    kinds = ("reflection", "validation", "open_question")
+    styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
+    # Clients with flashbacks (and a few others) are flooded by the memory once in P8: "it
+    # feels like it's happening again". The therapist attends to that before asking anything.
+    flashes = "flashbacks" in d.case["client_profile"]["exhibited_behaviors"]
+    flash_at = d.rng.integer(1, 4) if d.rng.random() < (0.5 if flashes else 0.08) else -1
+    slots, asked = k - 2, 0
     while slots > 0:
-        last = d.turns[-1]["text"]
-        if _FLASHBACK.search(last) and attended < 2:
-            # "It feels like it's happening again": attend to it, not the next question.
-            attended += 1
+        if asked == flash_at and d.turns[-1]["speaker"] == "client" and slots >= 2:
+            flash_at = -1
+            d.t("open_question", "follow_up", level)
+            d.c("struggle", d.hesitate(level + 2, d.line(cb["flashback"])), level)
             d.t("validation", "attend", level)
             d.c("grounding_response", d.line(cb["attend_response"]), level)
-            slots -= 1
+            slots -= 2
             continue
         if d.risk == "P8" and slots >= 4 and asked >= 3:
             risk_block(d, level)
@@ -271,7 +272,7 @@ def compose_p8(d: Dialogue) -> None:
             extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
             extra["thought"] = d.pick.pick(d.nar.thoughts)
             core = d.line(answer["client"], extra)
-            tail = d.line(band[answer["tail"]])
+            tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
             aside = d.maybe(0.8, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
         else:
@@ -282,13 +283,6 @@ def compose_p8(d: Dialogue) -> None:
         slots -= 1
     if n % 2:
         d.t("closing", "closing", level)
-
-
-#: What a client says when the memory floods back ("it feels like it's happening again").
-_FLASHBACK = re.compile(
-    r"happening again|happening right now|like I'm actually there|right back there|back in it",
-    re.I,
-)
 
 
 def risk_block(d: Dialogue, level: int) -> None:
@@ -310,7 +304,6 @@ def risk_block(d: Dialogue, level: int) -> None:
 def compose_p11(d: Dialogue) -> None:
     """Processing: what was learned, links to the client's own symptoms, balanced beliefs, homework."""
     level = d.case["plan"]["intensity"]["P11"]
-    band = d.band(level)
     cb = d.cb
     # P11 processes the exposure of its own session, P7's (see tvt.plan.treatment_sessions).
     pb = d.case["plan"]["suds"]["P7"]
@@ -324,7 +317,7 @@ def compose_p11(d: Dialogue) -> None:
     def opening(d: Dialogue, lv: int) -> None:
         d.t("open_question", "opening", lv)
         text = d.line(cb["habituation"]) + d.maybe(0.6, cb["insight_tie"])
-        d.c("insight", f"{text} {d.line(band['after'])}", lv)
+        d.c("insight", f"{text} {d.after(level)}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
         d.t(

@@ -24,7 +24,7 @@ fragments at the top, hesitations, sentence length) rather than through any one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -82,6 +82,8 @@ class Voice:
     opener_rate: float
     tic_rate: float
     talk: float
+    #: Facts of the client's story the voice may use ("event", "when_then").
+    story: dict[str, str] = field(default_factory=dict)
 
     # -- composition ---------------------------------------------------------------------
     def _int(self, band: str, pick: Picker) -> str:
@@ -100,7 +102,50 @@ class Voice:
         """A sentence about the body at this level, from the client's own body sites."""
         band = band_name(level)
         frame = pick.pick(voice_bank()["frames"]["bodily"][band])
-        return self._fill_body(frame, band, pick)
+        text = self._fill_body(frame, band, pick)
+        if band in ("mild", "moderate", "high") and text.endswith(".") and pick.chance(0.6):
+            # Where and when the body reacts: "... the way it did three years ago".
+            tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
+            text = text[:-1] + tail + "."
+        return text
+
+    def after(self, level: float, pick: Picker) -> str:
+        """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
+        text = self.feeling(level, pick)
+        settle = pick.pick(voice_bank()["after"]["settle"])
+        if text.endswith(".") and not text.endswith("..."):
+            return f"{text[:-1]}, {settle}."
+        return f"{text} {_cap(settle.split(' ', 1)[1])}."
+
+    def anticipation(self, level: float, pick: Picker) -> str:
+        """How the client feels about what is coming (orientation)."""
+        band = band_name(level)
+        ant = pick.pick(voice_bank()["after"]["anticipate"]).format_map(self.story)
+        emo = pick.choice(self.emotions[band])
+        intensity = self._int(band, pick)
+        feel = f"{intensity} {emo}".strip()
+        if self.feel == "deflected":
+            text = pick.choice(
+                (f"I'm alright {ant}. Mostly.", f"It's fine. A bit {emo} {ant}, but fine.")
+            )
+        elif self.feel == "joking":
+            text = pick.choice(
+                (
+                    f"Thrilled to be here, obviously. No, honestly, {feel} {ant}.",
+                    f"Well, I've had better mornings. {_cap(feel)} {ant}.",
+                )
+            )
+        else:
+            text = pick.choice(
+                (
+                    f"I feel {feel} {ant}.",
+                    f"{_cap(feel)} {ant}, if I'm honest.",
+                    f"I'm {feel} {ant}.",
+                )
+            )
+        if self.feel == "bodily" or pick.chance(0.3):
+            text = f"{text} {self.body(level, pick)}"
+        return _tidy(text)
 
     def _fill_body(self, frame: str, band: str, pick: Picker) -> str:
         need = "{ing" in frame or "{Ing" in frame
@@ -190,7 +235,11 @@ class Voice:
         r = pick.rng.random()
         if r < self.opener_rate * damp and not sentence.startswith(('"', "I - ", "It - ")):
             opener = pick.choice(self.openers)
-            head = sentence if sentence.startswith(("I ", "I'")) else sentence[:1].lower() + sentence[1:]
+            head = (
+                sentence
+                if sentence.startswith(("I ", "I'"))
+                else sentence[:1].lower() + sentence[1:]
+            )
             return f"{opener} {head}"
         if r > 1 - self.tic_rate * damp and sentence[-1] == "." and '"' not in sentence:
             tic = pick.choice(self.tics)
