@@ -9,7 +9,8 @@ from typing import Any
 
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
-from tvt.compose.narrative import Narrative
+from tvt.compose.narrative import Narrative, second_person
+from tvt.diversity import sentences
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -47,6 +48,11 @@ _KEEP: list[Sequence[str]] = []
 #: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
 _PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
 _WORD = re.compile(r"[A-Za-z0-9']+")
+#: Therapist acts that may pick up the detail the client just described.
+_ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
+#: Client sentences the therapist may say back, and how.
+_MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
+_MIRROR_LEADS = ("So", "So,", "It sounds like", "You're saying", "Mm. So", "What I'm hearing is")
 #: How two spoken sentences run together, by intensity band.
 _LINKS = {
     "calm": (", and ", " - ", ", and, well, ", "; "),
@@ -61,7 +67,8 @@ _LOWER = frozenset(
     "Just Even Still Somebody Someone Something Nothing He She They We His Her Their Our "
     "What Why How Where When Now Again Maybe Probably Only Every Each Another A An Up Down "
     "Higher Lower More Less Back Sorry Okay Yeah Yes Let's Let Maybe Honestly What Which "
-    "Thank Thanks Good Right Alright Well".split()
+    "Thank Thanks Good Right Alright Well Can't They They've They're He She We You Your "
+    "Tight Crawling Swimming Some Mostly Tired".split()
 )
 
 
@@ -119,8 +126,10 @@ class Dialogue:
         self.voice = nar.voice
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
-        #: The sensory detail the client mentioned last (the therapist may pick it up).
+        #: The sensory detail the client mentioned last (the therapist may pick it up) and the
+        #: index of the turn it went into.
         self.last_detail = ""
+        self.detail_turn = -1
         #: The phase where this client voices a risk moment ("" for none), and whether it did.
         self.risk = nar.risk_phase
         self.risk_done = False
@@ -169,8 +178,37 @@ class Dialogue:
             if not lines:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
+        if (
+            self.exposure
+            and act in _ECHO_ACTS
+            and self.last_detail
+            and self.detail_turn == len(self.turns) - 1
+            and self.pick.chance(0.45)
+        ):
+            # The therapist picks up what the client just described, in a few words.
+            echo = cap(second_person(self.last_detail))
+            text = f"{echo}. {text}" if self.pick.chance(0.6) else f"Mm. {echo}. {text}"
         self.add("therapist", act, text, intensity)
         return text
+
+    def mirror(self) -> str | None:
+        """One sentence of the client's last turn, said back in the therapist's voice ("So you
+        kept thinking it was your fault."), or None when there is nothing to mirror."""
+        if not self.turns or self.turns[-1]["speaker"] != "client":
+            return None
+        options = []
+        for piece in _PIECES.split(self.turns[-1]["text"]):
+            n = len(piece.split())
+            if piece.startswith(_MIRROR_START) and 5 <= n <= 16 and '"' not in piece:
+                for tic in self.voice.tics:
+                    piece = piece.replace(f", {tic}.", ".").replace(f", {tic.rstrip('?')}?", ".")
+                if piece.endswith("."):
+                    options.append(piece)
+        if not options:
+            return None
+        said = second_person(self.pick.choice(options))
+        lead = self.pick.choice(_MIRROR_LEADS)
+        return f"{lead} {said[:1].lower()}{said[1:]}"
 
     def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
         """A client turn with already composed text, in the client's voice.
@@ -181,12 +219,14 @@ class Dialogue:
         """
         pieces = _PIECES.split(text.strip())
         kept: list[str] = []
+        here: set[str] = set()
         for piece in pieces:
             key = " ".join(piece.split())
-            if len(_WORD.findall(key)) >= 5:
-                if key in self.said:
-                    continue
-                self.said.add(key)
+            if key in here or any(
+                len(x.split()) >= 5 and x in self.said for x in sentences(piece)
+            ):
+                continue
+            here.add(key)
             kept.append(piece)
         if not kept:
             kept = pieces[:1]
@@ -194,7 +234,12 @@ class Dialogue:
         if '"' not in text:
             i = int(self.pick.rng.random() * len(kept))
             kept[i] = self.voice.color(kept[i], self.pick, intensity)
-        self.add("client", act, " ".join(kept), intensity, suds)
+        text = " ".join(kept)
+        # What the metric counts as a sentence (split on . ! ?) is remembered as said.
+        for sentence in sentences(text):
+            if len(sentence.split()) >= 5:
+                self.said.add(sentence)
+        self.add("client", act, text, intensity, suds)
 
     def _join(self, pieces: list[str], level: float) -> list[str]:
         """Run some short sentences together the way people do when they talk ("My hands are
@@ -277,6 +322,7 @@ class Dialogue:
         """A sentence about one of the client's own sensory details (present tense)."""
         detail = self.pick.pick(self.details(sense))
         self.last_detail = detail
+        self.detail_turn = len(self.turns)
         return self.fill(
             self.pick.pick(self.ccommon["sensory"][sense]),
             {"detail": detail, "detail_cap": cap(detail), **agreement("detail", detail)},

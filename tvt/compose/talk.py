@@ -266,7 +266,11 @@ def compose_p8(d: Dialogue) -> None:
             style = styles[asked]
             asked += 1
             question = d.line(d.tb["ask_" + topic])
-            text = question if style == "open_question" else f"{d.line(d.tb[style])} {question}"
+            mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
+            if style == "open_question":
+                text = question
+            else:
+                text = f"{mirror or d.line(d.tb[style])} {question}"
             d.add("therapist", style, text, level)
             detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
             extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}

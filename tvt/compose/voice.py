@@ -84,6 +84,8 @@ class Voice:
     talk: float
     #: Facts of the client's story the voice may use ("event", "when_then").
     story: dict[str, str] = field(default_factory=dict)
+    #: The body sites named last (not named again straight away).
+    recent: list[str] = field(default_factory=list)
 
     # -- composition ---------------------------------------------------------------------
     def _int(self, band: str, pick: Picker) -> str:
@@ -91,19 +93,23 @@ class Voice:
         return word.replace("{int}", pick.choice(self.intensifiers))
 
     def _site(self, pick: Picker, band: str, need_ing: bool, avoid: str = "") -> dict[str, Any]:
-        own = [s for s in self.sites if s["np"] != avoid]
+        # Not the same place twice in a row ("My skin is crawling. My skin is crawling.").
+        own = [s for s in self.sites if s["np"] != avoid and s["np"] not in self.recent]
         if need_ing:
             own = [s for s in own if band in s["ing"]]
             if not own:
                 own = [s for s in voice_bank()["sites"] if band in s["ing"] and s["np"] != avoid]
-        return pick.choice(own)
+        site = pick.choice(own)
+        self.recent = (self.recent + [site["np"]])[-2:]
+        return site
 
     def body(self, level: float, pick: Picker) -> str:
         """A sentence about the body at this level, from the client's own body sites."""
         band = band_name(level)
         frame = pick.pick(voice_bank()["frames"]["bodily"][band])
         text = self._fill_body(frame, band, pick)
-        if band in ("mild", "moderate", "high") and text.endswith(".") and pick.chance(0.6):
+        plain = " and " not in text and "can't" not in text and "too" not in text
+        if band in ("mild", "moderate", "high") and plain and text.endswith(".") and pick.chance(0.6):
             # Where and when the body reacts: "... the way it did three years ago".
             tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
             text = text[:-1] + tail + "."
@@ -233,7 +239,8 @@ class Voice:
         if len(words) < 4 or sentence[-1:] not in ".?!":
             return sentence
         r = pick.rng.random()
-        if r < self.opener_rate * damp and not sentence.startswith(('"', "I - ", "It - ")):
+        hesitant = sentence.startswith(_HESITANT)
+        if r < self.opener_rate * damp and not hesitant:
             opener = pick.choice(self.openers)
             head = (
                 sentence
@@ -250,8 +257,12 @@ class Voice:
 
 _RUN_ON = frozenset(
     "My It It's There's There The This That Everything Part All Then And So Not No Don't Just "
-    "Even Still What Why How When Now Maybe Sometimes Yes Okay Yeah Let's".split()
+    "Even Still What Why How When Now Maybe Sometimes Yes Okay Yeah Let's They They've They're "
+    "He He's She She's We We're You Your Can't Some Mostly Tired Less More".split()
 )
+#: Sentence starts that already hesitate; no opener goes before them.
+_HESITANT = ('"', "I - ", "It - ", "I'm - ", "No - ", "Um", "Uh", "Erm", "Hm", "I...", "It's...",
+             "Okay", "Sorry", "Hang on", "Give me", "There's -", "It's -", "I just...")
 
 
 def _tidy(text: str) -> str:
