@@ -229,6 +229,8 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         _put(ctx, key, word)
     _put(ctx, "partner", household["partner"])
     occupation = bank["occupations"][profile["occupation"]]
+    # An anxious retiree does not fear losing a job: the worry fits the occupation.
+    _put(ctx, "worry", occupation.get("worry", "what if something goes wrong"))
     _put(ctx, "daily", _choose(rng, occupation["daily"]))
 
     # Topic slots: one value per slot. An object value is a bundle of details that belong

@@ -219,7 +219,8 @@ class Voice:
             first = text.split(" ", 1)[0].rstrip(",.")
             if first.lower() not in ("i", "it", "i'm", "no", "there's"):
                 return f"{pick.choice(voice_bank()['hesitations']['dots'])} {text}"
-            return f"{first} - {text}"
+            again = text if first.startswith("I") and first[1:2] in ("", "'") else _low(text)
+            return f"{first} - {again}"
         if lead.endswith(","):
             # "Um, what I keep coming back to": the sentence runs on after the filler.
             head = text.split(" ", 1)[0]
@@ -263,6 +264,10 @@ _RUN_ON = frozenset(
 #: Sentence starts that already hesitate; no opener goes before them.
 _HESITANT = ('"', "I - ", "It - ", "I'm - ", "No - ", "Um", "Uh", "Erm", "Hm", "I...", "It's...",
              "Okay", "Sorry", "Hang on", "Give me", "There's -", "It's -", "I just...")
+
+
+def _low(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _tidy(text: str) -> str:
