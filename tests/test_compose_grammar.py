@@ -46,7 +46,7 @@ _PREPOSITIONS = {"in", "on", "of", "from", "at", "with", "to", "into", "by", "un
 
 
 def test_a_plural_subject_never_takes_a_singular_verb(corpus) -> None:
-    """"The posts isn't happening now": slot subjects agree through ``inflect``."""
+    """ "The posts isn't happening now": slot subjects agree through ``inflect``."""
     bad = []
     for _, s in corpus:
         for m in _SUBJECT_VERB.finditer(s):
@@ -87,7 +87,7 @@ def test_is_plural_agrees_with_inflect_on_the_head_noun(phrase: str) -> None:
 
 
 def test_a_smell_is_never_tasted(corpus) -> None:
-    """"I can almost taste the sour smell of my own sweat"."""
+    """ "I can almost taste the sour smell of my own sweat"."""
     bad = [s for _, s in corpus if re.search(r"\btaste\b.*\bsmell\b", s, re.I)]
     assert not bad, bad[:5]
 
@@ -104,7 +104,7 @@ def test_the_job_fits_the_occupation(corpus) -> None:
 
 
 def test_no_capital_after_a_comma_or_a_run_on(corpus) -> None:
-    """"Um, They've found me": a sentence that runs on after a filler or a link is lower-cased."""
+    """ "Um, They've found me": a sentence that runs on after a filler or a link is lower-cased."""
     pattern = re.compile(
         r"(,| and| -) (My|It|It's|The|They|They've|There's|This|That|What|So|Let's|Can't|"
         r"Everything|Part|Then|Not|Some|Mostly) "
@@ -114,7 +114,7 @@ def test_no_capital_after_a_comma_or_a_run_on(corpus) -> None:
 
 
 def test_articles_agree_with_the_next_word(corpus) -> None:
-    """"a hour", "an uniform": the article fits the word after it (``inflect`` decides)."""
+    """ "a hour", "an uniform": the article fits the word after it (``inflect`` decides)."""
     bad = []
     for _, s in corpus:
         for m in re.finditer(r"\b(a|an) ([A-Za-z][a-z]+)\b", s):

@@ -26,8 +26,18 @@ def norm(text: str) -> str:
     return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
-def said(sentence_source: str, text: str) -> bool:
+def named(nar, text: str) -> str:
+    """``text`` with the story's people by first name only, as the client says them after the
+    first mention ("my sister Amara" -> "Amara")."""
+    for full, name in nar.people:
+        text = text.replace(full, name).replace(full[:1].upper() + full[1:], name)
+    return text
+
+
+def said(sentence_source: str, text: str, nar=None) -> bool:
     """Whether some sentence (3+ words) of ``sentence_source`` is said in ``text``."""
+    if nar is not None:
+        sentence_source, text = named(nar, sentence_source), named(nar, text)
     target = norm(text)
     parts = [norm(p) for p in re.split(r"(?<=[.!?])\s+", sentence_source)]
     return any(p in target for p in parts if len(p.split()) >= 3)
@@ -150,7 +160,7 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
         first_peak = next(i for i in reports if turns[i]["suds"] == peak)
         # The peak is stated right after the client narrates the hotspot (two turns earlier).
         if peak > case["plan"]["suds"][phase]["start"]:
-            assert any(said(h, turns[first_peak - 2]["text"]) for h in hotspot), phase
+            assert any(said(h, turns[first_peak - 2]["text"], nar) for h in hotspot), phase
         # Distress rises before the peak and partly habituates after it.
         assert first_peak not in (reports[0], reports[-1]) or peak == turns[reports[0]]["suds"]
 
@@ -178,7 +188,7 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     narrated = [
         t["text"] for p in EXPOSURE_PHASES for t in convs_a[p]["turns"] if t["act"] == "narration"
     ]
-    assert all(any(said(s, n) for s in own) for n in narrated)
+    assert all(any(said(s, n, nar_a) for s in own) for n in narrated)
 
 
 @SETTINGS
@@ -289,7 +299,9 @@ def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, 
                 continue
             text = QUOTED.sub(" ", turn["text"])
             for phrase in client_phrases:
-                assert phrase not in text, (topic, conv["phase"], phrase, turn["text"])
+                # Whole words: "our boots" is not inside "Your boots".
+                found = re.search(r"(?<![\w'])" + re.escape(phrase), text)
+                assert not found, (topic, conv["phase"], phrase, turn["text"])
             for m in CLIENT_POSSESSIVE.finditer(text):
                 assert m.group(0) in _therapist_possessives(), (topic, conv["phase"], m.group(0))
             # Numbers and the name come from slots, as in the templates.

@@ -10,6 +10,7 @@ from typing import Any
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
+from tvt.compose.voice import RUN_ON
 from tvt.diversity import sentences
 from tvt.rng import Stream
 
@@ -52,7 +53,6 @@ _WORD = re.compile(r"[A-Za-z0-9']+")
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
 #: Client sentences the therapist may say back, and how.
 _MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
-_MIRROR_LEADS = ("So", "So,", "It sounds like", "You're saying", "Mm. So", "What I'm hearing is")
 #: How two spoken sentences run together, by intensity band.
 _LINKS = {
     "calm": (", and ", " - ", ", and, well, ", "; "),
@@ -62,14 +62,7 @@ _LINKS = {
     "extreme": ("... ", " - ", "... ", " - and "),
 }
 #: Sentence openings that are lower-cased when the sentence runs on from another one.
-_LOWER = frozenset(
-    "My It It's There's There The This That Everything Part All Then And So Not No Don't "
-    "Just Even Still Somebody Someone Something Nothing He She They We His Her Their Our "
-    "What Why How Where When Now Again Maybe Probably Only Every Each Another A An Up Down "
-    "Higher Lower More Less Back Sorry Okay Yeah Yes Let's Let Maybe Honestly What Which "
-    "Thank Thanks Good Right Alright Well Can't They They've They're He She We You Your "
-    "Tight Crawling Swimming Some Mostly Tired".split()
-)
+_LOWER = RUN_ON
 
 
 def _lower_first(sentence: str) -> str:
@@ -126,6 +119,8 @@ class Dialogue:
         self.voice = nar.voice
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
+        #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
+        self.introduced: set[str] = set()
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
         #: index of the turn it went into.
         self.last_detail = ""
@@ -207,7 +202,7 @@ class Dialogue:
         if not options:
             return None
         said = second_person(self.pick.choice(options))
-        lead = self.pick.choice(_MIRROR_LEADS)
+        lead = self.pick.pick(self.tcommon["mirror_lead"])
         return f"{lead} {said[:1].lower()}{said[1:]}"
 
     def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
@@ -222,9 +217,7 @@ class Dialogue:
         here: set[str] = set()
         for piece in pieces:
             key = " ".join(piece.split())
-            if key in here or any(
-                len(x.split()) >= 5 and x in self.said for x in sentences(piece)
-            ):
+            if key in here or any(len(x.split()) >= 5 and x in self.said for x in sentences(piece)):
                 continue
             here.add(key)
             kept.append(piece)
@@ -234,12 +227,26 @@ class Dialogue:
         if '"' not in text:
             i = int(self.pick.rng.random() * len(kept))
             kept[i] = self.voice.color(kept[i], self.pick, intensity)
-        text = " ".join(kept)
+        text = self._names(" ".join(kept))
         # What the metric counts as a sentence (split on . ! ?) is remembered as said.
         for sentence in sentences(text):
             if len(sentence.split()) >= 5:
                 self.said.add(sentence)
         self.add("client", act, text, intensity, suds)
+
+    def _names(self, text: str) -> str:
+        """ "my sister Amara" the first time in a conversation, "Amara" after that."""
+        for full, name in self.nar.people:
+            for ref in (full, cap(full)):
+                if ref not in text:
+                    continue
+                if full not in self.introduced:
+                    self.introduced.add(full)
+                    head, _, rest = text.partition(ref)
+                    text = head + ref + rest.replace(ref, name).replace(cap(full), name)
+                else:
+                    text = text.replace(ref, name)
+        return text
 
     def _join(self, pieces: list[str], level: float) -> list[str]:
         """Run some short sentences together the way people do when they talk ("My hands are

@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from functools import cache
+
 from tvt.compose.bank import profile_bank, topic_bank
+from tvt.resources import load_seed_json
 from tvt.compose.language import agreement, cap, fill, number_words
 from tvt.compose.voice import Voice, build_voice
 from tvt.rng import Stream
@@ -45,6 +48,8 @@ class Narrative:
     home: str
     voice: Voice
     facts: dict[str, str] = field(default_factory=dict)
+    #: Named people of the story: (how the client first names them, their first name).
+    people: list[tuple[str, str]] = field(default_factory=list)
     #: The phase where the client voices a risk moment ("" for none); set by compose_client.
     risk_phase: str = ""
 
@@ -210,6 +215,33 @@ def _household(
     return {"witness": witness, "home": home, "partner": partner_ref or witness}
 
 
+#: People of the story who are named: a relative or friend the client calls by name.
+_NAMED = re.compile(
+    r"^(my|our) (little |younger |older |elderly |best )?"
+    r"(sister|brother|cousin|friend|neighbour|uncle|aunt|supervisor|medic)$"
+)
+
+
+@cache
+def _name_locales() -> dict[str, list[str]]:
+    return load_seed_json("presets", "default.json")["name_locales"]
+
+
+def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> str:
+    """A first name for someone in the client's story, from the client's naming culture."""
+    from tvt.sampling import person_name
+
+    locales = _name_locales().get(profile["ethnicity"], ["en_GB"])
+    locale = locales[int(rng.random() * len(locales))]
+    gender = {"she": "female", "he": "male"}.get(pronoun, "any")
+    own = profile.get("name", "").split(" ")[0]
+    for _ in range(5):
+        first = person_name(locale, gender, rng).split(" ")[0]
+        if first != own:
+            return first
+    return first
+
+
 def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
     rng = Stream(seed, case["client_id"], "narrative")
@@ -235,11 +267,20 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
 
     # Topic slots: one value per slot. An object value is a bundle of details that belong
     # together ("text" is the slot itself, other keys become slots of their own).
+    people: list[tuple[str, str]] = []
+    names = Stream(seed, case["client_id"], "names")
     for slot in sorted(topic["slots"]):
         value = _choose(rng, topic["slots"][slot])
         if isinstance(value, dict):
             for key, text in value.items():
                 _put(ctx, slot if key == "text" else key, fill(text, ctx))
+            # The people of the story have names ("my sister Amara"), from the client's own
+            # naming culture; after the first mention the client just says the name.
+            pronoun = next((v for k, v in value.items() if k.endswith("_they")), "")
+            if pronoun and _NAMED.match(ctx[slot]):
+                name = _person_first_name(profile, pronoun, names)
+                people.append((ctx[slot], name))
+                _put(ctx, slot, f"{ctx[slot]} {name}")
         else:
             _put(ctx, slot, fill(value, ctx))
     refs = topic["refs"]
@@ -303,6 +344,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         voice=build_voice(case, seed),
     )
     nar.voice.story = {"event": event, "when_then": when}
+    nar.people = [(f"{ref} {name}", name) for ref, name in people]
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
         "when": f"It happened {third_person(when)}.",

@@ -24,6 +24,7 @@ fragments at the top, hesitations, sentence length) rather than through any one 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -109,7 +110,12 @@ class Voice:
         frame = pick.pick(voice_bank()["frames"]["bodily"][band])
         text = self._fill_body(frame, band, pick)
         plain = " and " not in text and "can't" not in text and "too" not in text
-        if band in ("mild", "moderate", "high") and plain and text.endswith(".") and pick.chance(0.6):
+        if (
+            band in ("mild", "moderate", "high")
+            and plain
+            and text.endswith(".")
+            and pick.chance(0.6)
+        ):
             # Where and when the body reacts: "... the way it did three years ago".
             tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
             text = text[:-1] + tail + "."
@@ -168,6 +174,7 @@ class Voice:
             values["ing" + tag] = pick.choice(ing) if ing else ""
             values["int" + tag] = self._int(band, pick)
         values["Ing"] = _cap(values["ing"])
+        values["It_be"] = "They're" if s1["pl"] else "It's"
         values["Adj2"] = _cap(values["adj2"])
         return _tidy(frame.format_map(values))
 
@@ -256,24 +263,54 @@ class Voice:
         return sentence
 
 
-_RUN_ON = frozenset(
+#: Sentence openings that are lower-cased when the sentence runs on after a filler or a link.
+RUN_ON = frozenset(
     "My It It's There's There The This That Everything Part All Then And So Not No Don't Just "
     "Even Still What Why How When Now Maybe Sometimes Yes Okay Yeah Let's They They've They're "
-    "He He's She She's We We're You Your Can't Some Mostly Tired Less More".split()
+    "He He's She She's We We're We've You Your Can't Some Mostly Tired Less More Someone "
+    "Somebody Something Nothing People Everyone Nobody His Her Their Our A An Again Only Every "
+    "Each Another Up Down Higher Lower Back Sorry Thank Thanks Good Right Alright Well Maybe "
+    "Probably Honestly Which Tight Crawling Swimming Still Even Just Or But Because Because "
+    "Frozen Terrified Helpless Overwhelmed Lost Trapped Frantic Petrified Desperate".split()
 )
+_RUN_ON = RUN_ON
 #: Sentence starts that already hesitate; no opener goes before them.
-_HESITANT = ('"', "I - ", "It - ", "I'm - ", "No - ", "Um", "Uh", "Erm", "Hm", "I...", "It's...",
-             "Okay", "Sorry", "Hang on", "Give me", "There's -", "It's -", "I just...")
+_HESITANT = (
+    '"',
+    "I - ",
+    "It - ",
+    "I'm - ",
+    "No - ",
+    "Um",
+    "Uh",
+    "Erm",
+    "Hm",
+    "I...",
+    "It's...",
+    "Okay",
+    "Sorry",
+    "Hang on",
+    "Give me",
+    "There's -",
+    "It's -",
+    "I just...",
+)
 
 
 def _low(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+_SENTENCE_START = re.compile(r"([.!?] )([a-z])")
+
+
 def _tidy(text: str) -> str:
     while "  " in text:
         text = text.replace("  ", " ")
-    return text.replace(" .", ".").replace(" ,", ",").strip()
+    text = text.replace(" .", ".").replace(" ,", ",").strip()
+    # An empty intensifier must not leave a sentence starting in lower case.
+    text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    return text[:1].upper() + text[1:]
 
 
 def build_voice(case: dict[str, Any], seed: int) -> Voice:
