@@ -13,7 +13,7 @@ import pytest
 from tvt.compose import COMPOSER_VERSION, compose_client, narrative_facts
 from tvt.compose.acts import ACTS, REQUIRED_ACTS
 from tvt.compose.bank import BANK_FILES, bands, topic_files, topic_slug
-from tvt.compose.narrative import build_narrative
+from tvt.compose.narrative import build_narrative, second_person
 from tvt.config import load_config
 from tvt.generate import iter_cases
 from tvt.phases import BENCHMARK_ORDER
@@ -286,9 +286,12 @@ def test_verbal_suds_never_speak_a_number(cases200: list[dict]) -> None:
     for case in cases200[:120]:
         nar = build_narrative(case, 42)
         # The client's own story may hold numbers ("two of my colleagues"); SUDS may not.
+        details = {d for ds in nar.sensory_all.values() for d in ds}
         story = sorted(
             {v for v in nar.ctx.values() if v}
-            | {d for details in nar.sensory_all.values() for d in details},
+            | details
+            | {second_person(d) for d in details}
+            | {second_person(d)[:1].upper() + second_person(d)[1:] for d in details},
             key=len,
             reverse=True,
         )

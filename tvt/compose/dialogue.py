@@ -117,6 +117,8 @@ class Dialogue:
         self.ccommon: dict[str, Any] = client_bank()["common"]
         self.turns: list[dict[str, Any]] = []
         self.voice = nar.voice
+        # Each phase starts afresh (a phase composed alone comes out the same).
+        self.voice.recent = []
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
@@ -205,7 +207,14 @@ class Dialogue:
         lead = self.pick.pick(self.tcommon["mirror_lead"])
         return f"{lead} {said[:1].lower()}{said[1:]}"
 
-    def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
+    def c(
+        self,
+        act: str,
+        text: str,
+        intensity: float,
+        suds: int | None = None,
+        run_on: bool = True,
+    ) -> None:
         """A client turn with already composed text, in the client's voice.
 
         Sentences of five words or more the client already said in this conversation are left
@@ -223,8 +232,9 @@ class Dialogue:
             kept.append(piece)
         if not kept:
             kept = pieces[:1]
-        kept = self._join(kept, intensity)
-        if '"' not in text:
+        if run_on:
+            kept = self._join(kept, intensity)
+        if '"' not in text and run_on:
             i = int(self.pick.rng.random() * len(kept))
             kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._names(" ".join(kept))

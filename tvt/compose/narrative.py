@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from functools import cache
-
 from tvt.compose.bank import profile_bank, topic_bank
-from tvt.resources import load_seed_json
 from tvt.compose.language import agreement, cap, fill, number_words
 from tvt.compose.voice import Voice, build_voice
+from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
 #: Order of the narrative beats in a retelling; the hotspot is where distress peaks.
@@ -70,6 +69,8 @@ _YOU = [
     (re.compile(r"\bOur\b"), "Your"),
     (re.compile(r"\bmyself\b"), "yourself"),
     (re.compile(r"\bmine\b"), "yours"),
+    (re.compile(r"\bours\b"), "yours"),
+    (re.compile(r"\bOurs\b"), "Yours"),
     (re.compile(r"\bme\b"), "you"),
     (re.compile(r"\bwe\b"), "you"),
     (re.compile(r"\bus\b"), "you"),

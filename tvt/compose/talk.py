@@ -67,7 +67,7 @@ def belief_kind(belief: str) -> str:
     if re.search(r"can't cope|can't handle|weak|fall apart|useless|pathetic|failure|broken", low):
         return "incompetence"
     if re.search(r"safe|danger|trust|anywhere|again|nobody|no one|everyone|the world", low):
-        if not re.search(r"fault|should|blame|deserve|my own", low):
+        if not re.search(r"fault|should|blame|deserve", low):
             return "danger"
     return "guilt"
 
@@ -360,7 +360,7 @@ def compose_p11(d: Dialogue) -> None:
         d.c("thought", d.hesitate(lv, d.line(cb["stuck_doubt"])), lv)
         d.t("open_question", "stuck_balance", lv)
         text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
-        d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv)
+        d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv, run_on=False)
 
     def contact(d: Dialogue, lv: int) -> None:
         d.t("contact", "contact", lv)
