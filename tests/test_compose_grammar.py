@@ -1,7 +1,8 @@
 """Grammar of composed sentences, checked over 10,000+ generated client sentences per error class.
 
-Each test is one class of error the composer used to make (issue 10, item 7) and now routes
-through ``inflect`` or through slots that agree; the checks use ``inflect`` as the reference.
+Each test is one class of error the composer used to make (issue 10, item 7) and now avoids
+through ``lemminflect`` (noun number, for verb agreement) or through slots that agree. The checks
+use a second library, ``inflect``, as the reference, so the two must agree.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
 from tvt.compose.voice import RUN_ON
-from tvt.diversity import sentences
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -49,6 +48,16 @@ _KEEP: list[Sequence[str]] = []
 #: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
 _PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
 _WORD = re.compile(r"[A-Za-z0-9']+")
+#: A sentence as tvt.diversity counts it (text up to . ! or ?); composed text has single spaces.
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of composed text, as :func:`tvt.diversity.sentences` splits them (composed
+    text never has runs of whitespace, so nothing needs collapsing)."""
+    return [s.strip() for s in _SENTENCE.findall(text)]
+
+
 #: Therapist acts that may pick up the detail the client just described.
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
 #: Client sentences the therapist may say back, and how.
@@ -225,10 +234,12 @@ class Dialogue:
         kept: list[str] = []
         here: set[str] = set()
         for piece in pieces:
-            key = " ".join(piece.split())
-            if key in here or any(len(x.split()) >= 5 and x in self.said for x in sentences(piece)):
+            if piece in here or (
+                piece.count(" ") >= 4
+                and any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
+            ):
                 continue
-            here.add(key)
+            here.add(piece)
             kept.append(piece)
         if not kept:
             kept = pieces[:1]
@@ -240,7 +251,7 @@ class Dialogue:
         text = self._names(" ".join(kept))
         # What the metric counts as a sentence (split on . ! ?) is remembered as said.
         for sentence in sentences(text):
-            if len(sentence.split()) >= 5:
+            if sentence.count(" ") >= 4:
                 self.said.add(sentence)
         self.add("client", act, text, intensity, suds)
 

@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
-import inflect
-
 from tvt.compose.bank import bands
 from tvt.rng import Stream
 
@@ -60,11 +58,16 @@ class Picker:
         self.decks: dict[int, list[int]] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
-        """The next item of ``pool``'s shuffled deck (reshuffled when used up)."""
+        """The next item of ``pool``'s shuffled deck (dealt afresh when used up).
+
+        The deck is dealt lazily: each pick swaps one random remaining card to the end and
+        takes it, so a pool used once per conversation costs one draw, not a full shuffle.
+        """
         deck = self.decks.get(id(pool))
         if not deck:
-            n = len(pool)
-            deck = self.decks[id(pool)] = self.rng.distinct(n, n)
+            deck = self.decks[id(pool)] = list(range(len(pool)))
+        j = int(self.rng.random() * len(deck))
+        deck[j], deck[-1] = deck[-1], deck[j]
         return pool[deck.pop()]
 
     def chance(self, p: float) -> bool:
@@ -99,7 +102,6 @@ def derived_suds(intensity: int, rng: Stream) -> int:
     return min(100, max(0, value))
 
 
-_ENGINE = inflect.engine()
 #: Words that end a noun phrase's head: "the screen lighting up my face" -> "screen".
 _HEAD_END = frozenset(
     "of in on at with from by under over to that which who where when , near against through "
@@ -108,13 +110,23 @@ _HEAD_END = frozenset(
 _COUNT = frozenset(
     "two three four five six seven eight nine ten dozens hundreds several many both few".split()
 )
-_NOT_PLURAL = frozenset("news glass gas bus dress grass mess class".split())
+#: Plural nouns whose lemma is themselves (lemminflect gives "people" -> "people").
+_PLURAL_ONLY = frozenset("people police clothes cattle".split())
+
+
+@cache
+def _noun_lemma(word: str) -> str:
+    from lemminflect import getLemma  # loaded on first use: its tables take a moment
+
+    lemmas = getLemma(word, upos="NOUN")
+    return lemmas[0] if lemmas else word
 
 
 @cache
 def is_plural(noun_phrase: str) -> bool:
     """Whether a noun phrase takes a plural verb ("the posts" are, "the screen lighting up my
-    face" is, "diesel and dust" are), by its head noun through ``inflect``."""
+    face" is, "diesel and dust" are): its head noun is plural when ``lemminflect``'s lemma of it
+    differs from it ("posts" -> "post", "children" -> "child")."""
     words = re.findall(r"[A-Za-z'-]+|,", noun_phrase)
     head = ""
     for i, word in enumerate(words):
@@ -126,9 +138,9 @@ def is_plural(noun_phrase: str) -> bool:
         if low in _COUNT:
             return True
         head = low
-    if not head or head in _NOT_PLURAL or head.endswith("ss") or head.endswith("'s"):
+    if not head or head.endswith("'s"):
         return False
-    return bool(_ENGINE.singular_noun(head))
+    return head in _PLURAL_ONLY or _noun_lemma(head) != head
 
 
 def agreement(key: str, noun_phrase: str) -> dict[str, str]:
@@ -140,8 +152,3 @@ def agreement(key: str, noun_phrase: str) -> dict[str, str]:
         f"{key}_isnt": "aren't" if plural else "isn't",
         f"{key}_was": "were" if plural else "was",
     }
-
-
-def article(noun_phrase: str) -> str:
-    """``noun_phrase`` with "a" or "an" through ``inflect`` ("an hour", "a uniform")."""
-    return _ENGINE.a(noun_phrase)

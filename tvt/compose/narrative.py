@@ -103,12 +103,14 @@ def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
     return "".join(parts)
 
 
+@cache
 def second_person(text: str) -> str:
     """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin", "the night I
     nearly died" -> "the night you nearly died". Quoted words are left as said."""
     return _swap(text, _YOU)
 
 
+@cache
 def third_person(text: str) -> str:
     """Neutral voice for a fact: "my cousin" -> "their cousin"."""
     return _swap(text, _THEY)

@@ -160,22 +160,32 @@ class Voice:
         return _tidy(text)
 
     def _fill_body(self, frame: str, band: str, pick: Picker) -> str:
-        need = "{ing" in frame or "{Ing" in frame
-        s1 = self._site(pick, band, need)
-        need2 = "{ing2}" in frame
-        s2 = self._site(pick, band, need2, avoid=s1["np"])
+        keys = _frame_keys(frame)
+        s1 = self._site(pick, band, "ing" in keys or "Ing" in keys)
+        s2 = self._site(pick, band, "ing2" in keys, avoid=s1["np"]) if "site2" in keys else s1
         values: dict[str, str] = {}
-        for tag, site in (("", s1), ("2", s2)):
-            values["site" + tag] = site["np"]
-            values["be" + tag] = "are" if site["pl"] else "is"
-            values["adj" + tag] = pick.choice(site["adj"])
-            values["calm" + tag] = pick.choice(site["calm"])
-            ing = site["ing"].get(band)
-            values["ing" + tag] = pick.choice(ing) if ing else ""
-            values["int" + tag] = self._int(band, pick)
-        values["Ing"] = _cap(values["ing"])
-        values["It_be"] = "They're" if s1["pl"] else "It's"
-        values["Adj2"] = _cap(values["adj2"])
+        for key in keys:
+            site = s2 if key.endswith("2") else s1
+            base = key.rstrip("2")
+            if base == "site":
+                values[key] = site["np"]
+            elif base == "be":
+                values[key] = "are" if site["pl"] else "is"
+            elif base in ("adj", "Adj"):
+                values[key] = pick.choice(site["adj"])
+            elif base == "calm":
+                values[key] = pick.choice(site["calm"])
+            elif base in ("ing", "Ing"):
+                ing = site["ing"].get(band)
+                values[key] = pick.choice(ing) if ing else ""
+            elif base == "int":
+                values[key] = self._int(band, pick)
+            elif base == "It_be":
+                values[key] = "They're" if site["pl"] else "It's"
+        if "Ing" in values:
+            values["Ing"] = _cap(values["Ing"])
+        if "Adj2" in values:
+            values["Adj2"] = _cap(values["Adj2"])
         return _tidy(frame.format_map(values))
 
     def feeling(self, level: float, pick: Picker) -> str:
@@ -297,6 +307,12 @@ _HESITANT = (
 )
 
 
+@cache
+def _frame_keys(frame: str) -> tuple[str, ...]:
+    """The slots of a body frame, in order of first use."""
+    return tuple(dict.fromkeys(re.findall(r"\{(\w+)\}", frame)))
+
+
 def _low(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -309,7 +325,8 @@ def _tidy(text: str) -> str:
         text = text.replace("  ", " ")
     text = text.replace(" .", ".").replace(" ,", ",").strip()
     # An empty intensifier must not leave a sentence starting in lower case.
-    text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    if ". " in text or "? " in text or "! " in text:
+        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
     return text[:1].upper() + text[1:]
 
 
