@@ -107,7 +107,7 @@ def test_narrative_facts_are_the_conversations_facts(cases200: list[dict]) -> No
     # the client's voice: sentences may run together or carry a filler, so compare words;
     # a short P11 links fewer symptoms, at least one).
     words = _words(text)
-    assert any(_words(line) in words for line in nar.behaviours.values())
+    assert any(_words(nar.voice.lexicon(line)) in words for line in nar.behaviours.values())
     for line in nar.behaviours.values():
         assert line in " ".join(facts.values())
     assert _words(nar.balanced) in words and nar.in_vivo in text

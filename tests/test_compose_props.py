@@ -37,7 +37,8 @@ def named(nar, text: str) -> str:
 def said(sentence_source: str, text: str, nar=None) -> bool:
     """Whether some sentence (3+ words) of ``sentence_source`` is said in ``text``."""
     if nar is not None:
-        sentence_source, text = named(nar, sentence_source), named(nar, text)
+        sentence_source = named(nar, nar.voice.lexicon(sentence_source))
+        text = named(nar, text)
     target = norm(text)
     parts = [norm(p) for p in re.split(r"(?<=[.!?])\s+", sentence_source)]
     return any(p in target for p in parts if len(p.split()) >= 3)

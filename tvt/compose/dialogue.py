@@ -230,6 +230,8 @@ class Dialogue:
         out (a retelling says the same thing in other words, not the same sentence twice), and
         some sentences carry the client's opener or end-of-sentence tic.
         """
+        if run_on:
+            text = self.voice.lexicon(text)
         pieces = _PIECES.split(text.strip())
         kept: list[str] = []
         here: set[str] = set()

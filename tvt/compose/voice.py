@@ -87,6 +87,25 @@ class Voice:
     story: dict[str, str] = field(default_factory=dict)
     #: The body sites named last (not named again straight away).
     recent: list[str] = field(default_factory=list)
+    #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
+    words: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    def lexicon(self, text: str) -> str:
+        """``text`` in the client's own words: the same phrase always comes out the same way
+        for one client ("I reckon", "perhaps", "I do not"), differently between clients."""
+        if '"' in text:
+            # Quoted words stay as they were said.
+            parts = text.split('"')
+            return '"'.join(p if i % 2 else self.lexicon(p) for i, p in enumerate(parts))
+        for pattern, word in self.words:
+            if word[:1].isupper() or pattern.pattern.startswith("\\bI"):
+                text = pattern.sub(word, text)
+            else:
+                text = pattern.sub(
+                    lambda m, w=word: _cap(w) if m.group(0)[0].isupper() else w, text
+                )
+        # "a terrible memory" in this client's words is "an awful memory".
+        return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
 
     # -- composition ---------------------------------------------------------------------
     def _int(self, band: str, pick: Picker) -> str:
@@ -308,6 +327,23 @@ _HESITANT = (
 
 
 @cache
+def _an_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in voice_bank()["an_words"])
+    return re.compile(r"\b([Aa]) (?=(?:" + words + r")\b)")
+
+
+@cache
+def _lexicon_pattern(find: str) -> re.Pattern[str]:
+    """Where a lexicon phrase may be swapped: as a whole phrase, and not where another word
+    depends on it ("a bit of", "that kind of thing")."""
+    guard = {"a bit": r"(?! of)", "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )"}
+    head = find if find.startswith("I") else f"[{find[0]}{find[0].upper()}]{find[1:]}"
+    if find == "kind of":
+        return re.compile(guard[find] + r"\b" + head + r"\b")
+    return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
+
+
+@cache
 def _frame_keys(frame: str) -> tuple[str, ...]:
     """The slots of a body frame, in order of first use."""
     return tuple(dict.fromkeys(re.findall(r"\{(\w+)\}", frame)))
@@ -363,6 +399,12 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
     feel = _weighted(rng, feel_w)
     reg = bank["registers"][register]
     styles = list(bank["hesitations"])
+    words = []
+    for entry in bank["lexicon"]:
+        options = entry["options"][register]
+        word = options[int(rng.random() * len(options))]
+        if word != entry["find"]:
+            words.append((_lexicon_pattern(entry["find"]), word))
     talk = 0.8 + 0.45 * rng.random()
     return Voice(
         register=register,
@@ -376,4 +418,5 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
         opener_rate=0.08 + 0.14 * rng.random(),
         tic_rate=0.05 + 0.12 * rng.random(),
         talk=talk,
+        words=words,
     )
