@@ -74,6 +74,16 @@ _LINKS = {
 _LOWER = RUN_ON
 
 
+_CONJUNCTIONS = frozenset({"But", "And", "So", "Or", "Because", "Then"})
+
+
+def _runs_on(sentence: str) -> bool:
+    """Whether a sentence can follow another within one sentence: it starts with "I" or with a
+    word that can be lower-cased (not a name, not a quotation)."""
+    first = sentence.split(" ", 1)[0].rstrip(",.")
+    return first in _LOWER or first in ("I", "I'm", "I've", "I'd", "I'll")
+
+
 def _lower_first(sentence: str) -> str:
     first = sentence.split(" ", 1)[0].rstrip(",.")
     return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
@@ -291,9 +301,13 @@ class Dialogue:
                 and len(prev.split()) <= 11
                 and len(piece.split()) <= 11
                 and not prev.endswith("...")
+                and _runs_on(piece)
                 and self.pick.rng.random() < p
             ):
-                out[-1] = prev[:-1] + self.pick.choice(links) + _lower_first(piece)
+                first = piece.split(" ", 1)[0]
+                # "..., but if it does": a conjunction needs no "and" before it.
+                link = ", " if first in _CONJUNCTIONS else self.pick.choice(links)
+                out[-1] = prev[:-1] + link + _lower_first(piece)
             else:
                 out.append(piece)
         return out
