@@ -194,6 +194,12 @@ class Dialogue:
             if not lines:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
+        name = self.ctx["first"]
+        if name not in text and text[-1:] in ".?" and self.pick.chance(0.22):
+            # Now and then the therapist addresses the client by name.
+            last = text.rsplit(". ", 1)[-1]
+            if last.count(" ") >= 2 and not last.endswith(("...", "'.", '".', "'?")):
+                text = f"{text[:-1]}, {name}{text[-1]}"
         if (
             self.exposure
             and act in _ECHO_ACTS
@@ -257,9 +263,14 @@ class Dialogue:
             kept = pieces[:1]
         if run_on:
             kept = self._join(kept, intensity)
-        if '"' not in text and run_on:
-            i = int(self.pick.rng.random() * len(kept))
-            kept[i] = self.voice.color(kept[i], self.pick, intensity)
+        if run_on:
+            # The client's openers and tics, on one sentence of a short turn, two of a long one.
+            done = set()
+            for _ in range(1 if len(kept) < 3 else 2):
+                i = int(self.pick.rng.random() * len(kept))
+                if '"' not in kept[i] and i not in done:
+                    done.add(i)
+                    kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._names(" ".join(kept))
         # What the metric counts as a sentence (split on . ! ?) is remembered as said.
         for sentence in sentences(text):
@@ -289,7 +300,7 @@ class Dialogue:
             return pieces
         band = band_of(level)["name"]
         links = _LINKS.get(band, _LINKS["moderate"])
-        p = 0.42 * self.voice.talk
+        p = 0.55 * self.voice.talk
         out = [pieces[0]]
         for piece in pieces[1:]:
             prev = out[-1]
@@ -298,8 +309,8 @@ class Dialogue:
                 and piece.endswith((".", "!"))
                 and '"' not in prev
                 and '"' not in piece
-                and len(prev.split()) <= 11
-                and len(piece.split()) <= 11
+                and len(prev.split()) <= 13
+                and len(piece.split()) <= 13
                 and not prev.endswith("...")
                 and _runs_on(piece)
                 and self.pick.rng.random() < p
