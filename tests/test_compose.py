@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import json
 import re
 from pathlib import Path
@@ -202,27 +201,29 @@ def test_conversations_match_the_schema(cases200: list[dict]) -> None:
 
 
 def test_realism_against_the_release() -> None:
-    """Turn counts, words per turn, distinct client turns and repetition over 500 clients."""
-    turns = collections.defaultdict(list)
-    words = collections.defaultdict(list)
-    client_texts: list[str] = []
-    for case in iter_cases(load_config("default"), 42, 500):
-        for conv in compose_client(case, 42, BENCHMARK_ORDER):
-            turns[conv["phase"]].append(len(conv["turns"]))
-            for t in conv["turns"]:
-                words[t["speaker"]].append(len(t["text"].split()))
-                if t["speaker"] == "client":
-                    client_texts.append(t["text"])
-    release = {"P5": 20.6, "P10": 63.9, "P6": 33.3, "P7": 29.5, "P8": 30.9, "P11": 24.6}
-    for phase, mean in release.items():
-        ours = sum(turns[phase]) / len(turns[phase])
-        assert abs(ours - mean) <= 0.2 * mean, (phase, ours)
-        assert max(turns[phase]) - min(turns[phase]) >= 0.3 * mean  # with spread
-    therapist = sum(words["therapist"]) / len(words["therapist"])
-    client = sum(words["client"]) / len(words["client"])
-    assert 8 <= therapist <= 13, therapist
-    assert 33 <= client <= 37, client  # release about 35
-    assert len(set(client_texts)) / len(client_texts) >= 0.8
+    """The figures of ``python -m tvt.compose.report`` over 500 clients (issue 10)."""
+    from tvt.compose.report import RELEASE, RELEASE_TURNS, realism
+
+    r = realism(500, 42)
+    for phase, mean in RELEASE_TURNS.items():
+        t = r["turns"][phase]
+        assert abs(t["mean"] - mean) <= 0.2 * mean, (phase, t)
+        assert t["max"] - t["min"] >= 0.3 * mean  # with spread
+    v = r["variety"]
+    for key in ("therapist_words_per_turn", "client_words_per_turn"):
+        assert abs(v[key] - RELEASE[key]) <= 0.15 * RELEASE[key], (key, v[key])
+    assert v["self_repeating"] <= 0.03
+    # Composer 1.2: 85 % and 80 %; the issue's targets (15 %, 50 %) are not reached yet.
+    assert v["client_recurring"] <= 0.40 and v["therapist_recurring"] <= 0.65
+    assert v["client_distinct_2"] >= 0.02 and v["client_distinct_3"] >= 0.065
+    # Fixed sentences give the level away less than a plain per-phase guess would lose.
+    assert r["leak"]["lookup_mae"] >= 0.75 * r["leak"]["baseline_mae"]
+    c = r["clinical"]
+    assert c["p10_grounding"] <= 0.15
+    assert c["first_exposure_p10"] > 0 and c["hotspot_work_in_first_exposure"] == 0.0
+    assert all(share >= 0.95 for share in c["p5_rationale"].values()), c["p5_rationale"]
+    assert c["p11_contact"] == 1.0
+    assert 0.02 <= c["risk_clients"] <= 0.08
 
 
 def test_composer_version_is_a_string() -> None:

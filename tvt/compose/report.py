@@ -54,7 +54,7 @@ TARGETS = {
 
 #: Each P5 rationale element and the words that show it is there.
 RATIONALE = {
-    "avoidance keeps PTSD going": r"avoid|push\w* (it|the memory|\w+) away|running from",
+    "avoidance keeps PTSD going": r"avoid|push\w* [\w ]{1,40}? away|running from",
     "eyes closed": r"eyes closed|close your eyes",
     "first person": r"first person|using 'I'|as yourself",
     "present tense": r"present tense|happening now|happening right now",
