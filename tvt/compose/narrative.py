@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from tvt.compose.bank import profile_bank, topic_bank
+from tvt.compose.bank import narrative_schema, profile_bank
 from tvt.compose.language import agreement, cap, fill, number_words
 from tvt.compose.voice import Voice, build_voice
 from tvt.resources import load_seed_json
@@ -132,9 +132,10 @@ def _put(ctx: dict[str, str], key: str, value: str) -> None:
 def _when(rng: Stream, age: int, topic: dict[str, Any]) -> tuple[str, int]:
     """How long ago the event happened, in the client's words, and the age they were then."""
     lo = max(topic.get("min_event_age", 16), age - topic.get("max_years_ago", 60))
-    lo = min(lo, age)
-    # An aftermath that spans years ("camps and years of waiting") needs that much time.
-    least = min(topic.get("min_years_ago", 0), age - lo)
+    lo = min(lo, age, topic.get("max_event_age", age))
+    # An aftermath that spans years ("camps and years of waiting") needs that much time; a
+    # childhood event ("max_event_age") happened at least that long ago.
+    least = min(max(topic.get("min_years_ago", 0), age - topic.get("max_event_age", age)), age - lo)
     # PTSD brought to treatment is more often recent: skew towards the last few years.
     years = least + int((rng.random() ** 2) * (age - lo - least + 1))
     years = min(years, age - lo)
@@ -249,7 +250,8 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
     rng = Stream(seed, case["client_id"], "narrative")
     profile = case["client_profile"]
-    topic = topic_bank(case["trauma_info"]["session_topic"])
+    info = case["trauma_info"]
+    topic = narrative_schema(info["type"], info["session_topic"])
     bank = profile_bank()
     ctx: dict[str, str] = {}
     _put(ctx, "first", profile["name"].split()[0])

@@ -336,7 +336,12 @@ def _an_pattern() -> re.Pattern[str]:
 def _lexicon_pattern(find: str) -> re.Pattern[str]:
     """Where a lexicon phrase may be swapped: as a whole phrase, and not where another word
     depends on it ("a bit of", "that kind of thing")."""
-    guard = {"a bit": r"(?! of)", "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )"}
+    guard = {
+        "a bit": r"(?! of)",
+        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )",
+        # "I reckon so", but not "when I reckon about it".
+        "I think": r"(?! about| of| back| through| it through| that through)",
+    }
     head = find if find.startswith("I") else f"[{find[0]}{find[0].upper()}]{find[1:]}"
     if find == "kind of":
         return re.compile(guard[find] + r"\b" + head + r"\b")
