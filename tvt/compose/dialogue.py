@@ -278,6 +278,12 @@ class Dialogue:
                 self.said.add(sentence)
         self.add("client", act, text, intensity, suds)
 
+    def already_said(self, text: str) -> bool:
+        """Whether every sentence of five words or more of ``text`` was said in this
+        conversation (in this client's words)."""
+        long = [x for x in sentences(self._names(self.voice.lexicon(text))) if x.count(" ") >= 4]
+        return bool(long) and all(x in self.said for x in long)
+
     def _names(self, text: str) -> str:
         """ "my sister Amara" the first time in a conversation, "Amara" after that."""
         for full, name in self.nar.people:

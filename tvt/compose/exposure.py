@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.bank import client_bank
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue, _lower_first, turn_count
 from tvt.compose.suds import arc_level, stated_values
 from tvt.plan import hotspot_work
 
@@ -57,8 +57,20 @@ def _fit(middle: list[Unit], size: int) -> list[Unit]:
 
 
 def _beat(d: Dialogue, name: str, p: int) -> str:
-    variants = d.nar.beats[name]
-    return variants[(p + d.offset) % len(variants)]
+    """The beat's next variant the client has not said yet in this conversation; once all are
+    said, the retelling marks itself as one ("Again, I hear the lock click.")."""
+    return _fresh(d, d.nar.beats[name], p + d.offset)
+
+
+def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
+    for k in range(len(variants)):
+        text = variants[(start + k) % len(variants)]
+        if not d.already_said(text):
+            return text
+    return f"{d.pick.pick(_AGAIN)} {_lower_first(variants[start % len(variants)])}"
+
+
+_AGAIN = ("Again,", "And again", "Same as before,", "Once more,")
 
 
 def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str:
@@ -283,7 +295,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             sensory = 0.0 if name == "opening" else 0.85
             d.c("narration", _narrate(d, text, level, sensory=sensory), level)
     elif kind == "slow":
-        text = d.nar.slow[arg[0] % len(d.nar.slow)]
+        text = _fresh(d, d.nar.slow, arg[0])
         d.c("narration", _narrate(d, text, level, sensory=0.5), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
@@ -451,7 +463,7 @@ def _struggle_kinds() -> tuple[str, ...]:
 
 def _p7_text(d: Dialogue, name: str, p: int) -> str:
     if name == "slow":
-        return d.nar.slow[p % len(d.nar.slow)]
+        return _fresh(d, d.nar.slow, p)
     return _beat(d, name, p)
 
 
