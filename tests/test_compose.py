@@ -236,9 +236,15 @@ def test_every_therapist_facing_reference_is_in_the_therapists_voice() -> None:
 
     from tvt.compose.narrative import second_person
 
+    from tvt.compose.bank import narrative_schema, pair_files
+
     first_person = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself|our|ours|we|us)\b")
-    for name in topic_files():
-        topic = json.loads(seeds_path("compose", "topics", name).read_text())
+    schemas = [json.loads(seeds_path("compose", "topics", n).read_text()) for n in topic_files()]
+    for name in pair_files():
+        pair = json.loads(seeds_path("compose", "pairs", name).read_text())
+        schemas.append(narrative_schema(pair["type"], pair["topic"]))
+    for topic in schemas:
+        name = topic["topic"]
         refs = topic["refs"]
         templates = [refs["start"], refs["hotspot_t"], *refs["event"], *topic["in_vivo"]]
         used = sorted(set(re.findall(r"\{(\w+)\}", " ".join(templates))))
