@@ -271,12 +271,26 @@ class Dialogue:
                 if '"' not in kept[i] and i not in done:
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
-        text = self._names(" ".join(kept))
-        # What the metric counts as a sentence (split on . ! ?) is remembered as said.
-        for sentence in sentences(text):
-            if sentence.count(" ") >= 4:
-                self.said.add(sentence)
+        text = self._unsaid(self._names(" ".join(kept)))
         self.add("client", act, text, intensity, suds)
+
+    def _unsaid(self, text: str) -> str:
+        """``text`` without the sentences (as the corpus figures split them, after sentences
+        ran together) of five words or more already said in this conversation; the rest is
+        remembered as said."""
+        spans = [m.group(0) for m in _SENTENCE.finditer(text)]
+        out: list[str] = []
+        for span in spans:
+            sentence = span.strip()
+            if sentence.count(" ") >= 4:
+                if sentence in self.said and len(spans) > 1:
+                    continue
+                self.said.add(sentence)
+            out.append(span)
+        if not out:
+            return text
+        joined = "".join(out).strip()
+        return joined[:1].upper() + joined[1:]
 
     def already_said(self, text: str) -> bool:
         """Whether every sentence of five words or more of ``text`` was said in this
