@@ -234,9 +234,8 @@ def test_every_therapist_facing_reference_is_in_the_therapists_voice() -> None:
     """All values of the slots therapist lines use, for every topic and every slot value."""
     import itertools
 
-    from tvt.compose.narrative import second_person
-
     from tvt.compose.bank import narrative_schema, pair_files
+    from tvt.compose.narrative import second_person
 
     first_person = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself|our|ours|we|us)\b")
     schemas = [json.loads(seeds_path("compose", "topics", n).read_text()) for n in topic_files()]
