@@ -131,3 +131,16 @@ def test_the_hotspot_the_therapist_names_is_in_the_present_tense() -> None:
     for name in topic_files():
         topic = json.loads(seeds_path("compose", "topics", name).read_text(encoding="utf-8"))
         assert not past.search(topic["refs"]["hotspot_t"]), (name, topic["refs"]["hotspot_t"])
+
+
+def test_the_noun_table_is_lemminflects_and_covers_the_data() -> None:
+    """seeds/compose/nouns.json is what ``python -m tvt.compose.nouns`` writes: lemminflect's
+    lemma of every head noun the data uses, so generation never needs lemminflect's tables."""
+    from tvt.compose.language import lemminflect_lemma
+    from tvt.compose.nouns import shipped_heads
+    from tvt.resources import load_seed_json
+
+    lemma = load_seed_json("compose", "nouns.json")["lemma"]
+    assert shipped_heads(clients=400) <= set(lemma)
+    for head, stem in lemma.items():
+        assert lemminflect_lemma(head) == stem, head

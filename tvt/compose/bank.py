@@ -14,7 +14,16 @@ from typing import Any
 from tvt.resources import load_seed_json, seeds_path
 
 #: File names of the non-topic banks in seeds/compose/.
-BANK_FILES = ("bands.json", "profile.json", "therapist.json", "client.json", "verbal.json")
+BANK_FILES = (
+    "bands.json",
+    "profile.json",
+    "therapist.json",
+    "client.json",
+    "verbal.json",
+    "voice.json",
+    "risk.json",
+    "nouns.json",
+)
 
 
 @cache

@@ -88,7 +88,7 @@ class Voice:
     #: The body sites named last (not named again straight away).
     recent: list[str] = field(default_factory=list)
     #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
-    words: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
 
     def lexicon(self, text: str) -> str:
         """``text`` in the client's own words: the same phrase always comes out the same way
@@ -97,7 +97,10 @@ class Voice:
             # Quoted words stay as they were said.
             parts = text.split('"')
             return '"'.join(p if i % 2 else self.lexicon(p) for i, p in enumerate(parts))
-        for pattern, word in self.words:
+        low = text.lower()
+        for pattern, word, find in self.words:
+            if find not in low:
+                continue  # most phrases are not in most sentences: skip the regex
             if word[:1].isupper() or pattern.pattern.startswith("\\bI"):
                 text = pattern.sub(word, text)
             else:
@@ -409,7 +412,7 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
         options = entry["options"][register]
         word = options[int(rng.random() * len(options))]
         if word != entry["find"]:
-            words.append((_lexicon_pattern(entry["find"]), word))
+            words.append((_lexicon_pattern(entry["find"]), word, entry["find"].lower()))
     talk = 0.8 + 0.45 * rng.random()
     return Voice(
         register=register,
