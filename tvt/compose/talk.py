@@ -351,13 +351,17 @@ def compose_p11(d: Dialogue) -> None:
 
     kind = belief_kind(d.nar.belief)
 
+    # The stuck point, worked by questions over three exchanges; the client reaches the
+    # balanced view in their own words.
     def belief(d: Dialogue, lv: int) -> None:
-        # The stuck point, worked by questions over several turns; the client reaches the
-        # balanced view in their own words.
         d.t("open_question", "belief", lv)
         d.c("thought", d.hesitate(lv, d.line(cb["stuck_state"], {"belief": d.nar.belief})), lv)
+
+    def belief_question(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_" + kind, lv)
         d.c("thought", d.hesitate(lv, d.line(cb["stuck_doubt"])), lv)
+
+    def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)
         text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
         d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv, run_on=False)
@@ -419,8 +423,10 @@ def compose_p11(d: Dialogue) -> None:
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
         middle.append(condition)
-    # The stuck point takes three moves; short conversations link fewer symptoms.
-    middle = middle[: max(1, k - 11)]
+    # Short conversations link fewer symptoms (at least one); a risk moment takes four
+    # exchanges and a substance follow-up up to two.
+    k -= (3 if d.risk == "P11" else 0) + (1 if uses_substances(d.case) else 0)
+    middle = middle[: max(1, k - 10)]
     extra: list[Move] = []
     if uses_substances(d.case):
         extra.append(substance)
@@ -432,13 +438,14 @@ def compose_p11(d: Dialogue) -> None:
         *middle,
         *extra,
         belief,
-        learned,
+        belief_question,
+        belief_balance,
         homework_recording,
         homework_in_vivo,
         contact,
         closing,
     ]
-    optional: list[list[Move]] = [[suds], [summary], [strength], [daily], [support]]
+    optional: list[list[Move]] = [[learned], [suds], [summary], [strength], [daily], [support]]
     moves = _fit(required, optional, k, insert_at=2 + len(middle))
     for move in moves:
         move(d, level)
