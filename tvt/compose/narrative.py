@@ -297,6 +297,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     _put(ctx, "event_t", second_person(event))
     # Slot values are written in the client's voice ("my cousin"); the therapist says "your".
     _put(ctx, "start", second_person(fill(refs["start"], ctx)))
+    _put(ctx, "start_c", fill(refs["start"], ctx))
     _put(ctx, "hotspot_t", second_person(fill(refs["hotspot_t"], ctx)))
     _put(ctx, "hotspot_c", fill(refs["hotspot_c"], ctx))
     # Scene details fit anywhere in the retelling; "hot" details exist only from the hotspot on
