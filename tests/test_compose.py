@@ -214,8 +214,8 @@ def test_realism_against_the_release() -> None:
         assert abs(v[key] - RELEASE[key]) <= 0.15 * RELEASE[key], (key, v[key])
     assert v["self_repeating"] <= 0.03
     # Composer 1.2: 85 % and 80 %; the targets (15 %, 50 %) are not reached yet.
-    assert v["client_recurring"] <= 0.40 and v["therapist_recurring"] <= 0.65
-    assert v["client_distinct_2"] >= 0.02 and v["client_distinct_3"] >= 0.065
+    assert v["client_recurring"] <= 0.32 and v["therapist_recurring"] <= 0.62
+    assert v["client_distinct_2"] >= 0.022 and v["client_distinct_3"] >= 0.07
     # Fixed sentences give the level away less than a plain per-phase guess would lose.
     assert r["leak"]["lookup_mae"] >= 0.75 * r["leak"]["baseline_mae"]
     c = r["clinical"]
