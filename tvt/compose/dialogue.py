@@ -74,6 +74,9 @@ _LINKS = {
 _LOWER = RUN_ON
 
 
+#: How a client marks a sentence of the memory said again in a retelling.
+_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
+
 _CONJUNCTIONS = frozenset({"But", "And", "So", "Or", "Because", "Then"})
 
 
@@ -195,7 +198,7 @@ class Dialogue:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
         name = self.ctx["first"]
-        if name not in text and text[-1:] in ".?" and self.pick.chance(0.22):
+        if name not in text and text[-1:] in ".?" and self.pick.chance(0.18):
             # Now and then the therapist addresses the client by name.
             last = text.rsplit(". ", 1)[-1]
             if last.count(" ") >= 2 and not last.endswith(("...", "'.", '".', "'?")):
@@ -209,7 +212,7 @@ class Dialogue:
         ):
             # The therapist picks up what the client just described, in a few words.
             echo = cap(second_person(self.last_detail))
-            text = f"{echo}. {text}" if self.pick.chance(0.6) else f"Mm. {echo}. {text}"
+            text = f"{echo}. {text}"
         self.add("therapist", act, text, intensity)
         return text
 
@@ -221,7 +224,7 @@ class Dialogue:
         options = []
         for piece in _PIECES.split(self.turns[-1]["text"]):
             n = len(piece.split())
-            if piece.startswith(_MIRROR_START) and 5 <= n <= 16 and '"' not in piece:
+            if piece.startswith(_MIRROR_START) and 5 <= n <= 12 and '"' not in piece:
                 for tic in self.voice.tics:
                     piece = piece.replace(f", {tic}.", ".").replace(f", {tic.rstrip('?')}?", ".")
                 if piece.endswith("."):
@@ -259,6 +262,14 @@ class Dialogue:
                 continue
             here.add(piece)
             kept.append(piece)
+        core = next((p for p in pieces if p.count(" ") >= 3), None)
+        if act == "narration" and core is not None and core not in kept:
+            # A retelling keeps its beat: said once already, it comes back marked as a repeat.
+            for again in _AGAIN:
+                first = f"{again} {_lower_first(core)}"
+                if first not in self.said:
+                    kept.insert(0, first)
+                    break
         if not kept:
             kept = pieces[:1]
         if run_on:
@@ -271,18 +282,27 @@ class Dialogue:
                 if '"' not in kept[i] and i not in done:
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
-        text = self._unsaid(self._names(" ".join(kept)))
+        text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         self.add("client", act, text, intensity, suds)
 
-    def _unsaid(self, text: str) -> str:
+    def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences
         ran together) of five words or more already said in this conversation; the rest is
         remembered as said."""
         spans = [m.group(0) for m in _SENTENCE.finditer(text)]
         out: list[str] = []
+        core = narration  # a retelling keeps its first sentence of the memory
         for span in spans:
             sentence = span.strip()
             if sentence.count(" ") >= 4:
+                if sentence in self.said and core:
+                    # Said once already: it comes back marked as a repeat.
+                    for again in _AGAIN:
+                        marked = f"{again} {_lower_first(sentence)}"
+                        if marked not in self.said:
+                            sentence, span = marked, " " + marked
+                            break
+                core = False
                 if sentence in self.said and len(spans) > 1:
                     continue
                 self.said.add(sentence)

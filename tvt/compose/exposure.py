@@ -70,7 +70,7 @@ def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
     return f"{d.pick.pick(_AGAIN)} {_lower_first(variants[start % len(variants)])}"
 
 
-_AGAIN = ("Again,", "And again", "Same as before,", "Once more,")
+_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
 
 
 def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str:
@@ -83,7 +83,7 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
-        if d.rng.random() < 0.4:
+        if d.rng.random() < 0.25:
             parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
     if r < 0.25:
@@ -491,7 +491,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
         # What holds the client in the scene while they struggle with it.
-        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.5 else ""
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.35 else ""
         if d.rng.random() < 0.5:
             out = f"{d.hesitate(level, text)}{scene} {struggle} {d.body(level)}"
         else:

@@ -123,7 +123,7 @@ def compose_p5(d: Dialogue) -> None:
         """A therapist turn composed of one line from each of ``pools`` (one rationale element
         each), optionally after a short acknowledgement of what the client just said."""
         parts = [d.line(d.tb[p]) for p in pools]
-        if ack and d.pick.chance(0.6):
+        if ack and d.pick.chance(0.35):
             parts.insert(0, d.line(d.tb["el_ack"]))
         d.add("therapist", act, " ".join(parts), lv_of(d))
 

@@ -232,7 +232,7 @@ class Voice:
             values["Int_cap"] = _cap(values["int"]) if values["int"] else ""
             return _tidy(text.format_map(values))
         # Deflecting and joking clients still show it in the body once distress is up.
-        if band in ("moderate", "high", "extreme") and pick.chance(0.6):
+        if band in ("moderate", "high", "extreme") and pick.chance(0.45):
             return f"{text} {self.body(level, pick)}"
         return text
 
@@ -241,7 +241,7 @@ class Voice:
         r = pick.rng.random()
         if r < 0.35:
             return self.body(level, pick)
-        if r < 0.7 or self.talk < 0.9:
+        if r < 0.75 or self.talk < 1.0:
             return self.feeling(level, pick)
         return f"{self.feeling(level, pick)} {self.body(level, pick)}"
 
