@@ -145,7 +145,7 @@ def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
             if turn["suds"] is not None:
                 assert turn["intensity"] == max(1.0, round(turn["suds"] / 10, 1))
         # The arc's average agrees with the phase intensity of the plan.
-        assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= 1.0
+        assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= 1.0 + 1e-9  # float sums
 
 
 @SETTINGS

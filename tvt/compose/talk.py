@@ -277,7 +277,7 @@ def compose_p8(d: Dialogue) -> None:
             extra["thought"] = d.pick.pick(d.nar.thoughts)
             core = d.line(answer["client"], extra)
             tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
-            aside = d.maybe(0.8, cb["aside"])
+            aside = d.maybe(0.6, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
         else:
             # Every question has been asked once: follow the client's answer instead of
