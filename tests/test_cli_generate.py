@@ -111,11 +111,11 @@ def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
     calls = {"n": 0}
     real = generate_module.compose_client
 
-    def flaky(case, seed, phases):
+    def flaky(case, seed, phases, **style):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk on fire")
-        return real(case, seed, phases)
+        return real(case, seed, phases, **style)
 
     monkeypatch.setattr(generate_module, "compose_client", flaky)
     res = run("generate", "--seed", 2, "--clients", 4, "--out", out, "--force")

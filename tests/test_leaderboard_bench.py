@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -45,24 +44,38 @@ def test_recipe_names_everything(recipe):
 
 
 @pytest.mark.slow
-def test_generate_benchmark_reproduces_the_fingerprint(tmp_path, recipe):
-    from tvt.dataset import dependency_versions
+def test_benchmark_reference_regenerates_from_the_plan(tmp_path, recipe):
+    """What of tvt-bench-v1 this tvt still regenerates: its reference (the plan).
 
-    out = tmp_path / "bench"
-    res = run("generate", "--benchmark", "tvt-bench-v1", "--out", out)
+    tvt-bench-v1's conversations were written by composer 1.2. The composer has been rewritten
+    since (see docs/composer.md), so this tvt cannot write those conversations again byte for
+    byte: the shipped reference.jsonl, the recorded file hashes and the leaderboard's kept
+    outputs are what keep v1 scorable. Its reference comes from the trajectory plan, which the
+    composer does not touch, so it must still come out identical with the recorded library
+    versions; ``tvt generate --benchmark tvt-bench-v1`` must refuse to pass off today's
+    conversations as the benchmark's.
+    """
+    from tvt.compose import COMPOSER_VERSION
+    from tvt.config import load_config
+    from tvt.pipeline import generate_offline
+
+    assert recipe["versions"]["composer"] != COMPOSER_VERSION
     here = dependency_versions()
     differ = [k for k in ("numpy", "faker") if here.get(k) != recipe["versions"].get(k)]
-    if differ:
-        # Byte-for-byte reproduction is promised for the recorded versions only; with others the
-        # command must say which versions differ instead of passing off other data as the bench.
-        if res.exit_code != 0:
-            assert res.exit_code == 1 and all(k in res.output for k in differ), res.output
-        return
-    assert res.exit_code == 0, res.output
-    assert "fingerprint verified" in res.output
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["fingerprint"] == recipe["fingerprint"]
-    assert sha256_file(out / "reference.jsonl") == recipe["files"]["reference.jsonl"]
+    out = tmp_path / "plan-only"
+    generate_offline(
+        out,
+        seed=recipe["seed"],
+        clients=recipe["clients"],
+        config=load_config(recipe["preset"]),
+        phases=(),
+    )
+    if not differ:
+        assert sha256_file(out / "reference.jsonl") == recipe["files"]["reference.jsonl"]
+    res = run("generate", "--benchmark", "tvt-bench-v1", "--out", tmp_path / "bench")
+    assert res.exit_code == 1, res.output
+    assert "fingerprint verified" not in res.output
+    assert "NOT tvt-bench-v1" in res.output and "Traceback" not in res.output
 
 
 def _fake_bench(tmp_path: Path, monkeypatch, versions: dict) -> None:

@@ -149,7 +149,7 @@ class OfflineBackend:
 
     name = "offline"
     description = "embedded composer, no network; the same seed gives the same bytes"
-    options: Collection[str] = ()
+    options: Collection[str] = ("suds_style",)
 
     def generate(
         self,
@@ -167,6 +167,7 @@ class OfflineBackend:
             phases=request.phases,
             force=request.force,
             progress=progress,
+            suds_style=options.get("suds_style", "numeric"),
         )
         return GenerationRun(manifest)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from tvt.card import Survey, write_card
-from tvt.compose import COMPOSER_VERSION, compose_client
+from tvt.compose import COMPOSER_VERSION, SUDS_STYLES, compose_client
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError
@@ -48,8 +48,9 @@ def parse_phases(text: str | None) -> list[str]:
     return [p for p in BENCHMARK_ORDER if p in wanted]
 
 
-#: Clients per work unit when generation is spread over processes.
-CHUNK = 500
+#: Clients per work unit when generation is spread over processes (500 clients already use
+#: two processes: the composer's voice and grammar cost more than its phrasebook did).
+CHUNK = 250
 
 
 @dataclass
@@ -60,8 +61,18 @@ class Chunk:
     survey: Survey  # what the dataset card needs to know about these records
 
 
-def render_chunk(config: Config, seed: int, first: int, last: int, phases: Sequence[str]) -> Chunk:
+def render_chunk(
+    config: Config,
+    seed: int,
+    first: int,
+    last: int,
+    phases: Sequence[str],
+    suds_style: str = "numeric",
+) -> Chunk:
     """Render clients ``first..last`` to JSON Lines text per data file, surveying each record.
+
+    ``suds_style`` is the composer's: SUDS spoken as numbers (``"numeric"``) or in words only
+    (``"verbal"``); the turns' ``suds`` fields carry the planned numbers either way.
 
     Pure function of its arguments (every client has its own random streams), so chunks can be
     rendered in any process and in any order and still concatenate to identical files; their
@@ -76,7 +87,7 @@ def render_chunk(config: Config, seed: int, first: int, last: int, phases: Seque
         cases.append(dumps_generated(case))
         refs.append(dumps_generated(reference))
         if phases:
-            for conv in compose_client(case, seed, phases):
+            for conv in compose_client(case, seed, phases, suds_style=suds_style):
                 survey.add_conversation(cast(Conversation, conv))
                 convs.append(dumps_generated(conv))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
@@ -109,21 +120,28 @@ def generate_offline(
     force: bool = False,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
+    suds_style: str = "numeric",
 ) -> dict[str, Any]:
     """Write a complete dataset with the embedded offline composer; return the manifest.
+
+    ``suds_style="verbal"`` has SUDS spoken in words only (recorded in the manifest's backend).
 
     ``phases`` may be empty to write cases and references only. Work is split in chunks of
     clients across ``workers`` processes (default: one per core for large runs); the files are
     assembled in client order, so the output is identical for any number of workers.
     """
+    if suds_style not in SUDS_STYLES:
+        raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
     prepare_output(out, force)
-    backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    if suds_style != "numeric":
+        backend["suds_style"] = suds_style
     manifest = base_manifest(
         seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
     )
     workers = workers or default_workers(clients)
     jobs = [
-        (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases))
+        (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases), suds_style)
         for lo in range(1, clients + 1, CHUNK)
     ]
     survey = Survey()

@@ -119,6 +119,7 @@ class PlanModel:
         p11 = p8i - taper["P11_below_P8"] * habituation + 0.5 * eff["processing"]
         p11 += rng.normal(0.0, sd)
         return {
+            "session": treatment_sessions(seed, case["client_id"]),
             "intensity": {
                 "P5": int(_clip(round(p5), 1, top)),
                 "P10": intensity["P10"],
@@ -131,6 +132,42 @@ class PlanModel:
         }
 
 
+#: Session of the full imaginal exposure (P10) and its weight. P5 is the orientation in session 3,
+#: right before the first imaginal exposure (sessions 1-2 are psychoeducation, breathing and the
+#: in-vivo hierarchy in the PE therapist guide, Foa et al., 2019).
+P10_SESSIONS = ((3, 0.45), (4, 0.25), (5, 0.18), (6, 0.12))
+#: From this session on, imaginal exposure may focus on the hot spots in slow motion.
+HOTSPOT_FROM_SESSION = 5
+
+
+def treatment_sessions(seed: int, client_id: int) -> dict[str, int]:
+    """Where each phase sits in the course of treatment (session numbers, 1-based).
+
+    P5 orients the client in session 3 before the first imaginal exposure. P10 (a full imaginal
+    exposure) is in session 3-6 and P8 processes it in the same session; P6 (SUDS monitoring) is
+    one or two sessions later, P7 (reinforcement during exposure) one or two after that, and P11
+    is the processing of that later session. Drawn from the client's own "session" stream, so
+    the rest of the plan does not change.
+    """
+    rng = Stream(seed, client_id, "session")
+    r = rng.random()
+    p10 = P10_SESSIONS[-1][0]
+    for session, weight in P10_SESSIONS:
+        if r < weight:
+            p10 = session
+            break
+        r -= weight
+    p6 = p10 + rng.integer(1, 2)
+    p7 = p6 + rng.integer(1, 2)
+    return {"P5": 3, "P10": p10, "P6": p6, "P7": p7, "P8": p10, "P11": p7}
+
+
+def hotspot_work(case: dict[str, Any], phase: str) -> bool:
+    """Whether the exposure of ``phase`` may work a hot spot in slow motion (a later session)."""
+    session = case.get("plan", {}).get("session", {}).get(phase)
+    return session is not None and session >= HOTSPOT_FROM_SESSION
+
+
 @lru_cache(maxsize=8)
 def _default_model() -> PlanModel:
     return PlanModel(load_seed_json("plan.json"))
@@ -139,7 +176,8 @@ def _default_model() -> PlanModel:
 def plan_trajectory(
     case: dict[str, Any], seed: int, model: PlanModel | None = None
 ) -> dict[str, Any]:
-    """The plan of one client: ``{"intensity": {phase: int}, "suds": {phase: {start, peak, end}}}``.
+    """The plan of one client: ``{"session": {phase: int}, "intensity": {phase: int},
+    "suds": {phase: {start, peak, end}}}``.
 
     ``intensity`` covers all six phases in benchmark order; ``suds`` the exposure phases P10, P6
     and P7. Only ``(seed, client_id)`` and the profile decide it.

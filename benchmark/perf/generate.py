@@ -5,20 +5,24 @@ Two measurements, each run in a fresh subprocess so its peak RSS is its own:
 - ``compose``: sample + plan + compose all six phases in one process, discarding the output
   (the composer's own throughput);
 - ``generate``: the whole ``tvt generate`` pipeline (``generate_offline``: composing, writing,
-  manifest and dataset card), as the user runs it.
+  manifest and dataset card);
+- ``cli``: ``tvt generate --seed 42`` end to end as the user runs it (interpreter start-up,
+  imports, the progress bar and all), timed from outside.
 
 Prints the median of several repetitions (fewer for 10,000 clients, which take longer).
-Usage: python benchmark/perf/generate.py [--clients 500 10000] [--reps 5 2]
+Usage: python benchmark/perf/generate.py [--clients 500 10000] [--reps 5 2] [--modes cli]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 CHILD = r"""
 import json, resource, sys, time
@@ -45,7 +49,34 @@ print(json.dumps({"seconds": elapsed, "conversations": convs, "peak_rss_mb": max
 """
 
 
+def run_cli(n: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tvt",
+                "generate",
+                "--seed",
+                "42",
+                "--clients",
+                str(n),
+                "--out",
+                f"{tmp}/data",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - start
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return {"seconds": elapsed, "conversations": 6 * n, "peak_rss_mb": kids}
+
+
 def run_once(mode: str, n: int) -> dict[str, float]:
+    if mode == "cli":
+        return run_cli(n)
     with tempfile.TemporaryDirectory() as tmp:
         res = subprocess.run(
             [sys.executable, "-c", CHILD, mode, str(n), tmp],
@@ -62,11 +93,14 @@ def main() -> None:
     ap.add_argument(
         "--reps", type=int, nargs="+", default=[5, 2], help="repetitions per client count"
     )
-    ap.add_argument("--modes", nargs="+", default=["compose", "generate"])
+    ap.add_argument("--modes", nargs="+", default=["compose", "generate", "cli"])
     args = ap.parse_args()
     # One repetition count per client count: extra counts are dropped, missing ones repeat the last.
     reps = (args.reps + [args.reps[-1]] * len(args.clients))[: len(args.clients)]
-    print("offline generation; target: 500 clients (3,000 conversations) <= 10 s, flat memory")
+    print(
+        "offline generation; target: tvt generate --seed 42 (500 clients, 3,000 conversations) "
+        "<= 3 s end to end, flat memory"
+    )
     print(
         f"{'mode':>9} {'clients':>8} {'reps':>5} {'median s':>9} {'conv/s':>8} {'peak RSS MB':>12}"
     )

@@ -76,6 +76,15 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     callback=_list_backends,
     help="List the backends --backend accepts (built-in and installed plugins) and exit.",
 )
+@click.option(
+    "--suds-style",
+    "suds_style",
+    type=click.Choice(["numeric", "verbal"]),
+    default="numeric",
+    show_default=True,
+    help="Offline composer: SUDS spoken as numbers 0-100, or in words only ('the worst it's "
+    "been', 'how strong is it now?'); the turns' suds fields carry the numbers either way.",
+)
 @sampler_options
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
 @llm_options()
@@ -91,6 +100,7 @@ def generate(
     backend: str,
     phases: str | None,
     force: bool,
+    suds_style: str,
     **llm_flags: Any,
 ) -> None:
     """Generate a synthetic PE therapy dataset.
@@ -99,6 +109,7 @@ def generate(
     Examples:
       tvt generate --seed 42                       # 500 clients x 6 phases into ./tvt-data
       tvt generate --seed 7 --clients 20 --out small --preset paper
+      tvt generate --seed 3 --clients 50 --suds-style verbal --out verbal   # SUDS in words
       tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
       tvt generate --benchmark tvt-bench-v2 --track masked --split dev --out masked-dev
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
@@ -138,7 +149,8 @@ def generate(
     phase_list = parse_phases(phases)
     started = time.perf_counter()
     chosen = get_backend(backend)
-    options = plugin_options(BACKENDS, backend, llm_flags, LLM_FLAGS)
+    flags = {**llm_flags, "suds_style": suds_style}
+    options = plugin_options(BACKENDS, backend, flags, (*LLM_FLAGS, "suds_style"))
     request = GenerationRequest(seed, clients, config, phase_list, force)
     with lazy_progress_bar(lambda: clients, "generate") as advance:
         run = chosen.generate(out, request, options=options, progress=advance)

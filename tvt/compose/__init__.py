@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from tvt.compose.acts import ACTS, CLIENT_ACTS, REQUIRED_ACTS, THERAPIST_ACTS
-from tvt.compose.dialogue import Dialogue
+from tvt.compose.dialogue import SUDS_STYLES, Dialogue
 from tvt.compose.exposure import compose_p6, compose_p7, compose_p10
 from tvt.compose.narrative import Narrative, build_narrative
+from tvt.compose.risk import risk_phase
 from tvt.compose.talk import compose_p5, compose_p8, compose_p11
 
 __all__ = [
@@ -26,12 +27,13 @@ __all__ = [
     "CLIENT_ACTS",
     "COMPOSER_VERSION",
     "REQUIRED_ACTS",
+    "SUDS_STYLES",
     "THERAPIST_ACTS",
     "compose_client",
     "narrative_facts",
 ]
 
-COMPOSER_VERSION = "1.2"
+COMPOSER_VERSION = "2.0"
 
 _PHASES = {
     "P5": compose_p5,
@@ -43,20 +45,37 @@ _PHASES = {
 }
 
 
-def compose_phase(case: dict[str, Any], seed: int, phase: str, nar: Narrative) -> dict[str, Any]:
+def compose_phase(
+    case: dict[str, Any], seed: int, phase: str, nar: Narrative, suds_style: str = "numeric"
+) -> dict[str, Any]:
     """One phase conversation of one client, drawn from the client's narrative ``nar``."""
-    dialogue = Dialogue(case, phase, nar, seed)
+    dialogue = Dialogue(case, phase, nar, seed, suds_style)
     _PHASES[phase](dialogue)
-    return {
+    conv: dict[str, Any] = {
         "client_id": case["client_id"],
         "phase": phase,
         "turns": dialogue.turns,
         "source": "offline",
     }
+    if dialogue.risk_done:
+        conv["risk_moment"] = True
+    return conv
 
 
-def compose_client(case: dict[str, Any], seed: int, phases: Sequence[str]) -> list[dict[str, Any]]:
+def compose_client(
+    case: dict[str, Any],
+    seed: int,
+    phases: Sequence[str],
+    suds_style: str = "numeric",
+    risk_share: float | None = None,
+) -> list[dict[str, Any]]:
     """The conversations of one planned case for ``phases``, in the given order.
+
+    ``suds_style="numeric"`` has SUDS spoken as numbers 0-100; ``"verbal"`` has them spoken in
+    words only ("it's the worst it's been", "how strong is it now?"). Either way each turn's
+    ``suds`` field carries the planned number. ``risk_share`` is the share of clients with a
+    risk moment (default seeds/compose/risk.json, about 5 %; 0 for none); the conversation with
+    one carries ``"risk_moment": true`` and its therapist turns the act ``risk_assessment``.
 
     Every random choice comes from streams keyed by (seed, client_id, purpose): the narrative
     from ``narrative`` and each phase from ``compose:<phase>``. So client k's output never depends
@@ -65,8 +84,11 @@ def compose_client(case: dict[str, Any], seed: int, phases: Sequence[str]) -> li
     unknown = [p for p in phases if p not in _PHASES]
     if unknown:
         raise ValueError(f"unknown phase {unknown[0]!r}")
+    if suds_style not in SUDS_STYLES:
+        raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
     nar = build_narrative(case, seed)
-    return [compose_phase(case, seed, phase, nar) for phase in phases]
+    nar.risk_phase = risk_phase(case, seed, risk_share)
+    return [compose_phase(case, seed, phase, nar, suds_style) for phase in phases]
 
 
 def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:

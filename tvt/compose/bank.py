@@ -14,7 +14,16 @@ from typing import Any
 from tvt.resources import load_seed_json, seeds_path
 
 #: File names of the non-topic banks in seeds/compose/.
-BANK_FILES = ("bands.json", "profile.json", "therapist.json", "client.json")
+BANK_FILES = (
+    "bands.json",
+    "profile.json",
+    "therapist.json",
+    "client.json",
+    "verbal.json",
+    "voice.json",
+    "risk.json",
+    "nouns.json",
+)
 
 
 @cache
@@ -63,3 +72,44 @@ def topic_bank(topic: str) -> dict[str, Any]:
 def topic_files() -> list[str]:
     """Names of all topic files, sorted."""
     return sorted(p.name for p in seeds_path("compose", "topics").glob("*.json"))
+
+
+@cache
+def verbal_bank() -> dict[str, Any]:
+    """SUDS in words: therapist pools that replace the numeric ones, client level words."""
+    return load_seed_json("compose", "verbal.json")
+
+
+@cache
+def pair_bank(trauma_type: str, topic: str) -> dict[str, Any] | None:
+    """The narrative schema of one (trauma type, session topic) pair, when it has its own
+    (seeds/compose/pairs/<type>__<topic>.json): the type is what happens, in the topic's
+    setting. None when the topic's own narrative is used."""
+    name = f"{topic_slug(trauma_type)}__{topic_slug(topic)}.json"
+    if not seeds_path("compose", "pairs", name).exists():
+        return None
+    return load_seed_json("compose", "pairs", name)
+
+
+def pair_files() -> list[str]:
+    """Names of all pair files, sorted."""
+    return sorted(p.name for p in seeds_path("compose", "pairs").glob("*.json"))
+
+
+#: Keys of a pair file that are about the file itself, not the narrative.
+_PAIR_META = ("kind", "type", "topic", "description")
+
+
+def narrative_schema(trauma_type: str, topic: str) -> dict[str, Any]:
+    """The narrative schema of a client: the topic's, with the pair's schema laid over it
+    (its slots added to the topic's, every other part replacing the topic's)."""
+    base = topic_bank(topic)
+    pair = pair_bank(trauma_type, topic)
+    if pair is None:
+        return base
+    merged = dict(base)
+    for key, value in pair.items():
+        if key in _PAIR_META:
+            continue
+        merged[key] = {**base["slots"], **value} if key == "slots" else value
+    return merged

@@ -3,12 +3,14 @@ client's voice (hesitations, body sensations and feelings graded by intensity ba
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from tvt.compose.bank import client_bank, therapist_bank
-from tvt.compose.language import Picker, band_of, cap, fill
-from tvt.compose.narrative import Narrative
+from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
+from tvt.compose.language import Picker, agreement, band_of, cap, fill
+from tvt.compose.narrative import Narrative, second_person
+from tvt.compose.voice import RUN_ON
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -25,6 +27,78 @@ TURN_MEANS: dict[str, float] = {
 }
 TURN_SD = 0.1
 
+#: The two ways SUDS can be spoken: as a number 0-100, or in words only.
+SUDS_STYLES = ("numeric", "verbal")
+
+#: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
+_NUMERIC = re.compile(r"number|SUDS|nought|hundred|\{n\}|\{prev\}|\{peak\}|\{end\}|scale", re.I)
+_WORDS_ONLY: dict[int, list[str]] = {}
+
+
+def words_only(pool: Sequence[str]) -> Sequence[str]:
+    """``pool`` without the lines that speak of SUDS numbers or the scale (cached per pool)."""
+    out = _WORDS_ONLY.get(id(pool))
+    if out is None:
+        out = _WORDS_ONLY[id(pool)] = [x for x in pool if not _NUMERIC.search(x)]
+        _KEEP.append(pool)  # the id stays valid while the cache holds the pool
+    return out
+
+
+_KEEP: list[Sequence[str]] = []
+#: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
+_PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+#: A sentence as tvt.diversity counts it (text up to . ! or ?); composed text has single spaces.
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of composed text, as :func:`tvt.diversity.sentences` splits them (composed
+    text never has runs of whitespace, so nothing needs collapsing)."""
+    return [s.strip() for s in _SENTENCE.findall(text)]
+
+
+#: Therapist acts that may pick up the detail the client just described.
+_ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
+#: Client sentences the therapist may say back, and how.
+_MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
+#: How two spoken sentences run together, by intensity band.
+_LINKS = {
+    "calm": (", and ", " - ", ", and, well, ", "; "),
+    "mild": (", and ", " - ", ", and ", "... "),
+    "moderate": (", and ", " - ", "... ", ", and "),
+    "high": ("... ", " - ", "... and ", ", and "),
+    "extreme": ("... ", " - ", "... ", " - and "),
+}
+#: Sentence openings that are lower-cased when the sentence runs on from another one.
+_LOWER = RUN_ON
+
+
+#: How a client marks a sentence of the memory said again in a retelling.
+_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
+
+_CONJUNCTIONS = frozenset({"But", "And", "So", "Or", "Because", "Then"})
+
+
+def _runs_on(sentence: str) -> bool:
+    """Whether a sentence can follow another within one sentence: it starts with "I" or with a
+    word that can be lower-cased (not a name, not a quotation)."""
+    first = sentence.split(" ", 1)[0].rstrip(",.")
+    return first in _LOWER or first in ("I", "I'm", "I've", "I'd", "I'll")
+
+
+def _lower_first(sentence: str) -> str:
+    first = sentence.split(" ", 1)[0].rstrip(",.")
+    return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
+
+
+def verbal_level(value: int) -> list[str]:
+    """The client's words for a distress level 0-100 (verbal SUDS)."""
+    for band in verbal_bank()["client"]["level"]:
+        if value <= band["max"]:
+            return band["words"]
+    raise ValueError(f"SUDS {value} is above 100")
+
 
 def turn_count(phase: str, rng: Stream) -> int:
     """Number of turns of one conversation: normal around the release mean, within +-25 %."""
@@ -40,18 +114,44 @@ class Dialogue:
     regenerated alone and still come out identical.
     """
 
-    def __init__(self, case: dict[str, Any], phase: str, nar: Narrative, seed: int) -> None:
+    def __init__(
+        self,
+        case: dict[str, Any],
+        phase: str,
+        nar: Narrative,
+        seed: int,
+        suds_style: str = "numeric",
+    ) -> None:
+        if suds_style not in SUDS_STYLES:
+            raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
+        self.verbal = suds_style == "verbal"
         self.case = case
         self.phase = phase
         self.nar = nar
         self.rng = Stream(seed, case["client_id"], "compose:" + phase)
-        self.pick = Picker(self.rng)
+        # Wording choices draw from their own stream, so that the structure of the conversation
+        # (turns, acts, SUDS values) is the same whichever words are chosen (numeric or verbal).
+        self.pick = Picker(Stream(seed, case["client_id"], "words:" + phase))
         self.ctx: dict[str, Any] = dict(nar.ctx)
         self.tb: dict[str, list[str]] = therapist_bank()[phase]
         self.tcommon: dict[str, list[str]] = therapist_bank()["common"]
         self.cb: dict[str, Any] = client_bank()[phase]
         self.ccommon: dict[str, Any] = client_bank()["common"]
         self.turns: list[dict[str, Any]] = []
+        self.voice = nar.voice
+        # Each phase starts afresh (a phase composed alone comes out the same).
+        self.voice.recent = []
+        #: Client sentences said so far in this conversation (people rephrase, not repeat).
+        self.said: set[str] = set()
+        #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
+        self.introduced: set[str] = set()
+        #: The sensory detail the client mentioned last (the therapist may pick it up) and the
+        #: index of the turn it went into.
+        self.last_detail = ""
+        self.detail_turn = -1
+        #: The phase where this client voices a risk moment ("" for none), and whether it did.
+        self.risk = nar.risk_phase
+        self.risk_done = False
         self.exposure = phase in case["plan"]["suds"]
         #: Rotates which variant of each beat a retelling uses (varies between phases).
         self.offset = 0
@@ -87,13 +187,181 @@ class Dialogue:
     def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
         """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
         lines = self.tb.get(pool) or self.tcommon[pool]
+        if self.verbal:
+            vb = verbal_bank()["therapist"]
+            lines = (
+                vb.get(self.phase, {}).get(pool)
+                or (vb["common"].get(pool) if pool not in self.tb else None)
+                or words_only(lines)
+            )
+            if not lines:
+                raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
+        name = self.ctx["first"]
+        if name not in text and text[-1:] in ".?" and self.pick.chance(0.18):
+            # Now and then the therapist addresses the client by name.
+            last = text.rsplit(". ", 1)[-1]
+            if last.count(" ") >= 2 and not last.endswith(("...", "'.", '".', "'?")):
+                text = f"{text[:-1]}, {name}{text[-1]}"
+        if (
+            self.exposure
+            and act in _ECHO_ACTS
+            and self.last_detail
+            and self.detail_turn == len(self.turns) - 1
+            and self.pick.chance(0.45)
+        ):
+            # The therapist picks up what the client just described, in a few words.
+            echo = cap(second_person(self.last_detail))
+            text = f"{echo}. {text}"
         self.add("therapist", act, text, intensity)
         return text
 
-    def c(self, act: str, text: str, intensity: float, suds: int | None = None) -> None:
-        """A client turn with already composed text."""
+    def mirror(self) -> str | None:
+        """One sentence of the client's last turn, said back in the therapist's voice ("So you
+        kept thinking it was your fault."), or None when there is nothing to mirror."""
+        if not self.turns or self.turns[-1]["speaker"] != "client":
+            return None
+        options = []
+        for piece in _PIECES.split(self.turns[-1]["text"]):
+            n = len(piece.split())
+            if piece.startswith(_MIRROR_START) and 5 <= n <= 12 and '"' not in piece:
+                for tic in self.voice.tics:
+                    piece = piece.replace(f", {tic}.", ".").replace(f", {tic.rstrip('?')}?", ".")
+                if piece.endswith("."):
+                    options.append(piece)
+        if not options:
+            return None
+        said = second_person(self.pick.choice(options))
+        lead = self.pick.pick(self.tcommon["mirror_lead"])
+        return f"{lead} {said[:1].lower()}{said[1:]}"
+
+    def c(
+        self,
+        act: str,
+        text: str,
+        intensity: float,
+        suds: int | None = None,
+        run_on: bool = True,
+    ) -> None:
+        """A client turn with already composed text, in the client's voice.
+
+        Sentences of five words or more the client already said in this conversation are left
+        out (a retelling says the same thing in other words, not the same sentence twice), and
+        some sentences carry the client's opener or end-of-sentence tic.
+        """
+        if run_on:
+            text = self.voice.lexicon(text)
+        pieces = _PIECES.split(text.strip())
+        kept: list[str] = []
+        here: set[str] = set()
+        for piece in pieces:
+            if piece in here or (
+                piece.count(" ") >= 4
+                and any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
+            ):
+                continue
+            here.add(piece)
+            kept.append(piece)
+        core = next((p for p in pieces if p.count(" ") >= 3), None)
+        if act == "narration" and core is not None and core not in kept:
+            # A retelling keeps its beat: said once already, it comes back marked as a repeat.
+            for again in _AGAIN:
+                first = f"{again} {_lower_first(core)}"
+                if first not in self.said:
+                    kept.insert(0, first)
+                    break
+        if not kept:
+            kept = pieces[:1]
+        if run_on:
+            kept = self._join(kept, intensity)
+        if run_on:
+            # The client's openers and tics, on one sentence of a short turn, two of a long one.
+            done = set()
+            for _ in range(1 if len(kept) < 3 else 2):
+                i = int(self.pick.rng.random() * len(kept))
+                if '"' not in kept[i] and i not in done:
+                    done.add(i)
+                    kept[i] = self.voice.color(kept[i], self.pick, intensity)
+        text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         self.add("client", act, text, intensity, suds)
+
+    def _unsaid(self, text: str, narration: bool = False) -> str:
+        """``text`` without the sentences (as the corpus figures split them, after sentences
+        ran together) of five words or more already said in this conversation; the rest is
+        remembered as said."""
+        spans = [m.group(0) for m in _SENTENCE.finditer(text)]
+        out: list[str] = []
+        core = narration  # a retelling keeps its first sentence of the memory
+        for span in spans:
+            sentence = span.strip()
+            if sentence.count(" ") >= 4:
+                if sentence in self.said and core:
+                    # Said once already: it comes back marked as a repeat.
+                    for again in _AGAIN:
+                        marked = f"{again} {_lower_first(sentence)}"
+                        if marked not in self.said:
+                            sentence, span = marked, " " + marked
+                            break
+                core = False
+                if sentence in self.said and len(spans) > 1:
+                    continue
+                self.said.add(sentence)
+            out.append(span)
+        if not out:
+            return text
+        joined = "".join(out).strip()
+        return joined[:1].upper() + joined[1:]
+
+    def already_said(self, text: str) -> bool:
+        """Whether every sentence of five words or more of ``text`` was said in this
+        conversation (in this client's words)."""
+        long = [x for x in sentences(self._names(self.voice.lexicon(text))) if x.count(" ") >= 4]
+        return bool(long) and all(x in self.said for x in long)
+
+    def _names(self, text: str) -> str:
+        """ "my sister Amara" the first time in a conversation, "Amara" after that."""
+        for full, name in self.nar.people:
+            for ref in (full, cap(full)):
+                if ref not in text:
+                    continue
+                if full not in self.introduced:
+                    self.introduced.add(full)
+                    head, _, rest = text.partition(ref)
+                    text = head + ref + rest.replace(ref, name).replace(cap(full), name)
+                else:
+                    text = text.replace(ref, name)
+        return text
+
+    def _join(self, pieces: list[str], level: float) -> list[str]:
+        """Run some short sentences together the way people do when they talk ("My hands are
+        shaking, and I can hear the alarm"); how often depends on the voice, how depends on the
+        level (trailing dots and dashes as distress rises)."""
+        if len(pieces) < 2:
+            return pieces
+        band = band_of(level)["name"]
+        links = _LINKS.get(band, _LINKS["moderate"])
+        p = 0.55 * self.voice.talk
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            prev = out[-1]
+            if (
+                prev.endswith(".")
+                and piece.endswith((".", "!"))
+                and '"' not in prev
+                and '"' not in piece
+                and len(prev.split()) <= 13
+                and len(piece.split()) <= 13
+                and not prev.endswith("...")
+                and _runs_on(piece)
+                and self.pick.rng.random() < p
+            ):
+                first = piece.split(" ", 1)[0]
+                # "..., but if it does": a conjunction needs no "and" before it.
+                link = ", " if first in _CONJUNCTIONS else self.pick.choice(links)
+                out[-1] = prev[:-1] + link + _lower_first(piece)
+            else:
+                out.append(piece)
+        return out
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
@@ -103,6 +371,8 @@ class Dialogue:
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
         """Least-used template of ``pool``, filled."""
+        if self.verbal:
+            pool = words_only(pool) or pool
         return self.fill(self.pick.pick(pool), extra)
 
     def cpool(self, name: str) -> Any:
@@ -115,28 +385,29 @@ class Dialogue:
         return band_of(level)
 
     def hesitate(self, level: float, text: str) -> str:
-        """Prefix ``text`` with a hesitation typical of the band (often none at low levels)."""
-        hes = self.pick.pick(self.band(level)["hesitation"])
+        """Prefix ``text`` with the client's own hesitation (more often as distress rises)."""
         # "Okay... Okay, I think" reads as a glitch: no hesitation before a spoken filler.
-        if not hes or text.startswith(_FILLERS):
+        if text.startswith(_FILLERS):
             return text
-        return f"{hes} {text}"
+        return self.voice.hesitate(level, text, self.pick)
 
     def body(self, level: float) -> str:
-        return self.line(self.band(level)["body"])
+        return self.voice.body(level, self.pick)
 
     def feeling(self, level: float) -> str:
-        return self.line(self.band(level)["feeling"])
+        return self.voice.feeling(level, self.pick)
+
+    def after(self, level: float) -> str:
+        """How the client feels as the exposure ends, or after it, in their own voice."""
+        return self.voice.after(level, self.pick)
+
+    def anticipation(self, level: float) -> str:
+        """How the client feels about the exposure ahead, in their own voice."""
+        return self.voice.anticipation(level, self.pick)
 
     def reaction(self, level: float) -> str:
-        """A body sensation, a feeling, or both."""
-        band = self.band(level)
-        r = self.rng.random()
-        if r < 0.3:
-            return self.line(band["body"])
-        if r < 0.55:
-            return self.line(band["feeling"])
-        return f"{self.line(band['feeling'])} {self.line(band['body'])}"
+        """A body sensation, a feeling, or both, in the client's voice."""
+        return self.voice.reaction(level, self.pick)
 
     def details(self, sense: str) -> list[str]:
         """The client's details of one sense available at this point of the retelling."""
@@ -145,15 +416,24 @@ class Dialogue:
     def sensory(self, sense: str) -> str:
         """A sentence about one of the client's own sensory details (present tense)."""
         detail = self.pick.pick(self.details(sense))
+        self.last_detail = detail
+        self.detail_turn = len(self.turns)
         return self.fill(
             self.pick.pick(self.ccommon["sensory"][sense]),
-            {"detail": detail, "detail_cap": cap(detail)},
+            {"detail": detail, "detail_cap": cap(detail), **agreement("detail", detail)},
         )
 
     def suds_text(self, value: int, direction: str, level: float, scene: bool = False) -> str:
         """The client's SUDS statement: the number, how it moved, how it feels, and (during
         exposure, sometimes) what in the scene is driving it."""
-        stem = self.line(self.ccommon["suds"][direction], {"n": value})
+        if self.verbal:
+            level_words = self.pick.pick(verbal_level(value))
+            stem = self.fill(
+                self.pick.pick(verbal_bank()["client"][direction]),
+                {"level": level_words, "level_cap": level_words[:1].upper() + level_words[1:]},
+            )
+        else:
+            stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
         if scene and self.rng.random() < 0.9:
             sense = self.pick.choice(_SENSES)

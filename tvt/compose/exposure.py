@@ -14,8 +14,9 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.bank import client_bank
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue, _lower_first, turn_count
 from tvt.compose.suds import arc_level, stated_values
+from tvt.plan import hotspot_work
 
 Unit = tuple[str, Any]
 
@@ -56,8 +57,20 @@ def _fit(middle: list[Unit], size: int) -> list[Unit]:
 
 
 def _beat(d: Dialogue, name: str, p: int) -> str:
-    variants = d.nar.beats[name]
-    return variants[(p + d.offset) % len(variants)]
+    """The beat's next variant the client has not said yet in this conversation; once all are
+    said, the retelling marks itself as one ("Again, I hear the lock click.")."""
+    return _fresh(d, d.nar.beats[name], p + d.offset)
+
+
+def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
+    for k in range(len(variants)):
+        text = variants[(start + k) % len(variants)]
+        if not d.already_said(text):
+            return text
+    return f"{d.pick.pick(_AGAIN)} {_lower_first(variants[start % len(variants)])}"
+
+
+_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
 
 
 def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str:
@@ -70,7 +83,7 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
-        if d.rng.random() < 0.4:
+        if d.rng.random() < 0.25:
             parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
     if r < 0.25:
@@ -148,7 +161,14 @@ def _p10_units(d: Dialogue, k: int) -> list[Unit]:
     dissociates = "dissociation" in profile["exhibited_behaviors"]
     # A dissociating client drifts off after the approach; the slip comes later then.
     # The slip is followed by a sensory or thought unit, which the present-tense reminder opens.
-    slip_at = "escalation" if dissociates else d.pick.choice(("approach", "escalation"))
+    # A slip into the past tense happens in some retellings, not by script; it is followed by a
+    # sensory or thought unit, which the present-tense reminder opens.
+    slips = d.rng.random() < (0.7 if dissociates else 0.4)
+    slip_at = (
+        ("escalation" if dissociates else d.pick.choice(("approach", "escalation")))
+        if slips
+        else ""
+    )
     pass1: list[Unit] = [("beat", ("approach", 0, "slip" if slip_at == "approach" else ""))]
     if dissociates:
         pass1 += [("detach", None), ("sense", "sight")]
@@ -161,13 +181,22 @@ def _p10_units(d: Dialogue, k: int) -> list[Unit]:
         ("thought", None) if d.rng.random() < 0.5 else ("sense", s[1]),
         ("beat", ("hotspot", 0, "")),
         ("suds", "peak"),
-        ("ground", None),
+    ]
+    lost = lost_contact(d)
+    if lost:
+        # The client loses contact with the room (over-engaged or dissociating); only then
+        # does the therapist ground them, and then goes back into the memory.
+        pass1 += [("lost", lost), ("ground", None)]
+    else:
+        pass1 += [("sense", s[3])]
+    pass1 += [
         ("beat", ("aftermath", 0, "")),
         ("sense", s[2]),
         ("suds", "mid"),
     ]
     middle = list(pass1)
     p = 1
+    hotspots = hotspot_work(d.case, d.phase)
     while len(middle) < k:
         middle += [
             ("beat", ("opening", p, "restart")),
@@ -180,18 +209,42 @@ def _p10_units(d: Dialogue, k: int) -> list[Unit]:
             ("sense", "body"),
             ("suds", "mid"),
             ("beat", ("aftermath", p, "")),
-            ("slow", (0, "begin")),
-            ("slow", (1, "")),
-            ("thought", None),
-            ("slow", (2, "")),
-            ("suds", "mid"),
-            ("sense", s[(p + 3) % 5]),
-            ("slow", (3, "")),
         ]
+        if hotspots:
+            # A later imaginal session: the hot spot in slow motion after a full retelling.
+            middle += [
+                ("slow", (0, "begin")),
+                ("slow", (1, "")),
+                ("thought", None),
+                ("slow", (2, "")),
+                ("suds", "mid"),
+                ("sense", s[(p + 3) % 5]),
+                ("slow", (3, "")),
+            ]
+        else:
+            # The first exposures: the whole memory again, as many times as fits.
+            middle += [("thought", None), ("sense", s[(p + 3) % 5])]
         p += 1
     head: list[Unit] = [("suds", "start"), ("beat", ("opening", 0, "begin"))]
     tail: list[Unit] = [("suds", "end"), ("final", None)]
     return head + _fit(middle, k - len(head) - len(tail)) + tail
+
+
+def lost_contact(d: Dialogue) -> str:
+    """Whether (and how) the client loses contact with the room at the peak of this exposure:
+    ``"over"`` (over-engaged: it is happening now), ``"away"`` (dissociating), or ``""``.
+
+    Rare by design (a P10 grounds in well under 15 % of clients): grounding cuts exposure off at
+    its peak, so it belongs only where the client cannot stay in the room.
+    """
+    profile = d.case["client_profile"]
+    peak = d.case["plan"]["suds"][d.phase]["peak"]
+    r = d.rng.random()
+    if "dissociation" in profile["exhibited_behaviors"] and r < 0.25:
+        return "away"
+    if peak >= 90 and r < 0.2:
+        return "over"
+    return ""
 
 
 def _p10_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: Any) -> None:
@@ -218,6 +271,8 @@ def _p10_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_:
         d.t("sensory_prompt", "thought", level)
     elif kind == "ground":
         d.t("grounding", "grounding", level)
+    elif kind == "lost":
+        d.t("prompt", "prompt", level)
     elif kind == "final":
         d.t("instruction", "final", level)
     elif (kind == "beat" and arg[2] == "reinforce") or d.rng.random() < 0.3:
@@ -240,7 +295,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             sensory = 0.0 if name == "opening" else 0.85
             d.c("narration", _narrate(d, text, level, sensory=sensory), level)
     elif kind == "slow":
-        text = d.nar.slow[arg[0] % len(d.nar.slow)]
+        text = _fresh(d, d.nar.slow, arg[0])
         d.c("narration", _narrate(d, text, level, sensory=0.5), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
@@ -249,13 +304,13 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
     elif kind == "ground":
         text = f"{d.line(d.ccommon['grounding'])} {d.line(d.ccommon['grounding_tail'])}"
         d.c("grounding_response", f"{text} {d.body(level - 1)}", level)
+    elif kind == "lost":
+        d.c("struggle", d.hesitate(level, d.line(d.ccommon["lost_contact"][arg])), level)
     elif kind == "detach":
         d.c("detachment", d.hesitate(level, d.line(d.ccommon["detach"])), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
-        d.c(
-            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
-        )
+        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
 
 
 def compose_p10(d: Dialogue) -> None:
@@ -282,15 +337,33 @@ def _p6_units(d: Dialogue, k: int) -> list[Unit]:
         ("suds", "mid"),
     ]
     p = 0
+    hotspots = hotspot_work(d.case, d.phase)
+    # SUDS every third or fourth client turn (about every five minutes of a real session).
     while len(middle) < k:
-        middle += [
-            ("slow", (p, "begin" if p == 0 else "")),
-            ("sense", s[(p + 1) % 5]),
-            ("suds", "mid"),
-            ("slow", (p + 1, "")),
-            ("thought", None),
-            ("suds", "mid"),
-        ]
+        if hotspots:
+            middle += [
+                ("slow", (p, "begin" if p == 0 else "")),
+                ("sense", s[(p + 1) % 5]),
+                ("thought", None),
+                ("suds", "mid"),
+                ("slow", (p + 1, "")),
+                ("sense", s[(p + 2) % 5]),
+                ("suds", "mid"),
+            ]
+        else:
+            q = 2 + p // 2
+            middle += [
+                ("beat", ("opening", q, "restart")),
+                ("beat", ("approach", q, "")),
+                ("sense", s[(p + 1) % 5]),
+                ("suds", "mid"),
+                ("beat", ("onset", q, "")),
+                ("beat", ("escalation", q, "")),
+                ("beat", ("hotspot", q, "")),
+                ("suds", "mid"),
+                ("beat", ("aftermath", q, "")),
+                ("thought", None),
+            ]
         p += 2
     head: list[Unit] = [("suds", "start")]
     tail: list[Unit] = [("suds", "end"), ("final", None)]
@@ -315,7 +388,13 @@ def _p6_therapist(
             direction = "peak"
         else:
             direction = "up" if last > before else "down" if last < before else "same"
-        d.t("empathic_response", "empathic_" + direction, level, n=last, prev=before)
+        # The number itself is echoed now and then, not after every check.
+        pool = "empathic_" + direction
+        if d.pick.chance(0.65):
+            pool += "_plain"
+        d.t("empathic_response", pool, level, n=last, prev=before)
+    elif kind == "beat" and arg[2] == "restart":
+        d.t("instruction", "restart", level)
     elif kind == "slow" and arg[1] == "begin":
         d.t("instruction", "slow_begin", level)
     elif kind == "sense":
@@ -340,6 +419,7 @@ def compose_p6(d: Dialogue) -> None:
 
 # -- P7 --------------------------------------------------------------------------------------
 def _p7_units(d: Dialogue, k: int) -> list[Unit]:
+    hotspots = hotspot_work(d.case, d.phase)
     middle: list[Unit] = [
         ("beat", ("opening", 2, "")),
         ("struggle", ("approach", 2)),
@@ -348,18 +428,28 @@ def _p7_units(d: Dialogue, k: int) -> list[Unit]:
         ("struggle", ("hotspot", 2)),
         ("suds", "peak"),
         ("beat", ("aftermath", 2, "")),
-        ("struggle", ("slow", 0)),
+        ("struggle", ("slow", 0) if hotspots else ("aftermath", 3)),
     ]
     p = 1
     while len(middle) < k:
-        middle += [
-            ("beat", ("slow", p)),
-            ("struggle", ("slow", p + 1)),
-            ("suds", "mid"),
-            ("beat", ("hotspot", p + 2)),
-            ("struggle", ("aftermath", p + 2)),
-            ("beat", ("slow", p + 2)),
-        ]
+        if hotspots:
+            middle += [
+                ("beat", ("slow", p)),
+                ("struggle", ("slow", p + 1)),
+                ("suds", "mid"),
+                ("beat", ("hotspot", p + 2)),
+                ("struggle", ("aftermath", p + 2)),
+                ("beat", ("slow", p + 2)),
+            ]
+        else:
+            middle += [
+                ("beat", ("approach", p + 2)),
+                ("struggle", ("onset", p + 2)),
+                ("suds", "mid"),
+                ("beat", ("escalation", p + 2)),
+                ("struggle", ("hotspot", p + 2)),
+                ("beat", ("aftermath", p + 2)),
+            ]
         p += 3
     head: list[Unit] = [("suds", "start")]
     tail: list[Unit] = [("suds", "end"), ("final", None)]
@@ -373,7 +463,7 @@ def _struggle_kinds() -> tuple[str, ...]:
 
 def _p7_text(d: Dialogue, name: str, p: int) -> str:
     if name == "slow":
-        return d.nar.slow[p % len(d.nar.slow)]
+        return _fresh(d, d.nar.slow, p)
     return _beat(d, name, p)
 
 
@@ -401,7 +491,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
         # What holds the client in the scene while they struggle with it.
-        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.5 else ""
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.35 else ""
         if d.rng.random() < 0.5:
             out = f"{d.hesitate(level, text)}{scene} {struggle} {d.body(level)}"
         else:
@@ -411,9 +501,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
-        d.c(
-            "response", f"{d.line(d.cpool('final'))} {tail} {d.line(d.band(level)['after'])}", level
-        )
+        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
 
 
 def compose_p7(d: Dialogue) -> None:

@@ -7,7 +7,9 @@ of leaking into the data as ``{sight}``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from tvt.compose.bank import bands
@@ -56,11 +58,16 @@ class Picker:
         self.decks: dict[int, list[int]] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
-        """The next item of ``pool``'s shuffled deck (reshuffled when used up)."""
+        """The next item of ``pool``'s shuffled deck (dealt afresh when used up).
+
+        The deck is dealt lazily: each pick swaps one random remaining card to the end and
+        takes it, so a pool used once per conversation costs one draw, not a full shuffle.
+        """
         deck = self.decks.get(id(pool))
         if not deck:
-            n = len(pool)
-            deck = self.decks[id(pool)] = self.rng.distinct(n, n)
+            deck = self.decks[id(pool)] = list(range(len(pool)))
+        j = int(self.rng.random() * len(deck))
+        deck[j], deck[-1] = deck[-1], deck[j]
         return pool[deck.pop()]
 
     def chance(self, p: float) -> bool:
@@ -93,3 +100,89 @@ def derived_suds(intensity: int, rng: Stream) -> int:
     else:
         value = centre + rng.integer(-4, 4)
     return min(100, max(0, value))
+
+
+#: Words that end a noun phrase's head: "the screen lighting up my face" -> "screen".
+_HEAD_END = frozenset(
+    "of in on at with from by under over to that which who where when , near against through "
+    "behind beside above below into onto across round around outside inside downstairs "
+    "upstairs everywhere nearby overhead again too".split()
+)
+_COUNT = frozenset(
+    "two three four five six seven eight nine ten dozens hundreds several many both few".split()
+)
+#: Plural nouns whose lemma is themselves (lemminflect gives "people" -> "people").
+_PLURAL_ONLY = frozenset("people police clothes cattle".split())
+
+
+@cache
+def _lemma_table() -> dict[str, str]:
+    """``lemminflect``'s noun lemmas of every head noun the shipped data uses
+    (seeds/compose/nouns.json, written by ``python -m tvt.compose.nouns``)."""
+    from tvt.resources import load_seed_json, seeds_path
+
+    if not seeds_path("compose", "nouns.json").exists():  # while the table is being written
+        return {}
+    return load_seed_json("compose", "nouns.json")["lemma"]
+
+
+@cache
+def _noun_lemma(word: str) -> str:
+    """The noun lemma of ``word`` from ``lemminflect``: looked up in the table of the shipped
+    data's nouns (loading lemminflect's own tables takes longer than composing a client), and
+    asked of ``lemminflect`` itself for any other word."""
+    known = _lemma_table().get(word)
+    if known is not None:
+        return known
+    return lemminflect_lemma(word)
+
+
+def lemminflect_lemma(word: str) -> str:
+    """``lemminflect``'s noun lemma of ``word`` (the word itself when it has none)."""
+    from lemminflect import getLemma
+
+    lemmas = getLemma(word, upos="NOUN")
+    return lemmas[0] if lemmas else word
+
+
+def head_noun(noun_phrase: str) -> str | None:
+    """The head noun of a phrase as :func:`is_plural` finds it, or None when the phrase is
+    plural by its form alone ("diesel and dust", "two of my colleagues")."""
+    words = re.findall(r"[A-Za-z'-]+|,", noun_phrase)
+    head = ""
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low == "and" and head:
+            return None
+        if low in _HEAD_END or (i > 0 and low.endswith("ing") and len(low) > 4):
+            break
+        if i > 0 and word[:1].isupper() and head:
+            break  # a name after the noun: "my brother Harold" -> "brother"
+        if low in _COUNT:
+            return None
+        head = low
+    return head
+
+
+@cache
+def is_plural(noun_phrase: str) -> bool:
+    """Whether a noun phrase takes a plural verb ("the posts" are, "the screen lighting up my
+    face" is, "diesel and dust" are): its head noun is plural when ``lemminflect``'s lemma of it
+    differs from it ("posts" -> "post", "children" -> "child")."""
+    head = head_noun(noun_phrase)
+    if head is None:
+        return True
+    if not head or head.endswith("'s"):
+        return False
+    return head in _PLURAL_ONLY or _noun_lemma(head) != head
+
+
+def agreement(key: str, noun_phrase: str) -> dict[str, str]:
+    """Verb slots that agree with ``noun_phrase``: ``<key>_is`` (is/are), ``<key>_isnt``
+    (isn't/aren't), ``<key>_was`` (was/were)."""
+    plural = is_plural(noun_phrase)
+    return {
+        f"{key}_is": "are" if plural else "is",
+        f"{key}_isnt": "aren't" if plural else "isn't",
+        f"{key}_was": "were" if plural else "was",
+    }

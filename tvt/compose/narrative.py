@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from tvt.compose.bank import profile_bank, topic_bank
-from tvt.compose.language import cap, fill, number_words
+from tvt.compose.bank import narrative_schema, profile_bank
+from tvt.compose.language import agreement, cap, fill, number_words
+from tvt.compose.voice import Voice, build_voice
+from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
 #: Order of the narrative beats in a retelling; the hotspot is where distress peaks.
@@ -42,7 +45,12 @@ class Narrative:
     condition: str | None
     work: str
     home: str
+    voice: Voice
     facts: dict[str, str] = field(default_factory=dict)
+    #: Named people of the story: (how the client first names them, their first name).
+    people: list[tuple[str, str]] = field(default_factory=list)
+    #: The phase where the client voices a risk moment ("" for none); set by compose_client.
+    risk_phase: str = ""
 
 
 # Client voice -> therapist voice. Contractions and "I was" first, since the plain "I" rule
@@ -61,6 +69,8 @@ _YOU = [
     (re.compile(r"\bOur\b"), "Your"),
     (re.compile(r"\bmyself\b"), "yourself"),
     (re.compile(r"\bmine\b"), "yours"),
+    (re.compile(r"\bours\b"), "yours"),
+    (re.compile(r"\bOurs\b"), "Yours"),
     (re.compile(r"\bme\b"), "you"),
     (re.compile(r"\bwe\b"), "you"),
     (re.compile(r"\bus\b"), "you"),
@@ -93,12 +103,14 @@ def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
     return "".join(parts)
 
 
+@cache
 def second_person(text: str) -> str:
     """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin", "the night I
     nearly died" -> "the night you nearly died". Quoted words are left as said."""
     return _swap(text, _YOU)
 
 
+@cache
 def third_person(text: str) -> str:
     """Neutral voice for a fact: "my cousin" -> "their cousin"."""
     return _swap(text, _THEY)
@@ -120,9 +132,10 @@ def _put(ctx: dict[str, str], key: str, value: str) -> None:
 def _when(rng: Stream, age: int, topic: dict[str, Any]) -> tuple[str, int]:
     """How long ago the event happened, in the client's words, and the age they were then."""
     lo = max(topic.get("min_event_age", 16), age - topic.get("max_years_ago", 60))
-    lo = min(lo, age)
-    # An aftermath that spans years ("camps and years of waiting") needs that much time.
-    least = min(topic.get("min_years_ago", 0), age - lo)
+    lo = min(lo, age, topic.get("max_event_age", age))
+    # An aftermath that spans years ("camps and years of waiting") needs that much time; a
+    # childhood event ("max_event_age") happened at least that long ago.
+    least = min(max(topic.get("min_years_ago", 0), age - topic.get("max_event_age", age)), age - lo)
     # PTSD brought to treatment is more often recent: skew towards the last few years.
     years = least + int((rng.random() ** 2) * (age - lo - least + 1))
     years = min(years, age - lo)
@@ -206,11 +219,39 @@ def _household(
     return {"witness": witness, "home": home, "partner": partner_ref or witness}
 
 
+#: People of the story who are named: a relative or friend the client calls by name.
+_NAMED = re.compile(
+    r"^(my|our) (little |younger |older |elderly |best )?"
+    r"(sister|brother|cousin|friend|neighbour|uncle|aunt|supervisor|medic)$"
+)
+
+
+@cache
+def _name_locales() -> dict[str, list[str]]:
+    return load_seed_json("presets", "default.json")["name_locales"]
+
+
+def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> str:
+    """A first name for someone in the client's story, from the client's naming culture."""
+    from tvt.sampling import person_name
+
+    locales = _name_locales().get(profile["ethnicity"], ["en_GB"])
+    locale = locales[int(rng.random() * len(locales))]
+    gender = {"she": "female", "he": "male"}.get(pronoun, "any")
+    own = profile.get("name", "").split(" ")[0]
+    for _ in range(5):
+        first = person_name(locale, gender, rng).split(" ")[0]
+        if first != own:
+            return first
+    return first
+
+
 def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
     rng = Stream(seed, case["client_id"], "narrative")
     profile = case["client_profile"]
-    topic = topic_bank(case["trauma_info"]["session_topic"])
+    info = case["trauma_info"]
+    topic = narrative_schema(info["type"], info["session_topic"])
     bank = profile_bank()
     ctx: dict[str, str] = {}
     _put(ctx, "first", profile["name"].split()[0])
@@ -225,25 +266,38 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         _put(ctx, key, word)
     _put(ctx, "partner", household["partner"])
     occupation = bank["occupations"][profile["occupation"]]
+    # An anxious retiree does not fear losing a job: the worry fits the occupation.
+    _put(ctx, "worry", occupation.get("worry", "what if something goes wrong"))
     _put(ctx, "daily", _choose(rng, occupation["daily"]))
 
     # Topic slots: one value per slot. An object value is a bundle of details that belong
     # together ("text" is the slot itself, other keys become slots of their own).
+    people: list[tuple[str, str]] = []
+    names = Stream(seed, case["client_id"], "names")
     for slot in sorted(topic["slots"]):
         value = _choose(rng, topic["slots"][slot])
         if isinstance(value, dict):
             for key, text in value.items():
                 _put(ctx, slot if key == "text" else key, fill(text, ctx))
+            # The people of the story have names ("my sister Amara"), from the client's own
+            # naming culture; after the first mention the client just says the name.
+            pronoun = next((v for k, v in value.items() if k.endswith("_they")), "")
+            if pronoun and _NAMED.match(ctx[slot]):
+                name = _person_first_name(profile, pronoun, names)
+                people.append((ctx[slot], name))
+                _put(ctx, slot, f"{ctx[slot]} {name}")
         else:
             _put(ctx, slot, fill(value, ctx))
     refs = topic["refs"]
     event = fill(_choose(rng, refs["event"]), ctx)
     _put(ctx, "event", event)
+    ctx.update(agreement("event", event))
     # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
     # end of your marriage" where the client says "the end of my marriage".
     _put(ctx, "event_t", second_person(event))
     # Slot values are written in the client's voice ("my cousin"); the therapist says "your".
     _put(ctx, "start", second_person(fill(refs["start"], ctx)))
+    _put(ctx, "start_c", fill(refs["start"], ctx))
     _put(ctx, "hotspot_t", second_person(fill(refs["hotspot_t"], ctx)))
     _put(ctx, "hotspot_c", fill(refs["hotspot_c"], ctx))
     # Scene details fit anywhere in the retelling; "hot" details exist only from the hotspot on
@@ -293,7 +347,10 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         condition=condition,
         work=work,
         home=household["home"],
+        voice=build_voice(case, seed),
     )
+    nar.voice.story = {"event": event, "when_then": when}
+    nar.people = [(f"{ref} {name}", name) for ref, name in people]
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
         "when": f"It happened {third_person(when)}.",

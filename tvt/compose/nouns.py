@@ -1,0 +1,57 @@
+"""Write seeds/compose/nouns.json: ``lemminflect``'s noun lemma of every head noun the composer's
+shipped data can put in a slot whose verb must agree (sensory details, event references).
+
+Usage: ``python -m tvt.compose.nouns``. Run it after changing topic or pair files; a test checks
+that the table is complete and agrees with ``lemminflect``. The table spares every generation
+run the time ``lemminflect`` takes to load its own tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tvt.compose.language import head_noun, lemminflect_lemma
+from tvt.jsonio import write_json
+from tvt.resources import seeds_path
+
+
+def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
+    """Head nouns of every detail and event phrase of ``clients`` composed narratives, under
+    every (type, topic) pair of the default preset."""
+    from tvt.compose.narrative import build_narrative
+    from tvt.config import load_config
+    from tvt.pipeline import iter_cases
+    from tvt.resources import load_seed_json
+
+    preset = load_seed_json("presets", "default.json")
+    pairs = sorted((t, topic) for t, ts in preset["compatible_topics"].items() for topic in ts)
+    heads: set[str] = set()
+    for i, case in enumerate(iter_cases(load_config("default"), seed, clients)):
+        trauma_type, topic = pairs[i % len(pairs)]
+        case = {**case, "trauma_info": {"type": trauma_type, "session_topic": topic}}
+        nar = build_narrative(case, seed)
+        phrases = [nar.ctx["event"]] + [d for ds in nar.sensory_all.values() for d in ds]
+        for phrase in phrases:
+            head = head_noun(phrase)
+            if head:
+                heads.add(head)
+    return heads
+
+
+def table(heads: set[str]) -> dict[str, Any]:
+    return {
+        "kind": "nouns",
+        "description": "lemminflect's noun lemma of the head nouns the composer's data uses "
+        "(written by python -m tvt.compose.nouns); a head differing from its lemma is plural",
+        "lemma": {h: lemminflect_lemma(h) for h in sorted(heads)},
+    }
+
+
+def main() -> None:
+    data = table(shipped_heads())
+    write_json(seeds_path("compose", "nouns.json"), data)
+    print(f"wrote {len(data['lemma'])} nouns to seeds/compose/nouns.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,430 @@
+"""The client's voice: how this client talks, drawn once per client from the profile.
+
+A voice fixes, for all six phases of one client:
+
+- the *register* (casual, plain, formal: from age and occupation), which gives the client a few
+  sentence openers ("Honestly,", "Mind you,", "Frankly,"), sentence-end tics ("you know?",
+  "I reckon", "as it were") and intensifiers ("super", "pretty", "terribly");
+- how the client *speaks of feelings*: ``named`` (names emotions), ``bodily`` (describes the
+  body), ``deflected`` (plays them down, lets the body show) or ``joking`` (humour that breaks
+  down as distress rises); the profile shifts the odds (dissociation and withdrawal deflect,
+  anxiety and chronic pain speak through the body, depression names, aggression and substance
+  use joke or deflect);
+- the client's own *words for feelings* (a few per intensity band) and the *places in the body*
+  where distress shows (chest, hands, jaw...);
+- a *hesitation style* (trailing off, restarting, repeating, fillers) and how talkative the
+  client is.
+
+Sentences about feelings and the body are composed by a small grammar (seeds/compose/voice.json):
+frames per band and style filled with the client's body sites, sensations and emotion words, with
+agreement ("my hands are", "my chest is") and intensifiers by band. The band follows the turn's
+planned intensity, so the wording carries the level through many overlapping cues (word choice,
+fragments at the top, hesitations, sentence length) rather than through any one fixed sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from tvt.compose.language import Picker
+from tvt.resources import load_seed_json
+from tvt.rng import Stream
+
+BANDS = ("calm", "mild", "moderate", "high", "extreme")
+FEEL_STYLES = ("named", "bodily", "deflected", "joking")
+REGISTERS = ("casual", "plain", "formal")
+
+
+@cache
+def voice_bank() -> dict[str, Any]:
+    """seeds/compose/voice.json."""
+    return load_seed_json("compose", "voice.json")
+
+
+def band_name(level: float) -> str:
+    """calm (1-2), mild (3-4), moderate (5-6), high (7-8), extreme (9-10)."""
+    lv = min(10, max(1, int(level + 0.5)))
+    return BANDS[(lv - 1) // 2]
+
+
+def _weighted(rng: Stream, weights: dict[str, float]) -> str:
+    total = sum(weights.values())
+    r = rng.random() * total
+    for key, w in weights.items():
+        r -= w
+        if r < 0:
+            return key
+    return next(reversed(weights))
+
+
+def _some(rng: Stream, pool: list[Any], k: int) -> list[Any]:
+    return [pool[i] for i in rng.distinct(len(pool), min(k, len(pool)))]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class Voice:
+    """One client's voice (see the module docstring)."""
+
+    register: str
+    feel: str
+    openers: list[str]
+    tics: list[str]
+    intensifiers: list[str]
+    hesitations: list[str]
+    emotions: dict[str, list[str]]
+    sites: list[dict[str, Any]]
+    opener_rate: float
+    tic_rate: float
+    talk: float
+    #: Facts of the client's story the voice may use ("event", "when_then").
+    story: dict[str, str] = field(default_factory=dict)
+    #: The body sites named last (not named again straight away).
+    recent: list[str] = field(default_factory=list)
+    #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
+    words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
+
+    def lexicon(self, text: str) -> str:
+        """``text`` in the client's own words: the same phrase always comes out the same way
+        for one client ("I reckon", "perhaps", "I do not"), differently between clients."""
+        if '"' in text:
+            # Quoted words stay as they were said.
+            parts = text.split('"')
+            return '"'.join(p if i % 2 else self.lexicon(p) for i, p in enumerate(parts))
+        low = text.lower()
+        for pattern, word, find in self.words:
+            if find not in low:
+                continue  # most phrases are not in most sentences: skip the regex
+            if word[:1].isupper() or pattern.pattern.startswith("\\bI"):
+                text = pattern.sub(word, text)
+            else:
+                text = pattern.sub(
+                    lambda m, w=word: _cap(w) if m.group(0)[0].isupper() else w, text
+                )
+        # "a terrible memory" in this client's words is "an awful memory".
+        return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
+
+    # -- composition ---------------------------------------------------------------------
+    def _int(self, band: str, pick: Picker) -> str:
+        word = pick.choice(voice_bank()["intensity"][band])
+        return word.replace("{int}", pick.choice(self.intensifiers))
+
+    def _site(self, pick: Picker, band: str, need_ing: bool, avoid: str = "") -> dict[str, Any]:
+        # Not the same place twice in a row ("My skin is crawling. My skin is crawling.").
+        own = [s for s in self.sites if s["np"] != avoid and s["np"] not in self.recent]
+        if need_ing:
+            own = [s for s in own if band in s["ing"]]
+            if not own:
+                own = [s for s in voice_bank()["sites"] if band in s["ing"] and s["np"] != avoid]
+        site = pick.choice(own)
+        self.recent = (self.recent + [site["np"]])[-2:]
+        return site
+
+    def body(self, level: float, pick: Picker) -> str:
+        """A sentence about the body at this level, from the client's own body sites."""
+        band = band_name(level)
+        frame = pick.pick(voice_bank()["frames"]["bodily"][band])
+        text = self._fill_body(frame, band, pick)
+        plain = " and " not in text and "can't" not in text and "too" not in text
+        if (
+            band in ("mild", "moderate", "high")
+            and plain
+            and text.endswith(".")
+            and pick.chance(0.85)
+        ):
+            # Where and when the body reacts: "... the way it did three years ago".
+            tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
+            text = text[:-1] + tail + "."
+        return text
+
+    def after(self, level: float, pick: Picker) -> str:
+        """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
+        text = self.feeling(level, pick)
+        settle = pick.pick(voice_bank()["after"]["settle"])
+        if text.endswith(".") and not text.endswith("..."):
+            return f"{text[:-1]}, {settle}."
+        return f"{text} {_cap(settle.split(' ', 1)[1])}."
+
+    def anticipation(self, level: float, pick: Picker) -> str:
+        """How the client feels about what is coming (orientation)."""
+        band = band_name(level)
+        ant = pick.pick(voice_bank()["after"]["anticipate"]).format_map(self.story)
+        emo = pick.choice(self.emotions[band])
+        intensity = self._int(band, pick)
+        feel = f"{intensity} {emo}".strip()
+        if self.feel == "deflected":
+            text = pick.choice(
+                (f"I'm alright {ant}. Mostly.", f"It's fine. A bit {emo} {ant}, but fine.")
+            )
+        elif self.feel == "joking":
+            text = pick.choice(
+                (
+                    f"Thrilled to be here, obviously. No, honestly, {feel} {ant}.",
+                    f"Well, I've had better mornings. {_cap(feel)} {ant}.",
+                )
+            )
+        else:
+            text = pick.choice(
+                (
+                    f"I feel {feel} {ant}.",
+                    f"{_cap(feel)} {ant}, if I'm honest.",
+                    f"I'm {feel} {ant}.",
+                )
+            )
+        if self.feel == "bodily" or pick.chance(0.3):
+            text = f"{text} {self.body(level, pick)}"
+        return _tidy(text)
+
+    def _fill_body(self, frame: str, band: str, pick: Picker) -> str:
+        keys = _frame_keys(frame)
+        s1 = self._site(pick, band, "ing" in keys or "Ing" in keys)
+        s2 = self._site(pick, band, "ing2" in keys, avoid=s1["np"]) if "site2" in keys else s1
+        values: dict[str, str] = {}
+        for key in keys:
+            site = s2 if key.endswith("2") else s1
+            base = key.rstrip("2")
+            if base == "site":
+                values[key] = site["np"]
+            elif base == "be":
+                values[key] = "are" if site["pl"] else "is"
+            elif base in ("adj", "Adj"):
+                values[key] = pick.choice(site["adj"])
+            elif base == "calm":
+                values[key] = pick.choice(site["calm"])
+            elif base in ("ing", "Ing"):
+                ing = site["ing"].get(band)
+                values[key] = pick.choice(ing) if ing else ""
+            elif base == "int":
+                values[key] = self._int(band, pick)
+            elif base == "It_be":
+                values[key] = "They're" if site["pl"] else "It's"
+        if "Ing" in values:
+            values["Ing"] = _cap(values["Ing"])
+        if "Adj2" in values:
+            values["Adj2"] = _cap(values["Adj2"])
+        return _tidy(frame.format_map(values))
+
+    def feeling(self, level: float, pick: Picker) -> str:
+        """A sentence about feelings in the client's own way of speaking of them."""
+        band = band_name(level)
+        style = self.feel if pick.chance(0.75) else pick.choice(("named", "bodily"))
+        if style == "bodily":
+            return self.body(level, pick)
+        frames = voice_bank()["frames"][style][band]
+        text = pick.pick(frames)
+        if style == "named":
+            emos = self.emotions[band]
+            e1 = pick.choice(emos)
+            e2 = pick.choice([e for e in emos if e != e1] or emos)
+            values = {
+                "emo": e1,
+                "emo2": e2,
+                "Emo_cap": _cap(e1),
+                "Emo2_cap": _cap(e2),
+                "int": self._int(band, pick),
+            }
+            values["Int_cap"] = _cap(values["int"]) if values["int"] else ""
+            return _tidy(text.format_map(values))
+        # Deflecting and joking clients still show it in the body once distress is up.
+        if band in ("moderate", "high", "extreme") and pick.chance(0.45):
+            return f"{text} {self.body(level, pick)}"
+        return text
+
+    def reaction(self, level: float, pick: Picker) -> str:
+        """A body sensation, a feeling, or both (how much depends on how talkative)."""
+        r = pick.rng.random()
+        if r < 0.35:
+            return self.body(level, pick)
+        if r < 0.75 or self.talk < 1.0:
+            return self.feeling(level, pick)
+        return f"{self.feeling(level, pick)} {self.body(level, pick)}"
+
+    def hesitate(self, level: float, text: str, pick: Picker) -> str:
+        """Prefix ``text`` with this client's hesitation, more often as distress rises."""
+        band = band_name(level)
+        p = {"calm": 0.05, "mild": 0.15, "moderate": 0.3, "high": 0.5, "extreme": 0.7}[band]
+        if not text or not pick.chance(p):
+            return text
+        style = pick.choice(self.hesitations)
+        lead = pick.choice(voice_bank()["hesitations"][style])
+        if style == "repeat":
+            # "I - I can see it": the repeated word must be the sentence's first word.
+            first = text.split(" ", 1)[0].rstrip(",.")
+            if first.lower() not in ("i", "it", "i'm", "no", "there's"):
+                return f"{pick.choice(voice_bank()['hesitations']['dots'])} {text}"
+            again = text if first.startswith("I") and first[1:2] in ("", "'") else _low(text)
+            return f"{first} - {again}"
+        if lead.endswith(","):
+            # "Um, what I keep coming back to": the sentence runs on after the filler.
+            head = text.split(" ", 1)[0]
+            if head not in ("I", "I'm", "I've", "I'd", "I'll") and head[:1].isupper():
+                if head.rstrip(",.") in _RUN_ON:
+                    text = text[:1].lower() + text[1:]
+        return f"{lead} {text}"
+
+    def color(self, sentence: str, pick: Picker, level: float) -> str:
+        """The client's opener or end-of-sentence tic on a sentence, at the voice's own rate.
+
+        Fewer as distress rises: at the top people speak in fragments, not in asides.
+        """
+        band = band_name(level)
+        damp = {"calm": 1.0, "mild": 1.0, "moderate": 0.8, "high": 0.5, "extreme": 0.2}[band]
+        words = sentence.split()
+        if len(words) < 4 or sentence[-1:] not in ".?!":
+            return sentence
+        r = pick.rng.random()
+        hesitant = sentence.startswith(_HESITANT)
+        if r < self.opener_rate * damp and not hesitant:
+            opener = pick.choice(self.openers)
+            head = (
+                sentence
+                if sentence.startswith(("I ", "I'"))
+                else sentence[:1].lower() + sentence[1:]
+            )
+            return f"{opener} {head}"
+        if r > 1 - self.tic_rate * damp and sentence[-1] == "." and '"' not in sentence:
+            tic = pick.choice(self.tics)
+            end = "?" if tic.endswith("?") else "."
+            return f"{sentence[:-1]}, {tic.rstrip('?')}{end}"
+        return sentence
+
+
+#: Sentence openings that are lower-cased when the sentence runs on after a filler or a link.
+RUN_ON = frozenset(
+    "My It It's There's There The This That Everything Part All Then And So Not No Don't Just "
+    "Even Still What Why How When Now Maybe Sometimes Yes Okay Yeah Let's They They've They're "
+    "He He's She She's We We're We've You Your Can't Some Mostly Tired Less More Someone "
+    "Somebody Something Nothing People Everyone Nobody His Her Their Our A An Again Only Every "
+    "Each Another Up Down Higher Lower Back Sorry Thank Thanks Good Right Alright Well Maybe "
+    "Probably Honestly Which Tight Crawling Swimming Still Even Just Or But Because Because "
+    "Frozen Terrified Helpless Overwhelmed Lost Trapped Frantic Petrified Desperate".split()
+)
+_RUN_ON = RUN_ON
+#: Sentence starts that already hesitate; no opener goes before them.
+_HESITANT = (
+    '"',
+    "I - ",
+    "It - ",
+    "I'm - ",
+    "No - ",
+    "Um",
+    "Uh",
+    "Erm",
+    "Hm",
+    "I...",
+    "It's...",
+    "Okay",
+    "Sorry",
+    "Hang on",
+    "Give me",
+    "There's -",
+    "It's -",
+    "I just...",
+)
+
+
+@cache
+def _an_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in voice_bank()["an_words"])
+    return re.compile(r"\b([Aa]) (?=(?:" + words + r")\b)")
+
+
+@cache
+def _lexicon_pattern(find: str) -> re.Pattern[str]:
+    """Where a lexicon phrase may be swapped: as a whole phrase, and not where another word
+    depends on it ("a bit of", "that kind of thing")."""
+    guard = {
+        "a bit": r"(?! of)",
+        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )",
+        # "I reckon so", but not "when I reckon about it".
+        "I think": r"(?! about| of| back| through| it through| that through)",
+    }
+    head = find if find.startswith("I") else f"[{find[0]}{find[0].upper()}]{find[1:]}"
+    if find == "kind of":
+        return re.compile(guard[find] + r"\b" + head + r"\b")
+    return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
+
+
+@cache
+def _frame_keys(frame: str) -> tuple[str, ...]:
+    """The slots of a body frame, in order of first use."""
+    return tuple(dict.fromkeys(re.findall(r"\{(\w+)\}", frame)))
+
+
+def _low(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+_SENTENCE_START = re.compile(r"([.!?] )([a-z])")
+
+
+def _tidy(text: str) -> str:
+    while "  " in text:
+        text = text.replace("  ", " ")
+    text = text.replace(" .", ".").replace(" ,", ",").strip()
+    # An empty intensifier must not leave a sentence starting in lower case.
+    if ". " in text or "? " in text or "! " in text:
+        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    return text[:1].upper() + text[1:]
+
+
+def build_voice(case: dict[str, Any], seed: int) -> Voice:
+    """The voice of one client, from its profile and its own "voice" stream."""
+    rng = Stream(seed, case["client_id"], "voice")
+    bank = voice_bank()
+    profile = case["client_profile"]
+    age = int(profile["age"])
+    occupation = profile["occupation"]
+    behaviours = set(profile["exhibited_behaviors"])
+    condition = profile["co_occurring_condition"]
+    if occupation == "Student" or age < 28:
+        reg_w = {"casual": 0.65, "plain": 0.3, "formal": 0.05}
+    elif occupation == "Professional":
+        reg_w = {"casual": 0.1, "plain": 0.45, "formal": 0.45}
+    elif age >= 60:
+        reg_w = {"casual": 0.03, "plain": 0.6, "formal": 0.37}
+    else:
+        reg_w = {"casual": 0.2, "plain": 0.65, "formal": 0.15}
+    register = _weighted(rng, reg_w)
+    feel_w = {"named": 0.35, "bodily": 0.3, "deflected": 0.18, "joking": 0.17}
+    if behaviours & {"dissociation", "withdrawal"}:
+        feel_w["deflected"] += 0.3
+    if "aggression" in behaviours:
+        feel_w["joking"] += 0.15
+        feel_w["deflected"] += 0.15
+    if "substance abuse" in behaviours:
+        feel_w["joking"] += 0.2
+    if condition in ("Anxiety", "Chronic Pain"):
+        feel_w["bodily"] += 0.3
+    if condition == "Depression":
+        feel_w["named"] += 0.2
+    feel = _weighted(rng, feel_w)
+    reg = bank["registers"][register]
+    styles = list(bank["hesitations"])
+    words = []
+    for entry in bank["lexicon"]:
+        options = entry["options"][register]
+        word = options[int(rng.random() * len(options))]
+        if word != entry["find"]:
+            words.append((_lexicon_pattern(entry["find"]), word, entry["find"].lower()))
+    talk = 0.8 + 0.45 * rng.random()
+    return Voice(
+        register=register,
+        feel=feel,
+        openers=_some(rng, reg["openers"], 3),
+        tics=_some(rng, reg["tics"], 2),
+        intensifiers=_some(rng, reg["intensifiers"], 2),
+        hesitations=_some(rng, styles, 2),
+        emotions={band: _some(rng, bank["emotions"][band], 4) for band in BANDS},
+        sites=_some(rng, bank["sites"], 6),
+        opener_rate=0.08 + 0.14 * rng.random(),
+        tic_rate=0.05 + 0.12 * rng.random(),
+        talk=talk,
+        words=words,
+    )
