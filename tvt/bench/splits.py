@@ -34,7 +34,7 @@ def compose(case: dict[str, Any], seed: int, phases: Sequence[str], suds_style: 
     from tvt.compose import compose_client
 
     if composer_takes_suds_style():
-        return compose_client(case, seed, phases, suds_style=suds_style)  # type: ignore[call-arg]
+        return compose_client(case, seed, phases, suds_style=suds_style)
     return compose_client(case, seed, phases)
 
 
