@@ -239,6 +239,13 @@ def tables(figures: dict[str, Any]) -> str:
         for key, r in ordered:
             ci = r.get("s_abs_ci95")
             ci_txt = f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "-"
+            if r.get("s_abs") is None and key == "smollm2":  # no readable answer at all
+                out.append(
+                    f"| {NAMES.get(key, key)} (format failures "
+                    f"{100 * r.get('format_failure_rate', 1.0):.1f} %{_stale(r)}) | not scorable: "
+                    "no readable answer | - | - |" + (" - |" if dtw else "") + " - | 0 |"
+                )
+                continue
             if r.get("s_abs") is None:  # no readable answer at all
                 out.append(
                     f"| {NAMES.get(key, key)} (format failures "
@@ -254,7 +261,7 @@ def tables(figures: dict[str, Any]) -> str:
                 n_clients = figures["smollm2"].get("clients")
                 cells[0] += (
                     f" (first {n_clients} dev clients only; format failures "
-                    f"{100 * r['format_failure_rate']:.1f} %)"
+                    f"{100 * r['format_failure_rate']:.1f} %{_stale(r)})"
                 )
             out.append("| " + " | ".join(cells) + " |")
         overlaps = []
@@ -298,6 +305,16 @@ def tables(figures: dict[str, Any]) -> str:
         END,
     ]
     return "\n".join(out)
+
+
+def _stale(row: dict[str, Any]) -> str:
+    """A note when a model's figures were made on another composer version's data."""
+    from tvt.compose import COMPOSER_VERSION
+
+    made = row.get("composer")
+    if made == COMPOSER_VERSION:
+        return ""
+    return f"; made on composer {made or 'unknown'} data, rerun benchmark/smollm2_bench_v2.py"
 
 
 def update_docs(text: str) -> None:

@@ -114,7 +114,10 @@ def main() -> int:
                     max_tokens=512 if unit == "turn" else 64,
                     timeout=600.0,
                 )
+                from tvt.compose import COMPOSER_VERSION
+
                 row = {
+                    "composer": COMPOSER_VERSION,
                     "requests": len(inputs),
                     "rated": len(outputs),
                     "format_failures": summary["format_failures"],
