@@ -197,8 +197,9 @@ def test_any_strings_render_as_text(model, org, desc, date):
     text = render_html(rank([entry, verified("Other", 0.4)]))
     page = check_page_is_inert(text)
     assert page.models[0] == model
-    # Two header rows, two verified rows, the "no entries" row of the reported table.
-    assert sum(1 for t, _ in page.tags if t == "tr") == 5
+    # Three header rows, two verified rows, the "no entries" rows of the sealed and reported
+    # tables.
+    assert sum(1 for t, _ in page.tags if t == "tr") == 7
 
 
 def test_markdown_and_table_formats():

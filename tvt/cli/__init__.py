@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "submit": "tvt.cli.leaderboard:submit",
     "leaderboard": "tvt.cli.leaderboard:leaderboard",
     "batch": "tvt.cli.batch:batch",
+    "eval": "tvt.cli.eval:eval_cmd",
+    "reveal": "tvt.cli.eval:reveal",
     "audit": "tvt.cli.audit:audit",
 }
 

@@ -43,6 +43,17 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     "versions that differ from those recorded).",
 )
 @click.option(
+    "--track",
+    type=click.Choice(["full", "masked", "turn"]),
+    help="With --benchmark tvt-bench-v2: the track whose split to regenerate.",
+)
+@click.option(
+    "--split",
+    "split",
+    type=click.Choice(["dev"]),
+    help="With --benchmark tvt-bench-v2: the split to regenerate (dev; test seeds are secret).",
+)
+@click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
@@ -80,6 +91,8 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 def generate(
     seed: int | None,
     benchmark: str | None,
+    track: str | None,
+    split: str | None,
     clients: int,
     out: Path,
     preset: str,
@@ -98,6 +111,7 @@ def generate(
       tvt generate --seed 7 --clients 20 --out small --preset paper
       tvt generate --seed 3 --clients 50 --suds-style verbal --out verbal   # SUDS in words
       tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
+      tvt generate --benchmark tvt-bench-v2 --track masked --split dev --out masked-dev
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
       tvt generate --list-backends                 # built-in and installed backends
@@ -106,6 +120,11 @@ def generate(
     from tvt.config import load_config
     from tvt.pipeline import parse_phases
 
+    if benchmark == "tvt-bench-v2" or track is not None or split is not None:
+        from tvt.bench.cli_hooks import generate_v2
+
+        generate_v2(benchmark, track, split, out, force)
+        return
     bench = None
     if benchmark is not None:
         from click.core import ParameterSource

@@ -74,8 +74,16 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate tvt-data --rater openai --model gpt-4o-mini -o gpt.jsonl
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
       tvt rate --list-raters
+      tvt rate benchmark/tvt-bench-v2/masked/dev/inputs.jsonl -o masked.jsonl
     """
+    from tvt.bench.inputs import looks_like_inputs
     from tvt.raters.registry import RATERS, get_rater
+
+    if looks_like_inputs(dataset):  # a tvt-bench-v2 inputs.jsonl: text only (tvt/bench/)
+        from tvt.bench.rate_inputs import rate_inputs_from_flags
+
+        click.echo(rate_inputs_from_flags(dataset, rater, as_reference, out, flags))
+        return
 
     if out is None:
         out = Path("reference.jsonl" if as_reference else "outputs.jsonl")

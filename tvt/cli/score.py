@@ -65,12 +65,25 @@ def score(
       tvt score outputs.jsonl                              # against ./tvt-data
       tvt score outputs.jsonl --reference other-data --json
       tvt score outputs.jsonl --baseline lexical-report.json --out report.json --plot fig.png
+      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v2/turn/dev/reference.jsonl
     """
     # Imported when the command runs: `tvt --help` loads every command module, and numpy with
     # the scoring code would add a quarter of a second to it.
+    from tvt.bench.cli_hooks import score_turn_track
     from tvt.jsonio import write_json
     from tvt.scoring import format_table, write_per_client
     from tvt.scoring import score as run_score
+
+    if score_turn_track(  # a tvt-bench-v2 turn-track reference: per-turn scoring
+        outputs,
+        reference,
+        as_json=as_json,
+        out=out,
+        require_complete=require_complete,
+        bootstrap_seed=bootstrap_seed,
+        unsupported={"--baseline": baseline, "--per-client": per_client, "--plot": plot},
+    ):
+        return
 
     result = run_score(
         outputs,

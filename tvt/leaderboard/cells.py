@@ -7,14 +7,31 @@ from typing import Any
 from tvt.leaderboard.entry import finite
 from tvt.leaderboard.sections import Section
 
-HEADERS = ["#", "model", "organization", "S_abs [95% CI]", "N", "Pearson", "DTW", "RMSE", "date"]
+HEADERS = [
+    "#", "model", "organization", "track", "trained on tvt", "S_abs [95% CI]", "N", "Pearson",
+    "DTW", "RMSE", "date",
+]  # fmt: skip
 
 
 def num(value: Any, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if finite(value) else "-"
 
 
-def mean_sd(metric: dict[str, Any]) -> str:
+def track_text(entry: dict[str, Any]) -> str:
+    """The benchmark and track an entry was scored on (``tvt-bench-v2 masked``, ``tvt-bench-v1``)."""
+    track = entry.get("track")
+    return f"{entry['benchmark']} {track}" if track else str(entry["benchmark"])
+
+
+def trained_text(entry: dict[str, Any]) -> str:
+    """META ``trained_on_tvt``: yes, no, or unknown when not stated."""
+    value = entry.get("trained_on_tvt")
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def mean_sd(metric: dict[str, Any] | None) -> str:
+    if not metric:  # e.g. DTW on the turn track, which has none
+        return "-"
     mean, sd = metric.get("mean"), metric.get("sd")
     return f"{num(mean)} ± {num(sd)}" if finite(sd) else num(mean)
 
@@ -32,11 +49,13 @@ def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
         str(entry["rank"]),
         entry["model"],
         entry["organization"],
+        track_text(entry),
+        trained_text(entry),
         # Published S_abs values have two decimals; do not pretend to a third.
         s_abs_text(m, section.s_abs_digits),
         str(m["n_scored"]),
         mean_sd(m["pearson"]),
-        mean_sd(m["dtw"]),
+        mean_sd(m.get("dtw")),
         mean_sd(m["rmse"]),
         entry["date"],
     ]
@@ -44,11 +63,13 @@ def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
 
 def coverage_note(m: dict[str, Any]) -> str:
     """What N hides: clients missing or incomplete, and clients whose Pearson was undefined."""
-    parts = [f"{m['n_scored']} scored of {m.get('n_reference') or '?'} clients"]
+    unit = "conversations" if m.get("unit") == "conversation" else "clients"
+    parts = [f"{m['n_scored']} scored of {m.get('n_reference') or '?'} {unit}"]
     for key, label in (
         ("missing", "missing"),
         ("incomplete", "incomplete"),
         ("undefined_pearson", "Pearson undefined (scored 0)"),
+        ("format_failures", "format failures"),
     ):
         if m.get(key) is not None:
             parts.append(f"{label}: {m[key]}")

@@ -18,7 +18,7 @@ from string import Template
 from typing import Any
 
 from tvt.benchmark import DEFAULT_BENCHMARK
-from tvt.leaderboard.cells import coverage_note, mean_sd, s_abs_text
+from tvt.leaderboard.cells import coverage_note, mean_sd, s_abs_text, track_text, trained_text
 from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, Section
 from tvt.leaderboard.store import Groups
@@ -29,6 +29,8 @@ _HTML_COLUMNS = [
     ("#", True, False),
     ("Model", False, False),
     ("Organization", False, False),
+    ("Track", False, False),
+    ("Trained on tvt", False, False),
     ("S_abs [95% CI]", True, True),
     ("N", True, True),
     ("Pearson", True, True),
@@ -36,7 +38,7 @@ _HTML_COLUMNS = [
     ("RMSE", True, False),
     ("Date", False, True),
 ]
-_LAST_COLUMN = {"trajectory": "Trajectory", "source": "Source"}
+_LAST_COLUMN = {"trajectory": "Trajectory", "source": "Source", "commitment": "Seed commitment"}
 _HTTP_URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -84,6 +86,14 @@ def trajectory_svg(traj: dict[str, dict[str, float]], label: str) -> str:
 
 
 def _last_cell(entry: dict[str, Any], section: Section) -> str:
+    if section.last_column == "commitment":  # tvt-bench-v2 sealed entries
+        sealed = entry["sealed"]
+        state = f"seed {sealed['seed']} revealed" if sealed.get("seed") is not None else "sealed"
+        return (
+            f'<td class="commit" title="sha256 over the seed and the recipe; inputs sha256 '
+            f'{_esc(sealed.get("inputs_sha256") or "")}">'
+            f"<code>{_esc(sealed['commitment'][:16])}</code> ({_esc(state)})</td>"
+        )
     if section.last_column == "trajectory":
         label = f"Mean trajectory of {entry['model']}"
         return f"<td>{trajectory_svg(entry['trajectory'], label)}</td>"
@@ -107,14 +117,17 @@ def _html_row(entry: dict[str, Any], section: Section) -> str:
         f'<td class="model" data-value="{_esc(entry["model"])}" '
         f'title="{_esc(entry["description"])}">{model}</td>',
         f'<td data-value="{_esc(entry["organization"])}">{_esc(entry["organization"])}</td>',
+        f'<td data-value="{_esc(track_text(entry))}">{_esc(track_text(entry))}</td>',
+        f'<td data-value="{_esc(trained_text(entry))}">{_esc(trained_text(entry))}</td>',
         f'<td class="num" data-value="{m["s_abs"]!r}">'
         f"{_esc(s_abs_text(m, section.s_abs_digits))}</td>",
         f'<td class="num" data-value="{m["n_scored"]}" title="{_esc(coverage_note(m))}">'
         f"{m['n_scored']}</td>",
     ]
     for key in ("pearson", "dtw", "rmse"):
-        value = m[key]["mean"]
-        cells.append(f'<td class="num" data-value="{value!r}">{_esc(mean_sd(m[key]))}</td>')
+        metric = m.get(key)
+        value = metric["mean"] if metric else None
+        cells.append(f'<td class="num" data-value="{value!r}">{_esc(mean_sd(metric))}</td>')
     cells.append(f'<td class="date" data-value="{_esc(entry["date"])}">{_esc(entry["date"])}</td>')
     cells.append(_last_cell(entry, section))
     return f'<tr data-file="{_esc(entry.get("_file", ""))}">' + "".join(cells) + "</tr>"

@@ -17,6 +17,14 @@ from tvt.leaderboard.sections import SECTIONS
 from tvt.leaderboard.store import Groups
 from tvt.tables import markdown_table, text_table
 
+#: One-line notes under the tvt-bench-v2 tiers (the dev caveat: a public answer key can be copied).
+TIER_NOTES = {
+    "sealed": "Sealed entries rank the headline: ranked within each track; the seed is revealed "
+    "later (tvt reveal) so anyone can regenerate the inputs.",
+    "verified": "Dev tier: a public answer key can be copied, so these rank nothing against "
+    "sealed entries.",
+}
+
 FORMATS = ("table", "md", "html", "json")
 #: Longer cells are cut in the terminal table.
 CELL_WIDTH = 40
@@ -41,6 +49,8 @@ def render_table(groups: Groups) -> str:
             lines.extend(["  (none)", ""])
             continue
         lines.append(text_table(HEADERS, rows, align="l" * len(HEADERS)))
+        if section.status in TIER_NOTES:
+            lines.append(f"  {TIER_NOTES[section.status]}")
         if section.cite:
             lines.append(f"  source: {table_1_citation()}")
         lines.append("")
@@ -62,6 +72,8 @@ def render_markdown(groups: Groups) -> str:
             continue
         rows = [[_md(c) for c in row_cells(e, section)] for e in groups[section.status]]
         out += [markdown_table([_md(h) for h in HEADERS], rows, align="l" * len(HEADERS)), ""]
+        if section.status in TIER_NOTES:
+            out += [_md(TIER_NOTES[section.status]), ""]
         if section.cite:
             out += [f"Source: {_md(table_1_citation())}, <{paper_url()}>", ""]
     return "\n".join(out)
@@ -69,12 +81,15 @@ def render_markdown(groups: Groups) -> str:
 
 def render_json(groups: Groups) -> str:
     """The ranked entries as one JSON document."""
-    doc = {
+    doc: dict[str, object] = {
         section.status: [
             {k: v for k, v in e.items() if k != "_file"} for e in groups[section.status]
         ]
         for section in SECTIONS
     }
+    # tvt-bench-v2 tiers: which list is which tier, and the caveats shown with them.
+    doc["tiers"] = {"sealed": "sealed", "dev": "verified", "reported": "reported"}
+    doc["notes"] = dict(TIER_NOTES)
     return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 

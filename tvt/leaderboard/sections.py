@@ -23,7 +23,7 @@ class Section:
     #: Heading in every format.
     title: str
     #: What the page's last column shows: the entry's mean trajectory, or where it comes from.
-    last_column: Literal["trajectory", "source"]
+    last_column: Literal["trajectory", "source", "commitment"]
     #: Decimals of S_abs: published numbers have two, recomputed ones three.
     s_abs_digits: int
     #: Whether the text and Markdown tables end with the paper's citation.
@@ -31,9 +31,16 @@ class Section:
 
 
 SECTIONS: tuple[Section, ...] = (
+    # tvt-bench-v2 tiers: sealed (the headline), dev (= verified), reported.
+    Section(
+        status="sealed",
+        title="Sealed: tvt eval on a fresh secret split, the model in the loop (headline)",
+        last_column="commitment",
+        s_abs_digits=3,
+    ),
     Section(
         status="verified",
-        title="Verified: recomputed by tvt from the submitted outputs",
+        title="Dev (Verified): recomputed by tvt from submitted outputs on public data",
         last_column="trajectory",
         s_abs_digits=3,
     ),

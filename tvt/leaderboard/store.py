@@ -135,6 +135,10 @@ def load_entries(folder: str | Path) -> list[dict[str, Any]]:
     out = []
     for path, entry in _iter_entry_files(folder / "entries"):
         out.append({**entry, "_file": path.name})
+    # tvt-bench-v2: the sealed entries `tvt eval` writes to LEADERBOARD/sealed/.
+    from tvt.leaderboard.tiers import display_entry, load_sealed_entries
+
+    out.extend(display_entry(e) for e in load_sealed_entries(folder))
     return out
 
 
@@ -149,14 +153,16 @@ def rank(entries: Iterable[dict[str, Any]]) -> Groups:
     for rows in groups.values():
         rows.sort(
             key=lambda e: (
+                e.get("track", ""),  # sealed entries rank within their track
                 -e["metrics"]["s_abs"],
                 -e["metrics"]["pearson"]["mean"],
                 e["model"],
                 e.get("_file", ""),
             )
         )
-        for i, entry in enumerate(rows, start=1):
-            entry["rank"] = i
+        for i, entry in enumerate(rows):
+            same_track = i and rows[i - 1].get("track") == entry.get("track")
+            entry["rank"] = rows[i - 1]["rank"] + 1 if same_track else 1
     return groups
 
 

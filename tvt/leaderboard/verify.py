@@ -144,6 +144,10 @@ def build_entry(
 
     # The full scoring path of `tvt score` (every input rule), keeping the per-client arrays.
     result = score(outputs, ref_path, require_complete=False, bootstrap_seed=bootstrap_seed)
+    # A copy of a public answer key measures nothing (tvt-bench-v2): refused, exit 2.
+    from tvt.leaderboard.tiers import refuse_reference_copy
+
+    refuse_reference_copy(result.model, result.reference, outputs)
     report = result.report
     metrics = metrics_from_report(report)
     share = coverage(result)
@@ -168,6 +172,7 @@ def build_entry(
         **({"url": meta["url"]} if "url" in meta else {}),
         "description": meta["description"],
         "rater_prompt_version": meta["rater_prompt_version"],
+        "trained_on_tvt": meta.get("trained_on_tvt"),
         "date": date or _date.today().isoformat(),
         "benchmark": bench_name,
         "metrics": metrics,

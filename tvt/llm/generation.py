@@ -31,7 +31,13 @@ from tvt.llm.client import (
     resolve_endpoint,
 )
 from tvt.llm.journal import Journal
-from tvt.llm.prompts import PromptSet, generation_messages, load_prompts, turn_bounds
+from tvt.llm.prompts import (
+    PromptSet,
+    generation_messages,
+    generation_prompt_id,
+    load_prompts,
+    turn_bounds,
+)
 from tvt.llm.runner import Progress, run_pool
 from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
@@ -147,10 +153,11 @@ async def produce_conversation(
     facts: dict[str, str],
     prompts: PromptSet,
     options: LLMOptions,
+    suds_style: str = "numeric",
 ) -> Outcome:
     """Ask for one phase conversation, validating and retrying with new seeds."""
     cid = case["client_id"]
-    messages = generation_messages(case, phase, facts, prompts)
+    messages = generation_messages(case, phase, facts, prompts, suds_style)
     bounds = turn_bounds(prompts, phase)
     aliases = speaker_aliases(case)
     params = sampling_params(options)
@@ -161,7 +168,10 @@ async def produce_conversation(
         req_seed = client_int_seed(seed, cid, f"llm:{phase}:{attempt}")
         try:
             comp = await client.complete(
-                messages, params=params, seed=req_seed, prompt_version=prompts.id
+                messages,
+                params=params,
+                seed=req_seed,
+                prompt_version=generation_prompt_id(prompts, suds_style),
             )
         except RequestFailed as exc:
             out.reason = f"request failed: {exc.reason}"
@@ -200,13 +210,20 @@ class RunResult:
 
 
 def _run_description(
-    endpoint: Endpoint, prompts: PromptSet, options: LLMOptions, seed: int, config: Config
+    endpoint: Endpoint,
+    prompts: PromptSet,
+    options: LLMOptions,
+    seed: int,
+    config: Config,
+    suds_style: str = "numeric",
 ) -> dict[str, Any]:
+    extra = {"suds_style": suds_style} if suds_style != "numeric" else {}
     return {
+        **extra,
         "tvt_version": __version__,
         "host": endpoint.host,
         "model": endpoint.model,
-        "prompt_version": prompts.id,
+        "prompt_version": generation_prompt_id(prompts, suds_style),
         "prompt_sha256": prompts.sha256,
         "params": sampling_params(options),
         "seed": seed,
@@ -225,6 +242,7 @@ def generate_llm(
     phases: Sequence[str] = BENCHMARK_ORDER,
     force: bool = False,
     resume: bool = False,
+    suds_style: str = "numeric",
 ) -> RunResult:
     """Generate a dataset through an OpenAI-compatible endpoint and commit it to ``out``.
 
@@ -242,7 +260,7 @@ def generate_llm(
     cases = list(iter_cases(config, seed, clients))
     # All facts before the first request, so a composer problem stops the run at once.
     facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
-    description = _run_description(endpoint, prompts, options, seed, config)
+    description = _run_description(endpoint, prompts, options, seed, config, suds_style)
     journal = Journal(out, description, resume=resume)
     resumed = sum(1 for case in cases for p in phases if (case["client_id"], p) in journal.entries)
     jobs = [
@@ -300,6 +318,7 @@ def generate_llm(
                     facts=facts[job[0]["client_id"]],
                     prompts=prompts,
                     options=options,
+                    suds_style=suds_style,
                 ),
                 concurrency=options.concurrency,
                 on_result=on_result,
@@ -332,8 +351,9 @@ def generate_llm(
         "name": "openai",
         "model": endpoint.model,
         "base_url_host": endpoint.host,
-        "prompt_version": prompts.id,
+        "prompt_version": generation_prompt_id(prompts, suds_style),
         "prompt_sha256": prompts.sha256,
+        **({"suds_style": suds_style} if suds_style != "numeric" else {}),
         "narrative_facts": description["narrative_facts"],
         "sampling": {
             **sampling_params(options),

@@ -7,7 +7,9 @@ Two kinds ship with tvt:
   phase (the phase's key features, inserted into the frame) and ``phases.json`` (turn targets and
   the bounds the parser enforces, SUDS target lines, intensity words);
 - ``rating``: ``system.md``, ``user.md`` (the zero-shot rating request) and ``retry.md`` (sent
-  after an unreadable answer).
+  after an unreadable answer);
+- ``turn-rating``: the same three files for the turn track of tvt-bench-v2 (one rating per client
+  turn marked in the inputs).
 
 Templates use ``$name`` placeholders (:class:`string.Template`), so JSON braces need no escaping.
 ``seeds/prompts/versions.json`` names the current version of each kind; older versions stay in
@@ -88,8 +90,28 @@ def _facts_block(facts: dict[str, str]) -> str:
     )
 
 
-def generation_values(case: dict[str, Any], phase: str, facts: dict[str, str], prompts: PromptSet):
-    """The placeholder values of one (case, phase) prompt."""
+#: SUDS styles of generated transcripts: stated as numbers, or talked about in words only.
+SUDS_STYLES: tuple[str, ...] = ("numeric", "verbal")
+
+
+def generation_prompt_id(prompts: PromptSet, suds_style: str = "numeric") -> str:
+    """The prompt version a dataset records: ``generation-v1``, or with the verbal SUDS lines
+    ``generation-v1+suds-verbal-v1``."""
+    if suds_style == "numeric":
+        return prompts.id
+    return f"{prompts.id}+{load_prompts('suds-verbal').id}"
+
+
+def generation_values(
+    case: dict[str, Any],
+    phase: str,
+    facts: dict[str, str],
+    prompts: PromptSet,
+    suds_style: str = "numeric",
+):
+    """The placeholder values of one (case, phase) prompt (``suds_style``: numeric | verbal)."""
+    if suds_style not in SUDS_STYLES:
+        raise ValueError(f"unknown SUDS style {suds_style!r} (numeric or verbal)")
     cfg = prompts.phase_config
     spec = cfg["phases"][phase]
     client = case["client_profile"]
@@ -129,19 +151,34 @@ def generation_values(case: dict[str, Any], phase: str, facts: dict[str, str], p
         "min_turns": spec["min_turns"],
         "max_turns": spec["max_turns"],
     }
-    values["suds_lines"] = Template(spec["suds_line"]).substitute(values)
-    values["phase_guidance"] = prompts.template(f"{phase}.md").substitute(values).strip()
+    line = spec["suds_line"]
+    if suds_style == "verbal":
+        line = json.loads(load_prompts("suds-verbal").files["phases.json"])["phases"][phase][
+            "suds_line"
+        ]
+    values["suds_lines"] = Template(line).substitute(values)
+    guidance = prompts.template(f"{phase}.md")
+    if suds_style == "verbal":
+        guidance = load_prompts("suds-verbal").template(f"{phase}.md")
+    values["phase_guidance"] = guidance.substitute(values).strip()
     return values
 
 
 def generation_messages(
-    case: dict[str, Any], phase: str, facts: dict[str, str], prompts: PromptSet | None = None
+    case: dict[str, Any],
+    phase: str,
+    facts: dict[str, str],
+    prompts: PromptSet | None = None,
+    suds_style: str = "numeric",
 ) -> list[dict[str, str]]:
     """The chat messages that ask for one phase conversation of one client."""
     prompts = prompts or load_prompts("generation")
-    values = generation_values(case, phase, facts, prompts)
+    values = generation_values(case, phase, facts, prompts, suds_style)
+    preamble = prompts.files["preamble.md"]
+    if suds_style == "verbal":
+        preamble = load_prompts("suds-verbal").files["preamble.md"]
     return [
-        {"role": "system", "content": prompts.files["preamble.md"].strip()},
+        {"role": "system", "content": preamble.strip()},
         {"role": "user", "content": prompts.template("frame.md").substitute(values).strip()},
     ]
 
@@ -166,6 +203,40 @@ def rating_messages(
 def rating_retry_message(prompts: PromptSet | None = None) -> dict[str, str]:
     prompts = prompts or load_prompts("rating")
     return {"role": "user", "content": prompts.files["retry.md"].strip()}
+
+
+def format_marked_conversation(turns: list[dict[str, Any]]) -> tuple[str, list[int]]:
+    """Conversation lines with the turns to rate (``"rate": true``) labelled ``[T1]``, ``[T2]``...
+
+    Returns the text and the indices of the labelled turns, in order.
+    """
+    lines, marked = [], []
+    for i, t in enumerate(turns):
+        label = ""
+        if t.get("rate") is True:
+            marked.append(i)
+            label = f"[T{len(marked)}] "
+        lines.append(f"{label}{t['speaker'].capitalize()}: {t['text']}")
+    return "\n".join(lines), marked
+
+
+def turn_rating_messages(
+    turns: list[dict[str, Any]], prompts: PromptSet | None = None
+) -> tuple[list[dict[str, str]], list[int]]:
+    """The messages asking for ``{"ratings": [...]}``, one per marked turn, and those turns."""
+    prompts = prompts or load_prompts("turn-rating")
+    text, marked = format_marked_conversation(turns)
+    user = prompts.template("user.md").substitute(conversation=text, count=len(marked))
+    messages = [
+        {"role": "system", "content": prompts.files["system.md"].strip()},
+        {"role": "user", "content": user.strip()},
+    ]
+    return messages, marked
+
+
+def turn_rating_retry_message(count: int, prompts: PromptSet | None = None) -> dict[str, str]:
+    prompts = prompts or load_prompts("turn-rating")
+    return {"role": "user", "content": prompts.template("retry.md").substitute(count=count).strip()}
 
 
 # -- documentation ---------------------------------------------------------------------------------
@@ -251,6 +322,35 @@ def render_docs() -> str:
     ]
     for name in ("system.md", "user.md", "retry.md"):
         out += [f"### `{name}`", "", "```text", rate.files[name].rstrip(), "```", ""]
+    verbal = load_prompts("suds-verbal")
+    out += [
+        "## Verbal SUDS style (tvt-bench-v2 masked and turn tracks)",
+        "",
+        f'Prompt `{verbal.id}`, sha256 `{verbal.sha256}`. With `suds_style="verbal"` the',
+        "generation frame keeps the same SUDS targets but replaces each phase's SUDS line with the",
+        "one below and the preamble and phase sections with the verbal copies in",
+        "`seeds/prompts/suds-verbal/v1/`, so the transcript talks about distress in words, never",
+        "as numbers; the dataset records the prompt version `generation-v1+suds-verbal-v1`.",
+        "",
+        "| phase | SUDS line |",
+        "|---|---|",
+    ]
+    vcfg = json.loads(verbal.files["phases.json"])
+    for phase in BENCHMARK_ORDER:
+        out.append(f"| {phase} | {vcfg['phases'][phase]['suds_line'].lstrip('- ')} |")
+    out.append("")
+    turn = load_prompts("turn-rating")
+    out += [
+        "## Turn rating (tvt-bench-v2, turn track)",
+        "",
+        f"Prompt `{turn.id}`, sha256 `{turn.sha256}`. The client turns to rate are labelled",
+        "`[T1]`, `[T2]`, ... in the conversation; the answer is one list with one rating per",
+        "labelled turn. An answer with the wrong number of ratings, or one outside 1-10, is",
+        "followed by `retry.md`; what still fails is a format failure of the whole conversation.",
+        "",
+    ]
+    for name in ("system.md", "user.md", "retry.md"):
+        out += [f"### `{name}`", "", "```text", turn.files[name].rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,181 @@
+"""``tvt eval`` (sealed evaluation, model in the loop) and ``tvt reveal`` (commit-reveal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.command("eval")
+@click.option("--model", required=True, help="Model name at the OpenAI-compatible endpoint.")
+@click.option(
+    "--base-url",
+    help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (default: $OPENAI_BASE_URL "
+    "or api.openai.com). The key comes from $OPENAI_API_KEY only.",
+)
+@click.option(
+    "--track",
+    type=click.Choice(["full", "masked", "turn"]),
+    required=True,
+    help="full: stated SUDS; masked: SUDS in words; turn: per-turn intensity in exposure.",
+)
+@click.option(
+    "--clients",
+    type=click.IntRange(min=2),
+    default=100,
+    show_default=True,
+    help="Clients in the sealed split.",
+)
+@click.option(
+    "--leaderboard",
+    "leaderboard_dir",
+    type=click.Path(path_type=Path),
+    default=Path("leaderboard"),
+    show_default=True,
+    help="Leaderboard folder; the entry goes to LEADERBOARD/sealed/.",
+)
+@click.option(
+    "--secrets",
+    "secrets_dir",
+    type=click.Path(path_type=Path),
+    help="Private folder for the secret seed (default: $TVT_SECRETS_DIR or "
+    "~/.local/share/tvt/secrets). Never publish it before `tvt reveal`.",
+)
+@click.option(
+    "--trained-on-tvt/--not-trained-on-tvt",
+    "trained_on_tvt",
+    default=None,
+    help="Whether the model was trained or tuned on tvt data (recorded in the entry).",
+)
+@click.option("--organization", help="Who made the model (recorded in the entry).")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Requests in flight at once.",
+)
+@click.option(
+    "--temperature",
+    type=click.FloatRange(0, 2),
+    default=0.0,
+    show_default=True,
+    help="Sampling temperature.",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Maximum tokens per answer.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Answers asked for per input before it counts as a format failure.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for one answer before retrying.",
+)
+@click.option("--price-in", type=click.FloatRange(min=0), help="USD per million input tokens.")
+@click.option("--price-out", type=click.FloatRange(min=0), help="USD per million output tokens.")
+def eval_cmd(
+    model: str,
+    base_url: str | None,
+    track: str,
+    clients: int,
+    leaderboard_dir: Path,
+    secrets_dir: Path | None,
+    trained_on_tvt: bool | None,
+    organization: str | None,
+    **options: Any,
+) -> None:
+    """Sealed evaluation: a fresh secret seed, the model rates the inputs, a `sealed` entry.
+
+    The split is generated in memory from a seed nobody has seen; the entry records the seed's
+    commitment (sha256 over the seed and the recipe), the sha256 of the inputs, the prompt
+    version, model, date, usage, cost and format failures. The response cache is off. Publish
+    the seed later with `tvt reveal`.
+
+    \b
+    Examples:
+      tvt eval --model gpt-4o-mini --track masked
+      tvt eval --model local --base-url http://127.0.0.1:8080/v1 --track turn --clients 20
+      tvt reveal leaderboard/sealed/gpt-4o-mini-masked-0123456789ab.json
+    """
+    from tvt.bench.sealed import run_eval
+
+    result = run_eval(
+        model=model,
+        track=track,
+        clients=clients,
+        base_url=base_url,
+        leaderboard=leaderboard_dir,
+        secrets_dir=secrets_dir,
+        trained_on_tvt=trained_on_tvt,
+        organization=organization,
+        progress=True,
+        **options,
+    )
+    e = result.entry
+    m = e["metrics"]
+    ci = m.get("s_abs_ci95")
+    ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+    click.echo(
+        f"sealed {e['model']!r} on {e['benchmark']} {track}: S_abs {m['s_abs']:.3f}{ci_text}, "
+        f"Pearson {m['pearson']['mean']:.3f}, RMSE {m['rmse']['mean']:.3f}, "
+        f"N {m['n_scored']}/{m['n_reference']}; format failures {e['format_failures']} "
+        f"({100 * e['format_failure_rate']:.1f} %)"
+    )
+    click.echo(f"wrote {result.entry_path}; the seed is kept in {result.secret_path}")
+
+
+@click.command()
+@click.argument("entry", type=click.Path(path_type=Path))
+@click.option(
+    "--secrets",
+    "secrets_dir",
+    type=click.Path(path_type=Path),
+    help="Folder holding the secret seed (default: $TVT_SECRETS_DIR or ~/.local/share/tvt/secrets).",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="The seed, if it is not in --secrets.")
+@click.option(
+    "--inputs-out",
+    type=click.Path(path_type=Path),
+    help="Also write the regenerated inputs.jsonl here (to re-run the model).",
+)
+def reveal(
+    entry: Path, secrets_dir: Path | None, seed: int | None, inputs_out: Path | None
+) -> None:
+    """Publish a sealed entry's seed (commit-reveal).
+
+    Checks the seed against the entry's commitment, regenerates the inputs and checks their
+    sha256, then writes the seed into the entry: anyone can now regenerate the exact inputs.
+
+    \b
+    Examples:
+      tvt reveal leaderboard/sealed/gpt-4o-mini-masked-0123456789ab.json
+      tvt reveal ENTRY.json --inputs-out inputs.jsonl
+    """
+    from tvt.bench.sealed import regenerate_inputs
+    from tvt.bench.sealed import reveal as do_reveal
+    from tvt.jsonio import atomic_writer
+
+    updated = do_reveal(entry, secrets_dir=secrets_dir, seed=seed)
+    sealed = updated["sealed"]
+    click.echo(
+        f"revealed seed {sealed['seed']} of {entry} (commitment {sealed['commitment'][:12]} "
+        f"and inputs sha256 {sealed['inputs_sha256'][:12]} verified)"
+    )
+    if inputs_out is not None:
+        with atomic_writer(inputs_out) as fh:
+            fh.write(regenerate_inputs(updated))
+        click.echo(f"wrote {inputs_out}")
