@@ -30,7 +30,7 @@ from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file, write_json, write_jsonl
-from tvt.llm.generation import SEED_RULE, facts_available, narrative_facts
+from tvt.llm.generation import SEED_RULE, narrative_facts
 from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
 from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
@@ -129,7 +129,7 @@ def prepare_batch(
         "model": model.strip(),
         "prompt_version": prompts.id,
         "prompt_sha256": prompts.sha256,
-        "narrative_facts": facts_available(),
+        "narrative_facts": True,  # the prompts carry the composer's story facts
         "sampling": {**params, "seed": SEED_RULE},
         "requests": len(requests),
         "requests_sha256": sha256_file(out / REQUESTS),

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tvt.errors import InputError
+
+if TYPE_CHECKING:
+    from tvt.llm.generation import LLMOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,7 +35,9 @@ LLM_FLAGS = (
 )
 
 
-def llm_options(*, temperature: float = 0.8, max_tokens: int = 4096, resume: bool = True):
+def llm_options(
+    *, temperature: float = 0.8, max_tokens: int = 4096, resume: bool = True
+) -> Callable[[F], F]:
     """Decorator adding the ``--model ... --price-out`` flags to a click command."""
     opts = [
         click.option("--model", help="Model name at the endpoint (openai backend)."),
@@ -115,7 +120,7 @@ def llm_options(*, temperature: float = 0.8, max_tokens: int = 4096, resume: boo
     return decorate
 
 
-def options_from_flags(flags: dict[str, Any], *, progress: bool = True):
+def options_from_flags(flags: dict[str, Any], *, progress: bool = True) -> LLMOptions:
     """Build :class:`~tvt.llm.generation.LLMOptions` from the flags of :func:`llm_options`."""
     from tvt.llm.generation import LLMOptions
 

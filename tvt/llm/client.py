@@ -262,10 +262,11 @@ class LLMClient:
             retry_after: float | None = None
             self.usage.requests += 1
             try:
-                extra = {"seed": seed} if seed is not None else {}
-                response = await self._sdk.chat.completions.create(
-                    model=self.endpoint.model, messages=messages, **params, **extra
-                )
+                request: dict[str, Any] = {"model": self.endpoint.model, "messages": messages}
+                request.update(params)
+                if seed is not None:
+                    request["seed"] = seed
+                response = await self._sdk.chat.completions.create(**request)
                 if not isinstance(response, ChatCompletion) or not response.choices:
                     # An HTML error page or JSON without choices behind a 200: a proxy fault.
                     kind = "malformed body"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt import __version__
+from tvt import __version__, compose
 from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
@@ -106,24 +106,9 @@ def open_cache(options: LLMOptions) -> ResponseCache | None:
 
 
 def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:
-    """The client's story facts shared by all six phases (from the offline composer).
-
-    Empty while the composer does not provide them; the prompt then asks the model to invent
-    details that fit the profile.
-    """
-    try:
-        from tvt.compose import narrative_facts as facts_of
-    except ImportError:
-        return {}
-    return {str(k): str(v) for k, v in facts_of(case, seed).items()}
-
-
-def facts_available() -> bool:
-    try:
-        from tvt.compose import narrative_facts  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """The client's story facts shared by all six phases (from the offline composer), so that
+    a model writing the six conversations tells one consistent story."""
+    return {str(k): str(v) for k, v in compose.narrative_facts(case, seed).items()}
 
 
 def sampling_params(options: LLMOptions) -> dict[str, Any]:
@@ -228,7 +213,7 @@ def _run_description(
         "params": sampling_params(options),
         "seed": seed,
         "config_sha256": config.sha256,
-        "narrative_facts": facts_available(),
+        "narrative_facts": True,  # the prompts carry the composer's story facts
     }
 
 
@@ -344,7 +329,7 @@ def generate_llm(
             }
             for f in failures
         ),
-        key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]),
+        key=lambda r: (int(str(r["client_id"])), PHASE_INDEX[str(r["phase"])]),
     )
     cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
     backend: dict[str, Any] = {

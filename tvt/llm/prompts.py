@@ -108,7 +108,7 @@ def generation_values(
     facts: dict[str, str],
     prompts: PromptSet,
     suds_style: str = "numeric",
-):
+) -> dict[str, Any]:
     """The placeholder values of one (case, phase) prompt (``suds_style``: numeric | verbal)."""
     if suds_style not in SUDS_STYLES:
         raise ValueError(f"unknown SUDS style {suds_style!r} (numeric or verbal)")

@@ -424,7 +424,9 @@ def parse_transcript(
     lo, hi = bounds
     if not lo <= len(turns) <= hi:
         raise TranscriptError(f"{len(turns)} turns, outside the bounds {lo}-{hi}")
-    out = [{"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns]
+    out: list[dict[str, Any]] = [
+        {"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns
+    ]
     attach_suds(out)
     for turn in out:
         turn["act"] = label_act(turn)
