@@ -13,6 +13,7 @@ from tvt import __version__
 from tvt.audit.checks import CHECK_IDS, FAMILIES, AuditResult
 from tvt.audit.variety import figures_as_measures
 from tvt.phases import BENCHMARK_ORDER
+from tvt.tables import text_table
 
 REPORT_FORMAT = "tvt-audit-report"
 REPORT_VERSION = "1.0"
@@ -105,27 +106,27 @@ def render_text(doc: dict[str, Any]) -> str:
             f"{judge['judged']} conversations judged, {judge['format_failures']} format "
             f"failures, {judge['request_failures']} request failures"
         )
-    width = max(len(c) for c in doc["checks"]) + 2
-    head = f"{'check':<{width}}{'unit':<14}{'flagged':>16}{'rate':>9}"
+    header = ["check", "unit", "flagged / eligible", "rate"]
     if judge:
-        head += f"{'judge':>20}"
+        header.append("judge")
     for family in FAMILIES:
         rows = [(cid, c) for cid, c in doc["checks"].items() if c["family"] == family]
         if not rows:
             continue
-        lines += ["", family.upper(), head, "-" * len(head)]
+        cells = []
         for cid, c in rows:
-            row = (
-                f"{cid:<{width}}{c['unit']:<14}{c['flagged']:>7} / {c['eligible']:<6}"
-                f"{_rate(c['rate']):>9}"
-            )
-            if judge and cid in JUDGE_BESIDE:
-                q = judge["questions"][JUDGE_BESIDE[cid].split(".", 1)[1]]
-                row += f"{_rate(q['rate']):>9} ({q['flagged']}/{q['eligible']})"
-            lines.append(row)
+            row = [cid, c["unit"], f"{c['flagged']} / {c['eligible']}", _rate(c["rate"])]
+            if judge:
+                row.append("")
+                if cid in JUDGE_BESIDE:
+                    q = judge["questions"][JUDGE_BESIDE[cid].split(".", 1)[1]]
+                    row[-1] = f"{_rate(q['rate'])} ({q['flagged']}/{q['eligible']})"
+            cells.append(row)
+        lines += ["", family.upper(), text_table(header, cells, align="llrr" + "r" * bool(judge))]
     lines += ["", "MEASURES"]
-    for name, value in doc["measures"].items():
-        lines.append(f"{name:<{width + 14}}{_num(value):>12}")
+    lines.append(
+        text_table(["measure", "value"], [[k, _num(v)] for k, v in doc["measures"].items()])
+    )
     top = doc["diversity"]["speakers"].get("therapist", {}).get("top_sentences", [])[:3]
     if top:
         lines += ["", "most widespread therapist sentences (conversations):"]

@@ -22,7 +22,8 @@ from typing import Any
 from tvt.audit.lexicon import CategoryIndex, Lexicon
 from tvt.errors import InputError
 from tvt.jsonio import read_json
-from tvt.resources import load_schema, seeds_path
+from tvt.resources import seeds_path
+from tvt.schemacheck import check
 
 #: Lexicons the checks use by name (a rules file without one of them is refused).
 REQUIRED_LEXICONS = (
@@ -103,18 +104,9 @@ class Rules:
         return self.thresholds[name]
 
 
-def _schema_path(error: Any) -> str:
-    return "/".join(str(p) for p in error.absolute_path) or "(top level)"
-
-
 def rules_from_document(doc: Any, *, path: str, digest: str) -> Rules:
     """Validate a rules document and compile it."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(load_schema("audit-rules.schema.json"))
-    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise InputError(errors[0].message, path=path, field=_schema_path(errors[0]))
+    check("audit-rules", doc, path=path, top_level="(top level)")
     lexicons = {
         name: Lexicon.build(name, e["about"], e["patterns"], e.get("exclude"), path)
         for name, e in doc["lexicons"].items()
