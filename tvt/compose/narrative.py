@@ -312,6 +312,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     reminders = [fill(r, ctx) for r in _sample(rng, topic["reminders"], 2)]
     _put(ctx, "reminder", reminders[0])
     _put(ctx, "reminder2", reminders[-1])
+    _put(ctx, "reminder_t", second_person(reminders[0]))
     belief_pair = _choose(rng, topic["beliefs"])
     belief = fill(belief_pair["belief"], ctx)
     balanced = fill(belief_pair["balanced"], ctx)
