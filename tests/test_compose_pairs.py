@@ -11,6 +11,7 @@ import pytest
 
 from tvt.compose import compose_client, narrative_facts
 from tvt.compose.bank import pair_bank, pair_files
+from tvt.compose.language import number_words
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
@@ -27,6 +28,29 @@ EXPLICIT = re.compile(
     r"intercourse|oral|groped|fondl\w*|erection|semen)\b",
     re.I,
 )
+#: What each trauma type is, as words that must be in the story's hotspot (the facts given to
+#: prompts plus the hotspot beats the client retells): the type is what happens, not a label.
+TYPE_CONTENT = {
+    "physical abuse": r"\b(beat|beats|beaten|beating|hits?|hitting|kick\w*|punch\w*|blows?|"
+    r"strikes?|forced face down|knee in my back|shoved)\b",
+    "emotional abuse": r"\b(worthless|useless|stupid|nothing without|pathetic|liar|humiliat\w*|"
+    r"confess\w*|backs on|know where|threat\w*|nobody else would)\b",
+    "sexual abuse": r"\b(sexual\w*|assault\w*)\b",
+    "neglect": r"\b(nobody (is |was )?coming|nobody came|no food|not coming back|walk past|"
+    r"left (me|alone|the client|them|ill)|untreated|waste my time|wasting my time)\b",
+    "natural disasters": r"\b(flood\w*|storm|cyclone|surge|earthquake|wildfire|hurricane|water)\b",
+    "accidents": r"\b(crash\w*|collision|head-on|impact|fell|falls?|came down|ladder|"
+    r"teeth|jolt)\b",
+    "combat or war experiences": r"\b(shell\w*|rifles?|firing|under fire|patrol|roadside device|"
+    r"checkpoint|interrogat\w*|pistol|crossfire|war)\b",
+    "loss of a loved one": r"\b(died|dead|death|killed|could not save|didn't make it|"
+    r"did not survive|gone)\b",
+    "witnessing violence": r"\b(watch\w*|saw|see|seeing)\b",
+    "bullying": r"\b(laugh\w*|mock\w*|chant\w*|taunt\w*|comments|joke)\b",
+    "medical trauma": r"\b(surg\w*|operat\w*|theatre|anaesthe\w*|ventilator|intensive care|"
+    r"monitors?|amputate|treatment room|sedated|resuscitation|staff rushed)\b",
+}
+NUMBER_WORDS = {number_words(n): n for n in range(1, 100)}
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +78,24 @@ def test_pair_files_validate_and_name_allowed_pairs() -> None:
 
 @pytest.mark.parametrize(("trauma_type", "topic"), ALLOWED)
 def test_every_allowed_pair_composes(base_case: dict, trauma_type: str, topic: str) -> None:
-    for client_id in (1, 2):
+    for client_id in (1, 2, 3):
         case = _with_pair(base_case, trauma_type, topic, client_id)
         convs = compose_client(case, 42, BENCHMARK_ORDER)
         text = " ".join(t["text"] for c in convs for t in c["turns"])
         assert "{" not in text and "}" not in text
         assert not EXPLICIT.search(text), EXPLICIT.search(text)
         facts = narrative_facts(case, 42)
+        nar = build_narrative(case, 42)
+        # The type is what happens: its content is in the hotspot of the story the client tells.
+        story = " ".join([facts["hotspot"], *nar.beats["hotspot"]])
+        if trauma_type == "childhood trauma":
+            assert NUMBER_WORDS[nar.ctx["event_age"]] < 18, (topic, nar.ctx["event_age"])
+        else:
+            assert re.search(TYPE_CONTENT[trauma_type], story, re.I), (trauma_type, topic, story)
         pair = pair_bank(trauma_type, topic)
         if pair is None:
             continue
         # The pair's own story is told: its hotspot is in the facts and in the retelling.
-        nar = build_narrative(case, 42)
         assert nar.beats["hotspot"][0].split(".")[0][:20] in " ".join(nar.beats["hotspot"])
         hot = {s for beat in nar.beats["hotspot"] for s in re.split(r"(?<=[.!?]) ", beat)}
         p10 = " ".join(t["text"] for t in convs[1]["turns"])

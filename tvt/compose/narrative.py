@@ -307,9 +307,12 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     sensory_hot = {s: [fill(t, ctx) for t in _sample(rng, hot_bank.get(s, []), 1)] for s in SENSES}
     for sense in SENSES:
         _put(ctx, sense, sensory[sense][0])
+        # The same detail in the therapist's words ("your keys in your hand").
+        _put(ctx, sense + "_t", second_person(sensory[sense][0]))
     reminders = [fill(r, ctx) for r in _sample(rng, topic["reminders"], 2)]
     _put(ctx, "reminder", reminders[0])
     _put(ctx, "reminder2", reminders[-1])
+    _put(ctx, "reminder_t", second_person(reminders[0]))
     belief_pair = _choose(rng, topic["beliefs"])
     belief = fill(belief_pair["belief"], ctx)
     balanced = fill(belief_pair["balanced"], ctx)
@@ -349,7 +352,16 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         home=household["home"],
         voice=build_voice(case, seed),
     )
-    nar.voice.story = {"event": event, "when_then": when}
+    # What the voice may weave into a sentence: the event, when it was, a detail of the scene,
+    # the hotspot and a reminder, all the client's own.
+    nar.voice.story = {
+        "event": event,
+        "when_then": when,
+        "sight": ctx["sight"],
+        "sound": ctx["sound"],
+        "hot": ctx["hotspot_c"],
+        "reminder": ctx["reminder"],
+    }
     nar.people = [(f"{ref} {name}", name) for ref, name in people]
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {

@@ -131,12 +131,12 @@ class Voice:
         band = band_name(level)
         frame = pick.pick(voice_bank()["frames"]["bodily"][band])
         text = self._fill_body(frame, band, pick)
-        plain = " and " not in text and "can't" not in text and "too" not in text
+        plain = " and " not in text and "can't" not in text and " too" not in text
         if (
             band in ("mild", "moderate", "high")
             and plain
             and text.endswith(".")
-            and pick.chance(0.85)
+            and pick.chance(0.65)
         ):
             # Where and when the body reacts: "... the way it did three years ago".
             tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
@@ -231,6 +231,9 @@ class Voice:
             }
             values["Int_cap"] = _cap(values["int"]) if values["int"] else ""
             return _tidy(text.format_map(values))
+        # Some deflections and jokes are about the client's own story ("Who knew the crash
+        # could still get a reaction out of me").
+        text = text.format_map(self.story) if "{" in text else text
         # Deflecting and joking clients still show it in the body once distress is up.
         if band in ("moderate", "high", "extreme") and pick.chance(0.45):
             return f"{text} {self.body(level, pick)}"
