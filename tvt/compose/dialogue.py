@@ -11,20 +11,15 @@ from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
 from tvt.compose.voice import RUN_ON
+from tvt.paper import paper
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
 _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
 
-#: Mean turns per phase in the release (SPEC §1.5) and the spread we sample around it.
-TURN_MEANS: dict[str, float] = {
-    "P5": 20.6,
-    "P10": 63.9,
-    "P6": 33.3,
-    "P7": 29.5,
-    "P8": 30.9,
-    "P11": 24.6,
-}
+#: Mean turns per phase in the release (the paper's figures, seeds/paper.json) and the spread
+#: we sample around it.
+TURN_MEANS: dict[str, float] = paper().turns_per_conversation
 TURN_SD = 0.1
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
@@ -186,7 +181,7 @@ class Dialogue:
 
     def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
         """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
-        lines = self.tb.get(pool) or self.tcommon[pool]
+        lines: Sequence[str] = self.tb.get(pool) or self.tcommon[pool]
         if self.verbal:
             vb = verbal_bank()["therapist"]
             lines = (

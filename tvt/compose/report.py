@@ -28,11 +28,12 @@ from typing import Any
 from tvt.compose import compose_client
 from tvt.config import load_config
 from tvt.diversity import measure, sentences
+from tvt.paper import paper
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import iter_cases
 
 #: The release's mean turns per conversation.
-RELEASE_TURNS = {"P5": 20.6, "P10": 63.9, "P6": 33.3, "P7": 29.5, "P8": 30.9, "P11": 24.6}
+RELEASE_TURNS = paper().turns_per_conversation
 #: The release's figures (3,000 conversations), measured with the same definitions.
 RELEASE = {
     "client_recurring": 0.12,

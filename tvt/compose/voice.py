@@ -24,6 +24,7 @@ fragments at the top, hesitations, sentence length) rather than through any one 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -62,6 +63,11 @@ def _weighted(rng: Stream, weights: dict[str, float]) -> str:
 
 def _some(rng: Stream, pool: list[Any], k: int) -> list[Any]:
     return [pool[i] for i in rng.distinct(len(pool), min(k, len(pool)))]
+
+
+def _keep_case(word: str, m: re.Match[str]) -> str:
+    """``word`` capitalised when the text it replaces was."""
+    return _cap(word) if m.group(0)[0].isupper() else word
 
 
 def _cap(text: str) -> str:
@@ -104,9 +110,7 @@ class Voice:
             if word[:1].isupper() or pattern.pattern.startswith("\\bI"):
                 text = pattern.sub(word, text)
             else:
-                text = pattern.sub(
-                    lambda m, w=word: _cap(w) if m.group(0)[0].isupper() else w, text
-                )
+                text = pattern.sub(functools.partial(_keep_case, word), text)
         # "a terrible memory" in this client's words is "an awful memory".
         return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
 
