@@ -301,3 +301,38 @@ def test_two_processes_give_the_same_report(generated):
     one = to_document(audit_dataset(generated, workers=1))
     two = to_document(audit_dataset(generated, workers=2))
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+
+
+# -- look-alikes found by auditing composer 2.1 data ----------------------------------------------
+def test_an_instruction_or_an_echoed_detail_before_a_comma_is_not_a_name():
+    from tvt.audit.consistency import addressed_names
+    from tvt.audit.load import Conversation, Turn
+
+    conv = Conversation(
+        1,
+        "P10",
+        [
+            Turn("therapist", "Close your eyes, Fabián. Begin where it starts."),
+            Turn("client", "There's antiseptic. Antiseptic, sharp and cold."),
+            Turn("therapist", "Antiseptic, sharp and cold. What are you thinking?"),
+            Turn("client", "I can't move."),
+            Turn("therapist", "Slower, Şahdiye. What happens in the next second?"),
+            Turn("client", "He is shouting."),
+            Turn("therapist", "Nadia, what do you notice now?"),
+        ],
+    )
+    client, _therapist = addressed_names(conv, load_rules())
+    assert set(client) == {"Fabián", "Şahdiye", "Nadia"}
+
+
+@pytest.mark.parametrize(
+    ("text", "explicit"),
+    [
+        ("His hand in my hair. My feet barely touching the floor.", False),
+        ("Her fingers in my pocket, looking for the keys.", False),
+        ("His hand inside me. I can't move.", True),
+    ],
+)
+def test_a_hand_in_the_hair_is_not_explicit_sexual_content(text, explicit):
+    lexicon = load_rules().lex("safety.explicit_sexual")
+    assert (lexicon.rx.search(text) is not None) is explicit

@@ -15,9 +15,11 @@ from tvt.audit.load import Case, Conversation
 from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
 
-_NAME = r"([A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)"
+# A capitalised word of letters (accented ones too: "Fabián"), optionally hyphenated.
+_NAME = r"((?=[^\W\d_])[^\W\d_a-z][^\W\d_]+(?:[-'][^\W\d_]+)?)"
 _AFTER_COMMA_RE = re.compile(r",\s+" + _NAME + r"(?=\s*(?:[.!?,]|$))")
 _TURN_START_RE = re.compile(r"^\s*" + _NAME + r",")
+_LOWER_WORD_RE = re.compile(r"(?<![\w'])[a-z][a-z'-]+")
 _DOCTOR_RE = re.compile(r"\b(?:Dr|Doctor)\.?\s+" + _NAME)
 _CLIENT_THANKS_RE = re.compile(
     r"\b(?:[Tt]hanks|[Tt]hank you|[Oo]kay|[Yy]es|[Ss]orry|[Rr]ight),\s+" + _NAME + r"(?=\s*[.!?,])"
@@ -29,11 +31,23 @@ def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[in
     """(client names, therapist names) found in ``conv``, each name with the turns using it."""
     client: dict[str, list[int]] = defaultdict(list)
     therapist: dict[str, list[int]] = defaultdict(list)
-    stop = rules.not_names
+    # A capitalised word that the conversation also writes in lower case is an ordinary word
+    # at the start of a sentence ("Antiseptic, sharp and cold."), not a name.
+    lower = {w for t in conv.turns for w in _LOWER_WORD_RE.findall(t.text)}
+    stop = rules.not_names | {w.capitalize() for w in lower}
     for i, turn in enumerate(conv.turns):
         text = turn.text
         if turn.speaker == "therapist":
-            found = _AFTER_COMMA_RE.findall(text) + _TURN_START_RE.findall(text)
+            found = _AFTER_COMMA_RE.findall(text)
+            start = _TURN_START_RE.match(text)
+            # "Slower, Fabian." addresses Fabian: the first word is the instruction.
+            if start and not _AFTER_COMMA_RE.match(text, start.end() - 1):
+                found.append(start.group(1))
+            # A word the client just said is echoed back ("Antiseptic, sharp and cold."): the
+            # client does not say their own name, so it is not one.
+            said = set(conv.turns[i - 1].text.split()) if i else set()
+            found = [n for n in found if n[0].isupper() and not n.isupper()]
+            found = [n for n in found if n not in said and f"{n}," not in said]
             for name in found:
                 if name not in stop:
                     client[name].append(i)

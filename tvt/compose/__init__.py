@@ -33,7 +33,7 @@ __all__ = [
     "narrative_facts",
 ]
 
-COMPOSER_VERSION = "2.1"
+COMPOSER_VERSION = "2.2"
 
 _PHASES = {
     "P5": compose_p5,

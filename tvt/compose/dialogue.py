@@ -21,6 +21,8 @@ _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright
 #: we sample around it.
 TURN_MEANS: dict[str, float] = paper().turns_per_conversation
 TURN_SD = 0.1
+#: Longest client turn the composer writes, in words, before the voice's asides are added.
+_MAX_CLIENT_WORDS = 75
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
@@ -267,6 +269,10 @@ class Dialogue:
                     break
         if not kept:
             kept = pieces[:1]
+        # A turn that has grown long with the voice's asides loses its last sentences: people
+        # in the release rarely speak more than about 75 words at a time.
+        while len(kept) > 2 and sum(len(p.split()) for p in kept) > _MAX_CLIENT_WORDS:
+            kept.pop()
         if run_on:
             kept = self._join(kept, intensity)
         if run_on:
