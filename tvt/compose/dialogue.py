@@ -10,7 +10,7 @@ from typing import Any
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
-from tvt.compose.voice import RUN_ON
+from tvt.compose.voice_text import RUN_ON
 from tvt.paper import paper
 from tvt.rng import Stream
 
