@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tvt.compose.dialogue import Dialogue, _lower_first
+from tvt.compose.dialogue import Dialogue
+from tvt.compose.dialogue_text import _lower_first
 from tvt.compose.suds import arc_level, stated_values
 
 Unit = tuple[str, Any]
