@@ -17,10 +17,13 @@ from typing import Any
 
 from tvt.compose.acts import ACTS, CLIENT_ACTS, REQUIRED_ACTS, THERAPIST_ACTS
 from tvt.compose.dialogue import SUDS_STYLES, Dialogue
-from tvt.compose.exposure import compose_p6, compose_p7, compose_p10
+from tvt.compose.exposure_p6_p7 import compose_p6, compose_p7
+from tvt.compose.exposure_p10 import compose_p10
 from tvt.compose.narrative import Narrative, build_narrative
 from tvt.compose.risk import risk_phase
-from tvt.compose.talk import compose_p5, compose_p8, compose_p11
+from tvt.compose.talk_p5 import compose_p5
+from tvt.compose.talk_p8 import compose_p8
+from tvt.compose.talk_p11 import compose_p11
 
 __all__ = [
     "ACTS",

@@ -3,14 +3,23 @@ client's voice (hesitations, body sensations and feelings graded by intensity ba
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
+from tvt.compose.dialogue_text import (
+    _AGAIN,
+    _CONJUNCTIONS,
+    _LINKS,
+    _PIECES,
+    _SENTENCE,
+    _lower_first,
+    _runs_on,
+    sentences,
+    words_only,
+)
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
-from tvt.compose.voice import RUN_ON
 from tvt.paper import paper
 from tvt.rng import Stream
 
@@ -27,66 +36,10 @@ _MAX_CLIENT_WORDS = 75
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
 
-#: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
-_NUMERIC = re.compile(r"number|SUDS|nought|hundred|\{n\}|\{prev\}|\{peak\}|\{end\}|scale", re.I)
-_WORDS_ONLY: dict[int, list[str]] = {}
-
-
-def words_only(pool: Sequence[str]) -> Sequence[str]:
-    """``pool`` without the lines that speak of SUDS numbers or the scale (cached per pool)."""
-    out = _WORDS_ONLY.get(id(pool))
-    if out is None:
-        out = _WORDS_ONLY[id(pool)] = [x for x in pool if not _NUMERIC.search(x)]
-        _KEEP.append(pool)  # the id stays valid while the cache holds the pool
-    return out
-
-
-_KEEP: list[Sequence[str]] = []
-#: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
-_PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
-_WORD = re.compile(r"[A-Za-z0-9']+")
-#: A sentence as tvt.diversity counts it (text up to . ! or ?); composed text has single spaces.
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of composed text, as :func:`tvt.diversity.sentences` splits them (composed
-    text never has runs of whitespace, so nothing needs collapsing)."""
-    return [s.strip() for s in _SENTENCE.findall(text)]
-
-
 #: Therapist acts that may pick up the detail the client just described.
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
 #: Client sentences the therapist may say back, and how.
 _MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
-#: How two spoken sentences run together, by intensity band.
-_LINKS = {
-    "calm": (", and ", " - ", ", and, well, ", "; "),
-    "mild": (", and ", " - ", ", and ", "... "),
-    "moderate": (", and ", " - ", "... ", ", and "),
-    "high": ("... ", " - ", "... and ", ", and "),
-    "extreme": ("... ", " - ", "... ", " - and "),
-}
-#: Sentence openings that are lower-cased when the sentence runs on from another one.
-_LOWER = RUN_ON
-
-
-#: How a client marks a sentence of the memory said again in a retelling.
-_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
-
-_CONJUNCTIONS = frozenset({"But", "And", "So", "Or", "Because", "Then"})
-
-
-def _runs_on(sentence: str) -> bool:
-    """Whether a sentence can follow another within one sentence: it starts with "I" or with a
-    word that can be lower-cased (not a name, not a quotation)."""
-    first = sentence.split(" ", 1)[0].rstrip(",.")
-    return first in _LOWER or first in ("I", "I'm", "I've", "I'd", "I'll")
-
-
-def _lower_first(sentence: str) -> str:
-    first = sentence.split(" ", 1)[0].rstrip(",.")
-    return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
 
 
 def verbal_level(value: int) -> list[str]:

@@ -31,6 +31,15 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.language import Picker
+from tvt.compose.voice_text import (
+    _HESITANT,
+    _RUN_ON,
+    _cap,
+    _frame_keys,
+    _keep_case,
+    _low,
+    _tidy,
+)
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -63,15 +72,6 @@ def _weighted(rng: Stream, weights: dict[str, float]) -> str:
 
 def _some(rng: Stream, pool: list[Any], k: int) -> list[Any]:
     return [pool[i] for i in rng.distinct(len(pool), min(k, len(pool)))]
-
-
-def _keep_case(word: str, m: re.Match[str]) -> str:
-    """``word`` capitalised when the text it replaces was."""
-    return _cap(word) if m.group(0)[0].isupper() else word
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -302,40 +302,6 @@ class Voice:
         return sentence
 
 
-#: Sentence openings that are lower-cased when the sentence runs on after a filler or a link.
-RUN_ON = frozenset(
-    "My It It's There's There The This That Everything Part All Then And So Not No Don't Just "
-    "Even Still What Why How When Now Maybe Sometimes Yes Okay Yeah Let's They They've They're "
-    "He He's She She's We We're We've You Your Can't Some Mostly Tired Less More Someone "
-    "Somebody Something Nothing People Everyone Nobody His Her Their Our A An Again Only Every "
-    "Each Another Up Down Higher Lower Back Sorry Thank Thanks Good Right Alright Well Maybe "
-    "Probably Honestly Which Tight Crawling Swimming Still Even Just Or But Because Because "
-    "Frozen Terrified Helpless Overwhelmed Lost Trapped Frantic Petrified Desperate".split()
-)
-_RUN_ON = RUN_ON
-#: Sentence starts that already hesitate; no opener goes before them.
-_HESITANT = (
-    '"',
-    "I - ",
-    "It - ",
-    "I'm - ",
-    "No - ",
-    "Um",
-    "Uh",
-    "Erm",
-    "Hm",
-    "I...",
-    "It's...",
-    "Okay",
-    "Sorry",
-    "Hang on",
-    "Give me",
-    "There's -",
-    "It's -",
-    "I just...",
-)
-
-
 @cache
 def _an_pattern() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in voice_bank()["an_words"])
@@ -356,29 +322,6 @@ def _lexicon_pattern(find: str) -> re.Pattern[str]:
     if find == "kind of":
         return re.compile(guard[find] + r"\b" + head + r"\b")
     return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
-
-
-@cache
-def _frame_keys(frame: str) -> tuple[str, ...]:
-    """The slots of a body frame, in order of first use."""
-    return tuple(dict.fromkeys(re.findall(r"\{(\w+)\}", frame)))
-
-
-def _low(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-_SENTENCE_START = re.compile(r"([.!?] )([a-z])")
-
-
-def _tidy(text: str) -> str:
-    while "  " in text:
-        text = text.replace("  ", " ")
-    text = text.replace(" .", ".").replace(" ,", ",").strip()
-    # An empty intensifier must not leave a sentence starting in lower case.
-    if ". " in text or "? " in text or "! " in text:
-        text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
-    return text[:1].upper() + text[1:]
 
 
 def build_voice(case: dict[str, Any], seed: int) -> Voice:

@@ -1,0 +1,214 @@
+"""P6 (SUDS monitoring during exposure) and P7 (reinforcement during exposure). The shared
+planning and rendering lives in :mod:`tvt.compose.exposure`; P6's client turns are P10's.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from tvt.compose.bank import client_bank
+from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.exposure import (
+    SENSE_KINDS,
+    Unit,
+    _beat,
+    _fit,
+    _fresh,
+    _narrate,
+    _render,
+    _senses,
+)
+from tvt.compose.exposure_p10 import _p10_client
+from tvt.plan import hotspot_work
+
+
+# -- P6 --------------------------------------------------------------------------------------
+def _p6_units(d: Dialogue, k: int) -> list[Unit]:
+    s = _senses(d)
+    middle: list[Unit] = [
+        ("beat", ("opening", 1, "")),
+        ("beat", ("approach", 1, "")),
+        ("beat", ("onset", 1, "")),
+        ("suds", "mid"),
+        ("beat", ("escalation", 1, "")),
+        ("beat", ("hotspot", 1, "")),
+        ("suds", "peak"),
+        ("beat", ("aftermath", 1, "")),
+        ("sense", s[0]),
+        ("suds", "mid"),
+    ]
+    p = 0
+    hotspots = hotspot_work(d.case, d.phase)
+    # SUDS every third or fourth client turn (about every five minutes of a real session).
+    while len(middle) < k:
+        if hotspots:
+            middle += [
+                ("slow", (p, "begin" if p == 0 else "")),
+                ("sense", s[(p + 1) % 5]),
+                ("thought", None),
+                ("suds", "mid"),
+                ("slow", (p + 1, "")),
+                ("sense", s[(p + 2) % 5]),
+                ("suds", "mid"),
+            ]
+        else:
+            q = 2 + p // 2
+            middle += [
+                ("beat", ("opening", q, "restart")),
+                ("beat", ("approach", q, "")),
+                ("sense", s[(p + 1) % 5]),
+                ("suds", "mid"),
+                ("beat", ("onset", q, "")),
+                ("beat", ("escalation", q, "")),
+                ("beat", ("hotspot", q, "")),
+                ("suds", "mid"),
+                ("beat", ("aftermath", q, "")),
+                ("thought", None),
+            ]
+        p += 2
+    head: list[Unit] = [("suds", "start")]
+    tail: list[Unit] = [("suds", "end"), ("final", None)]
+    return head + _fit(middle, k - len(head) - len(tail)) + tail
+
+
+def _p6_therapist(
+    d: Dialogue, unit: Unit, prev: Unit | None, level: float, history: list[int]
+) -> None:
+    kind, arg = unit
+    pk = prev[0] if prev else None
+    if kind == "suds":
+        pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
+        d.t("suds_request", pool, level)
+    elif kind == "final":
+        d.t("instruction", "final", level, n=history[-1])
+    elif prev and pk == "suds" and prev[1] == "start":
+        d.t("instruction", "begin", level, n=history[-1])
+    elif prev and pk == "suds":
+        last, before = history[-1], history[-2]
+        if prev[1] == "peak" and last > before:
+            direction = "peak"
+        else:
+            direction = "up" if last > before else "down" if last < before else "same"
+        # The number itself is echoed now and then, not after every check.
+        pool = "empathic_" + direction
+        if d.pick.chance(0.65):
+            pool += "_plain"
+        d.t("empathic_response", pool, level, n=last, prev=before)
+    elif kind == "beat" and arg[2] == "restart":
+        d.t("instruction", "restart", level)
+    elif kind == "slow" and arg[1] == "begin":
+        d.t("instruction", "slow_begin", level)
+    elif kind == "sense":
+        d.t("sensory_prompt", "sense_" + arg, level)
+    elif kind == "thought":
+        d.t("sensory_prompt", "thought", level)
+    elif kind == "final":
+        d.t("instruction", "final", level)
+    elif d.rng.random() < 0.3:
+        d.t("reinforcement", "reinforce", level)
+    else:
+        d.t("prompt", "prompt", level)
+
+
+def compose_p6(d: Dialogue) -> None:
+    """SUDS monitoring during exposure: frequent checks, empathic responses to each change."""
+    d.offset = d.rng.integer(0, 5)
+    n = turn_count("P6", d.rng)
+    units = _p6_units(d, n // 2)
+    _render(d, units, n, _p6_therapist, _p10_client)
+
+
+# -- P7 --------------------------------------------------------------------------------------
+def _p7_units(d: Dialogue, k: int) -> list[Unit]:
+    hotspots = hotspot_work(d.case, d.phase)
+    middle: list[Unit] = [
+        ("beat", ("opening", 2, "")),
+        ("struggle", ("approach", 2)),
+        ("beat", ("onset", 2, "")),
+        ("struggle", ("escalation", 2)),
+        ("struggle", ("hotspot", 2)),
+        ("suds", "peak"),
+        ("beat", ("aftermath", 2, "")),
+        ("struggle", ("slow", 0) if hotspots else ("aftermath", 3)),
+    ]
+    p = 1
+    while len(middle) < k:
+        if hotspots:
+            middle += [
+                ("beat", ("slow", p)),
+                ("struggle", ("slow", p + 1)),
+                ("suds", "mid"),
+                ("beat", ("hotspot", p + 2)),
+                ("struggle", ("aftermath", p + 2)),
+                ("beat", ("slow", p + 2)),
+            ]
+        else:
+            middle += [
+                ("beat", ("approach", p + 2)),
+                ("struggle", ("onset", p + 2)),
+                ("suds", "mid"),
+                ("beat", ("escalation", p + 2)),
+                ("struggle", ("hotspot", p + 2)),
+                ("beat", ("aftermath", p + 2)),
+            ]
+        p += 3
+    head: list[Unit] = [("suds", "start")]
+    tail: list[Unit] = [("suds", "end"), ("final", None)]
+    return head + _fit(middle, k - len(head) - len(tail)) + tail
+
+
+@cache
+def _struggle_kinds() -> tuple[str, ...]:
+    return tuple(sorted(client_bank()["common"]["struggle"]))
+
+
+def _p7_text(d: Dialogue, name: str, p: int) -> str:
+    if name == "slow":
+        return _fresh(d, d.nar.slow, p)
+    return _beat(d, name, p)
+
+
+def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: Any) -> None:
+    kind, arg = unit
+    if kind == "suds":
+        pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
+        d.t("suds_request", pool, level)
+    elif prev and prev[0] == "suds" and prev[1] == "start":
+        d.t("instruction", "begin", level)
+    elif prev and prev[0] == "struggle":
+        d.t("reinforcement", "reinforce_" + d.struggle_kind, level)
+    elif kind == "final":
+        d.t("instruction", "final", level)
+    elif d.rng.random() < 0.75:
+        d.t("reinforcement", "reinforce", level)
+    else:
+        d.t("prompt", "prompt", level)
+
+
+def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
+    kind, arg = unit
+    if kind == "struggle":
+        d.struggle_kind = d.pick.pick(_struggle_kinds())
+        struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
+        text = _p7_text(d, *arg)
+        # What holds the client in the scene while they struggle with it.
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.35 else ""
+        if d.rng.random() < 0.5:
+            out = f"{d.hesitate(level, text)}{scene} {struggle} {d.body(level)}"
+        else:
+            out = f"{d.hesitate(level, struggle)} {text}{scene} {d.feeling(level)}"
+        d.c("struggle", out, level)
+    elif kind == "beat":
+        d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
+    elif kind == "final":
+        tail = d.line(d.ccommon["final_tail"])
+        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
+
+
+def compose_p7(d: Dialogue) -> None:
+    """Reinforcement during exposure: the client struggles, the therapist's brief praise answers it."""
+    d.offset = d.rng.integer(0, 5)
+    n = turn_count("P7", d.rng)
+    units = _p7_units(d, n // 2)
+    _render(d, units, n, _p7_therapist, _p7_client)

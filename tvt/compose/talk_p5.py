@@ -1,0 +1,135 @@
+"""P5, orientation to imaginal exposure: the rationale, the client's concerns and questions, the
+plan. Built from moves (see :mod:`tvt.compose.talk`).
+"""
+
+from __future__ import annotations
+
+from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.language import derived_suds
+from tvt.compose.talk import (
+    Move,
+    _applicable,
+    _fit,
+    _reason,
+    lv_of,
+    uses_substances,
+)
+
+
+# -- P5 --------------------------------------------------------------------------------------
+def compose_p5(d: Dialogue) -> None:
+    """Orientation: rationale, what will happen, concerns answered, SUDS anchored, courage validated."""
+    level = d.case["plan"]["intensity"]["P5"]
+    cb = d.cb
+    concerns = _applicable(d, cb["concerns"])
+    questions = _applicable(d, cb["questions"])
+    n = turn_count("P5", d.rng)
+    k = n // 2
+
+    def greeting(d: Dialogue, lv: int) -> None:
+        d.t("greeting", "greeting", lv)
+        text = f"{d.anticipation(lv)} {d.line(cb['dread'])}"
+        d.c("concern", text + d.maybe(0.5, cb["tie_in"]), lv)
+
+    def said(d: Dialogue, act: str, *pools: str, ack: bool = False) -> None:
+        """A therapist turn composed of one line from each of ``pools`` (one rationale element
+        each), optionally after a short acknowledgement of what the client just said."""
+        parts = [d.line(d.tb[p]) for p in pools]
+        if ack and d.pick.chance(0.35):
+            parts.insert(0, d.line(d.tb["el_ack"]))
+        d.add("therapist", act, " ".join(parts), lv_of(d))
+
+    def rationale(d: Dialogue, lv: int) -> None:
+        # Avoidance keeps PTSD going.
+        said(d, "rationale", "el_avoidance", ack=True)
+        text = d.hesitate(lv, d.line(cb["rationale_response"]))
+        d.c("response", f"{text} {d.line(cb['tie_in'])}" + d.maybe(0.5, cb["reflection"]), lv)
+
+    def psychoeducation(d: Dialogue, lv: int) -> None:
+        # Distress rises then comes down; the story is repeated; about how long.
+        said(d, "psychoeducation", "el_rise_fall", "el_repeat", "el_duration")
+        text = d.hesitate(lv, d.line(cb["rise_fall_response"]))
+        d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
+
+    def procedure(d: Dialogue, lv: int) -> None:
+        # Eyes closed; first person, present tense, out loud.
+        said(d, "procedure", "el_eyes", "el_tense")
+        d.c("response", d.hesitate(lv, d.line(cb["procedure_response"])), lv)
+
+    def question(d: Dialogue, lv: int) -> None:
+        q = questions.pop(0) if questions else None
+        d.t("open_question", "ask_concern", lv)
+        d.pending = q
+        text = d.line(q["client"]) if q else d.line(cb["rationale_response"])
+        if d.rng.random() < 0.5:
+            text = f"{d.line(cb['question_lead'])} {text}"
+        d.c("question", text, lv)
+
+    def substance(d: Dialogue, lv: int) -> None:
+        # Intoxication is checked before any exposure when the profile has substance use.
+        d.t("substance_check", "substance_check", lv)
+        d.c("response", d.line(cb["substance_answer"]), lv)
+        d.t("substance_check", "substance_plan", lv)
+        d.c("agreement", d.line(cb["substance_plan_answer"]), lv)
+
+    def answer(d: Dialogue, lv: int) -> None:
+        q = d.pending
+        d.add(
+            "therapist",
+            "reassurance",
+            d.line(q["therapist"]) if q else d.line(d.tb["reassure_general"]),
+            lv,
+        )
+        text = d.line(cb["answer_response"]) + d.maybe(0.6, cb["motivation"])
+        d.c("response", text + d.maybe(0.6, cb["reflection"]), lv)
+
+    def concern(d: Dialogue, lv: int) -> None:
+        c = concerns.pop(0)
+        d.t("open_question", "ask_concern", lv)
+        d.pending = c
+        text = d.hesitate(lv, d.line(c["client"])) + d.maybe(0.5, cb["tie_in"])
+        d.c("concern", text + d.maybe(0.4, cb["reflection"]), lv)
+
+    def suds(d: Dialogue, lv: int) -> None:
+        d.t("suds_request", "suds_anchor", lv)
+        value = derived_suds(lv, d.rng)
+        text = f"{d.suds_text(value, 'first', lv)} {d.anticipation(lv)}"
+        d.c("suds_report", text + _reason(d, lv), lv, suds=value)
+
+    def courage(d: Dialogue, lv: int) -> None:
+        d.t("validation", "courage", lv)
+        d.c("agreement", f"{d.line(cb['agreement'])} {d.line(cb['motivation'])}", lv)
+
+    def recording(d: Dialogue, lv: int) -> None:
+        d.t("procedure", "recording", lv)
+        text = d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"])
+        d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
+
+    def expectations(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "ask_expectation", lv)
+        d.c("response", f"{d.line(cb['expectation'])} {d.anticipation(lv)}", lv)
+
+    def life(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "ask_life", lv)
+        d.c("daily_life", f"{d.nar.work} {d.line(cb['life_tail'])}", lv)
+
+    # Every element of the rationale is in every P5: avoidance (rationale), eyes closed and
+    # first person, present tense, out loud (procedure), distress rises then falls, repetition
+    # and duration (psychoeducation), SUDS with both anchors (suds), recording.
+    required: list[Move] = [greeting, rationale, procedure, psychoeducation, concern, answer]
+    required += [suds, recording]
+    if uses_substances(d.case):
+        required.insert(1, substance)
+    optional: list[list[Move]] = [
+        [question, answer],
+        [expectations],
+        [concern, answer],
+        [life],
+        [concern, answer],
+    ]
+    required.append(courage)
+    moves = _fit(required, optional, k, insert_at=len(required) - 3)
+    for move in moves:
+        move(d, level)
+    if n % 2:
+        d.t("closing", "closing", level)

@@ -1,0 +1,77 @@
+"""P8, eliciting thoughts and feelings about the trauma. Built from moves (see
+:mod:`tvt.compose.talk`).
+"""
+
+from __future__ import annotations
+
+from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.talk import (
+    _suds_move,
+    risk_block,
+)
+
+
+# -- P8 --------------------------------------------------------------------------------------
+def compose_p8(d: Dialogue) -> None:
+    """After exposure: open questions about thoughts and feelings, reflected and validated."""
+    level = d.case["plan"]["intensity"]["P8"]
+    cb = d.cb
+    n = turn_count("P8", d.rng)
+    k = n // 2
+    topics = list(cb["answers"])
+    order = [topics[i] for i in d.rng.distinct(len(topics), len(topics))]
+    # The first questions are fixed by the protocol: how was it, then the SUDS with eyes open.
+    for first in ("hardest", "thought_hotspot"):
+        order.remove(first)
+    order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
+    d.t("open_question", "how_was_it", level)
+    text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
+    d.c("feeling", text + d.maybe(0.6, cb["aside"]), level)
+    _suds_move(d, level)
+    kinds = ("reflection", "validation", "open_question")
+    styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
+    # Clients with flashbacks (and a few others) are flooded by the memory once in P8: "it
+    # feels like it's happening again". The therapist attends to that before asking anything.
+    flashes = "flashbacks" in d.case["client_profile"]["exhibited_behaviors"]
+    flash_at = d.rng.integer(1, 4) if d.rng.random() < (0.5 if flashes else 0.08) else -1
+    slots, asked = k - 2, 0
+    while slots > 0:
+        if asked == flash_at and d.turns[-1]["speaker"] == "client" and slots >= 2:
+            flash_at = -1
+            d.t("open_question", "follow_up", level)
+            d.c("struggle", d.hesitate(level + 2, d.line(cb["flashback"])), level)
+            d.t("validation", "attend", level)
+            d.c("grounding_response", d.line(cb["attend_response"]), level)
+            slots -= 2
+            continue
+        if d.risk == "P8" and slots >= 4 and asked >= 3:
+            risk_block(d, level)
+            slots -= 4
+            continue
+        if asked < len(order):
+            topic = order[asked]
+            answer = cb["answers"][topic]
+            style = styles[asked]
+            asked += 1
+            question = d.line(d.tb["ask_" + topic])
+            mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
+            if style == "open_question":
+                text = question
+            else:
+                text = f"{mirror or d.line(d.tb[style])} {question}"
+            d.add("therapist", style, text, level)
+            detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
+            extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
+            extra["thought"] = d.pick.pick(d.nar.thoughts)
+            core = d.line(answer["client"], extra)
+            tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
+            aside = d.maybe(0.6, cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
+        else:
+            # Every question has been asked once: follow the client's answer instead of
+            # asking one of them again in other words.
+            d.t("open_question", "follow_up", level)
+            d.c("thought", f"{d.line(cb['follow_up'])} {d.feeling(level)}", level)
+        slots -= 1
+    if n % 2:
+        d.t("closing", "closing", level)
