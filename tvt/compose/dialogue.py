@@ -16,20 +16,16 @@ from tvt.compose.dialogue_text import (
     _lower_first,
     _runs_on,
     sentences,
+    verbal_level,
     words_only,
 )
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
 from tvt.compose.narrative import Narrative, second_person
-from tvt.paper import paper
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
 _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
 
-#: Mean turns per phase in the release (the paper's figures, seeds/paper.json) and the spread
-#: we sample around it.
-TURN_MEANS: dict[str, float] = paper().turns_per_conversation
-TURN_SD = 0.1
 #: Longest client turn the composer writes, in words, before the voice's asides are added.
 _MAX_CLIENT_WORDS = 75
 
@@ -40,21 +36,6 @@ SUDS_STYLES = ("numeric", "verbal")
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
 #: Client sentences the therapist may say back, and how.
 _MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
-
-
-def verbal_level(value: int) -> list[str]:
-    """The client's words for a distress level 0-100 (verbal SUDS)."""
-    for band in verbal_bank()["client"]["level"]:
-        if value <= band["max"]:
-            return band["words"]
-    raise ValueError(f"SUDS {value} is above 100")
-
-
-def turn_count(phase: str, rng: Stream) -> int:
-    """Number of turns of one conversation: normal around the release mean, within +-25 %."""
-    mean = TURN_MEANS[phase]
-    n = round(rng.normal(mean, TURN_SD * mean))
-    return int(min(round(1.25 * mean), max(round(0.75 * mean), n)))
 
 
 class Dialogue:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tvt.compose.bank import verbal_bank
 from tvt.compose.voice_text import RUN_ON
 
 #: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
@@ -65,3 +66,11 @@ def _runs_on(sentence: str) -> bool:
 def _lower_first(sentence: str) -> str:
     first = sentence.split(" ", 1)[0].rstrip(",.")
     return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
+
+
+def verbal_level(value: int) -> list[str]:
+    """The client's words for a distress level 0-100 (verbal SUDS)."""
+    for band in verbal_bank()["client"]["level"]:
+        if value <= band["max"]:
+            return band["words"]
+    raise ValueError(f"SUDS {value} is above 100")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue
 from tvt.compose.exposure import (
     Unit,
     _beat,
@@ -19,6 +19,7 @@ from tvt.compose.exposure import (
     _senses,
     _thought,
 )
+from tvt.compose.length import turn_count
 from tvt.plan import hotspot_work
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.bank import client_bank
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue
 from tvt.compose.exposure import (
     SENSE_KINDS,
     Unit,
@@ -20,6 +20,7 @@ from tvt.compose.exposure import (
     _senses,
 )
 from tvt.compose.exposure_p10 import _p10_client
+from tvt.compose.length import turn_count
 from tvt.plan import hotspot_work
 
 

@@ -4,8 +4,9 @@ plan. Built from moves (see :mod:`tvt.compose.talk`).
 
 from __future__ import annotations
 
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue
 from tvt.compose.language import derived_suds
+from tvt.compose.length import turn_count
 from tvt.compose.talk import (
     Move,
     _applicable,

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from tvt.compose.dialogue import Dialogue, turn_count
+from tvt.compose.dialogue import Dialogue
+from tvt.compose.length import turn_count
 from tvt.compose.talk import (
     _suds_move,
     risk_block,
