@@ -23,6 +23,7 @@ BANK_FILES = (
     "voice.json",
     "risk.json",
     "nouns.json",
+    "world.json",
 )
 
 

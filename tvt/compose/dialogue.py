@@ -72,6 +72,8 @@ class Dialogue:
         self.voice = nar.voice
         # Each phase starts afresh (a phase composed alone comes out the same).
         self.voice.recent = []
+        self.voice.said_emos = []
+        self.voice.named = {}
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
@@ -92,6 +94,13 @@ class Dialogue:
         self.pending: dict[str, Any] | None = None
         #: Whether the current retelling has passed the hotspot (unlocks "hot" sensory details).
         self.after_hotspot = not self.exposure
+        #: The recent episodes of the client's life this phase tells (each once).
+        self.episodes = nar.world.for_phase(phase) if nar.world else {}
+
+    def episode(self, kind: str) -> str:
+        """The next untold episode of ``kind`` in this conversation ("" when none is left)."""
+        pool = self.episodes.get(kind)
+        return pool.pop(0) if pool else ""
 
     # -- turns ---------------------------------------------------------------------------
     def _level(self, intensity: float) -> float | int:
@@ -256,7 +265,7 @@ class Dialogue:
     def _names(self, text: str) -> str:
         """ "my sister Amara" the first time in a conversation, "Amara" after that."""
         for full, name in self.nar.people:
-            for ref in (full, cap(full)):
+            for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already
                 if ref not in text:
                     continue
                 if full not in self.introduced:
@@ -300,6 +309,12 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
+        named = self.voice.named  # one count per conversation, shared with the voice
+        for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
+            if "{" + key[:3] in template and len(names) > 1:
+                # Named in full first, then in turn by its other names ("that night").
+                used = named[key] = named.get(key, -1) + 1
+                extra = {**names[used % len(names)], **(extra or {})}
         if extra:
             return fill(template, {**self.ctx, **extra})
         return fill(template, self.ctx)

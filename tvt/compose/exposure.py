@@ -72,7 +72,7 @@ def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
 _AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str:
+def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.6) -> str:
     """A narration turn: (hesitation) + the beat + (a sensory detail) + (an aside) + (a reaction).
 
     The optional parts vary the shape of the turns so that a long retelling does not fall into
@@ -82,7 +82,7 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.85) -> str
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
-        if d.rng.random() < 0.25:
+        if d.rng.random() < 0.15:
             parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
     if r < 0.25:
@@ -98,7 +98,7 @@ def _client_sense(d: Dialogue, kind: str, level: float) -> str:
     if kind == "body":
         return f"{d.hesitate(level, d.body(level))} {d.body(level)} {d.feeling(level)}"
     text = d.sensory(kind)
-    if d.rng.random() < 0.7:
+    if d.rng.random() < 0.4:
         other = SENSE_KINDS[(SENSE_KINDS.index(kind) + 1) % 4]
         text = f"{text} {d.sensory(other)}"
     # What the detail sets off in the mind, as people do when they describe a scene.

@@ -161,7 +161,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
         else:
             # The opening happens before the scene proper (at home, on the way, waiting), so it
             # takes no scene detail: "the stiff hospital sheet" does not belong at home.
-            sensory = 0.0 if name == "opening" else 0.85
+            sensory = 0.0 if name == "opening" else 0.6
             d.c("narration", _narrate(d, text, level, sensory=sensory), level)
     elif kind == "slow":
         text = _fresh(d, d.nar.slow, arg[0])

@@ -18,6 +18,7 @@ from typing import Any
 from tvt.compose.bank import narrative_schema, profile_bank
 from tvt.compose.language import agreement, cap, fill, number_words
 from tvt.compose.voice import Voice, build_voice
+from tvt.compose.world import World, build_world
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -51,6 +52,11 @@ class Narrative:
     people: list[tuple[str, str]] = field(default_factory=list)
     #: The phase where the client voices a risk moment ("" for none); set by compose_client.
     risk_phase: str = ""
+    #: The ways the client names the event, as the slots of each (see Dialogue.fill).
+    event_names: list[dict[str, str]] = field(default_factory=list)
+    hotspot_names: list[dict[str, str]] = field(default_factory=list)
+    #: The client's life now: people, places and the recent episodes they tell.
+    world: World | None = None
 
 
 # Client voice -> therapist voice. Contractions and "I was" first, since the plain "I" rule
@@ -246,6 +252,27 @@ def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> st
     return first
 
 
+def _short(moment: str) -> str:
+    """ "the moment they knocked him down and nobody moved" -> "the moment they knocked him
+    down": the hotspot's first clause, to name it again without the whole of it."""
+    head = re.split(r" and |, | while | when ", moment, maxsplit=1)[0]
+    return head if head != moment and head.count(" ") >= 3 else moment
+
+
+def _event_slots(event: str) -> dict[str, str]:
+    out = {"event": event, "event_cap": cap(event), **agreement("event", event)}
+    out["event_t"] = second_person(event)
+    out["event_t_cap"] = cap(out["event_t"])
+    return out
+
+
+def _street(rng: Stream) -> str:
+    """A surname to name a street or a park after (streets keep the local, British names)."""
+    from tvt.sampling import person_name
+
+    return person_name("en_GB", "any", rng).rsplit(" ", 1)[-1]
+
+
 def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
     rng = Stream(seed, case["client_id"], "narrative")
@@ -292,6 +319,8 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     event = fill(_choose(rng, refs["event"]), ctx)
     _put(ctx, "event", event)
     ctx.update(agreement("event", event))
+    # People name the event in more than one way; a conversation moves between them.
+    event_names = [event] + [fill(e, ctx) for e in refs["event"] if fill(e, ctx) != event]
     # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
     # end of your marriage" where the client says "the end of my marriage".
     _put(ctx, "event_t", second_person(event))
@@ -359,10 +388,38 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         "when_then": when,
         "sight": ctx["sight"],
         "sound": ctx["sound"],
+        "smell": ctx["smell"],
+        "touch": ctx["touch"],
         "hot": ctx["hotspot_c"],
         "reminder": ctx["reminder"],
     }
     nar.people = [(f"{ref} {name}", name) for ref, name in people]
+    nar.event_names = [_event_slots(e) for e in event_names]
+    # After its first full mention in a conversation, the hotspot is "that moment".
+    hot_c = [ctx["hotspot_c"], _short(ctx["hotspot_c"])]
+    hot_t = [ctx["hotspot_t"], _short(ctx["hotspot_t"])]
+    nar.hotspot_names = [
+        {"hotspot_c": c, "hotspot_c_cap": cap(c), "hotspot_t": t, "hotspot_t_cap": cap(t)}
+        for c, t in dict.fromkeys(zip(hot_c, hot_t, strict=True))
+    ]
+    nar.voice.story_names = {"event": event_names, "hot": list(dict.fromkeys(hot_c))}
+
+    taken = {name for _, name in nar.people} | {ctx["first"], ctx["therapist"]}
+
+    def namer(pronoun: str, rng: Stream) -> str:
+        for _ in range(5):
+            name = _person_first_name(profile, pronoun, rng)
+            if name not in taken:
+                break
+        taken.add(name)
+        return name
+
+    # Everyday reminders of the topic (not the scene itself, "{place}", which is no passing cue).
+    cues = [fill(r, ctx) for r in topic["reminders"] if not r.startswith("{")]
+    nar.world = build_world(
+        profile, cues, seed, case["client_id"], namer, lambda rng: _street(rng)
+    )
+    nar.people += nar.world.people
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
         "when": f"It happened {third_person(when)}.",

@@ -120,7 +120,10 @@ def compose_p11(d: Dialogue) -> None:
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
-        d.c("daily_life", f"{d.nar.home} {d.line(cb['daily_tail'])}", lv)
+        # What it looks like now, told as something that happened this week.
+        shown = d.episode("trigger")
+        now = f"{d.line(cb['daily_lead'])} {shown}" if shown else d.nar.home
+        d.c("daily_life", f"{now} {d.line(cb['daily_tail'])}", lv)
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
@@ -128,7 +131,10 @@ def compose_p11(d: Dialogue) -> None:
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
-        d.c("response", f"{d.line(cb['support'])} {d.line(cb['support_tail'])}", lv)
+        # Someone who already helped, this week, is the evidence that support is there.
+        shown = d.episode("support")
+        first = f"{d.line(cb['support'])} {shown}" if shown else d.line(cb["support"])
+        d.c("response", f"{first} {d.line(cb['support_tail'])}", lv)
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", "closing", lv)

@@ -44,6 +44,12 @@ def compose_p5(d: Dialogue) -> None:
         # Avoidance keeps PTSD going.
         said(d, "rationale", "el_avoidance", ack=True)
         text = d.hesitate(lv, d.line(cb["rationale_response"]))
+        # The client recognises the avoidance in their own week.
+        example = d.episode("invite")
+        if example:
+            head = example.split(" ", 1)[0]
+            low = head in ("Last", "On", "The", "A", "Yesterday", "Earlier", "Over", "At")
+            text = f"{text} Like {example[:1].lower() if low else example[0]}{example[1:]}"
         d.c("response", f"{text} {d.line(cb['tie_in'])}" + d.maybe(0.5, cb["reflection"]), lv)
 
     def psychoeducation(d: Dialogue, lv: int) -> None:

@@ -12,6 +12,10 @@ from tvt.compose.talk import (
 )
 
 
+#: Answers that tell an episode of the client's week (see tvt.compose.world), by kind.
+_EPISODE = {"lately": "trigger", "missing_out": "invite"}
+
+
 # -- P8 --------------------------------------------------------------------------------------
 def compose_p8(d: Dialogue) -> None:
     """After exposure: open questions about thoughts and feelings, reflected and validated."""
@@ -64,6 +68,8 @@ def compose_p8(d: Dialogue) -> None:
             detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
             extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
             extra["thought"] = d.pick.pick(d.nar.thoughts)
+            if topic in _EPISODE:
+                extra["episode"] = d.episode(_EPISODE[topic])
             core = d.line(answer["client"], extra)
             tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
             aside = d.maybe(0.6, cb["aside"])
@@ -72,7 +78,10 @@ def compose_p8(d: Dialogue) -> None:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
             d.t("open_question", "follow_up", level)
-            d.c("thought", f"{d.line(cb['follow_up'])} {d.feeling(level)}", level)
+            # An example from the client's week, while there is one left to tell.
+            example = d.episode("trigger")
+            text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
+            d.c("thought", f"{text} {d.feeling(level)}", level)
         slots -= 1
     if n % 2:
         d.t("closing", "closing", level)

@@ -91,8 +91,14 @@ class Voice:
     talk: float
     #: Facts of the client's story the voice may use ("event", "when_then").
     story: dict[str, str] = field(default_factory=dict)
+    #: Other names of some facts ("that night" for "the attack"), used in turn after the first.
+    story_names: dict[str, list[str]] = field(default_factory=dict)
     #: The body sites named last (not named again straight away).
     recent: list[str] = field(default_factory=list)
+    #: How often each fact of ``story_names`` was used in this conversation.
+    named: dict[str, int] = field(default_factory=dict)
+    #: The feelings named last, not named again right away.
+    said_emos: list[str] = field(default_factory=list)
     #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
     words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
 
@@ -113,6 +119,15 @@ class Voice:
                 text = pattern.sub(functools.partial(_keep_case, word), text)
         # "a terrible memory" in this client's words is "an awful memory".
         return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
+
+    def facts(self) -> dict[str, str]:
+        """The story facts for one sentence: a fact named before in this conversation comes
+        back under its next name ("the attack", then "that night")."""
+        out = dict(self.story)
+        for key, names in self.story_names.items():
+            used = self.named[key] = self.named.get(key, -1) + 1
+            out[key] = names[used % len(names)]
+        return out
 
     # -- composition ---------------------------------------------------------------------
     def _int(self, band: str, pick: Picker) -> str:
@@ -143,7 +158,7 @@ class Voice:
             and pick.chance(0.65)
         ):
             # Where and when the body reacts: "... the way it did three years ago".
-            tail = pick.pick(voice_bank()["body_tails"]).format_map(self.story)
+            tail = pick.pick(voice_bank()["body_tails"]).format_map(self.facts())
             text = text[:-1] + tail + "."
         return text
 
@@ -158,7 +173,7 @@ class Voice:
     def anticipation(self, level: float, pick: Picker) -> str:
         """How the client feels about what is coming (orientation)."""
         band = band_name(level)
-        ant = pick.pick(voice_bank()["after"]["anticipate"]).format_map(self.story)
+        ant = pick.pick(voice_bank()["after"]["anticipate"]).format_map(self.facts())
         emo = pick.choice(self.emotions[band])
         intensity = self._int(band, pick)
         feel = f"{intensity} {emo}".strip()
@@ -208,6 +223,8 @@ class Voice:
                 values[key] = self._int(band, pick)
             elif base == "It_be":
                 values[key] = "They're" if site["pl"] else "It's"
+            elif base == "it_obj":
+                values[key] = "them" if site["pl"] else "it"
         if "Ing" in values:
             values["Ing"] = _cap(values["Ing"])
         if "Adj2" in values:
@@ -223,9 +240,12 @@ class Voice:
         frames = voice_bank()["frames"][style][band]
         text = pick.pick(frames)
         if style == "named":
-            emos = self.emotions[band]
+            # Not the feeling just named ("Panicked. I'm panicked."): one of the others.
+            own = self.emotions[band]
+            emos = [e for e in own if e not in self.said_emos] or own
             e1 = pick.choice(emos)
-            e2 = pick.choice([e for e in emos if e != e1] or emos)
+            e2 = pick.choice([e for e in emos if e != e1] or [e for e in own if e != e1] or own)
+            self.said_emos = (self.said_emos + [e1, e2])[-2:]
             values = {
                 "emo": e1,
                 "emo2": e2,
@@ -237,7 +257,7 @@ class Voice:
             return _tidy(text.format_map(values))
         # Some deflections and jokes are about the client's own story ("Who knew the crash
         # could still get a reaction out of me").
-        text = text.format_map(self.story) if "{" in text else text
+        text = text.format_map(self.facts()) if "{" in text else text
         # Deflecting and joking clients still show it in the body once distress is up.
         if band in ("moderate", "high", "extreme") and pick.chance(0.45):
             return f"{text} {self.body(level, pick)}"
