@@ -12,7 +12,8 @@ import pytest
 from tvt.compose import COMPOSER_VERSION, compose_client, narrative_facts
 from tvt.compose.acts import ACTS, REQUIRED_ACTS
 from tvt.compose.bank import BANK_FILES, bands, topic_files, topic_slug
-from tvt.compose.narrative import build_narrative, second_person
+from tvt.compose.narrative import build_narrative
+from tvt.compose.person import second_person
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import iter_cases
@@ -235,7 +236,7 @@ def test_every_therapist_facing_reference_is_in_the_therapists_voice() -> None:
     import itertools
 
     from tvt.compose.bank import narrative_schema, pair_files
-    from tvt.compose.narrative import second_person
+    from tvt.compose.person import second_person
 
     first_person = re.compile(r"\b(I|I'm|I've|I'd|I'll|me|my|mine|myself|our|ours|we|us)\b")
     schemas = [json.loads(seeds_path("compose", "topics", n).read_text()) for n in topic_files()]
@@ -269,7 +270,7 @@ def test_every_therapist_facing_reference_is_in_the_therapists_voice() -> None:
 
 
 def test_second_person_keeps_quotes_and_agreement() -> None:
-    from tvt.compose.narrative import second_person, third_person
+    from tvt.compose.person import second_person, third_person
 
     assert second_person("the night I nearly died") == "the night you nearly died"
     assert second_person("the bank where I was paying in") == "the bank where you were paying in"

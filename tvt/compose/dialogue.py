@@ -9,18 +9,17 @@ from typing import Any
 from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.dialogue_text import (
     _AGAIN,
-    _CONJUNCTIONS,
-    _LINKS,
     _PIECES,
     _SENTENCE,
     _lower_first,
-    _runs_on,
+    join_spoken,
     sentences,
     verbal_level,
     words_only,
 )
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
-from tvt.compose.narrative import Narrative, second_person
+from tvt.compose.narrative import Narrative
+from tvt.compose.person import second_person
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -138,7 +137,10 @@ class Dialogue:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
         text = self.fill(self.pick.pick(lines), extra)
         name = self.ctx["first"]
-        if name not in text and text[-1:] in ".?" and self.pick.chance(0.18):
+        # Early in a conversation the therapist uses the name at least once (a try at each
+        # of the first therapist turns until it fits).
+        unnamed = len(self.turns) <= 8 and not any(name in t["text"] for t in self.turns[::2])
+        if name not in text and text[-1:] in ".?" and (unnamed or self.pick.chance(0.18)):
             # Now and then the therapist addresses the client by name.
             last = text.rsplit(". ", 1)[-1]
             if last.count(" ") >= 2 and not last.endswith(("...", "'.", '".', "'?")):
@@ -277,35 +279,7 @@ class Dialogue:
         return text
 
     def _join(self, pieces: list[str], level: float) -> list[str]:
-        """Run some short sentences together the way people do when they talk ("My hands are
-        shaking, and I can hear the alarm"); how often depends on the voice, how depends on the
-        level (trailing dots and dashes as distress rises)."""
-        if len(pieces) < 2:
-            return pieces
-        band = band_of(level)["name"]
-        links = _LINKS.get(band, _LINKS["moderate"])
-        p = 0.55 * self.voice.talk
-        out = [pieces[0]]
-        for piece in pieces[1:]:
-            prev = out[-1]
-            if (
-                prev.endswith(".")
-                and piece.endswith((".", "!"))
-                and '"' not in prev
-                and '"' not in piece
-                and len(prev.split()) <= 13
-                and len(piece.split()) <= 13
-                and not prev.endswith("...")
-                and _runs_on(piece)
-                and self.pick.rng.random() < p
-            ):
-                first = piece.split(" ", 1)[0]
-                # "..., but if it does": a conjunction needs no "and" before it.
-                link = ", " if first in _CONJUNCTIONS else self.pick.choice(links)
-                out[-1] = prev[:-1] + link + _lower_first(piece)
-            else:
-                out.append(piece)
-        return out
+        return join_spoken(pieces, level, self.voice.talk, self.pick)
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""

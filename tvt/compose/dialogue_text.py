@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from tvt.compose.bank import verbal_bank
+from tvt.compose.language import Picker, band_of
 from tvt.compose.voice_text import RUN_ON
 
 #: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
@@ -74,3 +75,34 @@ def verbal_level(value: int) -> list[str]:
         if value <= band["max"]:
             return band["words"]
     raise ValueError(f"SUDS {value} is above 100")
+
+
+def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> list[str]:
+    """Run some short sentences together the way people do when they talk ("My hands are
+    shaking, and I can hear the alarm"); how often depends on the voice's ``talk``, how depends
+    on the level (trailing dots and dashes as distress rises)."""
+    if len(pieces) < 2:
+        return pieces
+    links = _LINKS.get(band_of(level)["name"], _LINKS["moderate"])
+    p = 0.55 * talk
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        prev = out[-1]
+        if (
+            prev.endswith(".")
+            and piece.endswith((".", "!"))
+            and '"' not in prev
+            and '"' not in piece
+            and len(prev.split()) <= 13
+            and len(piece.split()) <= 13
+            and not prev.endswith("...")
+            and _runs_on(piece)
+            and pick.rng.random() < p
+        ):
+            first = piece.split(" ", 1)[0]
+            # "..., but if it does": a conjunction needs no "and" before it.
+            link = ", " if first in _CONJUNCTIONS else pick.choice(links)
+            out[-1] = prev[:-1] + link + _lower_first(piece)
+        else:
+            out.append(piece)
+    return out

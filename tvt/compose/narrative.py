@@ -17,6 +17,7 @@ from typing import Any
 
 from tvt.compose.bank import narrative_schema, profile_bank
 from tvt.compose.language import agreement, cap, fill, number_words
+from tvt.compose.person import second_person, third_person
 from tvt.compose.voice import Voice, build_voice
 from tvt.compose.world import World, build_world
 from tvt.resources import load_seed_json
@@ -57,69 +58,6 @@ class Narrative:
     hotspot_names: list[dict[str, str]] = field(default_factory=list)
     #: The client's life now: people, places and the recent episodes they tell.
     world: World | None = None
-
-
-# Client voice -> therapist voice. Contractions and "I was" first, since the plain "I" rule
-# would otherwise leave "you was" or "you'm" behind.
-_YOU = [
-    (re.compile(r"\bI'm\b"), "you're"),
-    (re.compile(r"\bI've\b"), "you've"),
-    (re.compile(r"\bI'd\b"), "you'd"),
-    (re.compile(r"\bI'll\b"), "you'll"),
-    (re.compile(r"\bI was\b"), "you were"),
-    (re.compile(r"\bI am\b"), "you are"),
-    (re.compile(r"\bI\b"), "you"),
-    (re.compile(r"\bmy\b"), "your"),
-    (re.compile(r"\bMy\b"), "Your"),
-    (re.compile(r"\bour\b"), "your"),
-    (re.compile(r"\bOur\b"), "Your"),
-    (re.compile(r"\bmyself\b"), "yourself"),
-    (re.compile(r"\bmine\b"), "yours"),
-    (re.compile(r"\bours\b"), "yours"),
-    (re.compile(r"\bOurs\b"), "Yours"),
-    (re.compile(r"\bme\b"), "you"),
-    (re.compile(r"\bwe\b"), "you"),
-    (re.compile(r"\bus\b"), "you"),
-]
-# Client voice -> neutral voice for the facts given to prompts ("a conversation the client
-# overheard"); "me" becomes "them" because the facts already name the client as "the client".
-_THEY = [
-    (re.compile(r"\bI'm\b"), "the client is"),
-    (re.compile(r"\bI've\b"), "the client has"),
-    (re.compile(r"\bI'd\b"), "the client would"),
-    (re.compile(r"\bI'll\b"), "the client will"),
-    (re.compile(r"\bI am\b"), "the client is"),
-    (re.compile(r"\bI\b"), "the client"),
-    (re.compile(r"\bmy\b"), "their"),
-    (re.compile(r"\bMy\b"), "Their"),
-    (re.compile(r"\bour\b"), "their"),
-    (re.compile(r"\bme\b"), "them"),
-    (re.compile(r"\bmine\b"), "theirs"),
-    (re.compile(r"\bmyself\b"), "themselves"),
-]
-# Quoted words ("I don't love you any more") stay as they were said.
-_QUOTED = re.compile(r'("[^"]*")')
-
-
-def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
-    parts = _QUOTED.split(text)
-    for i in range(0, len(parts), 2):  # even parts are outside quotation marks
-        for pattern, repl in table:
-            parts[i] = pattern.sub(repl, parts[i])
-    return "".join(parts)
-
-
-@cache
-def second_person(text: str) -> str:
-    """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin", "the night I
-    nearly died" -> "the night you nearly died". Quoted words are left as said."""
-    return _swap(text, _YOU)
-
-
-@cache
-def third_person(text: str) -> str:
-    """Neutral voice for a fact: "my cousin" -> "their cousin"."""
-    return _swap(text, _THEY)
 
 
 def _choose(rng: Stream, pool: list[Any]) -> Any:
@@ -416,9 +354,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
 
     # Everyday reminders of the topic (not the scene itself, "{place}", which is no passing cue).
     cues = [fill(r, ctx) for r in topic["reminders"] if not r.startswith("{")]
-    nar.world = build_world(
-        profile, cues, seed, case["client_id"], namer, lambda rng: _street(rng)
-    )
+    nar.world = build_world(profile, cues, seed, case["client_id"], namer, lambda rng: _street(rng))
     nar.people += nar.world.people
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {

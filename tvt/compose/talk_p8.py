@@ -11,7 +11,6 @@ from tvt.compose.talk import (
     risk_block,
 )
 
-
 #: Answers that tell an episode of the client's week (see tvt.compose.world), by kind.
 _EPISODE = {"lately": "trigger", "missing_out": "invite"}
 

@@ -155,7 +155,7 @@ class Voice:
             band in ("mild", "moderate", "high")
             and plain
             and text.endswith(".")
-            and pick.chance(0.65)
+            and pick.chance(0.8)
         ):
             # Where and when the body reacts: "... the way it did three years ago".
             tail = pick.pick(voice_bank()["body_tails"]).format_map(self.facts())

@@ -135,7 +135,7 @@ def build_world(
     for kind, count in EPISODES.items():
         grammar = bank[kind]
         told = []
-        for i in range(count):
+        for _ in range(count):
             when = pick.pick(bank["when"])
             if kind == "trigger":
                 ctx = {**slots, "reminder": cues[int(rng.random() * len(cues))]}
