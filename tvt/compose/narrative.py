@@ -356,6 +356,9 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     cues = [fill(r, ctx) for r in topic["reminders"] if not r.startswith("{")]
     nar.world = build_world(profile, cues, seed, case["client_id"], namer, lambda rng: _street(rng))
     nar.people += nar.world.people
+    # The phrase pools may name the client's people and places: "{w_friend}", "{w_street}".
+    for key, value in nar.world.slots.items():
+        _put(ctx, "w_" + key, value)
     # Facts are for prompts: the scene in a neutral voice, the client's own lines as quotes.
     facts = {
         "when": f"It happened {third_person(when)}.",
