@@ -2,7 +2,9 @@
 
 Both the importer (which fills the ``suds`` field of imported turns) and the lexical rater (which
 reads SUDS from the text when a conversation has no ``suds`` field) use :func:`read_suds`, so a
-sentence means the same number everywhere. The rules, and why each was chosen, are in
+sentence means the same number everywhere. ``tvt audit``, which decides for itself which turns
+are ratings and which scale applies, reads the numbers with :func:`iter_ratings` and
+:func:`on_0_100` from here too. The rules, and why each was chosen, are in
 docs/benchmark.md, section 8 ("Reading SUDS from text"); in short:
 
 * **Where.** A client turn is read when the therapist turn just before asks for a rating
@@ -28,16 +30,19 @@ This module is a leaf: it imports nothing from tvt.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
     "Rating",
+    "RatingMatch",
     "Statement",
     "asks_for_suds",
     "find_rating",
+    "iter_ratings",
     "named_scale",
+    "on_0_100",
     "read_suds",
     "word_number",
 ]
@@ -144,13 +149,25 @@ class Rating:
     scale: int | None  # 10 or 100 when the client named it with the number
 
 
-def find_rating(text: str, *, own_scale_only: bool = False) -> Rating | None:
-    """The first SUDS rating in one client turn, before any scale is applied.
+@dataclass(frozen=True)
+class RatingMatch:
+    """A rating found in a text, with where it was said (``text[start:end]``)."""
 
-    With ``own_scale_only`` only a number said with its scale ("8 out of 10", "70/100") counts.
+    rating: Rating
+    start: int
+    end: int
+    out_of: bool  # the scale was said as "out of 10" or "/100" (not as "%" or "percent")
+
+
+def iter_ratings(text: str) -> Iterator[RatingMatch]:
+    """Every SUDS rating in one client turn, in order, before any scale is applied.
+
+    The rules of "which number" (module docstring) decide what is a rating: a number followed by
+    "of" or a unit, the scale itself ("0 to 100") and a number above the scale said with it are
+    not; a range is its middle and a change "from X to Y" is Y. :func:`find_rating` is the first
+    of these; a caller with rules of its own about where a rating may stand (``tvt audit`` reads
+    only the head of an answer) filters them by their span.
     """
-    if own_scale_only and not _OWN_SCALE_HINT.search(text):
-        return None  # a quick exit: an own scale is "/ 10" or "out of 10"
     for m in _RATING_RE.finditer(text):
         a = word_number(m.group("a"))
         b = word_number(m.group("b")) if m.group("b") else None
@@ -171,12 +188,34 @@ def find_rating(text: str, *, own_scale_only: bool = False) -> Rating | None:
             scale = 100 if word_number(m.group("scale")) == 100 else 10
         elif m.group("pct"):
             scale = 100
-        if own_scale_only and not m.group("outof"):
-            continue
         if value > (scale or 100):
             continue
-        return Rating(value, scale)
+        yield RatingMatch(Rating(value, scale), m.start(), m.end(), bool(m.group("outof")))
+
+
+def find_rating(text: str, *, own_scale_only: bool = False) -> Rating | None:
+    """The first SUDS rating in one client turn, before any scale is applied.
+
+    With ``own_scale_only`` only a number said with its scale ("8 out of 10", "70/100") counts.
+    """
+    if own_scale_only and not _OWN_SCALE_HINT.search(text):
+        return None  # a quick exit: an own scale is "/ 10" or "out of 10"
+    for found in iter_ratings(text):
+        if own_scale_only and not found.out_of:
+            continue
+        return found.rating
     return None
+
+
+def on_0_100(value: float, scale: int) -> tuple[int, int]:
+    """A rating said on ``scale`` (10 or 100) as ``(value on 0-100, the scale it was read on)``.
+
+    A number above 10 on 0-10 is read on 0-100 (the client answered on 0-100: "70" after "zero
+    to ten?"). The value is rounded to a whole SUDS point, half up ("six or seven" on 0-10 is 65).
+    """
+    if scale == 10 and value > 10:
+        scale = 100
+    return _to_100(value, scale), scale
 
 
 @dataclass(frozen=True)
@@ -237,7 +276,6 @@ def read_suds(turns: Iterable[Mapping[str, Any]]) -> list[Statement]:
             scale = later[0]
         else:
             scale, assumed = fallback, True
-        if scale == 10 and rating.value > 10:
-            scale = 100  # said "70" on a 0-10 question: the client answered on 0-100
-        out.append(Statement(i, _to_100(rating.value, scale), scale, assumed, text))
+        value, scale = on_0_100(rating.value, scale)
+        out.append(Statement(i, value, scale, assumed, text))
     return out

@@ -2,10 +2,15 @@
 
 A *check* is a therapist turn that asks for a rating (lexicon ``suds.question``). A *rating* is a
 client turn with a ``suds`` field, or, in data without it, a client turn answering a check (or
-naming a scale itself) whose first number is not followed by a unit ("20 minutes"). The scale
-is, in order: the ``suds_scale`` field; the scale the client names ("7 out of 10", "70%"); the
-scale named in the check; the scale last named in the conversation; else it is read from the
-number (10 or less: 0-10).
+naming a scale or SUDS itself) with a rating among its first :data:`HEAD_WORDS` words that is not
+followed by a unit of lexicon ``suds.not_a_rating`` ("20 minutes"). The numbers are read by
+:mod:`tvt.suds_text`, the reader import and the lexical rater use (docs/benchmark.md, section 8):
+number words, a range as its middle, a change "from X to Y" as Y, the scale itself ("0 to 100")
+not a rating. Which turns are ratings and which scale applies are the audit's own rules; the scale
+is, in order: the ``suds_scale`` field; the scale the client says with the number ("7 out of 10",
+"70%"); the scale the client's turn names (rules lexicons ``suds.scale_10``, ``suds.scale_100``);
+the scale named in the check; the scale last named in a check of the conversation; else it is
+read from the number (10 or less: 0-10). A number above 10 on 0-10 is a 0-100 rating.
 """
 
 from __future__ import annotations
@@ -15,54 +20,45 @@ from dataclasses import dataclass, field
 
 from tvt.audit.load import Conversation
 from tvt.audit.rules import Rules
+from tvt.suds_text import Rating, iter_ratings, on_0_100
 
-_UNITS = {
-    "zero": 0, "nought": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-}  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_DIGITS = {"one": 1, **{k: v for k, v in _UNITS.items() if v < 10}}
-# "one" alone is left out: in an answer it is far more often "one of the worst moments".
-_NUMBER_RE = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:\.\d+)?|(?:a |one )?hundred|"
-    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|"
-    r"zero|nought|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen)(?![\w.]*\d)",
-    re.IGNORECASE,
-)
 #: Words of a client turn read for its rating (an answer gives the number near its start).
 HEAD_WORDS = 14
+_WORD = re.compile(r"\S+")
 
 
-def number_value(word: str) -> float | None:
-    w = word.lower().strip()
-    try:
-        return float(w)
-    except ValueError:
-        pass
-    if "hundred" in w:
-        return 100.0
-    if w in _UNITS:
-        return float(_UNITS[w])
-    parts = re.split(r"[- ]", w)
-    if parts[0] in _TENS:
-        return float(_TENS[parts[0]] + (_DIGITS.get(parts[1], 0) if len(parts) > 1 else 0))
+def _head_end(text: str) -> int:
+    """Where the first :data:`HEAD_WORDS` words of ``text`` end."""
+    end = len(text)
+    for n, m in enumerate(_WORD.finditer(text)):
+        if n == HEAD_WORDS:
+            return m.start()
+        end = m.end()
+    return end
+
+
+def first_rating(text: str, rules: Rules) -> Rating | None:
+    """The first rating of ``text`` (tvt.suds_text) among its first words and not before a unit.
+
+    A rating must start within the first :data:`HEAD_WORDS` words; one followed by a unit of the
+    rules' lexicon ``suds.not_a_rating`` is passed over (tvt.suds_text already passes over the
+    common units; the lexicon lets an edited rules file add its own).
+    """
+    limit = _head_end(text)
+    units = rules.lex("suds.not_a_rating").rx
+    for found in iter_ratings(text):
+        if found.start >= limit:
+            break
+        if units.match(text[found.end :].lstrip()):
+            continue
+        return found.rating
     return None
 
 
 def first_rating_number(text: str, rules: Rules) -> float | None:
-    """The first number of ``text`` that is not followed by a unit, or None."""
-    head = " ".join(text.split()[:HEAD_WORDS])
-    units = rules.lex("suds.not_a_rating").rx
-    for m in _NUMBER_RE.finditer(head):
-        rest = head[m.end() :].lstrip()
-        if units.match(rest):
-            continue
-        return number_value(m.group(1))
-    return None
+    """The number of :func:`first_rating` as said (before any scale), or None."""
+    rating = first_rating(text, rules)
+    return None if rating is None else rating.value
 
 
 def named_scale(text: str, rules: Rules) -> int | None:
@@ -124,14 +120,14 @@ def trace(conv: Conversation, rules: Rules) -> SudsTrace:
         else:
             own = named_scale(turn.text, rules)
             if asked or own is not None or "suds" in turn.text.lower():
-                value = first_rating_number(turn.text, rules)
-                if value is not None:
-                    scale = own or asked_scale or last_scale or (10 if value <= 10 else 100)
-                    if scale == 10 and value > 10:
-                        scale = 100  # "80" after a 0-10 question is a 0-100 rating
-                    if value <= 100:
-                        out.ratings.append((i, value * 10 if scale == 10 else value, scale))
-                        out.checked_ordinals.append(ordinal)
+                rating = first_rating(turn.text, rules)
+                if rating is not None:
+                    said = rating.scale or own or asked_scale or last_scale
+                    value, scale = on_0_100(
+                        rating.value, said or (10 if rating.value <= 10 else 100)
+                    )
+                    out.ratings.append((i, value, scale))
+                    out.checked_ordinals.append(ordinal)
                 elif asked:
                     out.checked_ordinals.append(ordinal)
             elif asked:
