@@ -127,6 +127,7 @@ class Voice:
         for key, names in self.story_names.items():
             used = self.named[key] = self.named.get(key, -1) + 1
             out[key] = names[used % len(names)]
+        out["Event_cap"] = _cap(out.get("event", "it"))
         return out
 
     # -- composition ---------------------------------------------------------------------

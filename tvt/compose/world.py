@@ -95,8 +95,11 @@ def build_world(
     slots: dict[str, str] = {}
     people: list[tuple[str, str]] = []
 
-    def person(slot: str, ref: str, they: str) -> None:
+    names: dict[str, str] = {}  # what the client calls each person after the first mention
+
+    def person(slot: str, ref: str, they: str, name: str) -> None:
         slots[slot] = ref
+        names[slot] = name
         slots.update(_pronouns({"friend": "fr", "other": "ot"}.get(slot, slot), they))
 
     age = int(profile["age"])
@@ -104,20 +107,20 @@ def build_world(
     kin = pick.choice(bank["kin"][band])
     kin_they = "she" if kin in _SHE else "he" if kin in _HE else pick.choice(("she", "he"))
     if kin in _UNNAMED:
-        person("kin", f"my {kin}", kin_they)
+        person("kin", f"my {kin}", kin_they, cap(kin))
     else:
         name = namer(kin_they, rng)
         people.append((f"my {kin} {name}", name))
-        person("kin", f"my {kin} {name}", kin_they)
+        person("kin", f"my {kin} {name}", kin_they, name)
     fr_they = pick.choice(("she", "he", "she", "he", "they"))
     name = namer(fr_they, rng)
     people.append((f"my friend {name}", name))
-    person("friend", f"my friend {name}", fr_they)
+    person("friend", f"my friend {name}", fr_they, name)
     ot_they = pick.choice(("she", "he"))
     name = namer(ot_they, rng)
     other = fill(bank["other"][profile["occupation"]], {"name": name})
     people.append((other, name))
-    person("other", other, ot_they)
+    person("other", other, ot_they, name)
 
     suffixes = bank["street_suffixes"]
     first, second = street_name(rng), street_name(rng)
@@ -146,10 +149,19 @@ def build_world(
                     f"{cap(fill(pick.pick(grammar['coda']), ctx))}"
                 )
             elif kind == "invite":
+                ask = pick.pick(grammar["ask"])
+                who = ask["who"]
+                short = {"friend": "fr", "other": "ot"}.get(who, who)
+                ctx = {**slots, "who_name": names[who], "Who_name": names[who]}
+                ctx |= {
+                    "who" + k[len(short) :]: v
+                    for k, v in slots.items()
+                    if k.startswith(short + "_")
+                }
                 text = (
-                    f"{when}, {fill(pick.pick(grammar['ask']), slots)}, and "
-                    f"{fill(pick.pick(grammar['excuse']), slots)}. "
-                    f"{cap(fill(pick.pick(grammar['cost']), slots))}"
+                    f"{when}, {fill(ask['text'], ctx)}, and "
+                    f"{fill(pick.pick(grammar['excuse']), ctx)}. "
+                    f"{cap(fill(pick.pick(grammar['cost']), ctx))}"
                 )
             else:
                 text = (
