@@ -27,6 +27,8 @@ _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright
 
 #: Longest client turn the composer writes, in words, before the voice's asides are added.
 _MAX_CLIENT_WORDS = 75
+#: Talk after an exposure (P8) runs shorter per turn: the therapist asks more, smaller questions.
+_MAX_WORDS = {"P8": 60}
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
@@ -216,7 +218,8 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        while len(kept) > 2 and sum(len(p.split()) for p in kept) > _MAX_CLIENT_WORDS:
+        most = _MAX_WORDS.get(self.phase, _MAX_CLIENT_WORDS)
+        while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
             kept.pop()
         if run_on:
             kept = self._join(kept, intensity)

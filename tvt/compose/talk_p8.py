@@ -71,7 +71,8 @@ def compose_p8(d: Dialogue) -> None:
                 extra["episode"] = d.episode(_EPISODE[topic])
             core = d.line(answer["client"], extra)
             tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
-            aside = d.maybe(0.6, cb["aside"])
+            # An episode of the client's week is a long answer already: no aside after it.
+            aside = d.maybe(0.0 if topic in _EPISODE else 0.45, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
         else:
             # Every question has been asked once: follow the client's answer instead of
