@@ -82,3 +82,18 @@ def test_people_are_introduced_before_they_go_by_first_name(
                         full,
                         text[max(0, at - 60) : at + 60],
                     )
+
+
+def test_the_voice_lexicon_leaves_noun_phrases_whole() -> None:
+    """ "a kind of cough" is a noun phrase: a formal voice must not make it "a somewhat cough"
+    (found reading a whole client of seed 3)."""
+    from tvt.compose.voice import build_voice
+
+    seen_formal = 0
+    for case in iter_cases(load_config("default"), SEED, 300):
+        voice = build_voice(case, SEED)
+        seen_formal += voice.register == "formal"
+        for text in ("There's a noise, a kind of cough.", "It was that kind of day."):
+            out = voice.lexicon(text)
+            assert not re.search(r"\b(?:a|that) (?:somewhat|rather) \w+\.", out), out
+    assert seen_formal > 10

@@ -335,7 +335,7 @@ def _lexicon_pattern(find: str) -> re.Pattern[str]:
     depends on it ("a bit of", "that kind of thing")."""
     guard = {
         "a bit": r"(?! of)",
-        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )",
+        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )(?<!a )(?<!A )(?<!any )(?<!one )",
         # "I reckon so", but not "when I reckon about it".
         "I think": r"(?! about| of| back| through| it through| that through)",
     }
