@@ -174,9 +174,12 @@ def run_items(
     client: Any = None  # the LLMClient, opened inside the event loop by main()
 
     async def work(item: T) -> A:
-        out = await ask(client, item, params())
-        if mode["json"] and out.reason and "HTTP 400" in out.reason:
-            mode["json"] = False  # the server does not support JSON mode: the parsers cope
+        sent = params()
+        out = await ask(client, item, sent)
+        if "response_format" in sent and out.reason and "HTTP 400" in out.reason:
+            # The server does not support JSON mode: the parsers cope without it. Every item
+            # refused while it was on is asked again, also those in flight when it went off.
+            mode["json"] = False
             out = await ask(client, item, params())
         return out
 
