@@ -17,13 +17,12 @@ The caller keeps what is its own: the prompt, the parser, the record type and wh
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from tvt.llm.client import Endpoint, LLMClient, RequestFailed, Usage, resolve_endpoint
-from tvt.llm.runner import Progress, run_pool, summary_line
+from tvt.llm.runner import Progress, run_with_client, summary_line
 from tvt.rng import client_int_seed
 
 if TYPE_CHECKING:  # generation loads the composer and the dataset writer: only when running
@@ -171,9 +170,8 @@ def run_items(
 
     cache = open_cache(options)
     progress = Progress(len(items), desc, usage, enabled=options.progress)
-    client: Any = None  # the LLMClient, opened inside the event loop by main()
 
-    async def work(item: T) -> A:
+    async def work(client: LLMClient, item: T) -> A:
         sent = params()
         out = await ask(client, item, sent)
         if "response_format" in sent and out.reason and "HTTP 400" in out.reason:
@@ -187,20 +185,14 @@ def run_items(
         results.append(out)
         progress.advance(failed=out.value is None)
 
-    async def main() -> None:
-        nonlocal client
-        client = LLMClient(
-            endpoint, cache=cache, policy=options.policy, timeout=options.timeout, usage=usage
-        )
-        try:
-            await run_pool(items, work, concurrency=options.concurrency, on_result=on_result)
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(main())
-    finally:
-        progress.close()
-        if cache is not None:
-            cache.close()
+    run_with_client(
+        items,
+        work,
+        endpoint=endpoint,
+        options=options,
+        cache=cache,
+        usage=usage,
+        progress=progress,
+        on_result=on_result,
+    )
     return ItemRun(endpoint, results, usage, mode["json"])
