@@ -4,15 +4,18 @@ the cache, and the accounting the three callers (rater, benchmark rater, audit j
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from tests.fake_openai_server import FakeServer
 from tvt.llm.client import EndpointError, RetryPolicy
 from tvt.llm.generation import LLMOptions
-from tvt.llm.per_item import Asked, ask_parsed, run_items
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.rng import client_int_seed
 
 FAST = RetryPolicy(base=0.01, cap=0.05)
@@ -189,3 +192,20 @@ def test_every_request_refused_for_json_mode_is_asked_again_without_it(fake):
     assert run.json_mode is False and not run.failed
     refused = [b for b in fake.state.bodies if "response_format" in b]
     assert len(refused) == 3 and len(fake.state.bodies) == 9
+
+
+def test_json_in_text_skips_braces_that_are_not_json():
+    text = 'Sure {not json} here:\n```json\n{"intensity": 7}\n```\nand {"b": [1, 2]} {"a": 1'
+    assert list(json_in_text(text)) == [{"intensity": 7}, {"b": [1, 2]}]
+    assert list(json_in_text("[1, 2] and [x]", re.compile(r"\[[^\[\]]*\]"))) == [[1, 2]]
+
+
+@given(
+    obj=st.dictionaries(st.text(max_size=8), st.integers() | st.text(max_size=8), max_size=4),
+    before=st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=30),
+    after=st.text(alphabet=st.characters(blacklist_characters="{}"), max_size=30),
+)
+def test_property_a_flat_object_in_prose_is_found(obj, before, after):
+    body = json.dumps(obj)
+    assume("{" not in body[1:-1] and "}" not in body[1:-1])  # a brace in a key ends a flat match
+    assert list(json_in_text(before + body + after)) == [obj]

@@ -14,7 +14,6 @@ section beside the rule figures, with the agreement between the two.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -24,7 +23,7 @@ from tvt.audit.checks import AuditResult
 from tvt.audit.findings import Findings
 from tvt.audit.load import Conversation
 from tvt.errors import WorkFailed
-from tvt.llm.per_item import Asked, ask_parsed
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text
 from tvt.phases import PHASE_INDEX, PHASE_NAMES
 from tvt.resources import seeds_path
 
@@ -55,7 +54,6 @@ _ALLOWED = {
     "risk": {"assessed", "not_assessed", "none"},
 }
 _NONE_WORDS = {"none", "n/a", "na", "not_applicable", "no", "null"}
-_JSON_RE = re.compile(r"\{[^{}]*\}", re.DOTALL)
 
 
 @cache
@@ -82,11 +80,7 @@ def parse_verdict(text: str | None) -> dict[str, Any] | None:
     """``{"stuck_point", "risk", "turn"}`` from a judge answer, or None if it cannot be read."""
     if not text:
         return None
-    for m in _JSON_RE.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
+    for obj in json_in_text(text):
         if not isinstance(obj, dict):
             continue
         keys = {str(k).lower(): v for k, v in obj.items()}

@@ -11,12 +11,11 @@ hidden.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from tvt.llm.per_item import Asked, ask_parsed
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text
 
 _JSON_OBJ = re.compile(r"\{.*\}", re.DOTALL)
 _JSON_LIST = re.compile(r"\[[^\[\]]*\]", re.DOTALL)
@@ -60,22 +59,11 @@ def parse_turn_ratings(text: str | None, count: int) -> list[int | float] | None
     """
     if not text or count < 1:
         return None
-    for m in _JSON_OBJ.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
-        got = _as_list(obj, count)
-        if got is not None:
-            return got
-    for m in _JSON_LIST.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
-        got = _as_list(obj, count)
-        if got is not None:
-            return got
+    for pattern in (_JSON_OBJ, _JSON_LIST):
+        for obj in json_in_text(text, pattern):
+            got = _as_list(obj, count)
+            if got is not None:
+                return got
     return None
 
 

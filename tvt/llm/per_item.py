@@ -13,11 +13,14 @@ it; a server that answers HTTP 400 to it has it switched off for the rest of the
 is asked again without it (the parsers read prose too).
 
 The caller keeps what is its own: the prompt, the parser, the record type and what it writes.
+The parsers find JSON inside chatter with :func:`json_in_text`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -31,6 +34,19 @@ if TYPE_CHECKING:  # generation loads the composer and the dataset writer: only 
 V = TypeVar("V")
 T = TypeVar("T")
 A = TypeVar("A", bound="Asked[Any]")
+
+#: A JSON object without nested objects: what a rating or verdict answer holds.
+FLAT_OBJECT = re.compile(r"\{[^{}]*\}", re.DOTALL)
+
+
+def json_in_text(text: str, pattern: re.Pattern[str] = FLAT_OBJECT) -> Iterator[Any]:
+    """The decoded JSON of each match of ``pattern`` in a model's answer, in order; matches
+    that are not JSON (prose in braces, a truncated object) are skipped."""
+    for m in pattern.finditer(text):
+        try:
+            yield json.loads(m.group(0))
+        except json.JSONDecodeError:
+            continue
 
 
 @dataclass(kw_only=True)

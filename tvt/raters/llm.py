@@ -14,7 +14,6 @@ The request loop (JSON mode, re-asking, concurrency, cache, progress) is
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Awaitable, Mapping
@@ -27,7 +26,7 @@ from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
 from tvt.llm.client import LLMClient, RetryPolicy
 from tvt.llm.generation import LLMOptions, cost_estimate
-from tvt.llm.per_item import Asked, ask_parsed, run_items
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
 from tvt.phases import PHASE_INDEX
 from tvt.records import Conversation, read_conversations
@@ -52,7 +51,6 @@ DEFAULTS: dict[str, Any] = {
 
 # -- parsing -----------------------------------------------------------------------------------------
 _NUMBER = r"(\d{1,2}(?:\.\d+)?)"
-_JSON_RE = re.compile(r"\{[^{}]*\}", re.DOTALL)
 _KEYED_RE = re.compile(
     r"\bintensity\b[\s\"'*:=\-]*(?:(?:rating|score|level|is|of|would be|at|around|about|"
     r"approximately|roughly|a|an)\b[\s\"'*:=\-]*){0,3}" + _NUMBER,
@@ -91,11 +89,7 @@ def parse_intensity(text: str | None) -> int | float | None:
     """
     if not text or not text.strip():
         return None
-    for m in _JSON_RE.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
+    for obj in json_in_text(text):
         if isinstance(obj, dict):
             for key, value in obj.items():
                 if str(key).lower() == "intensity" and not isinstance(value, bool):
