@@ -1,10 +1,11 @@
 """The optional LLM judge for what rules cannot decide: is the stuck point processed, is the risk
 assessed adequately.
 
-It goes through the same machinery as ``tvt rate --rater openai`` (tvt/llm/): the chat client with
-its retries, the response cache, bounded concurrency, the progress bar, and format-failure
-accounting (an unreadable answer is asked again with a reminder and a new seed, up to
-``max_attempts``; what still cannot be read is counted as a format failure, never guessed).
+It goes through the same request loop as ``tvt rate --rater openai`` (:mod:`tvt.llm.per_item`):
+the chat client with its retries, JSON mode, the response cache, bounded concurrency, the progress
+bar, and format-failure accounting (an unreadable answer is asked again with a reminder and a new
+seed, up to ``max_attempts``; what still cannot be read is counted as a format failure, never
+guessed).
 
 The judge reads P8 and P11 conversations (where stuck points are processed) and every
 conversation in which the rules found a risk statement. Its figures are reported in their own
@@ -13,10 +14,8 @@ section beside the rule figures, with the agreement between the two.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -24,9 +23,9 @@ from tvt.audit.checks import AuditResult
 from tvt.audit.findings import Findings
 from tvt.audit.load import Conversation
 from tvt.errors import WorkFailed
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text
 from tvt.phases import PHASE_INDEX, PHASE_NAMES
 from tvt.resources import seeds_path
-from tvt.rng import client_int_seed
 
 JUDGE_VERSION = "v1"
 #: question id -> (answer key, the answer that flags, the answers that count as eligible, text)
@@ -55,7 +54,6 @@ _ALLOWED = {
     "risk": {"assessed", "not_assessed", "none"},
 }
 _NONE_WORDS = {"none", "n/a", "na", "not_applicable", "no", "null"}
-_JSON_RE = re.compile(r"\{[^{}]*\}", re.DOTALL)
 
 
 @cache
@@ -82,11 +80,7 @@ def parse_verdict(text: str | None) -> dict[str, Any] | None:
     """``{"stuck_point", "risk", "turn"}`` from a judge answer, or None if it cannot be read."""
     if not text:
         return None
-    for m in _JSON_RE.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
+    for obj in json_in_text(text):
         if not isinstance(obj, dict):
             continue
         keys = {str(k).lower(): v for k, v in obj.items()}
@@ -116,50 +110,34 @@ def judge_messages(conv: Conversation, prompts: Any) -> list[dict[str, str]]:
 
 
 @dataclass
-class Verdict:
+class Verdict(Asked[dict[str, Any]]):
+    """The judge's answer about one conversation (``value`` is the parsed verdict)."""
+
     conv: Conversation
-    answer: dict[str, Any] | None = None
-    attempts: int = 0
-    first_unreadable: bool = False
-    reason: str | None = None
-    answers: list[str] = field(default_factory=list)
+
+    @property
+    def answer(self) -> dict[str, Any] | None:
+        return self.value
 
 
 async def judge_conversation(
     client: Any, conv: Conversation, *, prompts: Any, params: dict[str, Any], max_attempts: int
 ) -> Verdict:
     """Ask about one conversation, re-asking after unreadable answers."""
-    from tvt.llm.client import RequestFailed
-
-    base = judge_messages(conv, prompts)
-    out = Verdict(conv)
-    messages = base
-    for attempt in range(1, max_attempts + 1):
-        out.attempts = attempt
-        try:
-            comp = await client.complete(
-                messages,
-                params=params,
-                seed=client_int_seed(0, conv.client_id, f"audit-judge:{conv.phase}:{attempt}"),
-                prompt_version=prompts.id,
-            )
-        except RequestFailed as exc:
-            out.reason = f"request failed: {exc.reason}"
-            return out
-        answer = parse_verdict(comp.text)
-        if answer is not None:
-            out.answer = answer
-            return out
-        if attempt == 1:
-            out.first_unreadable = True
-        out.answers.append(comp.text[:200])
-        messages = [
-            *base,
-            {"role": "assistant", "content": comp.text or "(no answer)"},
-            {"role": "user", "content": prompts.files["retry.md"].strip()},
-        ]
-    out.reason = f"format failure: no readable verdict in {max_attempts} answer(s)"
-    return out
+    return await ask_parsed(
+        Verdict(conv=conv),
+        client,
+        judge_messages(conv, prompts),
+        parse=parse_verdict,
+        retry_message={"role": "user", "content": prompts.files["retry.md"].strip()},
+        wanted="readable verdict",
+        params=params,
+        seed=0,
+        client_id=conv.client_id,
+        purpose=f"audit-judge:{conv.phase}",
+        prompt_version=prompts.id,
+        max_attempts=max_attempts,
+    )
 
 
 def judge_items(result: AuditResult) -> list[Conversation]:
@@ -179,73 +157,33 @@ def run_judge(
     ``options`` is a :class:`tvt.llm.generation.LLMOptions`. Raises ``WorkFailed`` (exit 1) only
     when no conversation at all could be judged.
     """
-    from tvt.llm.client import LLMClient, Usage, resolve_endpoint
-    from tvt.llm.generation import cost_estimate, open_cache
-    from tvt.llm.runner import Progress, run_pool, summary_line
+    from tvt.llm.generation import cost_estimate
+    from tvt.llm.per_item import run_items
 
     options.check()
-    endpoint = resolve_endpoint(options.model, options.base_url)
     prompts = judge_prompts()
     items = judge_items(result)
-    usage = Usage()
-    verdicts: list[Verdict] = []
-    json_mode = {"on": True}
 
-    def params() -> dict[str, Any]:
-        p: dict[str, Any] = {"temperature": options.temperature, "max_tokens": options.max_tokens}
-        if json_mode["on"]:
-            p["response_format"] = {"type": "json_object"}
-        return p
-
-    client: Any = None  # opened inside the event loop by main()
-
-    async def work(conv: Conversation) -> Verdict:
-        v = await judge_conversation(
-            client, conv, prompts=prompts, params=params(), max_attempts=options.max_attempts
+    async def ask(client: Any, conv: Conversation, params: dict[str, Any]) -> Verdict:
+        return await judge_conversation(
+            client, conv, prompts=prompts, params=params, max_attempts=options.max_attempts
         )
-        if json_mode["on"] and v.reason and "HTTP 400" in v.reason:
-            json_mode["on"] = False  # the server does not support JSON mode
-            v = await judge_conversation(
-                client, conv, prompts=prompts, params=params(), max_attempts=options.max_attempts
-            )
-        return v
 
-    cache = open_cache(options)
-    progress = Progress(len(items), "judge", usage, enabled=options.progress)
-
-    def on_result(conv: Conversation, v: Verdict) -> None:
-        verdicts.append(v)
-        progress.advance(failed=v.answer is None)
-
-    async def main() -> None:
-        nonlocal client
-        client = LLMClient(
-            endpoint, cache=cache, policy=options.policy, timeout=options.timeout, usage=usage
-        )
-        try:
-            await run_pool(items, work, concurrency=options.concurrency, on_result=on_result)
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(main())
-    finally:
-        progress.close()
-        if cache is not None:
-            cache.close()
+    run = run_items(items, ask, options=options, desc="judge")
+    endpoint, usage, verdicts = run.endpoint, run.usage, run.results
     verdicts.sort(key=lambda v: (v.conv.client_id, PHASE_INDEX[v.conv.phase]))
     doc, per_conv = summarise(result, verdicts)
     cost = cost_estimate(options, usage.prompt_tokens, usage.completion_tokens)
-    failed = [v for v in verdicts if v.answer is None]
+    failed = run.failed
     doc.update(
         model=endpoint.model,
         base_url_host=endpoint.host,
         prompt_version=prompts.id,
         prompt_sha256=prompts.sha256,
-        json_mode=json_mode["on"],
+        json_mode=run.json_mode,
         usage=usage.as_dict(),
         cost_estimate=cost,
-        summary=summary_line(usage, len(verdicts) - len(failed), len(failed), cost["usd"] if cost else None),
+        summary=run.summary_line(cost),
     )
     if items and len(failed) == len(items):
         raise WorkFailed(

@@ -3,20 +3,19 @@
 The conversation tracks send the versioned zero-shot rating prompt of ``tvt rate --rater openai``
 (:func:`tvt.raters.llm.rate_conversation`, same parser, same re-ask after an unreadable answer);
 the turn track sends the ``turn-rating`` prompt, which labels the marked client turns ``[T1]``,
-``[T2]``... and asks for one list of ratings. Both run through the shared LLM client (retries,
-concurrency, usage), and what cannot be read after ``max_attempts`` is a *format failure*:
-counted, reported and left out of the outputs, never hidden.
+``[T2]``... and asks for one list of ratings. Both run through the shared request loop
+(:mod:`tvt.llm.per_item`: retries, JSON mode, concurrency, usage), and what cannot be read after
+``max_attempts`` is a *format failure*: counted, reported and left out of the outputs, never
+hidden.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from tvt.rng import client_int_seed
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text
 
 _JSON_OBJ = re.compile(r"\{.*\}", re.DOTALL)
 _JSON_LIST = re.compile(r"\[[^\[\]]*\]", re.DOTALL)
@@ -60,41 +59,29 @@ def parse_turn_ratings(text: str | None, count: int) -> list[int | float] | None
     """
     if not text or count < 1:
         return None
-    for m in _JSON_OBJ.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
-        got = _as_list(obj, count)
-        if got is not None:
-            return got
-    for m in _JSON_LIST.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
-        got = _as_list(obj, count)
-        if got is not None:
-            return got
+    for pattern in (_JSON_OBJ, _JSON_LIST):
+        for obj in json_in_text(text, pattern):
+            got = _as_list(obj, count)
+            if got is not None:
+                return got
     return None
 
 
 @dataclass
-class TurnRating:
+class TurnRating(Asked[list[int | float]]):
+    """The ratings of the marked turns of one input record (``value`` is the list)."""
+
     client_id: int
     phase: str
     turns: list[int]
-    intensities: list[int | float] | None = None
-    attempts: int = 0
-    first_unreadable: bool = False
-    reason: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    answers: list[str] = field(default_factory=list)
+
+    @property
+    def intensities(self) -> list[int | float] | None:
+        return self.value
 
     @property
     def intensity(self) -> list[int | float] | None:  # the name the shared accounting reads
-        return self.intensities
+        return self.value
 
 
 async def rate_turns(
@@ -107,42 +94,23 @@ async def rate_turns(
     max_attempts: int,
 ) -> TurnRating:
     """Rate the marked turns of one input record, re-asking after unreadable answers."""
-    from tvt.llm.client import RequestFailed
     from tvt.llm.prompts import turn_rating_messages, turn_rating_retry_message
 
     base, marked = turn_rating_messages(record["turns"], prompts)
-    out = TurnRating(record["client_id"], record["phase"], marked)
-    messages = base
-    for attempt in range(1, max_attempts + 1):
-        out.attempts = attempt
-        try:
-            comp = await client.complete(
-                messages,
-                params=params,
-                seed=client_int_seed(
-                    seed, record["client_id"], f"rate-turns:{record['phase']}:{attempt}"
-                ),
-                prompt_version=prompts.id,
-            )
-        except RequestFailed as exc:
-            out.reason = f"request failed: {exc.reason}"
-            return out
-        out.prompt_tokens += comp.prompt_tokens
-        out.completion_tokens += comp.completion_tokens
-        values = parse_turn_ratings(comp.text, len(marked))
-        if values is not None:
-            out.intensities = values
-            return out
-        if attempt == 1:
-            out.first_unreadable = True
-        out.answers.append(comp.text[:200])
-        messages = [
-            *base,
-            {"role": "assistant", "content": comp.text or "(no answer)"},
-            turn_rating_retry_message(len(marked), prompts),
-        ]
-    out.reason = f"format failure: no {len(marked)} ratings 1-10 in {max_attempts} answer(s)"
-    return out
+    return await ask_parsed(
+        TurnRating(record["client_id"], record["phase"], marked),
+        client,
+        base,
+        parse=lambda text: parse_turn_ratings(text, len(marked)),
+        retry_message=turn_rating_retry_message(len(marked), prompts),
+        wanted=f"{len(marked)} ratings 1-10",
+        params=params,
+        seed=seed,
+        client_id=record["client_id"],
+        purpose=f"rate-turns:{record['phase']}",
+        prompt_version=prompts.id,
+        max_attempts=max_attempts,
+    )
 
 
 def rate_inputs_llm(
@@ -171,12 +139,12 @@ def rate_inputs_llm(
     ``turn`` (outputs ``{"client_id", "phase", "turns", "intensities", "model"}``). The cache is
     off unless ``use_cache``: a sealed run must ask the model, not a file.
     """
-    from tvt.llm.client import LLMClient, RetryPolicy, Usage, resolve_endpoint
-    from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
+    from tvt.llm.client import RetryPolicy
+    from tvt.llm.generation import LLMOptions, cost_estimate
+    from tvt.llm.per_item import run_items
     from tvt.llm.prompts import load_prompts
-    from tvt.llm.runner import Progress, run_pool
     from tvt.phases import PHASE_INDEX
-    from tvt.raters.llm import rate_conversation
+    from tvt.raters.llm import failure_record, rate_conversation
 
     settings = LLMOptions(
         model=model,
@@ -194,81 +162,34 @@ def rate_inputs_llm(
         policy=policy or RetryPolicy(),
     )
     settings.check()
-    endpoint = resolve_endpoint(model, base_url)
     turn_unit = unit == "turn"
     prompts = load_prompts("turn-rating" if turn_unit else "rating")
-    usage = Usage()
-    results: list[Any] = []
-    mode = {"json": bool(json_mode)}
-    client: Any = None
 
-    def params() -> dict[str, Any]:
-        p: dict[str, Any] = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
-        if mode["json"]:
-            p["response_format"] = {"type": "json_object"}
-        return p
-
-    async def once(rec: dict[str, Any]) -> Any:
+    async def ask(client: Any, rec: dict[str, Any], params: dict[str, Any]) -> Any:
         fn = rate_turns if turn_unit else rate_conversation
         return await fn(
             client,
             rec,
             prompts=prompts,
-            params=params(),
+            params=params,
             seed=seed,
             max_attempts=settings.max_attempts,
         )
 
-    async def work(rec: dict[str, Any]) -> Any:
-        rating = await once(rec)
-        if mode["json"] and rating.reason and "HTTP 400" in rating.reason:
-            mode["json"] = False  # the server has no JSON mode; the parsers cope without it
-            rating = await once(rec)
-        return rating
-
-    cache = open_cache(settings)
-    bar = Progress(len(inputs), "rate", usage, enabled=settings.progress)
-
-    def on_result(rec: dict[str, Any], rating: Any) -> None:
-        results.append(rating)
-        bar.advance(failed=rating.intensity is None)
-
-    async def main() -> None:
-        nonlocal client
-        client = LLMClient(
-            endpoint, cache=cache, policy=settings.policy, timeout=settings.timeout, usage=usage
-        )
-        try:
-            await run_pool(inputs, work, concurrency=settings.concurrency, on_result=on_result)
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(main())
-    finally:
-        bar.close()
-        if cache is not None:
-            cache.close()
+    run = run_items(inputs, ask, options=settings, desc="rate", json_mode=json_mode)
+    endpoint, results = run.endpoint, run.results
     results.sort(key=lambda r: (r.client_id, PHASE_INDEX[r.phase]))
     outputs, failures = [], []
     for r in results:
-        if r.intensity is None:
-            failures.append(
-                {
-                    "client_id": r.client_id,
-                    "phase": r.phase,
-                    "reason": r.reason,
-                    "attempts": r.attempts,
-                    "answers": r.answers,
-                }
-            )
+        if r.value is None:
+            failures.append(failure_record(r))
         elif turn_unit:
             outputs.append(
                 {
                     "client_id": r.client_id,
                     "phase": r.phase,
                     "turns": r.turns,
-                    "intensities": r.intensities,
+                    "intensities": r.value,
                     "model": endpoint.model,
                 }
             )
@@ -277,13 +198,11 @@ def rate_inputs_llm(
                 {
                     "client_id": r.client_id,
                     "phase": r.phase,
-                    "intensity": r.intensity,
+                    "intensity": r.value,
                     "model": endpoint.model,
                 }
             )
-    tokens_in = sum(r.prompt_tokens for r in results)
-    tokens_out = sum(r.completion_tokens for r in results)
-    format_failures = sum(1 for f in failures if str(f["reason"]).startswith("format"))
+    counts = run.counts()
     n = len(inputs) or 1
     summary = {
         "model": endpoint.model,
@@ -292,13 +211,13 @@ def rate_inputs_llm(
         "prompt_sha256": prompts.sha256,
         "requests": len(inputs),
         "rated": len(outputs),
-        "format_failures": format_failures,
-        "format_failure_rate": format_failures / n,
-        "request_failures": len(failures) - format_failures,
-        "first_answer_unreadable": sum(1 for r in results if r.first_unreadable),
-        "json_mode": mode["json"],
+        "format_failures": counts["format_failures"],
+        "format_failure_rate": counts["format_failures"] / n,
+        "request_failures": counts["request_failures"],
+        "first_answer_unreadable": counts["first_answer_unreadable"],
+        "json_mode": run.json_mode,
         "cache": "on" if settings.use_cache else "off",
-        "usage": usage.as_dict(),
-        "cost_estimate": cost_estimate(settings, tokens_in, tokens_out),
+        "usage": run.usage.as_dict(),
+        "cost_estimate": cost_estimate(settings, *run.tokens()),
     }
     return outputs, failures, summary

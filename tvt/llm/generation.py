@@ -10,7 +10,6 @@ finish; the dataset files are assembled in client/phase order at the end.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from tvt.llm.prompts import (
     load_prompts,
     turn_bounds,
 )
-from tvt.llm.runner import Progress, run_pool
+from tvt.llm.runner import Progress, run_with_client
 from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.rng import client_int_seed
@@ -288,36 +287,28 @@ def generate_llm(
             failures.append(outcome)
         progress.advance(failed=outcome.conversation is None)
 
-    async def main() -> None:
-        client = LLMClient(
-            endpoint, cache=cache, policy=options.policy, timeout=options.timeout, usage=usage
-        )
-        try:
-            await run_pool(
-                jobs,
-                lambda job: produce_conversation(
-                    client,
-                    job[0],
-                    job[1],
-                    seed=seed,
-                    facts=facts[job[0]["client_id"]],
-                    prompts=prompts,
-                    options=options,
-                    suds_style=suds_style,
-                ),
-                concurrency=options.concurrency,
-                on_result=on_result,
-            )
-        finally:
-            await client.aclose()
-
     try:
-        asyncio.run(main())
+        run_with_client(
+            jobs,
+            lambda client, job: produce_conversation(
+                client,
+                job[0],
+                job[1],
+                seed=seed,
+                facts=facts[job[0]["client_id"]],
+                prompts=prompts,
+                options=options,
+                suds_style=suds_style,
+            ),
+            endpoint=endpoint,
+            options=options,
+            cache=cache,
+            usage=usage,
+            progress=progress,
+            on_result=on_result,
+        )
     finally:
-        progress.close()
         journal.close()
-        if cache is not None:
-            cache.close()
 
     failure_records = sorted(
         (

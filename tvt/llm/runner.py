@@ -4,6 +4,8 @@
 of workers pulling from one queue, so 3,000 jobs never become 3,000 pending tasks). Each result is
 handed to ``on_result`` as soon as it exists, which is where callers persist finished work. An
 exception from a worker (only fatal ones escape: endpoint errors, interrupts) cancels the others.
+:func:`run_with_client` is the synchronous entry: it opens the chat client inside a fresh event
+loop, runs the pool and closes the client.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from tvt.llm.client import Usage
+from tvt.llm.cache import ResponseCache
+from tvt.llm.client import Endpoint, LLMClient, Usage
+
+if TYPE_CHECKING:  # generation imports this module
+    from tvt.llm.generation import LLMOptions
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,6 +53,44 @@ async def run_pool(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def run_with_client(
+    items: Iterable[T],
+    work: Callable[[LLMClient, T], Awaitable[R]],
+    *,
+    endpoint: Endpoint,
+    options: LLMOptions,
+    cache: ResponseCache | None,
+    usage: Usage,
+    progress: Progress,
+    on_result: Callable[[T, R], None],
+) -> None:
+    """:func:`run_pool` of ``work(client, item)`` in ``asyncio.run``, ``options.concurrency`` at a
+    time, with one :class:`LLMClient` (``options.policy``, ``options.timeout``) opened inside the
+    loop (its HTTP pool belongs to it). The client, the progress bar and the cache are closed
+    however the run ends."""
+
+    async def main() -> None:
+        client = LLMClient(
+            endpoint, cache=cache, policy=options.policy, timeout=options.timeout, usage=usage
+        )
+        try:
+            await run_pool(
+                items,
+                lambda item: work(client, item),
+                concurrency=options.concurrency,
+                on_result=on_result,
+            )
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(main())
+    finally:
+        progress.close()
+        if cache is not None:
+            cache.close()
 
 
 class Progress:

@@ -8,30 +8,28 @@ in the same chat and asked again with a new seed, up to ``max_attempts``; what s
 is a *format failure*. Format failures are counted and reported, never hidden: the paper blames one
 model's last place on format adherence, so it is part of what a rating run measures.
 
-It shares the client, cache, retry and concurrency machinery of LLM generation (tvt/llm/).
+The request loop (JSON mode, re-asking, concurrency, cache, progress) is
+:mod:`tvt.llm.per_item`, shared with the benchmark's LLM rater and the audit judge.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tvt.dataset import resolve_dataset
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
-from tvt.llm.client import LLMClient, RequestFailed, RetryPolicy, Usage, resolve_endpoint
-from tvt.llm.generation import LLMOptions, cost_estimate, open_cache
+from tvt.llm.client import LLMClient, RetryPolicy
+from tvt.llm.generation import LLMOptions, cost_estimate
+from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
-from tvt.llm.runner import Progress, run_pool, summary_line
 from tvt.phases import PHASE_INDEX
 from tvt.records import Conversation, read_conversations
-from tvt.rng import client_int_seed
 
 #: Options of :func:`rate_dataset_llm` and their defaults.
 DEFAULTS: dict[str, Any] = {
@@ -53,7 +51,6 @@ DEFAULTS: dict[str, Any] = {
 
 # -- parsing -----------------------------------------------------------------------------------------
 _NUMBER = r"(\d{1,2}(?:\.\d+)?)"
-_JSON_RE = re.compile(r"\{[^{}]*\}", re.DOTALL)
 _KEYED_RE = re.compile(
     r"\bintensity\b[\s\"'*:=\-]*(?:(?:rating|score|level|is|of|would be|at|around|about|"
     r"approximately|roughly|a|an)\b[\s\"'*:=\-]*){0,3}" + _NUMBER,
@@ -92,11 +89,7 @@ def parse_intensity(text: str | None) -> int | float | None:
     """
     if not text or not text.strip():
         return None
-    for m in _JSON_RE.finditer(text):
-        try:
-            obj = json.loads(m.group(0))
-        except json.JSONDecodeError:
-            continue
+    for obj in json_in_text(text):
         if isinstance(obj, dict):
             for key, value in obj.items():
                 if str(key).lower() == "intensity" and not isinstance(value, bool):
@@ -128,16 +121,26 @@ def _read_conversations(folder: Path) -> list[Conversation]:
 
 # -- rating ------------------------------------------------------------------------------------------
 @dataclass
-class Rating:
+class Rating(Asked[int | float]):
+    """The rating of one conversation (``value`` is the intensity)."""
+
     client_id: int
     phase: str
-    intensity: int | float | None = None
-    attempts: int = 0
-    first_unreadable: bool = False
-    reason: str | None = None
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    answers: list[str] = field(default_factory=list)
+
+    @property
+    def intensity(self) -> int | float | None:
+        return self.value
+
+
+def failure_record(r: Any) -> dict[str, Any]:
+    """The failures-file line of a rating that failed (a :class:`Rating` or a turn rating)."""
+    return {
+        "client_id": r.client_id,
+        "phase": r.phase,
+        "reason": r.reason,
+        "attempts": r.attempts,
+        "answers": r.answers,
+    }
 
 
 async def rate_conversation(
@@ -152,37 +155,20 @@ async def rate_conversation(
     """Rate one conversation, re-asking after unreadable answers."""
 
     cid, phase = conversation["client_id"], conversation["phase"]
-    base = rating_messages(conversation["turns"], prompts)
-    out = Rating(cid, phase)
-    messages = base
-    for attempt in range(1, max_attempts + 1):
-        out.attempts = attempt
-        try:
-            comp = await client.complete(
-                messages,
-                params=params,
-                seed=client_int_seed(seed, cid, f"rate:{phase}:{attempt}"),
-                prompt_version=prompts.id,
-            )
-        except RequestFailed as exc:
-            out.reason = f"request failed: {exc.reason}"
-            return out
-        out.prompt_tokens += comp.prompt_tokens
-        out.completion_tokens += comp.completion_tokens
-        value = parse_intensity(comp.text)
-        if value is not None:
-            out.intensity = value
-            return out
-        if attempt == 1:
-            out.first_unreadable = True
-        out.answers.append(comp.text[:200])
-        messages = [
-            *base,
-            {"role": "assistant", "content": comp.text or "(no answer)"},
-            rating_retry_message(prompts),
-        ]
-    out.reason = f"format failure: no intensity 1-10 in {max_attempts} answer(s)"
-    return out
+    return await ask_parsed(
+        Rating(cid, phase),
+        client,
+        rating_messages(conversation["turns"], prompts),
+        parse=parse_intensity,
+        retry_message=rating_retry_message(prompts),
+        wanted="intensity 1-10",
+        params=params,
+        seed=seed,
+        client_id=cid,
+        purpose=f"rate:{phase}",
+        prompt_version=prompts.id,
+        max_attempts=max_attempts,
+    )
 
 
 def rate_dataset_llm(
@@ -235,64 +221,20 @@ def rate_dataset_llm(
     folder = resolve_dataset(dataset_dir)
     out_path = Path(out_path)
     conversations = _read_conversations(folder)
-    endpoint = resolve_endpoint(model, base_url)
     prompts = load_prompts("rating")
-    usage = Usage()
-    ratings: list[Rating] = []
-    json_mode = {"on": bool(opt["json_mode"])}
 
-    def params() -> dict[str, Any]:
-        p: dict[str, Any] = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
-        if json_mode["on"]:
-            p["response_format"] = {"type": "json_object"}
-        return p
-
-    cache = open_cache(settings)
-    progress = Progress(len(conversations), "rate", usage, enabled=settings.progress)
-
-    client: Any = None  # the LLMClient, opened inside the event loop by main()
-
-    async def ask(conv: Conversation) -> Rating:
-        return await rate_conversation(
+    def ask(client: LLMClient, conv: Conversation, params: dict[str, Any]) -> Awaitable[Rating]:
+        return rate_conversation(
             client,
             conv,
             prompts=prompts,
-            params=params(),
+            params=params,
             seed=opt["seed"],
             max_attempts=settings.max_attempts,
         )
 
-    async def work(conv: Conversation) -> Rating:
-        rating = await ask(conv)
-        if json_mode["on"] and rating.reason and "HTTP 400" in rating.reason:
-            # The server does not support JSON mode: the parser copes without it.
-            json_mode["on"] = False
-            rating = await ask(conv)
-        return rating
-
-    def on_result(conv: Conversation, rating: Rating) -> None:
-        ratings.append(rating)
-        progress.advance(failed=rating.intensity is None)
-
-    async def main() -> None:
-        nonlocal client
-        client = LLMClient(
-            endpoint, cache=cache, policy=settings.policy, timeout=settings.timeout, usage=usage
-        )
-        try:
-            await run_pool(
-                conversations, work, concurrency=settings.concurrency, on_result=on_result
-            )
-        finally:
-            await client.aclose()
-
-    try:
-        asyncio.run(main())
-    finally:
-        progress.close()
-        if cache is not None:
-            cache.close()
-
+    run = run_items(conversations, ask, options=settings, desc="rate", json_mode=opt["json_mode"])
+    endpoint, usage, ratings = run.endpoint, run.usage, run.results
     ratings.sort(key=lambda r: (r.client_id, PHASE_INDEX[r.phase]))
     rated = [r for r in ratings if r.intensity is not None]
     failed = [r for r in ratings if r.intensity is None]
@@ -318,26 +260,12 @@ def rate_dataset_llm(
     write_jsonl(out_path, records)
     failures_path = out_path.with_name(out_path.name + ".failures.jsonl")
     if failed:
-        write_jsonl(
-            failures_path,
-            (
-                {
-                    "client_id": r.client_id,
-                    "phase": r.phase,
-                    "reason": r.reason,
-                    "attempts": r.attempts,
-                    "answers": r.answers,
-                }
-                for r in failed
-            ),
-        )
+        write_jsonl(failures_path, (failure_record(r) for r in failed))
     elif failures_path.exists():
         failures_path.unlink()  # from an earlier run into the same file
-    tokens_in = sum(r.prompt_tokens for r in ratings)
-    tokens_out = sum(r.completion_tokens for r in ratings)
-    cost = cost_estimate(settings, tokens_in, tokens_out)
-    format_failures = sum(1 for r in failed if r.reason and r.reason.startswith("format"))
-    unreadable = sum(1 for r in ratings if r.first_unreadable)
+    cost = cost_estimate(settings, *run.tokens())
+    counts = run.counts()
+    format_failures, unreadable = counts["format_failures"], counts["first_answer_unreadable"]
     summary = {
         "model": endpoint.model,
         "base_url_host": endpoint.host,
@@ -346,9 +274,9 @@ def rate_dataset_llm(
         "conversations": len(conversations),
         "rated": len(rated),
         "format_failures": format_failures,
-        "request_failures": len(failed) - format_failures,
+        "request_failures": counts["request_failures"],
         "first_answer_unreadable": unreadable,
-        "json_mode": json_mode["on"],
+        "json_mode": run.json_mode,
         "usage": usage.as_dict(),
         "cost_estimate": cost,
         "output": str(out_path),
@@ -362,7 +290,7 @@ def rate_dataset_llm(
             f"answer unreadable {unreadable} ({100 * unreadable / n:.1f} %), request failures "
             f"{summary['request_failures']}"
         )
-        opt["report"](summary_line(usage, len(rated), len(failed), cost["usd"] if cost else None))
+        opt["report"](run.summary_line(cost))
     failure = failure_message(summary)
     if failure and opt["raise_on_failure"]:
         raise WorkFailed(failure)
