@@ -143,7 +143,9 @@ def measure(
                 if speaker == "client" and count >= self_min_words:
                     own[s] += 1
         for speaker, sents in seen.items():
-            spread[speaker].update(sents)
+            # Sorted, so that ties in the most frequent sentences come out in one order
+            # whatever the hash seed (a set's order is not).
+            spread[speaker].update(sorted(sents))
         if own and max(own.values()) > 1:
             self_repeating += 1
     for speaker, fig in figures.items():
