@@ -162,7 +162,7 @@ def case_problem(obj: Any) -> Problem | None:
     return None
 
 
-def _conversation_key_problem(obj: Any) -> Problem | None:
+def conversation_key_problem(obj: Any) -> Problem | None:
     """What identifies a conversation: an object with a client id and a known phase."""
     found = _record_problem(obj)
     if found:
@@ -173,11 +173,21 @@ def _conversation_key_problem(obj: Any) -> Problem | None:
     return None
 
 
-def _turns_problem(obj: dict[str, Any]) -> Problem | None:
-    """What the readers of a conversation's turns rely on: speaker, text and SUDS of each."""
+def turns_list_problem(obj: dict[str, Any]) -> Problem | None:
+    """A conversation's turns must be a non-empty list (what each turn holds is checked apart:
+    a dataset's turns, a benchmark's inputs and an imported release differ there)."""
     turns = obj.get("turns")
     if not isinstance(turns, list) or not turns:
         return "must be a non-empty list", "turns"
+    return None
+
+
+def _turns_problem(obj: dict[str, Any]) -> Problem | None:
+    """What the readers of a conversation's turns rely on: speaker, text and SUDS of each."""
+    found = turns_list_problem(obj)
+    if found:
+        return found
+    turns = obj["turns"]
     for i, t in enumerate(turns):
         if (
             not isinstance(t, dict)
@@ -193,7 +203,7 @@ def _turns_problem(obj: dict[str, Any]) -> Problem | None:
 
 def conversation_problem(obj: Any) -> Problem | None:
     """What the readers of conversations rely on: client, phase, and turns with speaker and text."""
-    return _conversation_key_problem(obj) or _turns_problem(obj)
+    return conversation_key_problem(obj) or _turns_problem(obj)
 
 
 def reference_problem(obj: Any) -> Problem | None:
@@ -286,7 +296,7 @@ def read_conversations(
     path = _open(folder, "conversations.jsonl", required)
     first: dict[tuple[int, str], int] = {}
     for lineno, obj in iter_records(folder, "conversations.jsonl"):
-        found = _conversation_key_problem(obj)
+        found = conversation_key_problem(obj)
         if found is None:
             key = (obj["client_id"], obj["phase"])
             if key in first:

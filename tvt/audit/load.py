@@ -18,7 +18,8 @@ from tvt.audit.rules import normalise
 from tvt.dataset import iter_records, read_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
-from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.phases import PHASE_INDEX
+from tvt.records import conversation_key_problem, turns_list_problem
 
 
 @dataclass
@@ -150,18 +151,10 @@ def load_dataset(folder: str | Path) -> Dataset:
     conversations: list[Conversation] = []
     seen: set[tuple[int, str]] = set()
     for line, rec in iter_records(folder, "conversations.jsonl"):
-        cid = _client_id(rec.get("client_id"), path, line)
-        phase = rec.get("phase")
-        if phase not in PHASE_INDEX:
-            raise InputError(
-                f"unknown phase {phase!r} (phases are {', '.join(BENCHMARK_ORDER)})",
-                path=path,
-                line=line,
-                field="phase",
-            )
-        turns = rec.get("turns")
-        if not isinstance(turns, list) or not turns:
-            raise InputError("must be a non-empty list", path=path, line=line, field="turns")
+        found = conversation_key_problem(rec) or turns_list_problem(rec)
+        if found:
+            raise InputError(found[0], path=path, line=line, field=found[1])
+        cid, phase, turns = rec["client_id"], rec["phase"], rec["turns"]
         if (cid, phase) in seen:
             raise InputError(
                 f"duplicate conversation for client {cid}, phase {phase}", path=path, line=line

@@ -20,6 +20,7 @@ from typing import Any
 from tvt.errors import InputError
 from tvt.jsonio import dumps, iter_jsonl
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.records import conversation_key_problem, turns_list_problem
 
 INPUTS_SCHEMA = "inputs.schema.json"
 
@@ -61,19 +62,10 @@ def _check(rec: Any, path: Path, line: int) -> dict[str, Any]:
             line=line,
             field=extra[0],
         )
-    cid = rec.get("client_id")
-    if type(cid) is not int or cid < 1:
-        raise InputError("must be an integer >= 1", path=path, line=line, field="client_id")
-    if rec.get("phase") not in PHASE_INDEX:
-        raise InputError(
-            f"unknown phase {rec.get('phase')!r} (phases are {', '.join(BENCHMARK_ORDER)})",
-            path=path,
-            line=line,
-            field="phase",
-        )
-    turns = rec.get("turns")
-    if not isinstance(turns, list) or not turns:
-        raise InputError("must be a non-empty list", path=path, line=line, field="turns")
+    found = conversation_key_problem(rec) or turns_list_problem(rec)
+    if found:
+        raise InputError(found[0], path=path, line=line, field=found[1])
+    turns = rec["turns"]
     for i, t in enumerate(turns):
         if (
             not isinstance(t, dict)

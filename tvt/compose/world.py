@@ -149,7 +149,7 @@ def build_world(
                     f"{cap(fill(pick.pick(grammar['coda']), ctx))}"
                 )
             elif kind == "invite":
-                ask = pick.pick(grammar["ask"])
+                ask: dict[str, str] = pick.choice(grammar["ask"])
                 who = ask["who"]
                 short = {"friend": "fr", "other": "ot"}.get(who, who)
                 ctx = {**slots, "who_name": names[who], "Who_name": names[who]}
