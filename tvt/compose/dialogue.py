@@ -27,8 +27,9 @@ _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright
 
 #: Longest client turn the composer writes, in words, before the voice's asides are added.
 _MAX_CLIENT_WORDS = 75
-#: Talk after an exposure (P8) runs shorter per turn: the therapist asks more, smaller questions.
-_MAX_WORDS = {"P8": 60}
+#: Shorter caps where the therapist checks in often (P6 SUDS checks, P7 brief reinforcement)
+#: or asks many small questions (P5, P8): a talkative voice would otherwise average 50+ words.
+_MAX_WORDS = {"P5": 65, "P6": 65, "P7": 60, "P8": 60}
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
