@@ -287,6 +287,12 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
+        for sense in _SENSES:
+            if "{" + sense in template and (not extra or sense not in extra):
+                # The scene moves: a pool line naming a detail takes the next one of that sense.
+                found = self.detail(sense)
+                ctx = {sense: found, sense + "_cap": cap(found), sense + "_t": second_person(found)}
+                extra = {**ctx, **(extra or {})}
         named = self.voice.named  # one count per conversation, shared with the voice
         for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
             if "{" + key[:3] in template and len(names) > 1:
@@ -341,9 +347,22 @@ class Dialogue:
         """The client's details of one sense available at this point of the retelling."""
         return self.nar.sensory_all[sense] if self.after_hotspot else self.nar.sensory[sense]
 
+    def detail(self, sense: str) -> str:
+        """One of the client's details of ``sense``; a detail comes back at most three times in
+        a conversation while the others are left (a retelling moves around the scene)."""
+        pool = self.details(sense)
+        uses = self.voice.named
+        detail = self.pick.pick(pool)
+        for _ in range(len(pool) - 1):
+            if uses.get("detail:" + detail, 0) < 3:
+                break
+            detail = self.pick.pick(pool)
+        uses["detail:" + detail] = uses.get("detail:" + detail, 0) + 1
+        return detail
+
     def sensory(self, sense: str) -> str:
         """A sentence about one of the client's own sensory details (present tense)."""
-        detail = self.pick.pick(self.details(sense))
+        detail = self.detail(sense)
         self.last_detail = detail
         self.detail_turn = len(self.turns)
         return self.fill(
@@ -365,7 +384,7 @@ class Dialogue:
         text = f"{stem} {self.reaction(level)}"
         if scene and self.rng.random() < 0.9:
             sense = self.pick.choice(_SENSES)
-            detail = self.pick.pick(self.details(sense))
+            detail = self.detail(sense)
             extra = {"detail": detail, "detail_cap": cap(detail)}
             tail = self.line(self.ccommon["suds_tail"][sense], extra)
             text = f"{text} {tail}"

@@ -269,7 +269,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     _put(ctx, "hotspot_c", fill(refs["hotspot_c"], ctx))
     # Scene details fit anywhere in the retelling; "hot" details exist only from the hotspot on
     # (no airbag before the crash).
-    sensory = {s: [fill(t, ctx) for t in _sample(rng, topic["sensory"][s], 2)] for s in SENSES}
+    sensory = {s: [fill(t, ctx) for t in _sample(rng, topic["sensory"][s], 3)] for s in SENSES}
     hot_bank = topic.get("sensory_hot", {})
     sensory_hot = {s: [fill(t, ctx) for t in _sample(rng, hot_bank.get(s, []), 1)] for s in SENSES}
     for sense in SENSES:

@@ -64,7 +64,7 @@ def compose_p8(d: Dialogue) -> None:
             else:
                 text = f"{mirror or d.line(d.tb[style])} {question}"
             d.add("therapist", style, text, level)
-            detail = d.pick.pick(d.details(d.pick.choice(("sight", "sound", "smell", "touch"))))
+            detail = d.detail(d.pick.choice(("sight", "sound", "smell", "touch")))
             extra = {"detail": detail, "detail_cap": detail[:1].upper() + detail[1:]}
             extra["thought"] = d.pick.pick(d.nar.thoughts)
             if topic in _EPISODE:

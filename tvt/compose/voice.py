@@ -158,9 +158,14 @@ class Voice:
             and text.endswith(".")
             and pick.chance(0.8)
         ):
-            # Where and when the body reacts: "... the way it did three years ago".
-            tail = pick.pick(voice_bank()["body_tails"]).format_map(self.facts())
-            text = text[:-1] + tail + "."
+            # Where and when the body reacts: "... the way it did three years ago". A fact of
+            # the story comes back at most twice in a conversation this way.
+            template = pick.pick(voice_bank()["body_tails"])
+            keys = _frame_keys(template)
+            if all(self.named.get("tail:" + k, 0) < 2 for k in keys):
+                for k in keys:
+                    self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
+                text = text[:-1] + template.format_map(self.facts()) + "."
         return text
 
     def after(self, level: float, pick: Picker) -> str:
