@@ -190,11 +190,12 @@ def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> st
     return first
 
 
-def _short(moment: str) -> str:
+def _short(moment: str, fallback: str = "that moment") -> str:
     """ "the moment they knocked him down and nobody moved" -> "the moment they knocked him
-    down": the hotspot's first clause, to name it again without the whole of it."""
+    down": the hotspot's first clause, to name it again without the whole of it ("that
+    moment", or ``fallback``, when it has a single clause)."""
     head = re.split(r" and |, | while | when ", moment, maxsplit=1)[0]
-    return head if head != moment and head.count(" ") >= 3 else moment
+    return head if head != moment and head.count(" ") >= 3 else fallback
 
 
 def _event_slots(event: str) -> dict[str, str]:
@@ -335,7 +336,8 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     nar.event_names = [_event_slots(e) for e in event_names]
     # After its first full mention in a conversation, the hotspot is "that moment".
     hot_c = [ctx["hotspot_c"], _short(ctx["hotspot_c"])]
-    hot_t = [ctx["hotspot_t"], _short(ctx["hotspot_t"])]
+    # The therapist keeps naming the moment itself (PE names the hot spots it works on).
+    hot_t = [ctx["hotspot_t"], _short(ctx["hotspot_t"], ctx["hotspot_t"])]
     nar.hotspot_names = [
         {"hotspot_c": c, "hotspot_c_cap": cap(c), "hotspot_t": t, "hotspot_t_cap": cap(t)}
         for c, t in dict.fromkeys(zip(hot_c, hot_t, strict=True))
