@@ -55,7 +55,7 @@ def parse_phases(text: str | None) -> list[str]:
 CHUNK = 50
 #: From this many clients on, generation is spread over processes by default; below it the
 #: start-up of the processes costs more than it saves.
-PARALLEL_FROM = 200
+PARALLEL_FROM = 100
 
 
 @dataclass
@@ -104,8 +104,21 @@ def render_chunk(
     return Chunk(files, survey)
 
 
-def _render_star(args: tuple[Any, ...]) -> Chunk:
-    return render_chunk(*args)
+@dataclass
+class _Encoded:
+    """A :class:`Chunk` with its text already UTF-8 encoded, as it goes to the writer."""
+
+    files: dict[str, tuple[bytes, int]]
+    survey: Survey
+
+
+def _render_star(args: tuple[Any, ...]) -> _Encoded:
+    # Encoding in the worker takes that work off the parent, and the parent then holds one
+    # buffer per file and chunk instead of a string and its encoding: fewer large blocks of
+    # varying size, whose reuse let the parent's memory creep up with the client count.
+    chunk = render_chunk(*args)
+    files = {name: (text.encode("utf-8"), n) for name, (text, n) in chunk.files.items()}
+    return _Encoded(files, chunk.survey)
 
 
 def default_workers(clients: int) -> int:
@@ -154,7 +167,7 @@ def generate_offline(
     finalize = functools.partial(write_card, survey=survey)
     with DatasetWriter(out, manifest, finalize=finalize) as writer:
         if workers == 1:
-            chunks: Iterator[Chunk] = map(_render_star, jobs)
+            chunks: Iterator[_Encoded] = map(_render_star, jobs)
             pool = None
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
@@ -167,8 +180,8 @@ def generate_offline(
                 # leaves the path after the last client.
                 preload_card()
             for job, chunk in zip(jobs, chunks, strict=True):
-                for name, (text, lines) in chunk.files.items():
-                    writer.write_text(name, text, lines)
+                for name, (data, lines) in chunk.files.items():
+                    writer.write_lines(name, data, lines)
                 survey.merge(chunk.survey)
                 if progress:
                     progress(job[3] - job[2] + 1)
