@@ -164,3 +164,27 @@ def test_card_from_the_rendered_records_equals_the_card_from_the_files(
     write_card(out, manifest)  # reads and checks the files
     assert {n: (out / n).read_bytes() for n in generated} == generated
     assert b"Chi-square against the design target" in generated["README.md"]
+
+
+def test_any_number_of_processes_writes_the_same_bytes(tmp_path, monkeypatch):
+    """Chunks rendered in one process or shared by two (taken as each finishes) give the same
+    files, card included; the data files' sha256, taken as they are written, are the files'."""
+    import tvt.pipeline
+    from tvt.config import load_config
+
+    monkeypatch.setattr(tvt.pipeline, "CHUNK", 4)  # uneven chunks, more of them than processes
+    config = load_config("default")
+    made = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        tvt.pipeline.generate_offline(out, seed=8, clients=23, config=config, workers=workers)
+        made[workers] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert made[1] == made[2]
+    assert {"README.md", "croissant.json", "manifest.json"} <= set(made[2])
+    out = tmp_path / "w2"
+    manifest = json.loads(made[2]["manifest.json"])
+    described = json.loads(made[2]["croissant.json"])["distribution"]
+    for entry in described:
+        assert entry["sha256"] == _sha(out / entry["name"]), entry["name"]
+    for name, meta in manifest["files"].items():
+        assert meta["sha256"] == _sha(out / name) and meta["bytes"] == len(made[2][name])

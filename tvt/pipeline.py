@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from tvt.card import Survey, write_card
+from tvt.card import Survey, preload_card, write_card
 from tvt.compose import COMPOSER_VERSION, SUDS_STYLES, compose_client
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
@@ -48,9 +48,14 @@ def parse_phases(text: str | None) -> list[str]:
     return [p for p in BENCHMARK_ORDER if p in wanted]
 
 
-#: Clients per work unit when generation is spread over processes (500 clients already use
-#: two processes: the composer's voice and grammar cost more than its phrasebook did).
-CHUNK = 250
+#: Clients per work unit when generation is spread over processes. Small units keep both cores
+#: busy to the end (a process that finishes early takes the next unit, so the last one to finish
+#: waits at most one unit, about a tenth of a second) and let the parent write and survey the
+#: first units while the others are still being composed.
+CHUNK = 50
+#: From this many clients on, generation is spread over processes by default; below it the
+#: start-up of the processes costs more than it saves.
+PARALLEL_FROM = 100
 
 
 @dataclass
@@ -99,13 +104,26 @@ def render_chunk(
     return Chunk(files, survey)
 
 
-def _render_star(args: tuple[Any, ...]) -> Chunk:
-    return render_chunk(*args)
+@dataclass
+class _Encoded:
+    """A :class:`Chunk` with its text already UTF-8 encoded, as it goes to the writer."""
+
+    files: dict[str, tuple[bytes, int]]
+    survey: Survey
+
+
+def _render_star(args: tuple[Any, ...]) -> _Encoded:
+    # Encoding in the worker takes that work off the parent, and the parent then holds one
+    # buffer per file and chunk instead of a string and its encoding: fewer large blocks of
+    # varying size, whose reuse let the parent's memory creep up with the client count.
+    chunk = render_chunk(*args)
+    files = {name: (text.encode("utf-8"), n) for name, (text, n) in chunk.files.items()}
+    return _Encoded(files, chunk.survey)
 
 
 def default_workers(clients: int) -> int:
     """Processes to use: one per core for big runs; small runs stay in-process (no start-up cost)."""
-    if clients < 2 * CHUNK:
+    if clients < PARALLEL_FROM:
         return 1
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -149,16 +167,21 @@ def generate_offline(
     finalize = functools.partial(write_card, survey=survey)
     with DatasetWriter(out, manifest, finalize=finalize) as writer:
         if workers == 1:
-            chunks: Iterator[Chunk] = map(_render_star, jobs)
+            chunks: Iterator[_Encoded] = map(_render_star, jobs)
             pool = None
         else:
             ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
             chunks = pool.map(_render_star, jobs)
         try:
+            if pool is not None:
+                # The worker processes exist now; while they compose, the parent loads what the
+                # dataset card needs at the end (scipy, a few tenths of a second), which thus
+                # leaves the path after the last client.
+                preload_card()
             for job, chunk in zip(jobs, chunks, strict=True):
-                for name, (text, lines) in chunk.files.items():
-                    writer.write_text(name, text, lines)
+                for name, (data, lines) in chunk.files.items():
+                    writer.write_lines(name, data, lines)
                 survey.merge(chunk.survey)
                 if progress:
                     progress(job[3] - job[2] + 1)

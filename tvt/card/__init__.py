@@ -24,10 +24,16 @@ from tvt.card.croissant import (
 from tvt.card.readme import dataset_card
 from tvt.card.survey import Survey, survey_folder
 from tvt.jsonio import atomic_writer, write_json
-from tvt.stats import resolve_targets
+from tvt.stats import preload_chi_square, resolve_targets
 
 #: The files :func:`write_card` writes.
 CARD_FILES = ("README.md", "croissant.json")
+
+
+def preload_card() -> None:
+    """Import the libraries :func:`write_card` needs (scipy for the chi-square p-values) ahead of
+    time, e.g. while other processes are still producing the records."""
+    preload_chi_square()
 
 
 def write_card(
@@ -66,6 +72,7 @@ __all__ = [
     "field_values",
     "is_missing",
     "load_croissant",
+    "preload_card",
     "survey_folder",
     "tvt_bibtex",
     "write_card",

@@ -255,7 +255,8 @@ def croissant(
     ``scans``: record set name -> what :class:`FieldScan` learnt from its file.
     """
     distribution = []
-    for name in sorted(manifest.get("files", {})) + ["manifest.json"]:
+    known = manifest.get("files", {})  # the data files' sha256 as the manifest records them
+    for name in sorted(known) + ["manifest.json"]:
         path = folder / name
         if not path.exists():
             continue
@@ -270,7 +271,7 @@ def croissant(
                 "encodingFormat": "application/json"
                 if name.endswith(".json")
                 else "application/jsonlines",
-                "sha256": sha256_file(path),
+                "sha256": known.get(name, {}).get("sha256") or sha256_file(path),
             }
         )
     record_sets = []

@@ -51,10 +51,11 @@ class Picker:
     is keyed by the pool object.
     """
 
-    __slots__ = ("decks", "rng")
+    __slots__ = ("_random", "decks", "rng")
 
     def __init__(self, rng: Stream) -> None:
         self.rng = rng
+        self._random = rng.random  # the stream's own draw: the same sequence, one lookup less
         self.decks: dict[int, list[int]] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
@@ -63,20 +64,26 @@ class Picker:
         The deck is dealt lazily: each pick swaps one random remaining card to the end and
         takes it, so a pool used once per conversation costs one draw, not a full shuffle.
         """
-        deck = self.decks.get(id(pool))
+        key = id(pool)
+        deck = self.decks.get(key)
         if not deck:
-            deck = self.decks[id(pool)] = list(range(len(pool)))
-        j = int(self.rng.random() * len(deck))
-        deck[j], deck[-1] = deck[-1], deck[j]
-        return pool[deck.pop()]
+            deck = self.decks[key] = list(range(len(pool)))
+        j = int(self._random() * len(deck))
+        # Swap card j with the last and take it: the last card moves into the gap.
+        last = deck.pop()
+        if j == len(deck):
+            return pool[last]
+        card = deck[j]
+        deck[j] = last
+        return pool[card]
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""
-        return self.rng.random() < p
+        return self._random() < p
 
     def choice(self, pool: Sequence[Any]) -> Any:
         """A uniform choice without usage tracking (for non-text choices)."""
-        return pool[int(self.rng.random() * len(pool))]
+        return pool[int(self._random() * len(pool))]
 
 
 def band_of(intensity: float) -> dict[str, Any]:

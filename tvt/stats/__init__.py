@@ -8,7 +8,7 @@ and the chi-square test; ``compute``: the figures, collected in one pass over th
 from __future__ import annotations
 
 from tvt.stats.compute import ATTRIBUTES, Attribute, Collector, compute_stats
-from tvt.stats.measures import MIN_EXPECTED, Moments, chi_square
+from tvt.stats.measures import MIN_EXPECTED, Moments, chi_square, preload_chi_square
 from tvt.stats.render import render_stats
 from tvt.stats.targets import design_targets, resolve_targets
 
@@ -19,6 +19,7 @@ __all__ = [
     "Collector",
     "Moments",
     "chi_square",
+    "preload_chi_square",
     "compute_stats",
     "design_targets",
     "render_stats",

@@ -10,6 +10,12 @@ from typing import Any
 MIN_EXPECTED = 5.0
 
 
+def preload_chi_square() -> None:
+    """Import what :func:`chi_square` needs now rather than at its first call (scipy takes a few
+    tenths of a second to import; generation does it while its worker processes compose)."""
+    import scipy.special  # noqa: F401
+
+
 def chi_square(
     counts: dict[str, int], target: dict[str, float]
 ) -> tuple[dict[str, Any] | None, str | None]:
