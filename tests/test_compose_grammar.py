@@ -88,8 +88,9 @@ def test_is_plural_agrees_with_inflect_on_the_head_noun(phrase: str) -> None:
 
 
 def test_a_smell_is_never_tasted(corpus) -> None:
-    """ "I can almost taste the sour smell of my own sweat"."""
-    bad = [s for _, s in corpus if re.search(r"\btaste\b.*\bsmell\b", s, re.I)]
+    """ "I can almost taste the sour smell of my own sweat" (within one clause: "I can almost
+    taste the stale air - I can smell beer" is two sensations, run together)."""
+    bad = [s for _, s in corpus if re.search(r"\btaste\b[^-,;.]*\bsmell\b", s, re.I)]
     assert not bad, bad[:5]
 
 
