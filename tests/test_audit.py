@@ -325,6 +325,27 @@ def test_an_instruction_or_an_echoed_detail_before_a_comma_is_not_a_name():
     assert set(client) == {"Fabián", "Şahdiye", "Nadia"}
 
 
+# -- look-alikes found by auditing composer 2.4 data ----------------------------------------------
+def test_a_therapist_murmur_before_a_comma_is_not_a_name():
+    """ "Mm, of course." (composer 2.4's P8) is not the therapist calling the client "Mm"."""
+    from tvt.audit.consistency import addressed_names
+    from tvt.audit.load import Conversation, Turn
+
+    conv = Conversation(
+        1,
+        "P8",
+        [
+            Turn("therapist", "How are you doing, Nadia?"),
+            Turn("client", "Tired."),
+            Turn("therapist", "Mm, of course. What stayed with you most?"),
+            Turn("client", "The noise."),
+            Turn("therapist", "Erm, take your time."),
+        ],
+    )
+    client, _therapist = addressed_names(conv, load_rules())
+    assert set(client) == {"Nadia"}
+
+
 @pytest.mark.parametrize(
     ("text", "explicit"),
     [
@@ -336,3 +357,21 @@ def test_an_instruction_or_an_echoed_detail_before_a_comma_is_not_a_name():
 def test_a_hand_in_the_hair_is_not_explicit_sexual_content(text, explicit):
     lexicon = load_rules().lex("safety.explicit_sexual")
     assert (lexicon.rx.search(text) is not None) is explicit
+
+
+def test_socratic_questions_about_a_stuck_point_count_as_taking_it_up():
+    """The P11 questions that work a stuck point ("What was in your control at that moment?",
+    "Where does the blame really belong?") take the belief up; rules 1.3.0 missed most of them
+    (found auditing composer 2.4)."""
+    from tvt.compose.bank import therapist_bank
+
+    taken_up = load_rules().lex("belief.taken_up").rx
+    slots = {"event_t": "the crash", "first": "Nadia", "belief": "It was my fault."}
+    pools = ("stuck_guilt", "stuck_danger", "stuck_incompetence", "stuck_balance")
+    missed = [
+        line
+        for pool in pools
+        for line in therapist_bank()["P11"][pool]
+        if not taken_up.search(line.format_map(slots))
+    ]
+    assert not missed, missed

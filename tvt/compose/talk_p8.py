@@ -59,7 +59,12 @@ def compose_p8(d: Dialogue) -> None:
             asked += 1
             question = d.line(d.tb["ask_" + topic])
             mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
-            if style == "open_question":
+            if d.nar.belief in d.turns[-1]["text"]:
+                # The client just voiced the stuck point: the therapist marks it to look at
+                # together (P11 works it) before the next question, instead of passing it by.
+                style = "reflection"
+                text = f"{d.line(d.tb['belief_noted'])} {question}"
+            elif style == "open_question":
                 text = question
             else:
                 text = f"{mirror or d.line(d.tb[style])} {question}"
