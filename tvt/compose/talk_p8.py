@@ -62,7 +62,7 @@ def compose_p8(d: Dialogue) -> None:
             if d.nar.belief in d.turns[-1]["text"]:
                 # The client just voiced the stuck point: the therapist marks it to look at
                 # together (P11 works it) before the next question, instead of passing it by.
-                style = "reflection"
+                # (The act stays the one drawn: acts are the same in numeric and verbal SUDS.)
                 text = f"{d.line(d.tb['belief_noted'])} {question}"
             elif style == "open_question":
                 text = question
