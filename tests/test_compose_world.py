@@ -97,3 +97,23 @@ def test_the_voice_lexicon_leaves_noun_phrases_whole() -> None:
             out = voice.lexicon(text)
             assert not re.search(r"\b(?:a|that) (?:somewhat|rather) \w+\.", out), out
     assert seen_formal > 10
+
+
+def test_client_voiced_story_references_are_in_the_first_person() -> None:
+    """A topic's ``start``, ``hotspot_c`` and event names are said by the client (the therapist
+    says them through ``second_person``): "settling into your seat" in a client's mouth was a
+    slip found reading a whole client."""
+    import json
+
+    from tvt.resources import seeds_path
+
+    files = [*seeds_path("compose", "topics").glob("*.json")]
+    files += [*seeds_path("compose", "pairs").glob("*.json")]
+    wrong = []
+    for path in sorted(files):
+        refs = json.loads(path.read_text(encoding="utf-8")).get("refs", {})
+        said = [refs.get("start", ""), refs.get("hotspot_c", ""), *refs.get("event", [])]
+        # Words quoted as they were said ("I don't love you any more") stay as they were.
+        unquoted = [re.sub(r'"[^"]*"', "", s) for s in said]
+        wrong += [(path.name, s) for s in unquoted if re.search(r"\byour?\b|\byou're\b", s)]
+    assert not wrong, wrong
