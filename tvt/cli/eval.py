@@ -7,14 +7,10 @@ from typing import Any
 
 import click
 
+from tvt.llm.cli_options import llm_options
+
 
 @click.command("eval")
-@click.option("--model", required=True, help="Model name at the OpenAI-compatible endpoint.")
-@click.option(
-    "--base-url",
-    help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (default: $OPENAI_BASE_URL "
-    "or api.openai.com). The key comes from $OPENAI_API_KEY only.",
-)
 @click.option(
     "--track",
     type=click.Choice(["full", "masked", "turn"]),
@@ -50,43 +46,9 @@ import click
     help="Whether the model was trained or tuned on tvt data (recorded in the entry).",
 )
 @click.option("--organization", help="Who made the model (recorded in the entry).")
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Requests in flight at once.",
+@llm_options(
+    temperature=0.0, max_tokens=512, timeout=120.0, resume=False, cache=False, model_required=True
 )
-@click.option(
-    "--temperature",
-    type=click.FloatRange(0, 2),
-    default=0.0,
-    show_default=True,
-    help="Sampling temperature.",
-)
-@click.option(
-    "--max-tokens",
-    type=click.IntRange(min=1),
-    default=512,
-    show_default=True,
-    help="Maximum tokens per answer.",
-)
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(min=1),
-    default=3,
-    show_default=True,
-    help="Answers asked for per input before it counts as a format failure.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=120.0,
-    show_default=True,
-    help="Seconds to wait for one answer before retrying.",
-)
-@click.option("--price-in", type=click.FloatRange(min=0), help="USD per million input tokens.")
-@click.option("--price-out", type=click.FloatRange(min=0), help="USD per million output tokens.")
 def eval_cmd(
     model: str,
     base_url: str | None,

@@ -36,11 +36,34 @@ LLM_FLAGS = (
 
 
 def llm_options(
-    *, temperature: float = 0.8, max_tokens: int = 4096, resume: bool = True
+    *,
+    temperature: float = 0.8,
+    max_tokens: int = 4096,
+    timeout: float = 300.0,
+    resume: bool = True,
+    cache: bool = True,
+    model_required: bool = False,
 ) -> Callable[[F], F]:
-    """Decorator adding the ``--model ... --price-out`` flags to a click command."""
+    """Decorator adding the ``--model ... --price-out`` flags to a click command.
+
+    ``cache=False`` leaves out ``--cache`` and ``--no-cache`` (a sealed evaluation never reads
+    a cache); ``resume=False`` leaves out ``--resume``.
+    """
+    cache_opt = click.option(
+        "--cache",
+        type=click.Path(path_type=Path),
+        help="Response cache folder or .sqlite3 file (default: $TVT_CACHE_DIR, "
+        "$XDG_CACHE_HOME/tvt or ~/.cache/tvt).",
+    )
+    no_cache_opt = click.option(
+        "--no-cache", is_flag=True, help="Neither read nor write the cache."
+    )
     opts = [
-        click.option("--model", help="Model name at the endpoint (openai backend)."),
+        click.option(
+            "--model",
+            required=model_required,
+            help="Model name at the OpenAI-compatible endpoint.",
+        ),
         click.option(
             "--base-url",
             help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1 (default: "
@@ -79,17 +102,12 @@ def llm_options(
         click.option(
             "--timeout",
             type=click.FloatRange(min=0, min_open=True),
-            default=300.0,
+            default=timeout,
             show_default=True,
             help="Seconds to wait for one answer before retrying.",
         ),
-        click.option(
-            "--cache",
-            type=click.Path(path_type=Path),
-            help="Response cache folder or .sqlite3 file (default: $TVT_CACHE_DIR, "
-            "$XDG_CACHE_HOME/tvt or ~/.cache/tvt).",
-        ),
-        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        cache_opt,
+        no_cache_opt,
         click.option(
             "--price-in",
             type=click.FloatRange(min=0),
@@ -101,6 +119,8 @@ def llm_options(
             help="USD per million output tokens, for the cost estimate in the manifest.",
         ),
     ]
+    if not cache:
+        opts = [o for o in opts if o not in (cache_opt, no_cache_opt)]
     if resume:
         opts.insert(
             7,
