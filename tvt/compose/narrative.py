@@ -324,7 +324,8 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     # the hotspot and a reminder, all the client's own.
     nar.voice.story = {
         "event": event,
-        "when_then": when,
+        # "like this spring" reads oddly after a body sensation: a recent event is "back then".
+        "when_then": "back then" if when in ("this spring", "earlier this year") else when,
         "sight": ctx["sight"],
         "sound": ctx["sound"],
         "smell": ctx["smell"],
