@@ -375,3 +375,32 @@ def test_socratic_questions_about_a_stuck_point_count_as_taking_it_up():
         if not taken_up.search(line.format_map(slots))
     ]
     assert not missed, missed
+
+
+def test_the_composers_overwhelm_lines_are_signs_of_overwhelm():
+    """Grounding after "I can't hold all of this" is not unprompted: every line of the
+    composer's overwhelm struggle is an overwhelm sign to the rules (rules 1.3.0 missed three of
+    the four after composer 2.4 reworded them, found auditing seed 42)."""
+    from tvt.compose.bank import client_bank
+
+    sign = load_rules().lex("exposure.overwhelm_sign").rx
+    slots = {"smell": "smoke", "touch": "the cold floor", "event_cap": "The crash"}
+    common = client_bank()["common"]
+    lines = [line.format_map(slots) for line in common["struggle"]["overwhelm"]]
+    # The lines of a client losing contact with the room (which the therapist grounds).
+    lines += [line for pool in common["lost_contact"].values() for line in pool]
+    missed = [line for line in lines if not sign.search(line.lower())]
+    assert not missed, missed
+
+
+def test_the_composers_avoidance_rationale_is_recognised():
+    """ "Every time you push the assault at work away, ... the symptoms stay." states that
+    avoidance keeps PTSD going: rules 1.3.0 knew "push it away" but not the event's own name
+    between (11 % of seed 42's P5s flagged, found auditing composer 2.4)."""
+    from tvt.compose.bank import therapist_bank
+
+    avoidance = load_rules().lex("rationale.avoidance").rx
+    slots = {"event_t": "the assault at work", "first": "Nadia"}
+    lines = [line.format_map(slots) for line in therapist_bank()["P5"]["el_avoidance"]]
+    missed = [line for line in lines if not avoidance.search(line.lower())]
+    assert not missed, missed
