@@ -76,6 +76,12 @@ def topic_files() -> list[str]:
 
 
 @cache
+def voice_bank() -> dict[str, Any]:
+    """The voice model's grammar: registers, frames, body sites (seeds/compose/voice.json)."""
+    return load_seed_json("compose", "voice.json")
+
+
+@cache
 def verbal_bank() -> dict[str, Any]:
     """SUDS in words: therapist pools that replace the numeric ones, client level words."""
     return load_seed_json("compose", "verbal.json")

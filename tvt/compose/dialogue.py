@@ -18,6 +18,7 @@ from tvt.compose.dialogue_text import (
     words_only,
 )
 from tvt.compose.language import Picker, agreement, band_of, cap, fill
+from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
 from tvt.rng import Stream
@@ -25,11 +26,6 @@ from tvt.rng import Stream
 _SENSES = ("sight", "sound", "smell", "touch")
 _FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
 
-#: Longest client turn the composer writes, in words, before the voice's asides are added.
-_MAX_CLIENT_WORDS = 75
-#: Shorter caps where the therapist checks in often (P6 SUDS checks, P7 brief reinforcement)
-#: or asks many small questions (P5, P8): a talkative voice would otherwise average 50+ words.
-_MAX_WORDS = {"P5": 65, "P6": 65, "P7": 60, "P8": 60}
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
@@ -219,7 +215,7 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        most = _MAX_WORDS.get(self.phase, _MAX_CLIENT_WORDS)
+        most = max_client_words(self.phase)
         while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
             kept.pop()
         if run_on:

@@ -16,3 +16,15 @@ def turn_count(phase: str, rng: Stream) -> int:
     mean = TURN_MEANS[phase]
     n = round(rng.normal(mean, TURN_SD * mean))
     return int(min(round(1.25 * mean), max(round(0.75 * mean), n)))
+
+
+#: Longest client turn the composer writes, in words, before the voice's asides are added.
+MAX_CLIENT_WORDS = 75
+#: Shorter caps where the therapist checks in often (P6 SUDS checks, P7 brief reinforcement)
+#: or asks many small questions (P5, P8): a talkative voice would otherwise average 50+ words.
+MAX_WORDS = {"P5": 65, "P6": 65, "P7": 60, "P8": 60}
+
+
+def max_client_words(phase: str) -> int:
+    """The longest client turn of ``phase``, in words, before the voice's asides."""
+    return MAX_WORDS.get(phase, MAX_CLIENT_WORDS)

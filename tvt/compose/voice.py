@@ -27,31 +27,26 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from tvt.compose.bank import voice_bank
 from tvt.compose.language import Picker
 from tvt.compose.voice_text import (
     _HESITANT,
     _RUN_ON,
+    _an_pattern,
     _cap,
     _frame_keys,
     _keep_case,
+    _lexicon_pattern,
     _low,
     _tidy,
 )
-from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
 BANDS = ("calm", "mild", "moderate", "high", "extreme")
 FEEL_STYLES = ("named", "bodily", "deflected", "joking")
 REGISTERS = ("casual", "plain", "formal")
-
-
-@cache
-def voice_bank() -> dict[str, Any]:
-    """seeds/compose/voice.json."""
-    return load_seed_json("compose", "voice.json")
 
 
 def band_name(level: float) -> str:
@@ -326,28 +321,6 @@ class Voice:
             end = "?" if tic.endswith("?") else "."
             return f"{sentence[:-1]}, {tic.rstrip('?')}{end}"
         return sentence
-
-
-@cache
-def _an_pattern() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in voice_bank()["an_words"])
-    return re.compile(r"\b([Aa]) (?=(?:" + words + r")\b)")
-
-
-@cache
-def _lexicon_pattern(find: str) -> re.Pattern[str]:
-    """Where a lexicon phrase may be swapped: as a whole phrase, and not where another word
-    depends on it ("a bit of", "that kind of thing")."""
-    guard = {
-        "a bit": r"(?! of)",
-        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )(?<!a )(?<!A )(?<!any )(?<!one )",
-        # "I reckon so", but not "when I reckon about it".
-        "I think": r"(?! about| of| back| through| it through| that through)",
-    }
-    head = find if find.startswith("I") else f"[{find[0]}{find[0].upper()}]{find[1:]}"
-    if find == "kind of":
-        return re.compile(guard[find] + r"\b" + head + r"\b")
-    return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
 
 
 def build_voice(case: dict[str, Any], seed: int) -> Voice:

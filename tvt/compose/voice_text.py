@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from tvt.compose.bank import voice_bank
+
 
 def _keep_case(word: str, m: re.Match[str]) -> str:
     """``word`` capitalised when the text it replaces was."""
@@ -73,3 +75,25 @@ def _tidy(text: str) -> str:
     if ". " in text or "? " in text or "! " in text:
         text = _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
     return text[:1].upper() + text[1:]
+
+
+@cache
+def _an_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in voice_bank()["an_words"])
+    return re.compile(r"\b([Aa]) (?=(?:" + words + r")\b)")
+
+
+@cache
+def _lexicon_pattern(find: str) -> re.Pattern[str]:
+    """Where a lexicon phrase may be swapped: as a whole phrase, and not where another word
+    depends on it ("a bit of", "that kind of thing")."""
+    guard = {
+        "a bit": r"(?! of)",
+        "kind of": r"(?<!that )(?<!this )(?<!what )(?<!the )(?<!a )(?<!A )(?<!any )(?<!one )",
+        # "I reckon so", but not "when I reckon about it".
+        "I think": r"(?! about| of| back| through| it through| that through)",
+    }
+    head = find if find.startswith("I") else f"[{find[0]}{find[0].upper()}]{find[1:]}"
+    if find == "kind of":
+        return re.compile(guard[find] + r"\b" + head + r"\b")
+    return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
