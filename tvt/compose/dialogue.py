@@ -12,6 +12,7 @@ from tvt.compose.dialogue_text import (
     _PIECES,
     _SENTENCE,
     _lower_first,
+    balance_quotes,
     join_spoken,
     sentences,
     verbal_level,
@@ -229,6 +230,7 @@ class Dialogue:
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
+        text = balance_quotes(text)
         self.add("client", act, text, intensity, suds)
 
     def _unsaid(self, text: str, narration: bool = False) -> str:

@@ -106,3 +106,25 @@ def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> l
         else:
             out.append(piece)
     return out
+
+
+_CLOSE_AFTER = re.compile(r"[.!?](?=\s|$)")
+
+
+def balance_quotes(text: str) -> str:
+    """Close or drop a quotation mark left alone when a repeated sentence was taken out of a
+    quote ("For a long time it's meant this: "I should never have trusted them. My head ..."):
+    an opening mark is closed at the end of its first sentence, a stray closing mark at the
+    start of the turn is dropped."""
+    if text.count('"') % 2 == 0:
+        return text
+    if text.startswith('"') and (len(text) < 2 or not text[1].isalpha()):
+        return text[1:].lstrip()
+    at = text.rfind('"')
+    if at + 1 < len(text) and (text[at + 1].isalpha() or text[at + 1] == "'"):
+        end = _CLOSE_AFTER.search(text, at)
+        if end is not None:
+            return text[: end.end()] + '"' + text[end.end() :]
+        return text + '"'
+    # A closing mark whose opening was taken out: drop it.
+    return text[:at] + text[at + 1 :]

@@ -39,6 +39,7 @@ def compose_p8(d: Dialogue) -> None:
     flashes = "flashbacks" in d.case["client_profile"]["exhibited_behaviors"]
     flash_at = d.rng.integer(1, 4) if d.rng.random() < (0.5 if flashes else 0.08) else -1
     slots, asked = k - 2, 0
+    last_topic = ""  # the question the client's last turn answered ("" after anything else)
     while slots > 0:
         if asked == flash_at and d.turns[-1]["speaker"] == "client" and slots >= 2:
             flash_at = -1
@@ -47,10 +48,12 @@ def compose_p8(d: Dialogue) -> None:
             d.t("validation", "attend", level)
             d.c("grounding_response", d.line(cb["attend_response"]), level)
             slots -= 2
+            last_topic = ""
             continue
         if d.risk == "P8" and slots >= 4 and asked >= 3:
             risk_block(d, level)
             slots -= 4
+            last_topic = ""
             continue
         if asked < len(order):
             topic = order[asked]
@@ -59,10 +62,11 @@ def compose_p8(d: Dialogue) -> None:
             asked += 1
             question = d.line(d.tb["ask_" + topic])
             mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
-            if d.nar.belief in d.turns[-1]["text"]:
-                # The client just voiced the stuck point: the therapist marks it to look at
-                # together (P11 works it) before the next question, instead of passing it by.
-                # (The act stays the one drawn: acts are the same in numeric and verbal SUDS.)
+            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+                # The client just voiced the stuck point (or the hot spot's thought): the
+                # therapist marks it to look at together (P11 works it) before the next
+                # question, instead of passing it by. (The act stays the one drawn: acts are
+                # the same in numeric and verbal SUDS.)
                 text = f"{d.line(d.tb['belief_noted'])} {question}"
             elif style == "open_question":
                 text = question
@@ -79,6 +83,9 @@ def compose_p8(d: Dialogue) -> None:
             # An episode of the client's week is a long answer already: no aside after it.
             aside = d.maybe(0.0 if topic in _EPISODE else 0.45, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
+            last_topic = topic
+            slots -= 1
+            continue
         else:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
@@ -87,6 +94,7 @@ def compose_p8(d: Dialogue) -> None:
             example = d.episode("trigger")
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
             d.c("thought", f"{text} {d.feeling(level)}", level)
+            last_topic = ""
         slots -= 1
     if n % 2:
         d.t("closing", "closing", level)
