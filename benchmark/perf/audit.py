@@ -12,7 +12,6 @@ outputs) and of the library call alone. Target: <= 10 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -21,44 +20,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from _dataset import add_dataset_args, dataset_folder, describe
+
 from tvt.audit.checks import audit_dataset
-
-
-def describe(folder: Path) -> tuple[int, int, int]:
-    """Conversations, turns and words in a dataset."""
-    convs = turns = words = 0
-    with open(folder / "conversations.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            convs += 1
-            turns += len(rec["turns"])
-            words += sum(len(str(t.get("text", "")).split()) for t in rec["turns"])
-    return convs, turns, words
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--dataset", type=Path, help="an existing dataset folder (default: generate)")
-    ap.add_argument("--clients", type=int, default=500)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--repeat", type=int, default=5)
+    add_dataset_args(ap, repeat=5)
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tvt-perf-audit-") as tmp:
         tmp_path = Path(tmp)
-        folder = args.dataset
-        if folder is None:
-            folder = tmp_path / "data"
-            t = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "tvt", "generate", "--seed", str(args.seed), "--clients",
-                 str(args.clients), "--out", str(folder)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            print(f"generated {args.clients} clients in {time.perf_counter() - t:.1f} s")
+        folder = dataset_folder(args, tmp_path)
         convs, turns, words = describe(folder)
         print(f"dataset: {convs:,} conversations, {turns:,} turns, {words:,} words "
               f"(cpu count {os.cpu_count()})")  # fmt: skip

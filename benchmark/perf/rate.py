@@ -11,7 +11,6 @@ run of the command in a fresh process. Target: <= 10 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -20,49 +19,22 @@ import tempfile
 import time
 from pathlib import Path
 
+from _dataset import add_dataset_args, dataset_folder, describe
+
 from tvt.raters.lexical import rate_dataset_lexical
-
-
-def describe(folder: Path) -> tuple[int, int, int]:
-    """Conversations, client turns and client words in a dataset."""
-    convs = turns = words = 0
-    with open(folder / "conversations.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            convs += 1
-            for t in rec["turns"]:
-                if t.get("speaker") == "client":
-                    turns += 1
-                    words += len(str(t.get("text", "")).split())
-    return convs, turns, words
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--dataset", type=Path, help="an existing dataset folder (default: generate one)"
-    )
-    ap.add_argument("--clients", type=int, default=500)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--repeat", type=int, default=3)
+    add_dataset_args(ap, repeat=3)
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tvt-perf-rate-") as tmp:
         tmp_path = Path(tmp)
-        folder = args.dataset
-        if folder is None:
-            folder = tmp_path / "data"
-            t = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "tvt", "generate", "--seed", str(args.seed), "--clients",
-                 str(args.clients), "--out", str(folder)],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            print(f"generated {args.clients} clients in {time.perf_counter() - t:.1f} s")
-        convs, turns, words = describe(folder)
+        folder = dataset_folder(args, tmp_path)
+        convs, turns, words = describe(folder, speaker="client")
         print(
             f"dataset: {convs:,} conversations, {turns:,} client turns, {words:,} client words "
             f"(cpu count {os.cpu_count()})"
