@@ -44,9 +44,11 @@ def render(seed: int, client: int, suds_style: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--client", type=int, default=6)
+    ap.add_argument("--client", type=int, default=6, help="client id (1 or more)")
     ap.add_argument("--suds-style", default="numeric", choices=("numeric", "verbal"))
     args = ap.parse_args()
+    if args.client < 1:
+        ap.error("--client must be 1 or more")
     print(render(args.seed, args.client, args.suds_style), end="")
 
 
