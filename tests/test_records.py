@@ -153,6 +153,14 @@ def test_quick_check_rejects_only_what_the_schema_rejects(generated, data):
         assert problem(kind, mutated, full=True) is not None, (path, mutated)
 
 
+def test_an_integer_field_written_with_a_fraction_is_refused_by_both_checks(generated):
+    """Found by the property above: JSON Schema counts 1.0 as an integer, the quick check did not."""
+    record = json.loads((generated / "cases.jsonl").read_text().splitlines()[0])
+    record["client_id"] = 1.0
+    assert problem("case", record) is not None
+    assert problem("case", record, full=True) is not None
+
+
 # -- the paper's figures ----------------------------------------------------------------------------
 def test_paper_figures_load_and_agree_with_themselves():
     figures = paper()

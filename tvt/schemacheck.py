@@ -20,12 +20,25 @@ from tvt.resources import load_schema
 MAX_MESSAGE = 200
 
 
+def _is_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema counts 1.0 as an integer; tvt's readers index and compare client ids, SUDS and turn
+# counts as Python ints, so an integer field written with a fraction is refused by the schema too
+# (the quick checks of records.py already refuse it, and the two must agree).
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
+
+
 @cache
-def validator(name: str) -> jsonschema.Draft202012Validator:
+def validator(name: str) -> Any:
     """The validator of ``schemas/<name>`` (``name`` with or without ``.schema.json``)."""
     if not name.endswith(".schema.json"):
         name = f"{name}.schema.json"
-    return jsonschema.Draft202012Validator(load_schema(name))
+    return _Validator(load_schema(name))
 
 
 def field_path(error: jsonschema.ValidationError) -> str | None:
