@@ -11,7 +11,7 @@ Third-party backends register through the ``tvt.backends`` entry point group (se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -26,10 +26,8 @@ from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import generate_offline, iter_cases
 from tvt.plan import reference_record
-from tvt.plugins import Registry
+from tvt.plugins import Plugin, Progress, Registry
 from tvt.schemacheck import check
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -58,12 +56,8 @@ class GenerationRun:
 
 
 @runtime_checkable
-class Backend(Protocol):
+class Backend(Plugin, Protocol):
     """Writes a complete dataset folder for a :class:`GenerationRequest`."""
-
-    name: str
-    description: str
-    options: Collection[str]
 
     def generate(
         self,

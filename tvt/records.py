@@ -104,6 +104,7 @@ class _ConversationBase(TypedDict):
 class Conversation(_ConversationBase, total=False):
     three_turn_sequences: list[list[str]] | None
     source: str
+    risk_moment: bool  # offline composer: the conversation holds a risk moment (docs/composer.md)
 
 
 class _ReferenceRowBase(TypedDict):
@@ -125,6 +126,18 @@ class OutputRow(_OutputRowBase, total=False):
 
     model: str
     raw: Any
+
+
+class ClientScore(TypedDict):
+    """One reference client of a score report (``tvt score --per-client``, ``report.clients``)."""
+
+    client_id: int
+    status: str  # "scored", "missing" or "excluded"
+    phases: int
+    pearson: float | None
+    pearson_undefined: bool
+    dtw: float | None
+    rmse: float | None
 
 
 # -- quick checks ----------------------------------------------------------------------------------
