@@ -54,63 +54,62 @@ def distribution_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _agg_pyplot() -> Any:
-    # Imported here: matplotlib takes about a second to import and only a drawing run needs it.
-    import matplotlib
+def _figure(**kwargs: Any) -> Any:
+    """A matplotlib Figure drawn by the Agg renderer, outside pyplot.
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    pyplot is not touched, so drawing never changes the backend of the caller's session (a
+    notebook keeps its inline figures) and needs no display. Imported here, not at the top:
+    matplotlib takes about a second to import, and only a run that draws should pay for it.
+    """
+    from matplotlib.figure import Figure
 
-    return plt
+    return Figure(**kwargs)
 
 
 def _png(data: dict[str, Any]) -> bytes:
-    plt = _agg_pyplot()
     panels = list(_panels(data))
     cols = 3
     rows = math.ceil(len(panels) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(15, 3.6 * rows), dpi=90, squeeze=False)
-    try:
-        for ax, (_key, label, values, p) in zip(axes.flat, panels, strict=False):
-            items = list(values.items())
-            if len(items) > MAX_VALUES:
-                items.sort(key=lambda kv: -max(kv[1]["count"], kv[1].get("target_percent") or 0))
-                items = items[:MAX_VALUES]
-            names = [str(k) for k, _ in items]
-            x = list(range(len(items)))
-            ax.bar(x, [v["percent"] or 0 for _, v in items], color="#4c72b0", label="dataset %")
-            targets = [v.get("target_percent") for _, v in items]
-            if any(t is not None for t in targets):
-                ax.scatter(
-                    x,
-                    [math.nan if t is None else t for t in targets],
-                    marker="_",
-                    s=420,
-                    linewidths=2.5,
-                    color="#dd8452",
-                    zorder=3,
-                    label="design weight %",
-                )
-            ax.set_xticks(x, [n if len(n) <= 18 else n[:17] + "…" for n in names])
-            ax.tick_params(axis="x", labelrotation=40, labelsize=7)
-            for tick in ax.get_xticklabels():
-                tick.set_horizontalalignment("right")
-            shown = "no test" if p is None else f"chi-square p = {p:.3g}"
-            ax.set_title(f"{label} ({shown})", fontsize=9)
-            ax.set_ylabel("% of clients", fontsize=8)
-            ax.grid(axis="y", alpha=0.3)
-        for ax in list(axes.flat)[len(panels) :]:
-            ax.axis("off")
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        n = data["dataset"]["clients"]
-        fig.suptitle(f"Client distributions of {n} clients against the design weights")
-        fig.legend(handles, labels, loc="upper right")
-        fig.tight_layout(rect=(0, 0, 1, 0.97))
-        buffer = io.BytesIO()
-        # No date or software-version metadata: the same figures give the same bytes.
-        fig.savefig(buffer, format="png", metadata={"Software": None})
-    finally:
-        plt.close(fig)
+    fig = _figure(figsize=(15, 3.6 * rows), dpi=90)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, (_key, label, values, p) in zip(axes.flat, panels, strict=False):
+        items = list(values.items())
+        if len(items) > MAX_VALUES:
+            items.sort(key=lambda kv: -max(kv[1]["count"], kv[1].get("target_percent") or 0))
+            items = items[:MAX_VALUES]
+        names = [str(k) for k, _ in items]
+        x = list(range(len(items)))
+        ax.bar(x, [v["percent"] or 0 for _, v in items], color="#4c72b0", label="dataset %")
+        targets = [v.get("target_percent") for _, v in items]
+        if any(t is not None for t in targets):
+            ax.scatter(
+                x,
+                [math.nan if t is None else t for t in targets],
+                marker="_",
+                s=420,
+                linewidths=2.5,
+                color="#dd8452",
+                zorder=3,
+                label="design weight %",
+            )
+        ax.set_xticks(x, [n if len(n) <= 18 else n[:17] + "…" for n in names])
+        ax.tick_params(axis="x", labelrotation=40, labelsize=7)
+        for tick in ax.get_xticklabels():
+            tick.set_horizontalalignment("right")
+        shown = "no test" if p is None else f"chi-square p = {p:.3g}"
+        ax.set_title(f"{label} ({shown})", fontsize=9)
+        ax.set_ylabel("% of clients", fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    n = data["dataset"]["clients"]
+    fig.suptitle(f"Client distributions of {n} clients against the design weights")
+    fig.legend(handles, labels, loc="upper right")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    buffer = io.BytesIO()
+    # No date or software-version metadata: the same figures give the same bytes.
+    fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
