@@ -48,10 +48,14 @@ from tvt.export_hf import HFExport, export_hf_records, hf_conversation_row
 from tvt.frames import frame
 from tvt.jsonio import atomic_writer, dumps_generated, iter_jsonl, write_json, write_jsonl
 from tvt.pipeline import parse_phases, render_chunk
-from tvt.raters.registry import RATERS, InMemoryRater, RatingLine
+from tvt.raters.registry import RATERS, InMemoryRater
 from tvt.records import (
     Case,
     Conversation,
+    Failure,
+    FileEntry,
+    Manifest,
+    RatingLine,
     ReferenceRow,
     read_cases,
     read_conversations,
@@ -95,8 +99,8 @@ class Dataset:
     cases: list[Case]
     conversations: list[Conversation]
     reference: list[ReferenceRow]
-    manifest: dict[str, Any]
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    manifest: Manifest
+    failures: list[Failure] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (
@@ -154,7 +158,7 @@ class Dataset:
                 return conv
         raise InputError(f"no conversation of client {client_id} in phase {phase}")
 
-    def write(self, out: PathLike, *, force: bool = False) -> dict[str, Any]:
+    def write(self, out: PathLike, *, force: bool = False) -> Manifest:
         """Write the dataset folder (atomically, with its card) and return the manifest written.
 
         Refuses a non-empty folder unless ``force`` (which replaces the tvt files in it).
@@ -165,19 +169,20 @@ class Dataset:
         with DatasetWriter(folder, made, finalize=write_card) as writer:
             for name, (text, lines) in self._texts().items():
                 writer.write_text(name, text, lines)
-            self.manifest = writer.commit()
+            self.manifest = cast(Manifest, writer.commit())
         return self.manifest
 
 
-def _with_files(made: dict[str, Any], texts: Mapping[str, tuple[str, int]]) -> dict[str, Any]:
+def _with_files(made: Mapping[str, Any], texts: Mapping[str, tuple[str, int]]) -> Manifest:
     """The manifest ``made`` completed as the dataset writer completes it, without writing."""
-    files, hashes = {}, {}
+    files: dict[str, FileEntry] = {}
+    hashes: dict[str, str] = {}
     for name in DATA_FILES:
         if name in texts:
             data = texts[name][0].encode("utf-8")
             hashes[name] = hashlib.sha256(data).hexdigest()
-            files[name] = {"sha256": hashes[name], "bytes": len(data), "records": texts[name][1]}
-    return {**made, "files": files, "fingerprint": fingerprint(hashes)}
+            files[name] = FileEntry(sha256=hashes[name], bytes=len(data), records=texts[name][1])
+    return cast(Manifest, {**made, "files": files, "fingerprint": fingerprint(hashes)})
 
 
 def _config(preset: str, config: Config | PathLike | None) -> Config:
@@ -260,8 +265,8 @@ def load(folder: PathLike) -> Dataset:
         cases=[rec for _line, rec in read_cases(path)],
         conversations=[rec for _line, rec in read_conversations(path)],
         reference=[rec for _line, rec in read_references(path)],
-        failures=[rec for _line, rec in iter_records(path, "failures.jsonl")],
-        manifest=manifest,
+        failures=[cast(Failure, rec) for _line, rec in iter_records(path, "failures.jsonl")],
+        manifest=cast(Manifest, manifest),
     )
 
 
@@ -554,7 +559,7 @@ def stats(
     data = stats_of_records(
         dataset.cases,
         dataset.conversations,
-        dataset.manifest,
+        cast(dict[str, Any], dataset.manifest),
         against=against,
         config_path=config_path,
     )

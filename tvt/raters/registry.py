@@ -25,10 +25,7 @@ from tvt.llm.cli_options import LLM_FLAGS
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.plugins import Plugin, Progress, Registry
 from tvt.raters import lexical
-from tvt.records import Conversation, OutputRow, ReferenceRow, read_conversations
-
-#: One line a rater gives: a model-output row, or with ``as_reference`` a reference row.
-RatingLine = OutputRow | ReferenceRow
+from tvt.records import Conversation, OutputRow, RatingLine, ReferenceRow, read_conversations
 
 
 @dataclass
@@ -204,7 +201,7 @@ class LexicalRater:
             signals=options.get("signals"),
             progress=progress,
         )
-        return Ratings(cast(list[RatingLine], records), s, _lexical_notes(s))
+        return Ratings(records, s, _lexical_notes(s))
 
     def rate(
         self,

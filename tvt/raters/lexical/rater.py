@@ -19,7 +19,7 @@ from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.raters.lexical.lexicon import client_turn_scores, load_lexicon
 from tvt.raters.lexical.rule import combine, rounded, weighted_language
 from tvt.raters.lexical.suds import SudsReading, stated_suds
-from tvt.records import read_conversations
+from tvt.records import Conversation, OutputRow, RatingLine, ReferenceRow, read_conversations
 
 RATER_NAME = "lexical"
 RATER_VERSION = "1"
@@ -74,12 +74,12 @@ def rate_conversation(
 
 
 def rate_conversations_lexical(
-    conversations: Iterable[Mapping[str, Any]],
+    conversations: Iterable[Conversation],
     *,
     as_reference: bool = False,
     signals: Sequence[str] | str | None = None,
     progress: Callable[[int], Any] | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+) -> tuple[list[RatingLine], dict[str, Any]]:
     """Rate conversations held in memory: one trajectory line per client, and a summary.
 
     The lines are model outputs (``{"client_id", "trajectory", "model": "lexical"}``) or, with
@@ -109,13 +109,13 @@ def rate_conversations_lexical(
             progress(1)
     if not conversations_seen:
         raise InputError("dataset has no conversations")
-    records = []
+    records: list[RatingLine] = []
     for cid in sorted(trajectories):
         traj = {p: trajectories[cid][p] for p in BENCHMARK_ORDER if p in trajectories[cid]}
         if as_reference:
-            records.append({"client_id": cid, "trajectory": traj, "source": f"rater:{label}"})
+            records.append(ReferenceRow(client_id=cid, trajectory=traj, source=f"rater:{label}"))
         else:
-            records.append({"client_id": cid, "trajectory": traj, "model": label})
+            records.append(OutputRow(client_id=cid, trajectory=traj, model=label))
     summary = {
         "rater": label,
         "rater_version": RATER_VERSION,
