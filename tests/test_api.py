@@ -37,6 +37,7 @@ def readme_python_blocks() -> list[str]:
     return re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
 
 
+@pytest.mark.slow
 def test_readme_example_runs(tmp_path, monkeypatch, capsys):
     blocks = readme_python_blocks()
     assert blocks, "the README has no python example"
@@ -283,6 +284,7 @@ def test_errors_speak_the_api_words(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_audit_and_stats_in_memory_equal_the_command_line(tmp_path):
     ds = tvt.generate(seed=12, clients=10)
     ds.write(tmp_path / "d")

@@ -56,6 +56,11 @@ def stats(
     """
     from tvt.stats import compute_stats, render_stats
 
+    for flag, path in (("--plot", plot_path), ("--html", html_path)):
+        if path is not None and _inside(path, dataset):
+            from tvt.errors import InputError
+
+            raise InputError(f"{flag} would overwrite a file of the dataset", path=path, field=flag)
     result = compute_stats(dataset, against=against, config_path=config_path)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
@@ -73,3 +78,16 @@ def stats(
         with atomic_writer(html_path) as fh:
             fh.write(render_stats_html(result))
         click.echo(f"wrote HTML page to {html_path}", err=True)
+
+
+def _inside(path: Path, dataset: Path) -> bool:
+    """Whether ``path`` is one of the dataset folder's own files (an output never replaces one)."""
+    return path.resolve().parent == dataset.resolve() and path.name in (
+        "cases.jsonl",
+        "conversations.jsonl",
+        "reference.jsonl",
+        "failures.jsonl",
+        "manifest.json",
+        "README.md",
+        "croissant.json",
+    )

@@ -29,7 +29,13 @@ from tvt.llm.generation import LLMOptions, cost_estimate
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
 from tvt.phases import PHASE_INDEX
-from tvt.records import Conversation, read_conversations
+from tvt.records import (
+    Conversation,
+    PhaseOutputRow,
+    RatingLine,
+    ReferenceRow,
+    read_conversations,
+)
 
 #: Options of :func:`rate_dataset_llm` and their defaults.
 DEFAULTS: dict[str, Any] = {
@@ -175,8 +181,8 @@ async def rate_conversation(
 class LLMRatings:
     """An LLM rating run held in memory: the lines, the failed conversations, a summary."""
 
-    records: list[dict[str, Any]]
-    failures: list[dict[str, Any]]
+    records: list[RatingLine]
+    failures: list[dict[str, Any]]  # failure_record lines: reason, attempts, the answers given
     summary: dict[str, Any]
 
 
@@ -240,19 +246,17 @@ def rate_conversations_llm(
         for r in ratings:
             if r.intensity is not None:
                 trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
-        records = [
-            {"client_id": cid, "trajectory": traj, "source": f"rater:{endpoint.model}"}
+        records: list[RatingLine] = [
+            ReferenceRow(client_id=cid, trajectory=traj, source=f"rater:{endpoint.model}")
             for cid, traj in sorted(trajectories.items())
         ]
     else:
         records = [
-            {
-                "client_id": r.client_id,
-                "phase": r.phase,
-                "intensity": r.intensity,
-                "model": endpoint.model,
-            }
+            PhaseOutputRow(
+                client_id=r.client_id, phase=r.phase, intensity=r.value, model=endpoint.model
+            )
             for r in rated
+            if r.value is not None
         ]
     cost = cost_estimate(settings, *run.tokens())
     counts = run.counts()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
@@ -275,9 +275,7 @@ class OpenAIRater:
             **_llm_settings(options),
         )
         summary = {**got.summary, "failures": got.failures}
-        return Ratings(
-            cast(list[RatingLine], got.records), summary, notes, failure_message(summary)
-        )
+        return Ratings(got.records, summary, notes, failure_message(summary))
 
     def rate(
         self,
