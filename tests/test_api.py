@@ -279,6 +279,15 @@ def test_errors_speak_the_api_words(tmp_path):
         tvt.export(ds, format="tvt-release", file_format="csv", out=tmp_path / "x")
     with pytest.raises(InputError, match="field 'against'"):
         tvt.stats(ds, against="nope")
+    # errors raised by the stages below, worded for the command line, reach Python reworded
+    with pytest.raises(InputError, match="unknown signal") as err:
+        tvt.rate(ds, signals="bogus")
+    assert err.value.field == "signals" and "--" not in str(err.value)
+    with pytest.raises(InputError, match=r"backend='openai' needs a model name") as err:
+        tvt.generate(seed=1, clients=1, backend="openai")
+    assert err.value.field == "model"
+    with pytest.raises(InputError, match="field 'suds_style'"):
+        tvt.generate(seed=1, clients=1, suds_style="loud")
     with pytest.raises(InputError, match="no conversations to audit"):
         tvt.audit(tvt.generate(seed=1, clients=2, phases=[]))
     assert not (tmp_path / "x").exists()

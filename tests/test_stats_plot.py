@@ -57,6 +57,7 @@ def test_plotted_rows_are_the_stats_figures(folder):
     assert len(behaviours) == 10 and sum(r["count"] for r in behaviours) >= 40
 
 
+@pytest.mark.slow
 def test_plot_to_a_missing_folder_is_created_and_the_input_is_never_overwritten(folder, tmp_path):
     before = (folder / "cases.jsonl").read_bytes()
     res = run("stats", folder, "--plot", tmp_path / "new" / "s.png")

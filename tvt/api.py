@@ -19,13 +19,15 @@ exit. Paths may be ``str`` or :class:`~pathlib.Path`. A dataset written with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
+import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import orjson
 
@@ -76,6 +78,37 @@ if TYPE_CHECKING:
     from tvt.release.report import ImportReport
 
 PathLike = str | os.PathLike[str]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_CHOSEN_FLAG = re.compile(r"--(rater|backend) ([\w.:-]+)")
+_FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]*)")
+
+
+def _api_words(text: str) -> str:
+    """A sentence of the command line in the API's words: ``--rater openai`` -> ``rater='openai'``,
+    ``--base-url`` -> ``base_url=``."""
+    text = _CHOSEN_FLAG.sub(lambda m: f"{m.group(1)}={m.group(2)!r}", text)
+    return _FLAG.sub(lambda m: m.group(1).replace("-", "_") + "=", text)
+
+
+def _speaks_python(func: F) -> F:
+    """Reword the ``InputError`` of the stages below (written for the command line) for Python
+    callers: the same error object (and class), its field and sentence named as arguments."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            exc.reason = _api_words(exc.reason)
+            if exc.field and exc.field.startswith("--"):
+                exc.field = exc.field[2:].replace("-", "_")
+            exc.args = (exc.render(),)
+            raise
+
+    return cast(F, wrapper)
+
 
 #: The data files of a dataset and the :class:`Dataset` attribute holding each.
 _FILES = {
@@ -198,6 +231,7 @@ def _phases(phases: str | Sequence[str] | None) -> list[str]:
     return parse_phases(",".join(phases)) if phases else []
 
 
+@_speaks_python
 def generate(
     seed: int,
     clients: int = 500,
@@ -255,6 +289,7 @@ def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[st
     )
 
 
+@_speaks_python
 def load(folder: PathLike) -> Dataset:
     """Read a dataset folder (``tvt generate`` or ``tvt import`` output) into memory."""
     path = resolve_dataset(Path(folder))
@@ -309,6 +344,7 @@ class Predictions:
         return frame([dict(zip(cols, r, strict=True)) for r in rows], cols)
 
 
+@_speaks_python
 def rate(
     dataset: Dataset | PathLike,
     rater: str = "lexical",
@@ -368,6 +404,7 @@ def _rows(value: Any) -> Iterable[Any] | None:
     return value
 
 
+@_speaks_python
 def score(
     predictions: Predictions | Iterable[Mapping[str, Any]] | PathLike,
     reference: Dataset | Iterable[Mapping[str, Any]] | PathLike,
@@ -470,6 +507,7 @@ def _as_folder(dataset: Dataset, tmp: str) -> Path:
     return folder
 
 
+@_speaks_python
 def audit(dataset: Dataset | PathLike, *, rules: PathLike | None = None) -> AuditReport:
     """Audit a dataset (in memory or a folder) for PE fidelity, consistency, safety and diversity.
 
@@ -540,6 +578,7 @@ class StatsReport:
         return Path(path)
 
 
+@_speaks_python
 def stats(
     dataset: Dataset | PathLike,
     *,
@@ -581,6 +620,7 @@ class ExportResult:
 EXPORT_FORMATS = ("hf", "tvt-release")
 
 
+@_speaks_python
 def export(
     dataset: Dataset | PathLike,
     *,
@@ -635,6 +675,7 @@ class ImportResult:
         return f"ImportResult({self.dataset!r})"
 
 
+@_speaks_python
 def import_release(
     path: PathLike, *, out: PathLike | None = None, force: bool = False
 ) -> ImportResult:

@@ -155,6 +155,11 @@ class OfflineBackend:
         options: Mapping[str, Any],
         progress: Progress | None,
     ) -> GenerationRun:
+        style = options.get("suds_style", "numeric")
+        if style not in ("numeric", "verbal"):
+            raise InputError(
+                f"unknown suds_style {style!r} (numeric or verbal)", field="--suds-style"
+            )
         manifest = generate_offline(
             out,
             seed=request.seed,
@@ -163,7 +168,7 @@ class OfflineBackend:
             phases=request.phases,
             force=request.force,
             progress=progress,
-            suds_style=options.get("suds_style", "numeric"),
+            suds_style=style,
         )
         return GenerationRun(manifest)
 
