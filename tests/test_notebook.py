@@ -41,6 +41,7 @@ def test_notebook_runs_end_to_end(tmp_path, monkeypatch):
     )
     assert "Dataset(clients=8, conversations=48" in text
     assert "S_abs 0." in text
+    assert "== P10 Full Imaginal Exposure" in text and "suds_report" in text  # the transcript
     images = [o for outs in outputs.values() for o in outs if "image/png" in o.get("data", {})]
     assert len(images) == 2  # the stats plot and the trajectory plot
     assert (tmp_path / "stats.png").stat().st_size > 10_000

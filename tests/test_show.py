@@ -98,3 +98,13 @@ def test_rich_on_a_terminal_colours_speakers_and_suds(folder):
 def test_help_has_an_example():
     res = run("show", "--help")
     assert res.exit_code == 0 and "tvt show tvt-data 3 P10" in res.output
+
+
+def test_an_in_memory_dataset_prints_the_same_transcript(folder):
+    ds = tvt.load(folder)
+    assert ds.transcript(2, "P10") == run("show", folder, 2, "P10").output
+    assert ds.transcript(3) == run("show", folder, 3).output
+    with pytest.raises(tvt.InputError, match="client 9 has no conversations"):
+        ds.transcript(9)
+    with pytest.raises(tvt.InputError, match="field 'phase'"):
+        ds.transcript(1, "P9")

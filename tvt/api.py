@@ -184,6 +184,27 @@ class Dataset:
         ]
         return frame(rows, ["client_id", "phase", "turn", "speaker", "text", "suds", "act"])
 
+    def transcript(self, client_id: int, phase: str | None = None, *, width: int = 100) -> str:
+        """One client's conversations (one phase, or all six) as ``tvt show`` prints them when
+        piped: numbered turns, the stated SUDS and the dialogue act in the right margin."""
+        from tvt.phases import PHASE_INDEX
+        from tvt.show import Transcript, render_plain
+
+        if phase is not None and phase not in PHASE_INDEX:
+            raise InputError(f"unknown phase {phase!r}", field="phase")
+        convs = [
+            c
+            for c in self.conversations
+            if c["client_id"] == client_id and (phase is None or c["phase"] == phase)
+        ]
+        if not convs:
+            what = f"a {phase} conversation" if phase else "conversations"
+            raise InputError(f"client {client_id} has no {what} in this dataset", field="client_id")
+        convs.sort(key=lambda c: PHASE_INDEX[c["phase"]])
+        case = next((c for c in self.cases if c["client_id"] == client_id), None)
+        ref = next((r for r in self.reference if r["client_id"] == client_id), None)
+        return render_plain(Transcript(client_id, case, convs, ref), width)
+
     def conversation(self, client_id: int, phase: str) -> Conversation:
         """The conversation of one client and phase (``InputError`` if there is none)."""
         for conv in self.conversations:
