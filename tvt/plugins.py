@@ -117,22 +117,42 @@ class Registry(Generic[T]):
     def __repr__(self) -> str:
         return f"<{self.kind} registry: {', '.join(self.names())}>"
 
-    def check_options(self, name: str, given: Mapping[str, Any], *, api: bool = False) -> T:
-        """Build plugin ``name`` and refuse settings in ``given`` it does not read.
+    def readers(self, setting: str) -> list[str]:
+        """The names of the plugins that read ``setting`` (an unloadable plugin reads none)."""
+        out = []
+        for other in self.names():
+            try:
+                reads = setting in getattr(self.get(other), "options", ())
+            except WorkFailed:  # --list-... says why it cannot be loaded
+                reads = False
+            if reads:
+                out.append(other)
+        return out
 
-        ``api`` words the sentence for Python callers (``rater='x'``, keyword ``model=``)
-        instead of the command line's flags (``--rater x``, ``--model``).
-        """
+    def misuse(self, setting: str, name: str, *, api: bool = False) -> str:
+        """One sentence for a setting given to a plugin that does not read it, naming the
+        plugins that do: ``--model applies to --rater openai only`` (command line) or
+        ``model= applies to rater='openai' only`` (``api``)."""
+        readers = self.readers(setting)
+        if api:
+            given, chosen = f"{setting}=", f"{self.kind}={name!r}"
+            who = " or ".join(f"{self.kind}={r!r}" for r in readers)
+        else:
+            given, chosen = "--" + setting.replace("_", "-"), f"--{self.kind} {name}"
+            who = f"--{self.kind} " + " or ".join(readers)
+        if not readers:
+            return f"{given} does not apply to {chosen}"
+        return f"{given} applies to {who} only"
+
+    def check_options(self, name: str, given: Mapping[str, Any], *, api: bool = False) -> T:
+        """Build plugin ``name`` and refuse the first setting in ``given`` it does not read
+        (:meth:`misuse` words it; ``api`` for Python callers: ``rater='x'``, ``model=``)."""
         chosen = self.get(name, field=self.kind if api else f"--{self.kind}")
-        unknown = sorted(set(given) - set(getattr(chosen, "options", ())))
-        if unknown:
-            if api:
-                words = ", ".join(f"{k}=" for k in unknown)
-                raise InputError(
-                    f"{self.kind} {name!r} does not read option(s) {words}", field=unknown[0]
-                )
-            flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
-            raise InputError(f"--{self.kind} {name} does not read {flags}")
+        accepted = set(getattr(chosen, "options", ()))
+        for setting in given:
+            if setting not in accepted:
+                field = setting if api else "--" + setting.replace("_", "-")
+                raise InputError(self.misuse(setting, name, api=api), field=field)
         return chosen
 
     def get(self, name: str, *, field: str | None = None) -> T:
