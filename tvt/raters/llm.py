@@ -352,5 +352,5 @@ def failure_message(summary: Mapping[str, Any]) -> str | None:
     return (
         f"{formats + requests} of {summary['conversations']} conversation(s) could not be rated "
         f"({formats} format failures); "
-        + (f"see {where}" if where else "they are listed in the run's failures")
+        + (f"see {where}" if where else "they are listed under 'failures' in the summary")
     )
