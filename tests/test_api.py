@@ -195,6 +195,10 @@ def test_llm_backend_and_rater_from_python(tmp_path, monkeypatch, capsys):
         ]  # fmt: skip
         preds = tvt.rate(ds, rater="openai", **llm)
         assert preds.summary["rated"] == 4 and len(preds.records) == 4
+        # rated in memory: no output or failures file is named, none is needed
+        assert preds.failure is None and preds.summary["failures"] == []
+        assert "output" not in preds.summary and "failures_file" not in preds.summary
+        assert preds.to_pandas()["intensity"].between(1, 10).all()
         assert {r["model"] for r in preds.records} == {"fake-model"}
         with pytest.raises(InputError, match=r"signals= does not apply to backend=.openai."):
             tvt.generate(seed=1, clients=1, backend="openai", signals="language", **llm)
