@@ -182,3 +182,46 @@ def test_sort_by_clicking_headers(driver, page, tmp_path):
     assert driver.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+def test_page_fits_a_390_px_phone_screen(driver, page, tmp_path):
+    """On a 390 px wide phone nothing is cut off and nothing needs sideways scrolling: rows
+    become cards of labelled figures and the header a row of sort buttons that still sort."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        driver.get(page.as_uri())
+        assert driver.execute_script("return window.innerWidth") == 390
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        # Every cell of every table lies inside the screen, and so does its content.
+        outside = driver.execute_script(
+            "return Array.from(document.querySelectorAll('table.board td, table.board th'))"
+            ".filter(e => getComputedStyle(e).display !== 'none')"
+            ".filter(e => { const r = e.getBoundingClientRect();"
+            "  return r.left < 0 || r.right > 390.5 || e.scrollWidth > e.clientWidth + 1; })"
+            ".map(e => e.textContent.slice(0, 40))"
+        )
+        assert outside == []
+        # The figures carry their labels (the column header is no longer above them).
+        first = driver.find_element(By.CSS_SELECTOR, "#verified-table tbody tr")
+        label = driver.execute_script(
+            "return getComputedStyle(arguments[0], '::before').content",
+            first.find_elements(By.TAG_NAME, "td")[7],
+        )
+        assert label == '"Pearson"'
+        # Sorting still works from the header buttons.
+        for th in driver.find_elements(By.CSS_SELECTOR, "#verified-table thead th"):
+            if th.text.strip().startswith("Pearson"):
+                th.find_element(By.TAG_NAME, "button").click()
+                break
+        assert _models(driver, "verified-table") == ["Beta", SCRIPT_NAME, "Alpha", IMG_NAME]
+        assert driver.execute_script("return window.__pwned") is None
+        shot = tmp_path / "leaderboard-390.png"
+        assert driver.save_screenshot(str(shot))
+        print(f"screenshot: {shot}")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

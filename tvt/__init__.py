@@ -4,17 +4,21 @@ The Python API (see the README)::
 
     import tvt
     ds = tvt.generate(seed=42, clients=50)            # in memory; ds.write("tvt-data") to save
+    audit = tvt.audit(ds)                              # audit.to_pandas(): one row per check
     preds = tvt.rate(ds, rater="lexical")
     report = tvt.score(preds, ds.reference)            # report.s_abs, report.pearson.mean, ...
 
-``tvt.load(folder)`` reads a dataset folder; ``tvt.RATERS`` and ``tvt.BACKENDS`` list the raters
-and generation backends (built in, or added by installed plugins through the ``tvt.raters`` and
-``tvt.backends`` entry points).
+``tvt.load(folder)`` reads a dataset folder, ``tvt.import_release(path)`` the paper's release;
+``tvt.stats``, ``tvt.export`` complete the workflow. ``tvt.RATERS`` and ``tvt.BACKENDS`` are the
+registries of raters and generation backends (``list(tvt.RATERS)``; built in, or added by
+installed plugins through the ``tvt.raters`` and ``tvt.backends`` entry points).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from tvt.errors import InputError, TvtError, WorkFailed
@@ -26,6 +30,15 @@ __version__ = "0.1.0"
 #: (PEP 562), so ``import tvt`` -- and every ``tvt`` command -- does not load numpy, the
 #: composer or the LLM client until a script asks for them.
 _LAZY = {
+    "AuditReport": "tvt.api",
+    "ExportResult": "tvt.api",
+    "ImportResult": "tvt.api",
+    "StatsReport": "tvt.api",
+    "audit": "tvt.api",
+    "export": "tvt.api",
+    "import_release": "tvt.api",
+    "stats": "tvt.api",
+    "Ratings": "tvt.raters.registry",
     "Dataset": "tvt.api",
     "Predictions": "tvt.api",
     "ScoreReport": "tvt.api",
@@ -45,7 +58,23 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from tvt.api import Dataset, Predictions, ScoreReport, generate, load, rate, score
+    from tvt.api import (
+        AuditReport,
+        Dataset,
+        ExportResult,
+        ImportResult,
+        Predictions,
+        ScoreReport,
+        StatsReport,
+        audit,
+        export,
+        generate,
+        import_release,
+        load,
+        rate,
+        score,
+        stats,
+    )
     from tvt.backends import (
         BACKENDS,
         Backend,
@@ -53,7 +82,25 @@ if TYPE_CHECKING:
         GenerationRequest,
         GenerationRun,
     )
-    from tvt.raters.registry import RATERS, ConversationRater, Rater, RatingRun
+    from tvt.raters.registry import RATERS, ConversationRater, Rater, RatingRun, Ratings
+
+
+#: API functions named like a subpackage of tvt (``tvt.audit`` the function, ``tvt/audit/`` the
+#: package). Python binds a subpackage to its parent's attribute when it is imported, which
+#: would turn ``tvt.audit`` into a module the moment any code imported ``tvt.audit.checks``;
+#: :class:`_Package` refuses that binding, so the name stays the function users call. The
+#: subpackages are still imported by their full names (``from tvt.audit.checks import ...``).
+_FUNCTIONS_NAMED_LIKE_PACKAGES = frozenset({"audit", "stats"})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _FUNCTIONS_NAMED_LIKE_PACKAGES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
@@ -63,6 +110,15 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AuditReport",
+    "ExportResult",
+    "ImportResult",
+    "Ratings",
+    "StatsReport",
+    "audit",
+    "export",
+    "import_release",
+    "stats",
     "BACKENDS",
     "BENCHMARK_ORDER",
     "PHASES",

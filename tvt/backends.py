@@ -11,10 +11,10 @@ Third-party backends register through the ``tvt.backends`` entry point group (se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from tvt.card import write_card
 from tvt.config import Config
@@ -26,10 +26,9 @@ from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import generate_offline, iter_cases
 from tvt.plan import reference_record
-from tvt.plugins import Registry
+from tvt.plugins import Plugin, Progress, Registry
+from tvt.records import Case, Conversation
 from tvt.schemacheck import check
-
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -51,19 +50,15 @@ class GenerationRun:
     in failures.jsonl); the command then exits 1 after the dataset is written.
     """
 
-    manifest: dict[str, Any]
+    manifest: dict[str, Any]  # the manifest.json written (records.Manifest describes its keys)
     notes: list[str] = field(default_factory=list)
     failure: str | None = None
     resumed: int = 0
 
 
 @runtime_checkable
-class Backend(Protocol):
+class Backend(Plugin, Protocol):
     """Writes a complete dataset folder for a :class:`GenerationRequest`."""
-
-    name: str
-    description: str
-    options: Collection[str]
 
     def generate(
         self,
@@ -96,8 +91,8 @@ class ConversationBackend:
     options: Collection[str] = ()
 
     def conversations(
-        self, case: dict[str, Any], seed: int, phases: Sequence[str], options: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+        self, case: Case, seed: int, phases: Sequence[str], options: Mapping[str, Any]
+    ) -> list[Conversation]:
         """The conversations of one planned case (``case["plan"]`` holds its SUDS targets)."""
         raise NotImplementedError
 
@@ -119,9 +114,10 @@ class ConversationBackend:
             phases=list(request.phases),
         )
         with DatasetWriter(out, manifest, finalize=write_card) as writer:
-            for case in iter_cases(request.config, request.seed, request.clients):
+            for record in iter_cases(request.config, request.seed, request.clients):
+                case = cast(Case, record)  # the sampler builds every case in the Case shape
                 writer.write("cases.jsonl", case)
-                writer.write("reference.jsonl", reference_record(case))
+                writer.write("reference.jsonl", reference_record(record))
                 for conv in self.conversations(case, request.seed, request.phases, options):
                     self._check(case, conv)
                     writer.write("conversations.jsonl", conv)
@@ -129,7 +125,7 @@ class ConversationBackend:
                     progress(1)
             return GenerationRun(writer.commit())
 
-    def _check(self, case: dict[str, Any], conv: dict[str, Any]) -> None:
+    def _check(self, case: Case, conv: Conversation) -> None:
         cid = case["client_id"]
         try:
             check("conversation", conv, what=f"client {cid}")
@@ -159,6 +155,11 @@ class OfflineBackend:
         options: Mapping[str, Any],
         progress: Progress | None,
     ) -> GenerationRun:
+        style = options.get("suds_style", "numeric")
+        if style not in ("numeric", "verbal"):
+            raise InputError(
+                f"unknown suds_style {style!r} (numeric or verbal)", field="--suds-style"
+            )
         manifest = generate_offline(
             out,
             seed=request.seed,
@@ -167,7 +168,7 @@ class OfflineBackend:
             phases=request.phases,
             force=request.force,
             progress=progress,
-            suds_style=options.get("suds_style", "numeric"),
+            suds_style=style,
         )
         return GenerationRun(manifest)
 

@@ -18,7 +18,7 @@ import hashlib
 import os
 import platform
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import IO, Any
@@ -127,7 +127,7 @@ class DatasetWriter:
         self._staging.__enter__()
         return self
 
-    def write(self, name: str, record: dict[str, Any]) -> None:
+    def write(self, name: str, record: Mapping[str, Any]) -> None:
         """Append one record to data file ``name`` (e.g. ``cases.jsonl``)."""
         self.write_lines(name, (dumps(record) + "\n").encode("utf-8"), 1)
 

@@ -16,16 +16,29 @@ reason and refused when chosen; it never breaks the other names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from tvt.errors import InputError, WorkFailed
 
 T = TypeVar("T")
 
 BUILTIN = "built-in"
+
+#: Called with the number of units done (clients, conversations), or None when nobody watches.
+Progress = Callable[[int], None]
+
+
+@runtime_checkable
+class Plugin(Protocol):
+    """What every plugin has, whatever its kind: a name, one line saying what it does, and the
+    settings it reads (named as the command-line flags, without ``--``)."""
+
+    name: str
+    description: str
+    options: Collection[str]
 
 
 @dataclass
@@ -43,6 +56,11 @@ class Registry(Generic[T]):
 
     ``required`` names the attributes every plugin object must have (its protocol); an object
     without them is refused with one sentence naming the plugin and what it lacks.
+
+    A registry behaves like the read-only mapping users expect: ``list(RATERS)`` and
+    ``for name in RATERS`` give the names that can be chosen, ``"lexical" in RATERS`` and
+    ``len(RATERS)`` work, ``RATERS["lexical"]`` builds the plugin, and ``print(RATERS)`` shows
+    the names.
     """
 
     def __init__(self, kind: str, group: str, required: tuple[str, ...]) -> None:
@@ -83,6 +101,59 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         """The names that can be chosen."""
         return [e.name for e in self.entries() if e.problem is None]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def __len__(self) -> int:
+        return len(self.names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names()
+
+    def __getitem__(self, name: str) -> T:
+        return self.get(name)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} registry: {', '.join(self.names())}>"
+
+    def readers(self, setting: str) -> list[str]:
+        """The names of the plugins that read ``setting`` (an unloadable plugin reads none)."""
+        out = []
+        for other in self.names():
+            try:
+                reads = setting in getattr(self.get(other), "options", ())
+            except WorkFailed:  # --list-... says why it cannot be loaded
+                reads = False
+            if reads:
+                out.append(other)
+        return out
+
+    def misuse(self, setting: str, name: str, *, api: bool = False) -> str:
+        """One sentence for a setting given to a plugin that does not read it, naming the
+        plugins that do: ``--model applies to --rater openai only`` (command line) or
+        ``model= applies to rater='openai' only`` (``api``)."""
+        readers = self.readers(setting)
+        if api:
+            given, chosen = f"{setting}=", f"{self.kind}={name!r}"
+            who = " or ".join(f"{self.kind}={r!r}" for r in readers)
+        else:
+            given, chosen = "--" + setting.replace("_", "-"), f"--{self.kind} {name}"
+            who = f"--{self.kind} " + " or ".join(readers)
+        if not readers:
+            return f"{given} does not apply to {chosen}"
+        return f"{given} applies to {who} only"
+
+    def check_options(self, name: str, given: Mapping[str, Any], *, api: bool = False) -> T:
+        """Build plugin ``name`` and refuse the first setting in ``given`` it does not read
+        (:meth:`misuse` words it; ``api`` for Python callers: ``rater='x'``, ``model=``)."""
+        chosen = self.get(name, field=self.kind if api else f"--{self.kind}")
+        accepted = set(getattr(chosen, "options", ()))
+        for setting in given:
+            if setting not in accepted:
+                field = setting if api else "--" + setting.replace("_", "-")
+                raise InputError(self.misuse(setting, name, api=api), field=field)
+        return chosen
 
     def get(self, name: str, *, field: str | None = None) -> T:
         """Build the plugin registered as ``name``.

@@ -69,6 +69,7 @@ class _PlanBase(TypedDict):
 
 class Plan(_PlanBase, total=False):
     suds: dict[str, PhaseSuds]  # exposure phase -> planned SUDS
+    session: dict[str, int]  # phase -> session of the course of treatment it belongs to
 
 
 class _CaseBase(TypedDict):
@@ -104,15 +105,13 @@ class _ConversationBase(TypedDict):
 class Conversation(_ConversationBase, total=False):
     three_turn_sequences: list[list[str]] | None
     source: str
+    risk_moment: bool  # offline composer: the conversation holds a risk moment (docs/composer.md)
 
 
-class _ReferenceRowBase(TypedDict):
+class ReferenceRow(TypedDict):
     client_id: int
     trajectory: dict[str, float]  # phase -> intensity 1..10
-
-
-class ReferenceRow(_ReferenceRowBase, total=False):
-    source: str
+    source: str  # what the reference comes from: plan, the release, rater:<name>
 
 
 class _OutputRowBase(TypedDict):
@@ -125,6 +124,81 @@ class OutputRow(_OutputRowBase, total=False):
 
     model: str
     raw: Any
+
+
+class _FailureBase(TypedDict):
+    client_id: int
+    phase: str | None  # None when the whole client is concerned
+    reason: str
+    attempts: int
+
+
+class Failure(_FailureBase, total=False):
+    """One line of ``failures.jsonl``: a conversation (or client) that could not be produced."""
+
+    custom_id: str
+
+
+class ConfigRef(TypedDict):
+    """The sampler config a dataset was made with: preset name, where it came from, sha256."""
+
+    name: str
+    source: str
+    sha256: str
+
+
+class FileEntry(TypedDict):
+    """A data file of a dataset as the manifest records it."""
+
+    sha256: str
+    bytes: int
+    records: int
+
+
+class Manifest(TypedDict):
+    """``manifest.json``: what made the dataset, and its files' hashes."""
+
+    format: str  # "tvt-dataset"
+    format_version: str
+    tvt_version: str
+    seed: int | None  # None for an imported dataset
+    clients: int
+    phases: list[str]
+    config: ConfigRef | None
+    backend: dict[str, Any]  # free-form beyond "name": each backend records its own settings
+    versions: dict[str, str]
+    files: dict[str, FileEntry]
+    fingerprint: str
+
+
+class ClientScore(TypedDict):
+    """One reference client of a score report (``tvt score --per-client``, ``report.clients``)."""
+
+    client_id: int
+    status: str  # "scored", "missing" or "excluded"
+    phases: int
+    pearson: float | None
+    pearson_undefined: bool
+    dtw: float | None
+    rmse: float | None
+
+
+class _PhaseOutputRowBase(TypedDict):
+    client_id: int
+    phase: str
+    intensity: float
+
+
+class PhaseOutputRow(_PhaseOutputRowBase, total=False):
+    """One line of a model-output file in the per-phase shape (the openai rater writes these)."""
+
+    model: str
+    raw: Any
+
+
+#: One line a rater gives: model outputs (per client or per phase), or with ``as_reference`` a
+#: reference row.
+RatingLine = OutputRow | PhaseOutputRow | ReferenceRow
 
 
 # -- quick checks ----------------------------------------------------------------------------------

@@ -15,7 +15,14 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px soli
 table{border-collapse:collapse;width:100%;margin:.6rem 0}
 th,td{border-bottom:1px solid #e3e6ea;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.bar{display:inline-block;height:.6rem;background:#c0392b;vertical-align:middle}
+.bar{display:inline-block;height:.6rem;background:#7f8c8d;vertical-align:middle}
+.sev{display:inline-block;font-size:.75rem;padding:0 .35rem;border-radius:3px;color:#fff;
+background:#7f8c8d;vertical-align:middle}
+.sev-high .bar,.sev-high.sev{background:#c0392b}.sev-medium .bar,.sev-medium.sev{background:#d68910}
+.sev-low .bar,.sev-low.sev{background:#2e86c1}.sev-info .bar,.sev-info.sev{background:#7f8c8d}
+.check.sev-high{border-left:5px solid #c0392b}.check.sev-medium{border-left:5px solid #d68910}
+.check.sev-low{border-left:5px solid #2e86c1}.check.sev-info{border-left:5px solid #7f8c8d}
+tr.sev-none td,.check.sev-none{color:#56606b}
 .ok{color:#2d7a3e}.meta{color:#56606b;font-size:.9rem}
 details{margin:.3rem 0 .8rem}summary{cursor:pointer}
 .check{border:1px solid #e3e6ea;border-radius:6px;padding:.6rem .9rem;margin:.8rem 0}
@@ -26,6 +33,33 @@ details{margin:.3rem 0 .8rem}summary{cursor:pointer}
 .judge{border-left:3px solid #6a5acd;padding-left:.6rem}
 code{background:#f3f5f7;padding:0 .2rem;border-radius:3px}
 """
+
+
+#: How much a flag of each check matters, for colour only (the figures are the same):
+#: high -- a client could be harmed (a risk statement left unassessed or answered with praise,
+#: method detail, graphic or sexual content); medium -- the conversation departs from the PE
+#: protocol (rationale, exposure, processing); low -- realism of the data (consistency,
+#: repetition); info -- counted, not a fault (risk statements themselves).
+SEVERITY_OF_FAMILY = {
+    "rationale": "medium",
+    "exposure": "medium",
+    "processing": "medium",
+    "consistency": "low",
+    "safety": "high",
+    "diversity": "low",
+}
+SEVERITY_OF_CHECK = {"safety.risk_statement": "info"}
+
+
+def severity(cid: str, check: dict[str, Any]) -> str:
+    """``high``, ``medium``, ``low`` or ``info`` for a check that flags something, else ``none``."""
+    if not check.get("flagged"):
+        return "none"
+    return SEVERITY_OF_CHECK.get(cid, SEVERITY_OF_FAMILY.get(check["family"], "info"))
+
+
+def _sev_badge(level: str) -> str:
+    return "" if level == "none" else f' <span class="sev sev-{level}">{level}</span>'
 
 
 def _rate(value: float | None) -> str:
@@ -95,8 +129,10 @@ def render_html(doc: dict[str, Any]) -> str:
     out.append("<h2>Summary</h2><table><tr><th>check</th><th>unit</th><th>flagged</th>")
     out.append("<th>rate</th><th></th>" + ("<th>judge</th>" if judge else "") + "</tr>")
     for cid, c in doc["checks"].items():
+        level = severity(cid, c)
         row = (
-            f'<tr><td><a href="#{escape(cid)}">{escape(cid)}</a></td><td>{escape(c["unit"])}</td>'
+            f'<tr class="sev-{level}"><td><a href="#{escape(cid)}">{escape(cid)}</a>'
+            f"{_sev_badge(level)}</td><td>{escape(c['unit'])}</td>"
             f'<td class="num">{c["flagged"]} / {c["eligible"]}</td>'
             f'<td class="num">{_rate(c["rate"])}</td><td>{_bar(c["rate"])}</td>'
         )
@@ -114,11 +150,12 @@ def render_html(doc: dict[str, Any]) -> str:
         rows = [(cid, c) for cid, c in doc["checks"].items() if c["family"] == family]
         out.append(f"<h2>{escape(family.capitalize())}</h2>")
         for cid, c in rows:
-            out.append(f'<div class="check" id="{escape(cid)}">')
+            level = severity(cid, c)
+            out.append(f'<div class="check sev-{level}" id="{escape(cid)}">')
             out.append(
                 f"<h3>{escape(c['title'])} <code>{escape(cid)}</code>: {_rate(c['rate'])} "
                 f'<span class="meta">({c["flagged"]} of {c["eligible"]} {escape(c["unit"])}s'
-                f"; {c['conversations_flagged']} conversations)</span></h3>"
+                f"; {c['conversations_flagged']} conversations)</span>{_sev_badge(level)}</h3>"
             )
             out.append(f'<p class="why">{escape(c["why"])}</p>')
             out.append(f'<p class="rule">Rule: {escape(c["rule"])}</p>')

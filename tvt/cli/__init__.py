@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "eval": "tvt.cli.eval:eval_cmd",
     "reveal": "tvt.cli.eval:reveal",
     "audit": "tvt.cli.audit:audit",
+    "show": "tvt.cli.show:show",
 }
 
 

@@ -12,7 +12,6 @@ import click
 from click.core import ParameterSource
 from tqdm import tqdm
 
-from tvt.errors import InputError, WorkFailed
 from tvt.tables import text_table
 
 if TYPE_CHECKING:
@@ -71,32 +70,15 @@ def plugin_options(
     sentence names the plugins that do read it ("--model applies to --rater openai only").
     """
     ctx = click.get_current_context()
-    accepted = set(getattr(registry.get(name, field=f"--{registry.kind}"), "options", ()))
-    for flag in names:
-        source = ctx.get_parameter_source(flag)
-        given = source in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
-        if given and flag not in accepted:
-            raise InputError(_misuse(registry, flag, name), field=_flag(flag))
+    given = {
+        flag: flags[flag]
+        for flag in names
+        if ctx.get_parameter_source(flag)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    }
+    chosen = registry.check_options(name, given)
+    accepted = set(getattr(chosen, "options", ()))
     return {flag: flags[flag] for flag in names if flag in accepted}
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
-
-
-def _misuse(registry: Registry[Any], flag: str, name: str) -> str:
-    readers = []
-    for other in registry.names():
-        try:
-            reads = flag in getattr(registry.get(other), "options", ())
-        except WorkFailed:  # an unloadable plugin reads no flag; --list-... says why
-            reads = False
-        if reads:
-            readers.append(other)
-    switch = f"--{registry.kind}"
-    if not readers:
-        return f"{_flag(flag)} does not apply to {switch} {name}"
-    return f"{_flag(flag)} applies to {switch} {' or '.join(readers)} only"
 
 
 def positive_int(ctx: click.Context, _param: click.Parameter, value: int | None) -> int | None:

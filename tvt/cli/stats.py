@@ -22,7 +22,26 @@ import click
     type=click.Path(path_type=Path),
     help="The config file the dataset was made with, when it was not a preset.",
 )
-def stats(dataset: Path, against: str | None, as_json: bool, config_path: Path | None) -> None:
+@click.option(
+    "--plot",
+    "plot_path",
+    type=click.Path(path_type=Path),
+    help="Also draw the distributions against the design weights as one PNG.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path),
+    help="Also write a self-contained HTML page with the plot and the tables.",
+)
+def stats(
+    dataset: Path,
+    against: str | None,
+    as_json: bool,
+    config_path: Path | None,
+    plot_path: Path | None = None,
+    html_path: Path | None = None,
+) -> None:
     """Counts, percentages and chi-square p-values against the design weights.
 
     Targets come from the config recorded in the dataset's manifest (its sha256 must match);
@@ -33,11 +52,42 @@ def stats(dataset: Path, against: str | None, as_json: bool, config_path: Path |
       tvt stats tvt-data
       tvt stats tvt-data --against paper
       tvt stats tvt-data --json > stats.json
+      tvt stats tvt-data --plot stats.png --html stats.html
     """
     from tvt.stats import compute_stats, render_stats
 
+    for flag, path in (("--plot", plot_path), ("--html", html_path)):
+        if path is not None and _inside(path, dataset):
+            from tvt.errors import InputError
+
+            raise InputError(f"{flag} would overwrite a file of the dataset", path=path, field=flag)
     result = compute_stats(dataset, against=against, config_path=config_path)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(render_stats(result))
+    if plot_path is not None:
+        from tvt.stats.plot import plot_stats
+
+        plot_stats(result, plot_path)
+        click.echo(f"wrote plot to {plot_path}", err=True)
+    if html_path is not None:
+        from tvt.jsonio import atomic_writer
+        from tvt.stats.plot import render_stats_html
+
+        with atomic_writer(html_path) as fh:
+            fh.write(render_stats_html(result))
+        click.echo(f"wrote HTML page to {html_path}", err=True)
+
+
+def _inside(path: Path, dataset: Path) -> bool:
+    """Whether ``path`` is one of the dataset folder's own files (an output never replaces one)."""
+    return path.resolve().parent == dataset.resolve() and path.name in (
+        "cases.jsonl",
+        "conversations.jsonl",
+        "reference.jsonl",
+        "failures.jsonl",
+        "manifest.json",
+        "README.md",
+        "croissant.json",
+    )

@@ -1,4 +1,4 @@
-"""``tvt import`` and ``tvt export``: the public release layout and Hugging Face JSONL."""
+"""``tvt import`` and ``tvt export``: the public release layout and the Hugging Face layout."""
 
 from __future__ import annotations
 
@@ -57,7 +57,15 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
     "fmt",
     type=click.Choice(["tvt-release", "hf"]),
     required=True,
-    help="tvt-release: the public release layout. hf: flat JSONL files and a dataset card.",
+    help="tvt-release: the public release layout. hf: Parquet (or CSV) files in train/validation/"
+    "test splits by client, and a dataset card.",
+)
+@click.option(
+    "--file-format",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="With --format hf: the data files' format (CSV holds nested columns as JSON text).",
 )
 @click.option(
     "--out",
@@ -67,17 +75,26 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
     help="Output folder.",
 )
 @click.option("--force", is_flag=True, help="Replace earlier export files in the output folder.")
-def export_cmd(dataset: Path, fmt: str, out: Path, force: bool) -> None:
+def export_cmd(dataset: Path, fmt: str, file_format: str, out: Path, force: bool) -> None:
     """Write a native dataset in the release layout or for Hugging Face datasets.
+
+    The Hugging Face layout loads with `datasets.load_dataset("hf-data")`: configs
+    conversations (default), cases and reference, each split train / validation / test by
+    client (80/10/10, the same client in the same split everywhere).
 
     \b
     Examples:
       tvt export tvt-data --format tvt-release --out release
       tvt export tvt-data --format hf --out hf-data
+      tvt export tvt-data --format hf --file-format csv --out hf-csv
     """
+    from tvt.errors import InputError
     from tvt.export_hf import export_hf
     from tvt.release import export_release
 
+    source = click.get_current_context().get_parameter_source("file_format")
+    if fmt != "hf" and source is click.core.ParameterSource.COMMANDLINE:
+        raise InputError("--file-format applies to --format hf only", field="--file-format")
     if fmt == "tvt-release":
         counts = export_release(dataset, out, force=force)
         click.echo(
@@ -85,6 +102,12 @@ def export_cmd(dataset: Path, fmt: str, out: Path, force: bool) -> None:
             f"metadata files to {out}"
         )
     else:
-        counts = export_hf(dataset, out, force=force)
-        parts = [f"{n} {name}" for name, n in counts.items() if n]
-        click.echo(f"wrote {', '.join(parts)} rows and README.md to {out}")
+        done = export_hf(dataset, out, force=force, file_format=file_format)
+        parts = [
+            f"{name} " + "/".join(str(by.get(s, 0)) for s in ("train", "validation", "test"))
+            for name, by in done.rows.items()
+        ]
+        click.echo(
+            f"wrote {file_format} rows (train/validation/test) {', '.join(parts)} and README.md "
+            f"(license {done.license}) to {out}"
+        )

@@ -16,10 +16,12 @@ from typing import Any
 
 _EXPORTS = {
     "rate_conversation": "tvt.raters.lexical",
+    "rate_conversations_lexical": "tvt.raters.lexical",
     "rate_dataset_lexical": "tvt.raters.lexical",
     "RATERS": "tvt.raters.registry",
     "ConversationRater": "tvt.raters.registry",
     "Rater": "tvt.raters.registry",
+    "Ratings": "tvt.raters.registry",
     "RatingRun": "tvt.raters.registry",
     "get_rater": "tvt.raters.registry",
 }

@@ -29,7 +29,13 @@ from tvt.llm.generation import LLMOptions, cost_estimate
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
 from tvt.phases import PHASE_INDEX
-from tvt.records import Conversation, read_conversations
+from tvt.records import (
+    Conversation,
+    PhaseOutputRow,
+    RatingLine,
+    ReferenceRow,
+    read_conversations,
+)
 
 #: Options of :func:`rate_dataset_llm` and their defaults.
 DEFAULTS: dict[str, Any] = {
@@ -171,33 +177,32 @@ async def rate_conversation(
     )
 
 
-def rate_dataset_llm(
-    dataset_dir: str | Path,
-    out_path: str | Path,
+@dataclass
+class LLMRatings:
+    """An LLM rating run held in memory: the lines, the failed conversations, a summary."""
+
+    records: list[RatingLine]
+    failures: list[dict[str, Any]]  # failure_record lines: reason, attempts, the answers given
+    summary: dict[str, Any]
+
+
+def rate_conversations_llm(
+    conversations: list[Conversation],
     *,
     model: str,
     base_url: str | None = None,
     concurrency: int = 8,
     as_reference: bool = False,
     **options: Any,
-) -> dict[str, Any]:
-    """Rate every conversation of a dataset folder with an OpenAI-compatible model.
+) -> LLMRatings:
+    """Rate conversations held in memory with an OpenAI-compatible model; nothing is written.
 
-    Writes ``out_path`` atomically: model outputs ``{"client_id", "phase", "intensity",
-    "model"}`` per conversation, or with ``as_reference`` a reference file ``{"client_id",
-    "trajectory", "source": "rater:<model>"}`` per client. Conversations that could not be
-    rated are left out, listed in ``<out>.failures.jsonl`` and counted in the summary, which is
-    returned; ``report``, a callable, receives two lines that sum the run up for a person. With
-    ``raise_on_failure`` (default) a ``WorkFailed`` (exit 1) follows once the files are written.
-
-    Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
-    ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
-    million tokens), ``seed`` (of the per-request sampling seeds), ``json_mode`` (ask for
-    ``response_format={"type": "json_object"}``; switched off for the rest of the run if the
-    server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
-    :class:`tvt.llm.client.RetryPolicy`).
+    The lines are model outputs ``{"client_id", "phase", "intensity", "model"}`` per
+    conversation, or with ``as_reference`` reference lines ``{"client_id", "trajectory",
+    "source": "rater:<model>"}`` per client. Conversations that could not be rated are left
+    out of the lines and returned in ``failures``. Options as :func:`rate_dataset_llm`
+    (``raise_on_failure`` is not read here).
     """
-
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         raise InputError(f"unknown rater option(s): {', '.join(unknown)}")
@@ -218,9 +223,7 @@ def rate_dataset_llm(
         policy=opt["policy"] or RetryPolicy(),
     )
     settings.check()
-    folder = resolve_dataset(dataset_dir)
-    out_path = Path(out_path)
-    conversations = _read_conversations(folder)
+    conversations = sorted(conversations, key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]))
     prompts = load_prompts("rating")
 
     def ask(client: LLMClient, conv: Conversation, params: dict[str, Any]) -> Awaitable[Rating]:
@@ -243,26 +246,18 @@ def rate_dataset_llm(
         for r in ratings:
             if r.intensity is not None:
                 trajectories.setdefault(r.client_id, {})[r.phase] = r.intensity
-        records = [
-            {"client_id": cid, "trajectory": traj, "source": f"rater:{endpoint.model}"}
+        records: list[RatingLine] = [
+            ReferenceRow(client_id=cid, trajectory=traj, source=f"rater:{endpoint.model}")
             for cid, traj in sorted(trajectories.items())
         ]
     else:
         records = [
-            {
-                "client_id": r.client_id,
-                "phase": r.phase,
-                "intensity": r.intensity,
-                "model": endpoint.model,
-            }
+            PhaseOutputRow(
+                client_id=r.client_id, phase=r.phase, intensity=r.value, model=endpoint.model
+            )
             for r in rated
+            if r.value is not None
         ]
-    write_jsonl(out_path, records)
-    failures_path = out_path.with_name(out_path.name + ".failures.jsonl")
-    if failed:
-        write_jsonl(failures_path, (failure_record(r) for r in failed))
-    elif failures_path.exists():
-        failures_path.unlink()  # from an earlier run into the same file
     cost = cost_estimate(settings, *run.tokens())
     counts = run.counts()
     format_failures, unreadable = counts["format_failures"], counts["first_answer_unreadable"]
@@ -279,8 +274,6 @@ def rate_dataset_llm(
         "json_mode": run.json_mode,
         "usage": usage.as_dict(),
         "cost_estimate": cost,
-        "output": str(out_path),
-        "failures_file": str(failures_path) if failed else None,
     }
     if opt["report"] is not None:
         n = len(conversations) or 1
@@ -291,8 +284,61 @@ def rate_dataset_llm(
             f"{summary['request_failures']}"
         )
         opt["report"](run.summary_line(cost))
+    return LLMRatings(records, [failure_record(r) for r in failed], summary)
+
+
+def rate_dataset_llm(
+    dataset_dir: str | Path,
+    out_path: str | Path,
+    *,
+    model: str,
+    base_url: str | None = None,
+    concurrency: int = 8,
+    as_reference: bool = False,
+    **options: Any,
+) -> dict[str, Any]:
+    """Rate every conversation of a dataset folder with an OpenAI-compatible model.
+
+    Writes ``out_path`` atomically: the lines of :func:`rate_conversations_llm`. Conversations
+    that could not be rated are left out, listed in ``<out>.failures.jsonl`` and counted in the
+    summary, which is returned; ``report``, a callable, receives two lines that sum the run up
+    for a person. With ``raise_on_failure`` (default) a ``WorkFailed`` (exit 1) follows once the
+    files are written.
+
+    Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
+    ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
+    million tokens), ``seed`` (of the per-request sampling seeds), ``json_mode`` (ask for
+    ``response_format={"type": "json_object"}``; switched off for the rest of the run if the
+    server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
+    :class:`tvt.llm.client.RetryPolicy`).
+    """
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown rater option(s): {', '.join(unknown)}")
+    raise_on_failure = options.pop("raise_on_failure", DEFAULTS["raise_on_failure"])
+    folder = resolve_dataset(dataset_dir)
+    out_path = Path(out_path)
+    got = rate_conversations_llm(
+        _read_conversations(folder),
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+        as_reference=as_reference,
+        **options,
+    )
+    write_jsonl(out_path, got.records)
+    failures_path = out_path.with_name(out_path.name + ".failures.jsonl")
+    if got.failures:
+        write_jsonl(failures_path, got.failures)
+    elif failures_path.exists():
+        failures_path.unlink()  # from an earlier run into the same file
+    summary = {
+        **got.summary,
+        "output": str(out_path),
+        "failures_file": str(failures_path) if got.failures else None,
+    }
     failure = failure_message(summary)
-    if failure and opt["raise_on_failure"]:
+    if failure and raise_on_failure:
         raise WorkFailed(failure)
     return summary
 
@@ -302,7 +348,9 @@ def failure_message(summary: Mapping[str, Any]) -> str | None:
     formats, requests = summary["format_failures"], summary["request_failures"]
     if not formats + requests:
         return None
+    where = summary.get("failures_file")
     return (
         f"{formats + requests} of {summary['conversations']} conversation(s) could not be rated "
-        f"({formats} format failures); see {summary['failures_file']}"
+        f"({formats} format failures); "
+        + (f"see {where}" if where else "they are listed under 'failures' in the summary")
     )

@@ -17,7 +17,8 @@ predictions held in memory are scored exactly as files are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 import numpy as np
@@ -25,6 +26,7 @@ import numpy as np
 from tvt import __version__, metrics
 from tvt.errors import InputError
 from tvt.phases import PHASE_NAMES
+from tvt.records import ClientScore
 from tvt.scoring.lines import N_PHASES, PHASES
 from tvt.scoring.reader import Trajectories
 from tvt.scoring.report import (
@@ -56,6 +58,39 @@ class ScoreResult:
     dtw: np.ndarray
     rmse: np.ndarray
     pearson_undefined: np.ndarray
+
+
+def client_scores(
+    ids: np.ndarray,
+    status: np.ndarray,
+    n_phases: np.ndarray,
+    scored: np.ndarray,
+    pearson: np.ndarray,
+    dtw: np.ndarray,
+    rmse: np.ndarray,
+    undefined: np.ndarray,
+) -> tuple[ClientScore, ...]:
+    """One record per reference client: status, phases scored and the three metrics."""
+
+    def num(a: np.ndarray) -> list[float | None]:
+        return [None if math.isnan(x) else float(x) for x in a.tolist()]
+
+    pear, dtw_, rms = num(pearson), num(dtw), num(rmse)
+    out = []
+    for i, cid in enumerate(ids.tolist()):
+        ok = bool(scored[i])
+        out.append(
+            ClientScore(
+                client_id=cid,
+                status=str(status[i]),
+                phases=int(n_phases[i]),
+                pearson=pear[i] if ok else None,
+                pearson_undefined=bool(undefined[i]),
+                dtw=dtw_[i] if ok else None,
+                rmse=rms[i] if ok else None,
+            )
+        )
+    return tuple(out)
 
 
 def _per_client(
@@ -230,6 +265,11 @@ def score_trajectories(
         baseline=comparison,
     )
     status = np.where(scored, "scored", np.where(missing, "missing", "excluded"))
+    n_used = np.where(has_output, n_phases, 0)
+    report = replace(
+        report,
+        clients=client_scores(ref.ids, status, n_used, scored, r, d, e, undefined & scored),
+    )
     return ScoreResult(
         report=report,
         client_ids=ref.ids,
@@ -237,7 +277,7 @@ def score_trajectories(
         reference=refv,
         scored=scored,
         status=status,
-        n_phases=np.where(has_output, n_phases, 0),
+        n_phases=n_used,
         pearson=r,
         dtw=d,
         rmse=e,

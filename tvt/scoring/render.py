@@ -4,13 +4,11 @@ per-client metrics file."""
 from __future__ import annotations
 
 import csv
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tvt import jsonio
+from tvt.records import ClientScore
 from tvt.scoring.core import ScoreResult
 from tvt.scoring.report import MetricSummary, ScoreReport
 from tvt.tables import text_table
@@ -19,28 +17,9 @@ from tvt.tables import text_table
 ID_PREVIEW = 20
 
 
-def per_client_records(result: ScoreResult) -> list[dict[str, Any]]:
+def per_client_records(result: ScoreResult) -> list[ClientScore]:
     """One record per reference client: status, phases scored and the three metrics."""
-
-    def num(a: np.ndarray) -> list[float | None]:
-        return [None if math.isnan(x) else float(x) for x in a.tolist()]
-
-    pear, dtw_, rms = num(result.pearson), num(result.dtw), num(result.rmse)
-    recs = []
-    for i, cid in enumerate(result.client_ids.tolist()):
-        scored = bool(result.scored[i])
-        recs.append(
-            {
-                "client_id": cid,
-                "status": str(result.status[i]),
-                "phases": int(result.n_phases[i]),
-                "pearson": pear[i] if scored else None,
-                "pearson_undefined": bool(result.pearson_undefined[i]),
-                "dtw": dtw_[i] if scored else None,
-                "rmse": rms[i] if scored else None,
-            }
-        )
-    return recs
+    return list(result.report.clients)
 
 
 def write_per_client(result: ScoreResult, path: str | Path) -> None:

@@ -8,10 +8,14 @@ does not change with the representation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from tvt.phases import BENCHMARK_ORDER
+from tvt.records import ClientScore
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPORT_FORMAT = "tvt-score-report"
 REPORT_VERSION = "1.0"
@@ -163,6 +167,18 @@ class ScoreReport:
     baseline: BaselineComparison | None = None
     format: str = REPORT_FORMAT
     format_version: str = REPORT_VERSION
+    #: One record per reference client: status, phases scored, Pearson, DTW, RMSE (not part of
+    #: the JSON report; ``tvt score --per-client`` writes them).
+    clients: tuple[ClientScore, ...] = field(default=(), repr=False, compare=False)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The per-client records as a DataFrame, one row per reference client.
+
+        Needs pandas (``pip install 'tvt[pandas]'``).
+        """
+        from tvt.frames import frame
+
+        return frame(list(self.clients), columns=list(ClientScore.__annotations__))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report (``schemas/report.schema.json``)."""

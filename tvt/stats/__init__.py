@@ -7,7 +7,7 @@ and the chi-square test; ``compute``: the figures, collected in one pass over th
 
 from __future__ import annotations
 
-from tvt.stats.compute import ATTRIBUTES, Attribute, Collector, compute_stats
+from tvt.stats.compute import ATTRIBUTES, Attribute, Collector, compute_stats, stats_of_records
 from tvt.stats.measures import MIN_EXPECTED, Moments, chi_square, preload_chi_square
 from tvt.stats.render import render_stats
 from tvt.stats.targets import design_targets, resolve_targets
@@ -24,4 +24,5 @@ __all__ = [
     "design_targets",
     "render_stats",
     "resolve_targets",
+    "stats_of_records",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -337,5 +337,25 @@ def compute_stats(
     if collector.n == 0:
         raise InputError("no cases to describe", path=folder / "cases.jsonl")
     for _, conv in read_conversations(folder):
+        collector.add_conversation(conv)
+    return collector.report(manifest, against=against, config=config, targets_note=note)
+
+
+def stats_of_records(
+    cases: Iterable[Case],
+    conversations: Iterable[Conversation],
+    manifest: dict[str, Any] | None,
+    *,
+    against: str | None = None,
+    config_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """:func:`compute_stats` of records held in memory (what ``tvt.stats(ds)`` reports)."""
+    config, note = resolve_targets(manifest, config_path)
+    collector = Collector()
+    for case in cases:
+        collector.add_case(case)
+    if collector.n == 0:
+        raise InputError("no cases to describe")
+    for conv in conversations:
         collector.add_conversation(conv)
     return collector.report(manifest, against=against, config=config, targets_note=note)

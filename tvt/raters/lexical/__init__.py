@@ -33,6 +33,7 @@ from tvt.raters.lexical.rater import (
     ConversationRating,
     parse_signals,
     rate_conversation,
+    rate_conversations_lexical,
     rate_dataset_lexical,
     rater_label,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "load_lexicon",
     "parse_signals",
     "rate_conversation",
+    "rate_conversations_lexical",
     "rate_dataset_lexical",
     "rater_label",
     "rounded",

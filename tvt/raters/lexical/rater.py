@@ -7,7 +7,7 @@ language distress of the client's turns (:mod:`~tvt.raters.lexical.lexicon`) by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.raters.lexical.lexicon import client_turn_scores, load_lexicon
 from tvt.raters.lexical.rule import combine, rounded, weighted_language
 from tvt.raters.lexical.suds import SudsReading, stated_suds
-from tvt.records import read_conversations
+from tvt.records import Conversation, OutputRow, RatingLine, ReferenceRow, read_conversations
 
 RATER_NAME = "lexical"
 RATER_VERSION = "1"
@@ -73,37 +73,30 @@ def rate_conversation(
     return ConversationRating(rounded(combine(suds.mean, language)), suds, language, len(scores))
 
 
-def rate_dataset_lexical(
-    dataset_dir: str | Path,
-    out_path: str | Path,
+def rate_conversations_lexical(
+    conversations: Iterable[Conversation],
     *,
     as_reference: bool = False,
     signals: Sequence[str] | str | None = None,
     progress: Callable[[int], Any] | None = None,
-) -> dict[str, Any]:
-    """Rate every conversation of a dataset and write one trajectory line per client.
+) -> tuple[list[RatingLine], dict[str, Any]]:
+    """Rate conversations held in memory: one trajectory line per client, and a summary.
 
-    Writes model outputs (``{"client_id", "trajectory", "model": "lexical"}``) or, with
-    ``as_reference``, a reference (``{"client_id", "trajectory", "source": "rater:lexical"}``),
-    atomically. Returns a summary: counts, SUDS sources and scales, and the conversations that
-    could not be rated (no client words and no SUDS), which are left out of the trajectories.
+    The lines are model outputs (``{"client_id", "trajectory", "model": "lexical"}``) or, with
+    ``as_reference``, a reference (``{"client_id", "trajectory", "source": "rater:lexical"}``).
+    The summary counts the SUDS sources and scales and lists the conversations that could not be
+    rated (no client words and no SUDS), which are left out of the trajectories. Nothing is
+    written; :func:`rate_dataset_lexical` is the same over a dataset folder and a file.
     """
-    out_path = Path(out_path)
-    folder = Path(dataset_dir)
     signals = parse_signals(signals)
     label = rater_label(signals)
-    if as_reference and out_path.resolve() == (folder / "reference.jsonl").resolve():
-        raise InputError(
-            "refusing to overwrite the dataset's own reference.jsonl; choose another -o",
-            path=out_path,
-        )
     trajectories: dict[int, dict[str, float]] = {}
     unrated: list[list[Any]] = []
     suds_sources = {"field": 0, "text": 0, "none": 0}
     scales = {"10": 0, "100": 0, "mixed": 0}
-    conversations = 0
-    for _, rec in read_conversations(resolve_dataset(folder), required=True):
-        conversations += 1
+    conversations_seen = 0
+    for rec in conversations:
+        conversations_seen += 1
         rating = rate_conversation(rec["turns"], signals=signals)
         suds_sources[rating.suds.source] += 1
         if rating.suds.source == "text":
@@ -114,27 +107,60 @@ def rate_dataset_lexical(
             trajectories.setdefault(rec["client_id"], {})[rec["phase"]] = rating.intensity
         if progress:
             progress(1)
-    if not conversations:
-        raise InputError("dataset has no conversations", path=folder / "conversations.jsonl")
-    records = []
+    if not conversations_seen:
+        raise InputError("dataset has no conversations")
+    records: list[RatingLine] = []
     for cid in sorted(trajectories):
         traj = {p: trajectories[cid][p] for p in BENCHMARK_ORDER if p in trajectories[cid]}
         if as_reference:
-            records.append({"client_id": cid, "trajectory": traj, "source": f"rater:{label}"})
+            records.append(ReferenceRow(client_id=cid, trajectory=traj, source=f"rater:{label}"))
         else:
-            records.append({"client_id": cid, "trajectory": traj, "model": label})
-    write_jsonl(out_path, records)
-    return {
+            records.append(OutputRow(client_id=cid, trajectory=traj, model=label))
+    summary = {
         "rater": label,
         "rater_version": RATER_VERSION,
         "signals": list(signals),
         "lexicon_version": load_lexicon().version,
-        "conversations": conversations,
+        "conversations": conversations_seen,
         "clients": len(records),
-        "rated": conversations - len(unrated),
+        "rated": conversations_seen - len(unrated),
         "unrated": sorted(unrated, key=lambda x: (x[0], PHASE_INDEX[x[1]])),
         "suds_from": suds_sources,
         "suds_scale_detected": scales,
-        "out": str(out_path),
         "as_reference": as_reference,
     }
+    return records, summary
+
+
+def rate_dataset_lexical(
+    dataset_dir: str | Path,
+    out_path: str | Path,
+    *,
+    as_reference: bool = False,
+    signals: Sequence[str] | str | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> dict[str, Any]:
+    """Rate every conversation of a dataset and write one trajectory line per client.
+
+    Writes the lines of :func:`rate_conversations_lexical` atomically and returns its summary
+    with ``out``, the file written.
+    """
+    out_path = Path(out_path)
+    folder = Path(dataset_dir)
+    if as_reference and out_path.resolve() == (folder / "reference.jsonl").resolve():
+        raise InputError(
+            "refusing to overwrite the dataset's own reference.jsonl; choose another -o",
+            path=out_path,
+        )
+    convs = (rec for _, rec in read_conversations(resolve_dataset(folder), required=True))
+    try:
+        records, summary = rate_conversations_lexical(
+            convs, as_reference=as_reference, signals=signals, progress=progress
+        )
+    except InputError as exc:
+        if exc.path is None:
+            raise InputError(exc.reason, path=folder / "conversations.jsonl") from exc
+        raise
+    write_jsonl(out_path, records)
+    as_ref = summary.pop("as_reference")
+    return {**summary, "out": str(out_path), "as_reference": as_ref}

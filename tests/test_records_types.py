@@ -1,0 +1,131 @@
+"""The typed records of tvt/records.py agree with schemas/: same keys, same required keys, same
+JSON types. A field added to a schema and not to its TypedDict (or the other way) fails here."""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any, Union
+
+import pytest
+
+from tvt import records as r
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def schema(name: str) -> dict:
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def _part(doc: dict, *path: str | int) -> dict:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+_CONVERSATION = schema("conversation")
+_CASE = schema("case")
+_MANIFEST = schema("manifest")
+_OUTPUTS = schema("outputs")
+
+#: TypedDict -> the (sub)schema of the object it describes.
+PAIRS: list[tuple[type, dict]] = [
+    (r.Case, _CASE),
+    (r.ClientProfile, _part(_CASE, "properties", "client_profile")),
+    (r.TherapistProfile, _part(_CASE, "properties", "therapist_profile")),
+    (r.TraumaInfo, _part(_CASE, "properties", "trauma_info")),
+    (r.Plan, _part(_CASE, "properties", "plan")),
+    (r.PhaseSuds, _part(_CASE, "properties", "plan", "properties", "suds", "properties", "P10")),
+    (r.Conversation, _CONVERSATION),
+    (r.Turn, _part(_CONVERSATION, "properties", "turns", "items")),
+    (r.ReferenceRow, schema("reference")),
+    (r.PhaseOutputRow, _part(_OUTPUTS, "oneOf", 0)),
+    (r.OutputRow, _part(_OUTPUTS, "oneOf", 1)),
+    (r.Failure, schema("failure")),
+    (r.Manifest, _MANIFEST),
+    (r.ConfigRef, _part(_MANIFEST, "properties", "config", "oneOf", 1)),
+    (r.FileEntry, _part(_MANIFEST, "properties", "files", "additionalProperties")),
+]
+
+_JSON_OF = {int: {"integer"}, float: {"number"}, str: {"string"}, bool: {"boolean"}}
+
+
+def _json_types(hint: Any) -> set[str] | None:
+    """The JSON types a Python annotation allows, or None when it allows anything."""
+    if hint is Any:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        out: set[str] = set()
+        for arg in typing.get_args(hint):
+            got = _json_types(arg)
+            if got is None:
+                return None
+            out |= got
+        return out
+    if hint is type(None):
+        return {"null"}
+    if origin is list:
+        return {"array"}
+    if origin is dict or typing.is_typeddict(hint):
+        return {"object"}
+    return set(_JSON_OF[hint])
+
+
+def _schema_types(prop: dict) -> set[str] | None:
+    if "enum" in prop:
+        return {
+            "null" if v is None else "string" if isinstance(v, str) else "integer"
+            for v in prop["enum"]
+        }
+    if "const" in prop:
+        return {"string"}
+    if "oneOf" in prop:
+        out: set[str] = set()
+        for alt in prop["oneOf"]:
+            got = _schema_types(alt)
+            if got is None:
+                return None
+            out |= got
+        return out
+    if "type" not in prop:
+        return None
+    kind = prop["type"]
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+@pytest.mark.parametrize(("typed", "sub"), PAIRS, ids=[t.__name__ for t, _ in PAIRS])
+def test_typed_record_matches_its_schema(typed, sub):
+    props = sub.get("properties", {})
+    assert set(typed.__required_keys__) == set(sub.get("required", [])), "required keys"
+    assert set(typed.__required_keys__ | typed.__optional_keys__) == set(props), "keys"
+    hints = typing.get_type_hints(typed)
+    for key, prop in props.items():
+        allowed, declared = _schema_types(prop), _json_types(hints[key])
+        if allowed is None or declared is None:
+            continue  # free-form in the schema or in the type
+        if allowed == {"integer"} and declared == {"number"}:
+            continue  # an int is a float to Python's type checker; the schema is stricter
+        assert declared == allowed, (key, declared, allowed)
+
+
+def test_every_record_typeddict_is_checked():
+    checked = {t for t, _ in PAIRS}
+    typed = {
+        obj
+        for name, obj in vars(r).items()
+        if typing.is_typeddict(obj) and not name.startswith("_") and obj.__module__ == r.__name__
+    }
+    # ClientScore is the per-client record of a score report, which has no schema file.
+    assert typed - checked == {r.ClientScore}
+
+
+def test_a_mismatch_would_be_caught():
+    class Wrong(r.Turn, total=False):
+        extra: str
+
+    with pytest.raises(AssertionError):
+        test_typed_record_matches_its_schema(Wrong, PAIRS[7][1])
