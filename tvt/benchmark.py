@@ -63,6 +63,47 @@ def benchmark_for_reference(ref_sha: str) -> str | None:
     return None
 
 
+def known_split(ref_sha: str) -> dict[str, str | None] | None:
+    """The published benchmark split whose reference has this sha256: benchmark, track, split.
+
+    tvt-bench-v1 has one reference (track ``None``, split ``dev``: its answer key is public);
+    tvt-bench-v2 and later record one per track and split. ``None`` when the reference is not a
+    published split (a custom reference).
+    """
+    for path in sorted(benchmark_dir().glob("*.json")):
+        recipe = read_json(path)
+        if not isinstance(recipe, dict):
+            continue
+        name = recipe.get("name")
+        if recipe.get("files", {}).get("reference.jsonl") == ref_sha:
+            return {"benchmark": str(name), "track": None, "split": "dev"}
+        for track, spec in sorted(recipe.get("tracks", {}).items()):
+            for split, sp in sorted(spec.get("splits", {}).items()):
+                if (sp.get("files") or {}).get("reference.jsonl") == ref_sha:
+                    return {"benchmark": str(name), "track": track, "split": split}
+    return None
+
+
+def published_seeds() -> set[int]:
+    """Every seed a shipped recipe publishes (dev and train splits, v1's seed): never secret."""
+    seeds: set[int] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "seed" and isinstance(v, int) and not isinstance(v, bool):
+                    seeds.add(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for path in sorted(benchmark_dir().glob("*.json")):
+        walk(read_json(path))
+    return seeds
+
+
 def version_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
     """Human-readable ``"numpy 2.1.0 here, 2.4.6 recorded"`` items for every differing version."""
     out = []

@@ -42,12 +42,22 @@ def s_abs_text(m: dict[str, Any], digits: int = 3) -> str:
     return f"{text} [{num(ci[0], 3)}, {num(ci[1], 3)}]" if ci else text
 
 
+def model_text(entry: dict[str, Any]) -> str:
+    """The model's name; for tvt eval entries with how many attempts the model made there."""
+    attempts = entry.get("attempts")
+    if entry.get("verification", {}).get("near_reference"):
+        return f"{entry['model']} (near the public answer key)"
+    if attempts is None:
+        return str(entry["model"])
+    return f"{entry['model']} ({attempts} attempt{'s' if attempts != 1 else ''})"
+
+
 def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
     """The cells of :data:`HEADERS` for one ranked entry."""
     m = entry["metrics"]
     return [
         str(entry["rank"]),
-        entry["model"],
+        model_text(entry),
         entry["organization"],
         track_text(entry),
         trained_text(entry),

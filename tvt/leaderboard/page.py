@@ -18,7 +18,14 @@ from string import Template
 from typing import Any
 
 from tvt.benchmark import DEFAULT_BENCHMARK
-from tvt.leaderboard.cells import coverage_note, mean_sd, s_abs_text, track_text, trained_text
+from tvt.leaderboard.cells import (
+    coverage_note,
+    mean_sd,
+    model_text,
+    s_abs_text,
+    track_text,
+    trained_text,
+)
 from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, Section
 from tvt.leaderboard.store import Groups
@@ -94,6 +101,8 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
             f'{_esc(sealed.get("inputs_sha256") or "")}">'
             f"<code>{_esc(sealed['commitment'][:16])}</code> ({_esc(state)})</td>"
         )
+    if section.last_column == "trajectory" and "trajectory" not in entry:
+        return "<td>-</td>"  # the turn track has no per-phase trajectory
     if section.last_column == "trajectory":
         label = f"Mean trajectory of {entry['model']}"
         return f"<td>{trajectory_svg(entry['trajectory'], label)}</td>"
@@ -108,7 +117,7 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
 def _html_row(entry: dict[str, Any], section: Section) -> str:
     m = entry["metrics"]
     url = entry.get("url") or ""
-    model = _esc(entry["model"])
+    model = _esc(model_text(entry))
     # Only http(s) links: a javascript: URL would run script when clicked.
     if _HTTP_URL.fullmatch(url):
         model = f'<a href="{_esc(url)}" rel="noopener noreferrer nofollow">{model}</a>'
