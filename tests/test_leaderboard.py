@@ -354,7 +354,9 @@ def test_racing_threads_record_one_entry(tmp_path, reference):
 
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=7)
-    entry = build_entry(out, make_meta(tmp_path / "m.json"), reference=reference, date="2025-01-01", custom=True)
+    entry = build_entry(
+        out, make_meta(tmp_path / "m.json"), reference=reference, date="2025-01-01", custom=True
+    )
     board = tmp_path / "board"
     barrier = threading.Barrier(8)
     outcomes: list[str] = []

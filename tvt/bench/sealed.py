@@ -226,9 +226,7 @@ def _close(a: Any, b: Any, tol: float = 1e-9) -> bool:
     return bool(a == b)
 
 
-def check_entry(
-    entry: dict[str, Any], seed: int, *, path: str | Path = "entry"
-) -> dict[str, Any]:
+def check_entry(entry: dict[str, Any], seed: int, *, path: str | Path = "entry") -> dict[str, Any]:
     """Check a sealed entry against ``seed`` and this benchmark's own recipe; return what it found.
 
     Raises InputError (exit 2) for anything forged or inconsistent: a recipe that is not the one
