@@ -39,6 +39,7 @@ from tvt.bench.baselines import (
     ZERO_SHOT,
     all_baselines,
 )
+from tvt.bench.prior import fit_prior
 from tvt.bench.recipe import commitment, data_versions, draw_seed, generation_recipe
 from tvt.bench.scoring import score_records
 from tvt.bench.sealed import default_secrets_dir
@@ -99,7 +100,12 @@ def build(secrets: Path, fresh: bool) -> dict[str, Any]:
         test_files = {
             "inputs.jsonl": _write(OUT / name / "test" / "inputs.jsonl", test.inputs_text())
         }
+        train = build_split(track, TRAIN_SEED, TRAIN_CLIENTS, PRESET)
+        prior = fit_prior(
+            train.reference, track.unit, {"seed": TRAIN_SEED, "clients": TRAIN_CLIENTS}
+        )
         tracks[name] = {
+            "prior": prior.to_json(),
             "measures": track.measures,
             "unit": track.unit,
             "phases": list(track.phases),

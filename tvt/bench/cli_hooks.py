@@ -68,10 +68,23 @@ def score_turn_track(
     report = score_turns(
         outputs, reference, require_complete=require_complete, bootstrap_seed=bootstrap_seed
     )
+    add_skill(report, outputs, reference)
     if out is not None:
         write_json(out, report)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
+        from tvt.bench.prior import skill_text
+
         click.echo(format_turn_table(report))
+        click.echo(skill_text(report.get("skill")))
     return True
+
+
+def add_skill(report: dict[str, object], outputs: Path, reference: Path) -> None:
+    """Put the reading skill into a report scored against a published benchmark split."""
+    from tvt.bench.prior import skill_for_files
+
+    skill = skill_for_files(outputs, reference)
+    if skill is not None:
+        report["skill"] = skill

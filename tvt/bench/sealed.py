@@ -70,7 +70,12 @@ class EvalResult:
     failures: list[dict[str, Any]]
 
 
-def _metrics(report: dict[str, Any]) -> dict[str, Any]:
+def _metrics(
+    report: dict[str, Any],
+    outputs: list[dict[str, Any]],
+    reference: list[dict[str, Any]],
+    track: str,
+) -> dict[str, Any]:
     keep = (
         "pearson",
         "dtw",
@@ -84,6 +89,9 @@ def _metrics(report: dict[str, Any]) -> dict[str, Any]:
     )
     out = {k: report[k] for k in keep if k in report}
     out["missing"] = len(report.get("missing", []))
+    from tvt.bench.prior import reading_skill, track_prior
+
+    out["skill"] = reading_skill(outputs, reference, track_prior(track))
     return out
 
 
@@ -166,7 +174,7 @@ def run_eval(
         "organization": organization,
         "date": when,
         "trained_on_tvt": trained_on_tvt,
-        "metrics": _metrics(report),
+        "metrics": _metrics(report, outputs, split.reference, track),
         "sealed": {
             "clients": clients,
             "commitment": commit,
@@ -314,7 +322,9 @@ def check_entry(entry: dict[str, Any], seed: int, *, path: str | Path = "entry")
             path=path,
             field="answers",
         )
-    recomputed = _metrics(score_records(answers, split.reference))
+    recomputed = _metrics(
+        score_records(answers, split.reference), answers, split.reference, trk.name
+    )
     claimed_metrics = entry.get("metrics") or {}
     wrong = sorted(
         k

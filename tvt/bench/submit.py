@@ -49,8 +49,6 @@ def turn_metrics(report: dict[str, Any]) -> dict[str, Any]:
         out[key] = _count(report.get(key))
     out["unit"] = "conversation"
     out["turns_scored"] = int(report["turns_scored"])
-    if "skill" in report:
-        out["skill"] = report["skill"]
     return out
 
 
@@ -127,32 +125,38 @@ def submit_any(
     bootstrap_seed: int = 0,
     custom: bool = False,
 ) -> Submission:
-    """``tvt submit``: the reference's shape picks the track's rules."""
+    """``tvt submit``: the reference's shape picks the track's rules; an entry on a published
+    track split also gets its reading skill against the track's prior (what the board ranks by)."""
+    from tvt.bench.prior import skill_for_files
     from tvt.bench.turns import is_turn_reference
+    from tvt.benchmark import DEFAULT_BENCHMARK, benchmark_reference
     from tvt.leaderboard.store import record_entry
-    from tvt.leaderboard.verify import submit
+    from tvt.leaderboard.verify import build_entry
 
-    ref = Path(reference) if reference is not None else None
-    if ref is not None and ref.is_dir():
+    ref = Path(reference) if reference is not None else benchmark_reference(DEFAULT_BENCHMARK)
+    if ref.is_dir():
         ref = ref / "reference.jsonl"
-    if ref is None or not ref.is_file() or not is_turn_reference(ref):
-        return submit(
+    if ref.is_file() and is_turn_reference(ref):
+        entry = build_turn_entry(
+            Path(outputs),
+            Path(meta_path),
+            ref,
+            date=date,
+            bootstrap_seed=bootstrap_seed,
+            custom=custom,
+        )
+    else:
+        entry = build_entry(
             outputs,
             meta_path,
-            leaderboard=leaderboard,
             reference=reference,
             date=date,
             bootstrap_seed=bootstrap_seed,
             custom=custom,
         )
-    entry = build_turn_entry(
-        Path(outputs),
-        Path(meta_path),
-        ref,
-        date=date,
-        bootstrap_seed=bootstrap_seed,
-        custom=custom,
-    )
+    if entry.get("track") is not None and entry["status"] == "verified":
+        entry["metrics"]["skill"] = skill_for_files(outputs, ref)
+        validate_entry(entry)
     entry_path, out_copy = record_entry(leaderboard, entry, outputs)
     if out_copy is None:
         raise WorkFailed(f"the outputs of {entry_path.name} were not copied")

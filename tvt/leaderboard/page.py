@@ -23,6 +23,7 @@ from tvt.leaderboard.cells import (
     mean_sd,
     model_text,
     s_abs_text,
+    skill_text,
     track_text,
     trained_text,
 )
@@ -38,6 +39,7 @@ _HTML_COLUMNS = [
     ("Organization", False, False),
     ("Track", False, False),
     ("Trained on tvt", False, False),
+    ("Reading skill [95% CI]", True, True),
     ("S_abs [95% CI]", True, True),
     ("N", True, True),
     ("Pearson", True, True),
@@ -114,6 +116,11 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
     )
 
 
+def _skill_value(m: dict[str, Any]) -> float | None:
+    skill = m.get("skill")
+    return skill.get("value") if isinstance(skill, dict) else None
+
+
 def _html_row(entry: dict[str, Any], section: Section) -> str:
     m = entry["metrics"]
     url = entry.get("url") or ""
@@ -128,6 +135,7 @@ def _html_row(entry: dict[str, Any], section: Section) -> str:
         f'<td data-value="{_esc(entry["organization"])}">{_esc(entry["organization"])}</td>',
         f'<td data-value="{_esc(track_text(entry))}">{_esc(track_text(entry))}</td>',
         f'<td data-value="{_esc(trained_text(entry))}">{_esc(trained_text(entry))}</td>',
+        f'<td class="num" data-value="{_skill_value(m)!r}">{_esc(skill_text(m))}</td>',
         f'<td class="num" data-value="{m["s_abs"]!r}">'
         f"{_esc(s_abs_text(m, section.s_abs_digits))}</td>",
         f'<td class="num" data-value="{m["n_scored"]}" title="{_esc(coverage_note(m))}">'

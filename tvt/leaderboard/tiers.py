@@ -199,6 +199,7 @@ def display_entry(entry: dict[str, Any]) -> dict[str, Any]:
         "missing": m.get("missing"),
         "undefined_pearson": m.get("undefined_pearson"),
         "format_failures": failures,
+        "skill": m.get("skill"),
     }
     if entry["track"] == "turn":
         metrics["unit"] = "conversation"
