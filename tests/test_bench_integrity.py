@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.fake_openai_server import FakeServer, Handler
+from tvt.bench import BENCHMARK_NAME
 from tvt.bench.recipe import split_dir
 from tvt.bench.sealed import reveal, run_eval
 from tvt.cli import main
@@ -98,7 +99,7 @@ def test_a_local_server_finds_no_seed_on_disk_during_the_run(env):
 def test_an_honest_entry_reveals_and_stores_its_answers(env, server):
     result = _run(env, server, seed=SEED)
     entry = result.entry
-    assert entry["split"] == "sealed" and entry["benchmark"] == "tvt-bench-v2"
+    assert entry["split"] == "sealed" and entry["benchmark"] == BENCHMARK_NAME
     assert len(entry["answers"]) == 12 and all("model" not in a for a in entry["answers"])
     out = reveal(result.entry_path)
     assert out["sealed"]["seed"] == SEED and out["_signature"] == "unsigned"
@@ -252,7 +253,7 @@ def test_near_oracle_on_a_public_key_is_dev_not_sealed(tmp_path):
     assert res.exit_code == 0, res.output
     (path,) = (board / "entries").glob("*.json")
     entry = json.loads(path.read_text())
-    assert (entry["benchmark"], entry["track"], entry["split"]) == ("tvt-bench-v2", "full", "dev")
+    assert (entry["benchmark"], entry["track"], entry["split"]) == (BENCHMARK_NAME, "full", "dev")
     assert entry["verification"]["near_reference"] is True
     groups = leaderboard_groups(board)
     assert groups["sealed"] == [] and len(groups["verified"]) == 1

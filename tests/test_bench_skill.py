@@ -20,15 +20,28 @@ def _dev(track: str) -> list[dict]:
     return [json.loads(x) for x in text.splitlines()]
 
 
+def _exact_prior_outputs(ref, prior):
+    if prior.unit == "turn":
+        return [
+            {
+                **r,
+                "intensities": [
+                    prior.value(r["phase"], k, len(r["turns"])) for k in range(len(r["turns"]))
+                ],
+            }
+            for r in ref
+        ]
+    return [{**r, "trajectory": {p: prior.value(p) for p in r["trajectory"]}} for r in ref]
+
+
 @pytest.mark.parametrize("track", ["masked", "turn"])
 def test_the_reference_scores_one_and_the_prior_zero(track):
     ref = _dev(track)
     prior = track_prior(track)
     perfect = reading_skill(ref, ref, prior)
     assert perfect["value"] == pytest.approx(1.0) and perfect["residual_r"] == pytest.approx(1.0)
-    none = reading_skill(prior_outputs(ref, prior), ref, prior)
-    # (the outputs are rounded to 3 decimals, hence not exactly 0)
-    assert abs(none["value"]) < 1e-3 and abs(none["residual_r"]) < 0.01
+    none = reading_skill(_exact_prior_outputs(ref, prior), ref, prior)
+    assert abs(none["value"]) < 1e-12 and none["residual_r"] == 0.0
 
 
 def test_the_constant_per_phase_attack_has_no_skill():
@@ -44,13 +57,14 @@ def test_the_constant_per_phase_attack_has_no_skill():
 
 def test_the_phase_position_curve_attack_has_no_skill():
     """The curve of phase x turn position fitted on the dev key itself (in-sample, the strongest
-    version of the attack): S_abs about 0.87 on the turn track, skill near 0."""
+    version of the attack): S_abs 0.87 on tvt-bench-v2's turn track (0.68 on v3's, whose
+    sessions follow varied courses), skill near 0."""
     ref = _dev("turn")
     in_sample = fit_prior(ref, "turn")
     outputs = prior_outputs(ref, in_sample)
     report = score_records(outputs, ref)
     skill = reading_skill(outputs, ref, track_prior("turn"))
-    assert report["s_abs"] > 0.8
+    assert report["s_abs"] > 0.6
     assert skill["value"] < 0.05 and abs(skill["residual_r"]) < 0.1
 
 

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from tvt.bench import BENCHMARK_NAME
 from tvt.errors import InputError
 from tvt.leaderboard.tiers import (
     is_reference_copy,
@@ -196,7 +197,7 @@ def test_trained_on_tvt_and_sealed_entries_in_every_format(tmp_path, monkeypatch
     table = render(groups, "table")
     assert table.index("Sealed") < table.index("Self-run") < table.index("Dev")
     assert table.index("Dev") < table.index("Reported")
-    assert "tvt-bench-v2 full" in table and " yes " in table and " no " in table
+    assert f"{BENCHMARK_NAME} full" in table and " yes " in table and " no " in table
     doc = json.loads(render(groups, "json"))
     assert doc["tiers"] == {
         "sealed": "sealed",

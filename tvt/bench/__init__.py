@@ -23,4 +23,4 @@ docs/benchmark.md explains why the benchmark is built this way.
 
 from __future__ import annotations
 
-BENCHMARK_NAME = "tvt-bench-v2"
+BENCHMARK_NAME = "tvt-bench-v3"

@@ -289,9 +289,7 @@ def bank_decoder_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
     def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
         turns = rec["turns"]
         if not idx:
-            vals = [
-                decode_level(t["text"], patterns) for t in turns if t["speaker"] == "client"
-            ]
+            vals = [decode_level(t["text"], patterns) for t in turns if t["speaker"] == "client"]
             got = [v for v in vals if v is not None]
             return [float(np.mean(got)) if got else prior.value(rec["phase"])]
         n = len(idx)

@@ -120,7 +120,7 @@ def generate(
     from tvt.config import load_config
     from tvt.pipeline import parse_phases
 
-    if benchmark == "tvt-bench-v2" or track is not None or split is not None:
+    if benchmark in ("tvt-bench-v2", "tvt-bench-v3") or track is not None or split is not None:
         from tvt.bench.cli_hooks import generate_v2
 
         generate_v2(benchmark, track, split, out, force)
@@ -139,6 +139,10 @@ def generate(
             in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
         ]
         settings = benchmark_settings(benchmark, given)
+        from tvt.bench.recipe import data_versions
+        from tvt.benchmark import check_release
+
+        check_release(settings["bench"], data_versions())  # before any file is written
         bench, seed, clients = settings["bench"], settings["seed"], settings["clients"]
         preset, backend = settings["preset"], settings["backend"]
         if "out" not in given:
