@@ -88,6 +88,10 @@ def add_skill(report: dict[str, object], outputs: Path, reference: Path) -> None
     """Put the reading skill into a report scored against a published benchmark split."""
     from tvt.bench.prior import skill_for_files
 
-    skill = skill_for_files(outputs, reference)
+    inputs = report.get("inputs")
+    sha = None
+    if isinstance(inputs, dict) and isinstance(inputs.get("reference"), dict):
+        sha = inputs["reference"].get("sha256")
+    skill = skill_for_files(outputs, reference, sha if isinstance(sha, str) else None)
     if skill is not None:
         report["skill"] = skill

@@ -277,11 +277,14 @@ def _jsonl(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def skill_for_files(outputs: str | Path, reference: str | Path) -> dict[str, Any] | None:
+def skill_for_files(
+    outputs: str | Path, reference: str | Path, reference_sha256: str | None = None
+) -> dict[str, Any] | None:
     """Reading skill of an outputs file against a published split's reference (None for a
     reference that is no published split with a track: there is no prior to compare with).
 
-    The outputs must already have passed the scorer's input rules.
+    The outputs must already have passed the scorer's input rules. ``reference_sha256`` (from
+    the score report) saves hashing the reference again.
     """
     from tvt.benchmark import known_split
     from tvt.jsonio import sha256_file
@@ -289,7 +292,7 @@ def skill_for_files(outputs: str | Path, reference: str | Path) -> dict[str, Any
     ref = Path(reference)
     if ref.is_dir():
         ref = ref / "reference.jsonl"
-    where = known_split(sha256_file(ref))
+    where = known_split(reference_sha256 or sha256_file(ref))
     if where is None or where["track"] is None:
         return None
     prior = track_prior(str(where["track"]), str(where["benchmark"]))

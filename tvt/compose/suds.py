@@ -96,10 +96,12 @@ def course_level(
     knots = course_knots(course or {}, hot, start, peak, end)
     if knots is None:
         return arc_level(pos, hot, start, peak, end)
+    level = knots[-1][1]
     for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
         if pos <= x1:
-            return _ease(y0, y1, (pos - x0) / (x1 - x0) if x1 > x0 else 1.0)
-    return knots[-1][1]
+            level = _ease(y0, y1, (pos - x0) / (x1 - x0) if x1 > x0 else 1.0)
+            break
+    return min(max(level, 0.0), float(peak))  # never below 0 or above the session's peak
 
 
 def course_values(
