@@ -58,18 +58,17 @@ def submit(
     The outputs go through every rule of `tvt score` and every metric is recomputed; a `claimed`
     metric in META that differs by more than 1e-6, outputs already on the leaderboard, or a
     coverage below 95 % of the reference clients are refused (exit 2). The reference must be a
-    published benchmark split (tvt-bench-v1, or a tvt-bench-v2 track's dev reference, turn track
-    included) unless --custom; the entry records benchmark, track and split, and dev entries are
+    published benchmark split (tvt-bench-v1, or a dev reference of a tvt-bench-v2 or -v3 track,
+    turn track included) unless --custom; the entry records benchmark, track and split, and dev entries are
     shown as "answer key public", never ranked against sealed ones. The entry is written to
     LEADERBOARD/entries/<slug>-<sha8>.json and the outputs copied to LEADERBOARD/outputs/.
 
     \b
     Examples:
-      tvt generate --benchmark tvt-bench-v1 --out bench
-      tvt rate bench --rater lexical -o outputs.jsonl
-      tvt submit outputs.jsonl --meta meta.json
-      tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
-      tvt submit turn.jsonl --meta meta.json --reference benchmark/tvt-bench-v2/turn/dev
+      tvt rate benchmark/tvt-bench-v3/masked/dev/inputs.jsonl -o masked.jsonl
+      tvt submit masked.jsonl --meta meta.json --reference benchmark/tvt-bench-v3/masked/dev
+      tvt submit outputs.jsonl --meta meta.json --custom --reference my-data
+      tvt submit turn.jsonl --meta meta.json --reference benchmark/tvt-bench-v3/turn/dev
     """
     # Imported when the command runs: `tvt --help` loads every command module.
     from tvt.bench.submit import submit_any as do_submit

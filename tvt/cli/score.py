@@ -65,7 +65,7 @@ def score(
       tvt score outputs.jsonl                              # against ./tvt-data
       tvt score outputs.jsonl --reference other-data --json
       tvt score outputs.jsonl --baseline lexical-report.json --out report.json --plot fig.png
-      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v2/turn/dev/reference.jsonl
+      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v3/turn/dev/reference.jsonl
     """
     # Imported when the command runs: `tvt --help` loads every command module, and numpy with
     # the scoring code would add a quarter of a second to it.
