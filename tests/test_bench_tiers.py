@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from tvt.bench import BENCHMARK_NAME
 from tvt.errors import InputError
 from tvt.leaderboard.tiers import (
     is_reference_copy,
@@ -184,7 +185,9 @@ def test_trained_on_tvt_and_sealed_entries_in_every_format(tmp_path, monkeypatch
     finally:
         server.stop()
     groups = leaderboard_groups(board)
-    assert [e["model"] for e in groups["sealed"]] == ["fake-model"]
+    # unsigned and 3 clients: self-run, never the sealed headline
+    assert groups["sealed"] == []
+    assert [e["model"] for e in groups["self-run"]] == ["fake-model"]
     assert groups["verified"][0]["trained_on_tvt"] is True
     for fmt in ("table", "md", "html", "json"):
         text = render(groups, fmt)
@@ -192,8 +195,16 @@ def test_trained_on_tvt_and_sealed_entries_in_every_format(tmp_path, monkeypatch
         assert name in text and "Tuned" in text, fmt
         assert "public answer key can be copied" in text, fmt
     table = render(groups, "table")
-    assert table.index("Sealed") < table.index("Dev") < table.index("Reported")
-    assert "tvt-bench-v2 full" in table and " yes " in table and " no " in table
+    assert table.index("Sealed") < table.index("Self-run") < table.index("Dev")
+    assert table.index("Dev") < table.index("Reported")
+    assert f"{BENCHMARK_NAME} full" in table and " yes " in table and " no " in table
     doc = json.loads(render(groups, "json"))
-    assert doc["tiers"] == {"sealed": "sealed", "dev": "verified", "reported": "reported"}
-    assert doc["sealed"][0]["sealed"]["seed"] is None
+    assert doc["tiers"] == {
+        "sealed": "sealed",
+        "self-run": "self-run",
+        "dev": "verified",
+        "custom": "custom",
+        "reported": "reported",
+    }
+    assert doc["self-run"][0]["sealed"]["seed"] is None
+    assert doc["self-run"][0]["attempts"] == 1

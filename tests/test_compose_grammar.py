@@ -43,7 +43,7 @@ _SUBJECT_VERB = re.compile(
     r"(is|isn't|was|wasn't)\b",
     re.I,
 )
-_PREPOSITIONS = {"in", "on", "of", "from", "at", "with", "to", "into", "by", "under", "over"}
+_PREPOSITIONS = {"in", "on", "of", "off", "from", "at", "with", "to", "into", "by", "under", "over"}
 
 
 def test_a_plural_subject_never_takes_a_singular_verb(corpus) -> None:

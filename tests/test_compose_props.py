@@ -98,7 +98,7 @@ def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
 def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
     case, convs = conversations(seed, client_id)
     plan = case["plan"]
-    planned = {v for p in EXPOSURE_PHASES for v in plan["suds"][p].values()}
+    planned = {plan["suds"][p][k] for p in EXPOSURE_PHASES for k in ("start", "peak", "end")}
     for phase, conv in convs.items():
         stated: list[int] = []
         for turn in conv["turns"]:
@@ -123,9 +123,11 @@ def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
             assert stated[0] == target["start"]
             assert stated[-1] == target["end"]
             assert max(stated) == target["peak"]
-            top = stated.index(target["peak"])
-            assert all(target["start"] <= v <= target["peak"] for v in stated[:top])
-            assert all(target["end"] <= v <= target["peak"] for v in stated[top:])
+            assert all(0 <= v <= target["peak"] for v in stated)
+            if target["course"]["kind"] == "hotspot":  # the classic corridor; other courses dip
+                top = stated.index(target["peak"])
+                assert all(target["start"] <= v <= target["peak"] for v in stated[:top])
+                assert all(target["end"] <= v <= target["peak"] for v in stated[top:])
         else:
             assert all(round(v / 10) == plan["intensity"][phase] for v in stated), stated
 
@@ -144,8 +146,11 @@ def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
         for turn in conv["turns"]:
             if turn["suds"] is not None:
                 assert turn["intensity"] == max(1.0, round(turn["suds"] / 10, 1))
-        # The arc's average agrees with the phase intensity of the plan.
-        assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= 1.0 + 1e-9  # float sums
+        # The arc's average agrees with the phase intensity of the plan (the mean of start, peak
+        # and end): within a point on the hot-spot arc; a course that holds its peak (plateau,
+        # no come-down) or dips sits further from that mean, within two points.
+        tol = 1.0 if plan["suds"][phase]["course"]["kind"] == "hotspot" else 2.0
+        assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= tol + 1e-9
 
 
 @SETTINGS
@@ -155,6 +160,8 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
     nar = build_narrative(case, seed)
     hotspot = set(nar.beats["hotspot"])
     for phase in ("P10", "P6"):
+        if case["plan"]["suds"][phase]["course"]["kind"] != "hotspot":
+            continue  # other courses peak elsewhere (tests/test_suds_courses.py)
         turns = convs[phase]["turns"]
         peak = case["plan"]["suds"][phase]["peak"]
         reports = [i for i, t in enumerate(turns) if t["suds"] is not None]

@@ -72,7 +72,9 @@ def run(*args: str):
 
 
 def submit_args(outputs, meta, reference, board):
-    return ["submit", outputs, "--meta", meta, "--reference", reference, "--leaderboard", board]
+    return [
+        "submit", outputs, "--meta", meta, "--reference", reference, "--leaderboard", board, "--custom",
+    ]  # fmt: skip
 
 
 def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
@@ -88,7 +90,7 @@ def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
     entry_path = board / "entries" / f"test-model-1-{sha[:8]}.json"
     entry = json.loads(entry_path.read_text())
     validate_entry(entry)
-    assert entry["status"] == "verified"
+    assert entry["status"] == "custom" and entry["split"] is None
     assert entry["benchmark"].startswith("custom:")
     assert entry["verification"]["outputs_sha256"] == sha
     assert entry["verification"]["reference_sha256"] == sha256_file(reference)
@@ -129,7 +131,7 @@ def test_accepted_entry_has_recomputed_metrics(tmp_path, reference):
     # And the board shows it.
     res = run("leaderboard", "--leaderboard", board, "--format", "json")
     assert res.exit_code == 0
-    assert [e["model"] for e in json.loads(res.output)["verified"]] == ["Test Model 1"]
+    assert [e["model"] for e in json.loads(res.output)["custom"]] == ["Test Model 1"]
 
 
 def test_claims_must_match(tmp_path, reference):
@@ -352,7 +354,9 @@ def test_racing_threads_record_one_entry(tmp_path, reference):
 
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=7)
-    entry = build_entry(out, make_meta(tmp_path / "m.json"), reference=reference, date="2025-01-01")
+    entry = build_entry(
+        out, make_meta(tmp_path / "m.json"), reference=reference, date="2025-01-01", custom=True
+    )
     board = tmp_path / "board"
     barrier = threading.Barrier(8)
     outcomes: list[str] = []
@@ -383,7 +387,7 @@ def test_lock_held_too_long_is_a_clear_failure(tmp_path, reference, monkeypatch)
 
     out = tmp_path / "o.jsonl"
     make_outputs(out, reference, seed=9)
-    entry = lb.build_entry(out, make_meta(tmp_path / "m.json"), reference=reference)
+    entry = lb.build_entry(out, make_meta(tmp_path / "m.json"), reference=reference, custom=True)
     board = lb.prepare_leaderboard(tmp_path / "board")
     monkeypatch.setattr(tvt.leaderboard.store, "LOCK_TIMEOUT", 0.2)
     with FileLock(str(board / ".lock")), pytest.raises(WorkFailed, match="held the leaderboard"):

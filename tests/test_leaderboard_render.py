@@ -197,9 +197,9 @@ def test_any_strings_render_as_text(model, org, desc, date):
     text = render_html(rank([entry, verified("Other", 0.4)]))
     page = check_page_is_inert(text)
     assert page.models[0] == model
-    # Three header rows, two verified rows, the "no entries" rows of the sealed and reported
-    # tables.
-    assert sum(1 for t, _ in page.tags if t == "tr") == 7
+    # Five header rows, two verified rows, the "no entries" rows of the sealed, self-run, custom
+    # and reported tables.
+    assert sum(1 for t, _ in page.tags if t == "tr") == 11
 
 
 def test_markdown_and_table_formats():
@@ -212,7 +212,7 @@ def test_markdown_and_table_formats():
     assert len(re.findall(r"(?<!\\)\|", rows[0])) == len(re.findall(r"(?<!\\)\|", header))
     assert "<script>" not in md and "&lt;script&gt;" in md
     table = render_table(rank([evil, *paper_entries()]))
-    assert "Verified" in table and "Reported" in table and "Mistral Large" in table
+    assert "answer key public" in table and "Reported" in table and "Mistral Large" in table
     assert "0.700 [0.690, 0.710]" in table
     assert "0.74 " in table  # reported S_abs keeps the published two decimals
 

@@ -7,6 +7,7 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tvt.compose.suds import COURSES
 from tvt.config import load_config
 from tvt.pipeline import iter_cases
 from tvt.plan import plan_trajectory, reference_record, suds_intensity
@@ -29,9 +30,12 @@ def test_plan_ranges_and_suds_agreement(seed, client_id):
         assert 0 <= s["start"] <= s["peak"] <= 100 and 0 <= s["end"] <= s["peak"]
         mean = (s["start"] + s["peak"] + s["end"]) / 3
         assert abs(plan["intensity"][phase] - mean / 10) <= 0.5 + 1e-9
-        assert plan["intensity"][phase] == suds_intensity(**s)
+        assert plan["intensity"][phase] == suds_intensity(s["start"], s["peak"], s["end"])
+        assert s["course"]["kind"] in COURSES
     i = plan["intensity"]
     assert i["P8"] <= i["P7"] + 1 and i["P11"] <= i["P8"]
+    # P11 processes P7's exposure: never more than a point above where that session ended
+    assert i["P11"] <= max(1, round(plan["suds"]["P7"]["end"] / 10) + 1)
     assert i["P5"] <= max(i["P10"], i["P6"])
     assert plan == plan_trajectory(case, seed)
 

@@ -23,6 +23,8 @@ from inspect_ai.model import ChatMessageSystem, ChatMessageUser
 from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, mean, metric, scorer
 from inspect_ai.solver import TaskState, generate
 
+from tvt.bench import BENCHMARK_NAME
+
 #: Reference records per split key, for the metrics (kept out of the logs).
 _REFERENCES: dict[str, list[dict[str, Any]]] = {}
 
@@ -202,9 +204,9 @@ def trajectory(track: str = "masked", split: str = "dev", clients: int | None = 
     if data.track.unit != "turn":
         metrics.append(dtw(key))
     return Task(
-        dataset=MemoryDataset(_samples(data), name=f"tvt-bench-v2-{track}-{split}"),
+        dataset=MemoryDataset(_samples(data), name=f"{BENCHMARK_NAME}-{track}-{split}"),
         solver=generate(),
         scorer=intensity_reader(),
         metrics=[*metrics, mean()],
-        metadata={"benchmark": "tvt-bench-v2", "track": track, **info},
+        metadata={"benchmark": BENCHMARK_NAME, "track": track, **info},
     )

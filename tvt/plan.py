@@ -27,6 +27,62 @@ def suds_intensity(start: int, peak: int, end: int) -> int:
     return int(_clip(round((start + peak + end) / 30), 1, 10))
 
 
+#: How often each within-session SUDS course is planned (tvt.compose.suds.COURSES). The hot-spot
+#: arc is the textbook course; the others are the ways real exposures depart from it, so that the
+#: turn-by-turn course cannot be told from the turn's position and has to be read.
+COURSE_WEIGHTS: dict[str, float] = {
+    "hotspot": 0.12,
+    "early": 0.16,
+    "late": 0.14,
+    "two-peaks": 0.12,
+    "plateau": 0.10,
+    "no-come-down": 0.18,
+    "rise-after-dip": 0.18,
+}
+
+
+def draw_course(
+    s: dict[str, Any], rng: Stream, weights: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """Draw the session's SUDS course into ``s`` (``{"start", "peak", "end"}``) as ``s["course"]``.
+
+    The course keeps start and peak; ``no-come-down`` climbs to its peak near the end and moves
+    the end up to within 6 points of the peak (the session ends without habituating) and ``rise-after-dip`` puts a dip 10-25 points
+    below the end before it. Positions are relative (0 = first client turn, 1 = last).
+    """
+    w = weights or COURSE_WEIGHTS
+    kinds = list(w)
+    u = rng.random() * sum(w.values())
+    kind = kinds[-1]
+    for k in kinds:
+        if u < w[k]:
+            kind = k
+            break
+        u -= w[k]
+    start, peak, end = s["start"], s["peak"], s["end"]
+    course: dict[str, Any] = {"kind": kind}
+    if kind == "early":
+        course["at"] = round(rng.uniform(0.08, 0.3), 3)
+    elif kind == "late":
+        course["at"] = round(rng.uniform(0.72, 0.9), 3)
+    elif kind == "two-peaks":
+        course["at"] = round(rng.uniform(0.7, 0.85), 3)
+        first = _clip(peak - rng.uniform(5.0, 15.0), start, peak)
+        course["first"] = round(first, 1)
+        course["dip"] = round(_clip(min(start, first) - rng.uniform(0.0, 10.0), 0, first), 1)
+    elif kind == "plateau":
+        course["at"] = round(rng.uniform(0.2, 0.35), 3)
+        course["sag"] = round(rng.uniform(0.0, 6.0), 1)
+    elif kind == "no-come-down":
+        course["at"] = round(rng.uniform(0.8, 0.95), 3)
+        s["end"] = int(round(_clip(peak - rng.uniform(0.0, 6.0), start, peak)))
+    elif kind == "rise-after-dip":
+        course["at"] = round(rng.uniform(0.3, 0.5), 3)
+        course["dip"] = round(_clip(end - rng.uniform(10.0, 25.0), 0, end), 1)
+    s["course"] = course
+    return course
+
+
 _EFFECT_KEYS = ("anticipation", "start_suds", "peak_suds", "processing", "drop_factor")
 
 
@@ -97,11 +153,13 @@ class PlanModel:
         suds: dict[str, dict[str, int]] = {}
         intensity: dict[str, int] = {}
         r = rng.random
+        courses = Stream(seed, case["client_id"], "course")
         for phase, plo, phi, slo, shi, dlo, dhi in self.exposure:
             peak = _clip(level - (plo + r() * (phi - plo)), 0, 100)
             start = _clip(level - (slo + r() * (shi - slo)) + eff["start_suds"], 0, peak)
             end = _clip(peak - (dlo + r() * (dhi - dlo)) * drop_factor, 0, peak)
             s = suds[phase] = {"start": round(start), "peak": round(peak), "end": round(end)}
+            draw_course(s, courses, rules.get("courses"))
             intensity[phase] = suds_intensity(s["start"], s["peak"], s["end"])
         base = rules["intensity_base"]
         taper = rules["taper"]
@@ -118,6 +176,10 @@ class PlanModel:
         p8i = int(_clip(round(p8), 1, min(p8_cap, 10)))
         p11 = p8i - taper["P11_below_P8"] * habituation + 0.5 * eff["processing"]
         p11 += rng.normal(0.0, sd)
+        # P11 processes P7's exposure: its script talks about how that session's distress ran
+        # and where it ended, so it cannot carry more than one point above that end (a P11 at 9
+        # after a session that ended at 40 would be a label the text contradicts).
+        p11_cap = min(p8i, max(1, round(suds["P7"]["end"] / 10) + 1))
         return {
             "session": treatment_sessions(seed, case["client_id"]),
             "intensity": {
@@ -126,7 +188,7 @@ class PlanModel:
                 "P6": intensity["P6"],
                 "P7": intensity["P7"],
                 "P8": p8i,
-                "P11": int(_clip(round(p11), 1, p8i)),
+                "P11": int(_clip(round(p11), 1, p11_cap)),
             },
             "suds": suds,
         }

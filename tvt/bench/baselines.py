@@ -37,11 +37,20 @@ DESCRIPTIONS: dict[str, str] = {
     "lexical-text": "Lexical rater, all text signals (SUDS stated in the text + language).",
     "tfidf-ridge": "TF-IDF (1-2 grams of client speech + phase) and ridge regression, trained "
     "on a train split from another seed (scikit-learn).",
+    "prior": "The protocol prior: mean reference per phase (turn track: per phase and relative "
+    "turn position, 10 bins) on the train split. Reads nothing; reading skill 0 by definition.",
+    "ridge-position": "Ridge regression on phase x cubic turn position, trained on the train "
+    "split (scikit-learn). Reads nothing.",
+    "bank-decoder": "Decodes the band words of tvt's own verbal SUDS bank "
+    "(seeds/compose/verbal.json) into levels, no training on labels; the turn track "
+    "interpolates between decoded turns.",
 }
 #: Baselines that read nothing but population statistics or noise (not "zero-shot readers").
-NON_READING = ("random", "constant-mean", "phase-mean")
+NON_READING = ("random", "constant-mean", "phase-mean", "prior", "ridge-position")
 #: Zero-shot offline readers: no training on tvt data.
 ZERO_SHOT = ("lexical-language", "lexical-text")
+#: Readers of tvt's own phrase banks (an attack on the wording, not a model).
+BANK_READERS = ("bank-decoder",)
 
 
 # -- samples: one (text, phase, target) per rated unit ---------------------------------------------
@@ -168,4 +177,127 @@ def all_baselines(split: Split, train: Split) -> dict[str, list[dict[str, Any]]]
         "lexical-language": lexical_outputs(split, "language"),
         "lexical-text": lexical_outputs(split, "text"),
         "tfidf-ridge": tfidf_ridge_outputs(split, train),
+        "prior": prior_baseline_outputs(split, train),
+        "ridge-position": ridge_position_outputs(split, train),
+        "bank-decoder": bank_decoder_outputs(split, train),
     }
+
+
+# -- non-reading baselines that know the protocol's shape, and a decoder of the phrase banks --------
+def prior_baseline_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
+    """The protocol prior (:mod:`tvt.bench.prior`) fitted on ``train``: reads nothing."""
+    from tvt.bench.prior import fit_prior, prior_outputs
+
+    prior = fit_prior(train.reference, split.track.unit, {"seed": train.seed})
+    rows = prior_outputs(split.reference, prior)
+    if split.track.unit != "turn":  # one line per phase conversation, like every other baseline
+        rows = [
+            {"client_id": r["client_id"], "phase": p, "intensity": v, "model": "prior"}
+            for r in rows
+            for p, v in r["trajectory"].items()
+        ]
+    return rows
+
+
+def _positions(split: Split) -> tuple[list[str], list[float], list[float]]:
+    """Phase, relative position of the rated unit in its conversation, target: every unit."""
+    phases: list[str] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    if split.track.unit == "turn":
+        for r in split.reference:
+            n = len(r["intensities"])
+            for k, v in enumerate(r["intensities"]):
+                phases.append(r["phase"])
+                xs.append(k / (n - 1) if n > 1 else 0.5)
+                ys.append(float(v))
+    else:
+        for r in split.reference:
+            for p, v in r["trajectory"].items():
+                phases.append(p)
+                xs.append(0.0)
+                ys.append(float(v))
+    return phases, xs, ys
+
+
+def _position_design(phases: Sequence[str], xs: Sequence[float], order: Sequence[str]) -> Any:
+    x = np.asarray(xs, dtype=np.float64)
+    poly = np.stack([np.ones_like(x), x, x**2, x**3], axis=1)
+    onehot = np.asarray([[1.0 if p == q else 0.0 for q in order] for p in phases])
+    return (onehot[:, :, None] * poly[:, None, :]).reshape(len(x), -1)
+
+
+def ridge_position_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> list[dict]:
+    """Ridge regression on phase x (cubic in) turn position, fitted on ``train``: reads nothing."""
+    from sklearn.linear_model import Ridge
+
+    order = list(split.track.phases)
+    phases, xs, ys = _positions(train)
+    model = Ridge(alpha=alpha).fit(_position_design(phases, xs, order), ys)
+
+    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+        n = max(1, len(idx))
+        pos = [k / (n - 1) if n > 1 else 0.5 for k in range(n)] if idx else [0.0]
+        pred = model.predict(_position_design([rec["phase"]] * len(pos), pos, order))
+        return [float(np.clip(v, 1.0, 10.0)) for v in pred]
+
+    return _outputs(split, predict, "ridge-position")
+
+
+def _band_patterns() -> list[tuple[Any, float]]:
+    """(compiled phrase, intensity 1-10) for every band word of the verbal SUDS bank, longest
+    first; a band's level is the middle of its SUDS range, divided by 10."""
+    import re
+
+    from tvt.resources import load_seed_json
+
+    bands = load_seed_json("compose", "verbal.json")["client"]["level"]
+    out: list[tuple[str, float]] = []
+    lo = 0
+    for band in bands:
+        mid = (lo + band["max"]) / 2
+        for w in band["words"]:
+            out.append((w.lower(), float(np.clip(mid / 10, 1.0, 10.0))))
+        lo = band["max"] + 1
+    out.sort(key=lambda t: -len(t[0]))
+    return [(re.compile(r"\b" + re.escape(w) + r"\b"), v) for w, v in out]
+
+
+def decode_level(text: str, patterns: Sequence[tuple[Any, float]]) -> float | None:
+    """The intensity of the longest band phrase in ``text`` (None without one)."""
+    low = text.lower()
+    for pat, value in patterns:  # longest first: "really high" before "high"
+        if pat.search(low):
+            return value
+    return None
+
+
+def bank_decoder_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
+    """Decode the composer's own band words into levels, no training on labels.
+
+    Conversation: the mean decoded level of the client's turns (the prior's phase mean when no
+    band word is found). Turn: decoded turns take their level; the others are interpolated
+    between decoded neighbours along the conversation (the prior curve when none is decoded).
+    This is the attack "read the phrase bank that ships with tvt"; a high score means the wording
+    gives the label away.
+    """
+    from tvt.bench.prior import fit_prior
+
+    patterns = _band_patterns()
+    prior = fit_prior(train.reference, split.track.unit, {"seed": train.seed})
+
+    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+        turns = rec["turns"]
+        if not idx:
+            vals = [decode_level(t["text"], patterns) for t in turns if t["speaker"] == "client"]
+            got = [v for v in vals if v is not None]
+            return [float(np.mean(got)) if got else prior.value(rec["phase"])]
+        n = len(idx)
+        decoded = [decode_level(turns[i]["text"], patterns) for i in idx]
+        known = [(k, v) for k, v in enumerate(decoded) if v is not None]
+        if not known:
+            return [prior.value(rec["phase"], k, n) for k in range(n)]
+        ks, vs = zip(*known, strict=True)
+        return [float(v) for v in np.interp(np.arange(n), ks, vs)]
+
+    return _outputs(split, predict, "bank-decoder")

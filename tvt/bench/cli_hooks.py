@@ -10,20 +10,23 @@ import click
 from tvt.bench import BENCHMARK_NAME
 from tvt.errors import InputError
 
+#: Benchmarks with tracks and splits (``tvt generate --benchmark NAME --track T --split dev``).
+TRACKED = ("tvt-bench-v2", "tvt-bench-v3")
+
 
 def generate_v2(
     benchmark: str | None, track: str | None, split: str | None, out: Path, force: bool
 ) -> None:
-    """Regenerate and verify a tvt-bench-v2 dev split into ``out`` (default ``<track>-dev``)."""
+    """Regenerate and verify a dev split of tvt-bench-v2 or later into ``out`` (default ``<track>-dev``)."""
     from click.core import ParameterSource
 
     from tvt.bench.recipe import regenerate_dev
 
-    if benchmark != BENCHMARK_NAME:
+    if benchmark not in TRACKED:
         raise InputError(f"--track and --split need --benchmark {BENCHMARK_NAME}", field="--track")
     if track is None or split is None:
         raise InputError(
-            f"--benchmark {BENCHMARK_NAME} needs --track (full, masked, turn) and --split dev",
+            f"--benchmark {benchmark} needs --track (full, masked, turn) and --split dev",
             field="--track" if track is None else "--split",
         )
     ctx = click.get_current_context()
@@ -32,14 +35,14 @@ def generate_v2(
     if given:
         flags = ", ".join("--" + g.replace("_path", "").replace("_", "-") for g in given)
         raise InputError(
-            f"--benchmark {BENCHMARK_NAME} fixes the seed, clients, preset and backend; drop {flags}",
+            f"--benchmark {benchmark} fixes the seed, clients, preset and backend; drop {flags}",
             field="--benchmark",
         )
     if ctx.get_parameter_source("out") != ParameterSource.COMMANDLINE:
-        out = Path(f"{BENCHMARK_NAME}-{track}-{split}")
-    summary = regenerate_dev(track, out, force=force)
+        out = Path(f"{benchmark}-{track}-{split}")
+    summary = regenerate_dev(track, out, force=force, name=benchmark)
     click.echo(
-        f"{BENCHMARK_NAME} {track}/{split}: inputs.jsonl and reference.jsonl verified "
+        f"{benchmark} {track}/{split}: inputs.jsonl and reference.jsonl verified "
         f"({summary['clients']} clients) in {out}"
     )
 
@@ -68,10 +71,27 @@ def score_turn_track(
     report = score_turns(
         outputs, reference, require_complete=require_complete, bootstrap_seed=bootstrap_seed
     )
+    add_skill(report, outputs, reference)
     if out is not None:
         write_json(out, report)
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
+        from tvt.bench.prior import skill_text
+
         click.echo(format_turn_table(report))
+        click.echo(skill_text(report.get("skill")))
     return True
+
+
+def add_skill(report: dict[str, object], outputs: Path, reference: Path) -> None:
+    """Put the reading skill into a report scored against a published benchmark split."""
+    from tvt.bench.prior import skill_for_files
+
+    inputs = report.get("inputs")
+    sha = None
+    if isinstance(inputs, dict) and isinstance(inputs.get("reference"), dict):
+        sha = inputs["reference"].get("sha256")
+    skill = skill_for_files(outputs, reference, sha if isinstance(sha, str) else None)
+    if skill is not None:
+        report["skill"] = skill

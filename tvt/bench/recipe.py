@@ -103,16 +103,20 @@ def split_entry(recipe: dict[str, Any], track: str, split: str) -> dict[str, Any
     return track_entry(recipe, track)["splits"][split]
 
 
-def regenerate_dev(track: str, out: Path, *, force: bool = False) -> dict[str, Any]:
+def regenerate_dev(
+    track: str, out: Path, *, force: bool = False, name: str = BENCHMARK_NAME
+) -> dict[str, Any]:
     """Regenerate the dev split of ``track`` into ``out`` and verify it against the recipe.
 
     Writes ``inputs.jsonl`` and ``reference.jsonl`` (atomically) and returns a summary; raises
     WorkFailed (exit 1) naming the versions that differ when a file does not match.
     """
     from tvt.bench.splits import build_split
+    from tvt.benchmark import check_release
     from tvt.jsonio import atomic_writer
 
-    recipe = load_recipe()
+    recipe = load_recipe(name)
+    check_release(recipe, data_versions())  # on another release: say so, write nothing
     entry = split_entry(recipe, track, "dev")
     trk = get_track(track)
     if out.exists() and any(out.iterdir()) and not force:
@@ -133,7 +137,7 @@ def regenerate_dev(track: str, out: Path, *, force: bool = False) -> dict[str, A
         ]
         why = "; ".join(diffs) if diffs else "no recorded version differs: the generator changed"
         raise WorkFailed(
-            f"{BENCHMARK_NAME} {track}/dev: the regenerated {', '.join(bad)} does not match the "
+            f"{name} {track}/dev: the regenerated {', '.join(bad)} does not match the "
             f"recipe ({why})"
         )
     return {"track": track, "out": str(out), "files": got, "clients": entry["clients"]}

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "batch": "tvt.cli.batch:batch",
     "eval": "tvt.cli.eval:eval_cmd",
     "reveal": "tvt.cli.eval:reveal",
+    "keygen": "tvt.cli.eval:keygen",
     "audit": "tvt.cli.audit:audit",
     "show": "tvt.cli.show:show",
 }

@@ -46,6 +46,12 @@ from tvt.llm.cli_options import llm_options
     help="Whether the model was trained or tuned on tvt data (recorded in the entry).",
 )
 @click.option("--organization", help="Who made the model (recorded in the entry).")
+@click.option(
+    "--sign-key",
+    type=click.Path(path_type=Path),
+    help="Maintainer's ed25519 private key (PEM, from `tvt keygen`): sign the entry. Only "
+    "entries signed by a key in LEADERBOARD/keys/ rank as sealed; others show as self-run.",
+)
 @llm_options(
     temperature=0.0, max_tokens=512, timeout=120.0, resume=False, cache=False, model_required=True
 )
@@ -58,6 +64,7 @@ def eval_cmd(
     secrets_dir: Path | None,
     trained_on_tvt: bool | None,
     organization: str | None,
+    sign_key: Path | None,
     **options: Any,
 ) -> None:
     """Sealed evaluation: a fresh secret seed, the model rates the inputs, a `sealed` entry.
@@ -70,6 +77,7 @@ def eval_cmd(
     \b
     Examples:
       tvt eval --model gpt-4o-mini --track masked
+      tvt eval --model gpt-4o-mini --track masked --sign-key maintainer.pem
       tvt eval --model local --base-url http://127.0.0.1:8080/v1 --track turn --clients 20
       tvt reveal leaderboard/sealed/gpt-4o-mini-masked-0123456789ab.json
     """
@@ -84,6 +92,7 @@ def eval_cmd(
         secrets_dir=secrets_dir,
         trained_on_tvt=trained_on_tvt,
         organization=organization,
+        sign_key=sign_key,
         progress=True,
         **options,
     )
@@ -97,7 +106,8 @@ def eval_cmd(
         f"N {m['n_scored']}/{m['n_reference']}; format failures {e['format_failures']} "
         f"({100 * e['format_failure_rate']:.1f} %)"
     )
-    click.echo(f"wrote {result.entry_path}; the seed is kept in {result.secret_path}")
+    signed = "signed" if "signature" in e else "unsigned (ranks as self-run)"
+    click.echo(f"wrote {result.entry_path} ({signed}); the seed is kept in {result.secret_path}")
 
 
 @click.command()
@@ -114,13 +124,27 @@ def eval_cmd(
     type=click.Path(path_type=Path),
     help="Also write the regenerated inputs.jsonl here (to re-run the model).",
 )
+@click.option(
+    "--keys",
+    "keys_dir",
+    type=click.Path(path_type=Path),
+    help="Leaderboard folder whose keys/*.pub are the maintainer keys (default: the folder "
+    "holding the entry's sealed/).",
+)
 def reveal(
-    entry: Path, secrets_dir: Path | None, seed: int | None, inputs_out: Path | None
+    entry: Path,
+    secrets_dir: Path | None,
+    seed: int | None,
+    inputs_out: Path | None,
+    keys_dir: Path | None,
 ) -> None:
-    """Publish a sealed entry's seed (commit-reveal).
+    """Check a sealed entry completely and publish its seed (commit-reveal).
 
-    Checks the seed against the entry's commitment, regenerates the inputs and checks their
-    sha256, then writes the seed into the entry: anyone can now regenerate the exact inputs.
+    Nothing in the entry is trusted: the recipe is rebuilt from the benchmark's own definition,
+    the seed must open the commitment and must not be a published seed, the inputs are regenerated
+    and their sha256 checked, every figure is recomputed from the stored answers, and a maintainer
+    signature, if any, must verify. Any mismatch is refused (exit 2; exit 1 when the versions that
+    shape the data differ here). Then the seed is written into the entry.
 
     \b
     Examples:
@@ -131,13 +155,35 @@ def reveal(
     from tvt.bench.sealed import reveal as do_reveal
     from tvt.jsonio import atomic_writer
 
-    updated = do_reveal(entry, secrets_dir=secrets_dir, seed=seed)
+    updated = do_reveal(entry, secrets_dir=secrets_dir, seed=seed, keys_dir=keys_dir)
+    status = updated.pop("_signature")
     sealed = updated["sealed"]
     click.echo(
-        f"revealed seed {sealed['seed']} of {entry} (commitment {sealed['commitment'][:12]} "
-        f"and inputs sha256 {sealed['inputs_sha256'][:12]} verified)"
+        f"revealed seed {sealed['seed']} of {entry} (commitment {sealed['commitment'][:12]}, "
+        f"inputs sha256 {sealed['inputs_sha256'][:12]} and every figure recomputed from the "
+        f"stored answers verified; {status})"
     )
     if inputs_out is not None:
         with atomic_writer(inputs_out) as fh:
             fh.write(regenerate_inputs(updated))
         click.echo(f"wrote {inputs_out}")
+
+
+@click.command()
+@click.argument("private_key", type=click.Path(path_type=Path))
+@click.argument("public_key", type=click.Path(path_type=Path))
+def keygen(private_key: Path, public_key: Path) -> None:
+    """Make a maintainer's ed25519 key pair for signing sealed entries.
+
+    The private key (PEM, mode 0600) stays with the maintainer; the public key goes into the
+    leaderboard folder's keys/ so `tvt leaderboard` and `tvt reveal` accept the signatures.
+
+    \b
+    Examples:
+      tvt keygen maintainer.pem leaderboard/keys/maintainer.pub
+      tvt eval --model gpt-4o-mini --track masked --sign-key maintainer.pem
+    """
+    from tvt.leaderboard.signing import generate_key
+
+    kid = generate_key(private_key, public_key)
+    click.echo(f"wrote {private_key} (keep it private) and {public_key}; key id {kid}")

@@ -45,13 +45,13 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option(
     "--track",
     type=click.Choice(["full", "masked", "turn"]),
-    help="With --benchmark tvt-bench-v2: the track whose split to regenerate.",
+    help="With --benchmark tvt-bench-v3 (or v2): the track whose split to regenerate.",
 )
 @click.option(
     "--split",
     "split",
     type=click.Choice(["dev"]),
-    help="With --benchmark tvt-bench-v2: the split to regenerate (dev; test seeds are secret).",
+    help="With --benchmark tvt-bench-v3 (or v2): the split to regenerate (dev; test seeds are secret).",
 )
 @click.option(
     "--out",
@@ -111,7 +111,7 @@ def generate(
       tvt generate --seed 7 --clients 20 --out small --preset paper
       tvt generate --seed 3 --clients 50 --suds-style verbal --out verbal   # SUDS in words
       tvt generate --benchmark tvt-bench-v1        # the benchmark, verified, into ./tvt-bench-v1
-      tvt generate --benchmark tvt-bench-v2 --track masked --split dev --out masked-dev
+      tvt generate --benchmark tvt-bench-v3 --track masked --split dev --out masked-dev
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
       tvt generate --list-backends                 # built-in and installed backends
@@ -120,7 +120,7 @@ def generate(
     from tvt.config import load_config
     from tvt.pipeline import parse_phases
 
-    if benchmark == "tvt-bench-v2" or track is not None or split is not None:
+    if benchmark in ("tvt-bench-v2", "tvt-bench-v3") or track is not None or split is not None:
         from tvt.bench.cli_hooks import generate_v2
 
         generate_v2(benchmark, track, split, out, force)
@@ -139,6 +139,10 @@ def generate(
             in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
         ]
         settings = benchmark_settings(benchmark, given)
+        from tvt.bench.recipe import data_versions
+        from tvt.benchmark import check_release
+
+        check_release(settings["bench"], data_versions())  # before any file is written
         bench, seed, clients = settings["bench"], settings["seed"], settings["clients"]
         preset, backend = settings["preset"], settings["backend"]
         if "out" not in given:

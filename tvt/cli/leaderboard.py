@@ -40,37 +40,58 @@ FORMATS = ("table", "md", "html", "json")
     "date",
     help="Submission date to record (YYYY-MM-DD; default: today).",
 )
+@click.option(
+    "--custom",
+    is_flag=True,
+    help="Accept a reference that is no published benchmark split (the entry is never ranked).",
+)
 def submit(
-    outputs: Path, meta: Path, reference: Path | None, leaderboard_dir: Path, date: str | None
+    outputs: Path,
+    meta: Path,
+    reference: Path | None,
+    leaderboard_dir: Path,
+    date: str | None,
+    custom: bool,
 ) -> None:
     """Verify, score and record a leaderboard entry.
 
     The outputs go through every rule of `tvt score` and every metric is recomputed; a `claimed`
     metric in META that differs by more than 1e-6, outputs already on the leaderboard, or a
-    coverage below 95 % of the reference clients are refused (exit 2). The entry is written to
+    coverage below 95 % of the reference clients are refused (exit 2). The reference must be a
+    published benchmark split (tvt-bench-v1, or a dev reference of a tvt-bench-v2 or -v3 track,
+    turn track included) unless --custom; the entry records benchmark, track and split, and dev entries are
+    shown as "answer key public", never ranked against sealed ones. The entry is written to
     LEADERBOARD/entries/<slug>-<sha8>.json and the outputs copied to LEADERBOARD/outputs/.
 
     \b
     Examples:
-      tvt generate --benchmark tvt-bench-v1 --out bench
-      tvt rate bench --rater lexical -o outputs.jsonl
-      tvt submit outputs.jsonl --meta meta.json
-      tvt submit outputs.jsonl --meta meta.json --leaderboard benchmark/leaderboard
+      tvt rate benchmark/tvt-bench-v3/masked/dev/inputs.jsonl -o masked.jsonl
+      tvt submit masked.jsonl --meta meta.json --reference benchmark/tvt-bench-v3/masked/dev
+      tvt submit outputs.jsonl --meta meta.json --custom --reference my-data
+      tvt submit turn.jsonl --meta meta.json --reference benchmark/tvt-bench-v3/turn/dev
     """
     # Imported when the command runs: `tvt --help` loads every command module.
-    from tvt.leaderboard import submit as do_submit
+    from tvt.bench.submit import submit_any as do_submit
 
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise InputError("expected YYYY-MM-DD", field="--date")
-    result = do_submit(outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date)
+    result = do_submit(
+        outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date, custom=custom
+    )
     m = result.entry["metrics"]
     ci = m.get("s_abs_ci95")
     ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
     click.echo(
         f"accepted {result.entry['model']!r} on {result.entry['benchmark']}: "
         f"S_abs {m['s_abs']:.3f}{ci_text}, N {m['n_scored']}, "
-        f"Pearson {m['pearson']['mean']:.3f}, DTW {m['dtw']['mean']:.3f}, "
-        f"RMSE {m['rmse']['mean']:.3f}"
+        f"Pearson {m['pearson']['mean']:.3f}"
+        + (f", DTW {m['dtw']['mean']:.3f}" if m.get("dtw") else "")
+        + f", RMSE {m['rmse']['mean']:.3f}"
+        + (
+            f"; {result.entry['split']} split (answer key public)"
+            if result.entry.get("split")
+            else "; custom reference (not ranked)"
+        )
     )
     click.echo(f"wrote {result.entry_path} and {result.outputs_path}")
 

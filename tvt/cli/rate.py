@@ -74,7 +74,7 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate tvt-data --rater openai --model gpt-4o-mini -o gpt.jsonl
       tvt rate llm-data --rater openai --model M --as-reference -o llm-ref.jsonl
       tvt rate --list-raters
-      tvt rate benchmark/tvt-bench-v2/masked/dev/inputs.jsonl -o masked.jsonl
+      tvt rate benchmark/tvt-bench-v3/masked/dev/inputs.jsonl -o masked.jsonl
     """
     from tvt.bench.inputs import looks_like_inputs
     from tvt.raters.registry import RATERS, get_rater

@@ -65,11 +65,11 @@ def score(
       tvt score outputs.jsonl                              # against ./tvt-data
       tvt score outputs.jsonl --reference other-data --json
       tvt score outputs.jsonl --baseline lexical-report.json --out report.json --plot fig.png
-      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v2/turn/dev/reference.jsonl
+      tvt score turn-outputs.jsonl --reference benchmark/tvt-bench-v3/turn/dev/reference.jsonl
     """
     # Imported when the command runs: `tvt --help` loads every command module, and numpy with
     # the scoring code would add a quarter of a second to it.
-    from tvt.bench.cli_hooks import score_turn_track
+    from tvt.bench.cli_hooks import add_skill, score_turn_track
     from tvt.jsonio import write_json
     from tvt.scoring import format_table, write_per_client
     from tvt.scoring import score as run_score
@@ -93,6 +93,7 @@ def score(
         baseline=baseline,
     )
     report = result.report.to_dict()
+    add_skill(report, outputs, reference)  # a published split: skill against its prior
     if out is not None:
         write_json(out, report)
     if per_client is not None:
@@ -106,3 +107,7 @@ def score(
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         click.echo(format_table(result.report))
+        if "skill" in report:
+            from tvt.bench.prior import skill_text
+
+            click.echo(skill_text(report["skill"]))

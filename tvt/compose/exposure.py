@@ -15,7 +15,7 @@ from typing import Any
 
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import _lower_first
-from tvt.compose.suds import arc_level, stated_values
+from tvt.compose.suds import course_knots, course_level, course_values, stated_values
 
 Unit = tuple[str, Any]
 
@@ -28,21 +28,27 @@ def _senses(d: Dialogue) -> list[str]:
     return [order[i] for i in idx]
 
 
-def _arc(d: Dialogue, units: list[Unit]) -> tuple[list[float], dict[int, int]]:
-    """Turn levels (0-10) along the planned SUDS arc and the values stated at each check."""
+def _arc(d: Dialogue, units: list[Unit]) -> tuple[list[float], dict[int, int], int]:
+    """Turn levels (0-10) along the planned SUDS course, the values stated at each check, and
+    the unit index of the check that states the session's peak."""
     target = d.case["plan"]["suds"][d.phase]
+    course = target.get("course")
     k = len(units)
     pos = [i / (k - 1) for i in range(k)]
     checks = [i for i, u in enumerate(units) if u[0] == "suds"]
-    peak_j = next(j for j, i in enumerate(checks) if units[i][1] == "peak")
-    values = stated_values([pos[i] for i in checks], peak_j, target, d.rng)
+    if course is not None and course_knots(course, 0.5, 0, 100, 0) is not None:
+        values, peak_j = course_values([pos[i] for i in checks], course, target, d.rng)
+    else:
+        peak_j = next(j for j, i in enumerate(checks) if units[i][1] == "peak")
+        values = stated_values([pos[i] for i in checks], peak_j, target, d.rng)
     hot = pos[checks[peak_j]]
-    levels = [arc_level(p, hot, target["start"], target["peak"], target["end"]) / 10 for p in pos]
+    start, peak, end = target["start"], target["peak"], target["end"]
+    levels = [course_level(p, course, hot, start, peak, end) / 10 for p in pos]
     stated = {}
     for i, v in zip(checks, values, strict=True):
         levels[i] = v / 10
         stated[i] = v
-    return levels, stated
+    return levels, stated, checks[peak_j]
 
 
 def _fit(middle: list[Unit], size: int) -> list[Unit]:
@@ -128,7 +134,7 @@ def _direction(prev: int | None, value: int, is_peak: bool) -> str:
 def _render(
     d: Dialogue, units: list[Unit], n_turns: int, therapist_for: Any, client_for: Any
 ) -> None:
-    levels, stated = _arc(d, units)
+    levels, stated, peak_at = _arc(d, units)
     prev_unit: Unit | None = None
     history: list[int] = []
     for i, unit in enumerate(units):
@@ -143,7 +149,9 @@ def _render(
         therapist_for(d, unit, prev_unit, level, history)
         if unit[0] == "suds":
             value = stated[i]
-            direction = _direction(history[-1] if history else None, value, unit[1] == "peak")
+            # The peak wording goes with the check that states the session's peak, wherever
+            # the course puts it, not with the hot-spot position.
+            direction = _direction(history[-1] if history else None, value, i == peak_at)
             d.c("suds_report", d.suds_text(value, direction, level, scene=True), level, suds=value)
             history.append(value)
         else:

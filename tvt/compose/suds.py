@@ -8,6 +8,8 @@ tend to answer in, and never leave the [min, peak] corridor.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tvt.rng import Stream
 
 
@@ -49,3 +51,84 @@ def stated_values(
             else:
                 out.append(max(min(end, peak), min(peak, value)))
     return out
+
+
+# -- within-session courses ------------------------------------------------------------------------
+#: How a session's distress can run (the plan draws one per exposure phase, tvt.plan). Real
+#: exposures do not all rise to the hot spot and habituate: the peak may come early or late, two
+#: hot spots may give two peaks, distress may plateau, may not come down within the session, or
+#: may rise again after a dip (Foa et al., 2019, ch. 8 on SUDS patterns during imaginal exposure).
+COURSES = ("hotspot", "early", "late", "two-peaks", "plateau", "no-come-down", "rise-after-dip")
+
+
+def _ease(a: float, b: float, frac: float) -> float:
+    """Smooth (cosine) interpolation from a to b."""
+    import math
+
+    return a + (b - a) * (1.0 - math.cos(math.pi * frac)) / 2.0
+
+
+def course_knots(
+    course: dict[str, Any], hot: float, start: float, peak: float, end: float
+) -> list[tuple[float, float]] | None:
+    """The (position, SUDS) knots of a course; ``None`` for the hot-spot arc (:func:`arc_level`)."""
+    kind = course.get("kind", "hotspot")
+    if kind == "hotspot":
+        return None  # the classic arc
+    at = float(course.get("at", 0.5))
+    if kind in ("early", "late", "no-come-down"):
+        return [(0.0, start), (at, peak), (1.0, end)]
+    if kind == "two-peaks":
+        first, dip = float(course["first"]), float(course["dip"])
+        return [(0.0, start), (at * 0.45, first), (at * 0.72, dip), (at, peak), (1.0, end)]
+    if kind == "plateau":
+        return [(0.0, start), (at, peak), (0.85, peak - float(course.get("sag", 3))), (1.0, end)]
+    if kind == "rise-after-dip":
+        dip = float(course["dip"])
+        return [(0.0, start), (at, peak), (at + (1.0 - at) * 0.55, dip), (1.0, end)]
+    raise ValueError(f"unknown SUDS course {kind!r}")
+
+
+def course_level(
+    pos: float, course: dict[str, Any] | None, hot: float, start: float, peak: float, end: float
+) -> float:
+    """Distress (0-100) at ``pos`` along the session's planned course (see :data:`COURSES`)."""
+    knots = course_knots(course or {}, hot, start, peak, end)
+    if knots is None:
+        return arc_level(pos, hot, start, peak, end)
+    level = knots[-1][1]
+    for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
+        if pos <= x1:
+            level = _ease(y0, y1, (pos - x0) / (x1 - x0) if x1 > x0 else 1.0)
+            break
+    return min(max(level, 0.0), float(peak))  # never below 0 or above the session's peak
+
+
+def course_values(
+    positions: list[float], course: dict[str, Any], target: dict[str, int], rng: Stream
+) -> tuple[list[int], int]:
+    """SUDS stated at checks placed at ``positions`` along a non-hot-spot course, and the index of
+    the check that states the session's peak (the check nearest the course's maximum).
+
+    The first check states ``start`` and the last ``end``; the peak check states ``peak``; the
+    others follow the course with the same rounding habits as :func:`stated_values`, inside
+    [0, peak].
+    """
+    start, peak, end = target["start"], target["peak"], target["end"]
+    knots = course_knots(course, 0.5, start, peak, end) or []
+    top_pos = max(knots, key=lambda k: k[1])[0] if knots else 0.5
+    inner = range(1, len(positions) - 1) if len(positions) > 2 else range(len(positions))
+    peak_index = min(inner, key=lambda i: abs(positions[i] - top_pos))
+    out: list[int] = []
+    for i, pos in enumerate(positions):
+        if i == peak_index:
+            out.append(peak)
+        elif i == 0:
+            out.append(start)
+        elif i == len(positions) - 1:
+            out.append(end)
+        else:
+            level = course_level(pos, course, 0.5, start, peak, end) + rng.uniform(-3.0, 3.0)
+            value = int(5 * round(level / 5)) if rng.random() < 0.7 else int(round(level))
+            out.append(max(0, min(peak - 1 if peak > 0 else 0, value)))
+    return out, peak_index

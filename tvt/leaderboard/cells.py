@@ -8,7 +8,8 @@ from tvt.leaderboard.entry import finite
 from tvt.leaderboard.sections import Section
 
 HEADERS = [
-    "#", "model", "organization", "track", "trained on tvt", "S_abs [95% CI]", "N", "Pearson",
+    "#", "model", "organization", "track", "trained on tvt", "reading skill [95% CI]",
+    "S_abs [95% CI]", "N", "Pearson",
     "DTW", "RMSE", "date",
 ]  # fmt: skip
 
@@ -42,15 +43,36 @@ def s_abs_text(m: dict[str, Any], digits: int = 3) -> str:
     return f"{text} [{num(ci[0], 3)}, {num(ci[1], 3)}]" if ci else text
 
 
+def model_text(entry: dict[str, Any]) -> str:
+    """The model's name; for tvt eval entries with how many attempts the model made there."""
+    attempts = entry.get("attempts")
+    if entry.get("verification", {}).get("near_reference"):
+        return f"{entry['model']} (near the public answer key)"
+    if attempts is None:
+        return str(entry["model"])
+    return f"{entry['model']} ({attempts} attempt{'s' if attempts != 1 else ''})"
+
+
+def skill_text(m: dict[str, Any]) -> str:
+    """Reading skill against the protocol prior (1 - MSE/MSE_prior), or ``-`` without a prior."""
+    skill = m.get("skill")
+    if not isinstance(skill, dict) or not finite(skill.get("value")):
+        return "-"
+    ci = skill.get("ci95")
+    text = f"{skill['value']:+.3f}"
+    return f"{text} [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else text
+
+
 def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
     """The cells of :data:`HEADERS` for one ranked entry."""
     m = entry["metrics"]
     return [
         str(entry["rank"]),
-        entry["model"],
+        model_text(entry),
         entry["organization"],
         track_text(entry),
         trained_text(entry),
+        skill_text(m),
         # Published S_abs values have two decimals; do not pretend to a third.
         s_abs_text(m, section.s_abs_digits),
         str(m["n_scored"]),

@@ -18,7 +18,15 @@ from string import Template
 from typing import Any
 
 from tvt.benchmark import DEFAULT_BENCHMARK
-from tvt.leaderboard.cells import coverage_note, mean_sd, s_abs_text, track_text, trained_text
+from tvt.leaderboard.cells import (
+    coverage_note,
+    mean_sd,
+    model_text,
+    s_abs_text,
+    skill_text,
+    track_text,
+    trained_text,
+)
 from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, Section
 from tvt.leaderboard.store import Groups
@@ -31,6 +39,7 @@ _HTML_COLUMNS = [
     ("Organization", False, False),
     ("Track", False, False),
     ("Trained on tvt", False, False),
+    ("Reading skill [95% CI]", True, True),
     ("S_abs [95% CI]", True, True),
     ("N", True, True),
     ("Pearson", True, True),
@@ -94,6 +103,8 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
             f'{_esc(sealed.get("inputs_sha256") or "")}">'
             f"<code>{_esc(sealed['commitment'][:16])}</code> ({_esc(state)})</td>"
         )
+    if section.last_column == "trajectory" and "trajectory" not in entry:
+        return "<td>-</td>"  # the turn track has no per-phase trajectory
     if section.last_column == "trajectory":
         label = f"Mean trajectory of {entry['model']}"
         return f"<td>{trajectory_svg(entry['trajectory'], label)}</td>"
@@ -105,10 +116,15 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
     )
 
 
+def _skill_value(m: dict[str, Any]) -> float | None:
+    skill = m.get("skill")
+    return skill.get("value") if isinstance(skill, dict) else None
+
+
 def _html_row(entry: dict[str, Any], section: Section) -> str:
     m = entry["metrics"]
     url = entry.get("url") or ""
-    model = _esc(entry["model"])
+    model = _esc(model_text(entry))
     # Only http(s) links: a javascript: URL would run script when clicked.
     if _HTTP_URL.fullmatch(url):
         model = f'<a href="{_esc(url)}" rel="noopener noreferrer nofollow">{model}</a>'
@@ -119,6 +135,7 @@ def _html_row(entry: dict[str, Any], section: Section) -> str:
         f'<td data-value="{_esc(entry["organization"])}">{_esc(entry["organization"])}</td>',
         f'<td data-value="{_esc(track_text(entry))}">{_esc(track_text(entry))}</td>',
         f'<td data-value="{_esc(trained_text(entry))}">{_esc(trained_text(entry))}</td>',
+        f'<td class="num" data-value="{_skill_value(m)!r}">{_esc(skill_text(m))}</td>',
         f'<td class="num" data-value="{m["s_abs"]!r}">'
         f"{_esc(s_abs_text(m, section.s_abs_digits))}</td>",
         f'<td class="num" data-value="{m["n_scored"]}" title="{_esc(coverage_note(m))}">'

@@ -21,8 +21,11 @@ from tvt.tables import markdown_table, text_table
 TIER_NOTES = {
     "sealed": "Sealed entries rank the headline: ranked within each track; the seed is revealed "
     "later (tvt reveal) so anyone can regenerate the inputs.",
-    "verified": "Dev tier: a public answer key can be copied, so these rank nothing against "
-    "sealed entries.",
+    "self-run": "Self-run: anyone can run tvt eval and write any entry file; only entries "
+    "signed by a maintainer key rank as sealed. Attempts of a model are all kept and counted.",
+    "verified": "Dev tier, answer key public: a public answer key can be copied or fitted, so "
+    "these rank nothing against sealed entries.",
+    "custom": "Custom references: the reference is no published benchmark split; not ranked.",
 }
 
 FORMATS = ("table", "md", "html", "json")
@@ -88,7 +91,13 @@ def render_json(groups: Groups) -> str:
         for section in SECTIONS
     }
     # tvt-bench-v2 tiers: which list is which tier, and the caveats shown with them.
-    doc["tiers"] = {"sealed": "sealed", "dev": "verified", "reported": "reported"}
+    doc["tiers"] = {
+        "sealed": "sealed",
+        "self-run": "self-run",
+        "dev": "verified",
+        "custom": "custom",
+        "reported": "reported",
+    }
     doc["notes"] = dict(TIER_NOTES)
     return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 

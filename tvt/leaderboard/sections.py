@@ -28,21 +28,39 @@ class Section:
     s_abs_digits: int
     #: Whether the text and Markdown tables end with the paper's citation.
     cite: bool = False
+    #: Whether entries get a rank (custom references never do).
+    ranked: bool = True
 
 
 SECTIONS: tuple[Section, ...] = (
-    # tvt-bench-v2 tiers: sealed (the headline), dev (= verified), reported.
+    # Tiers, most trusted first; no entry is ever ranked against one of another section.
     Section(
         status="sealed",
-        title="Sealed: tvt eval on a fresh secret split, the model in the loop (headline)",
+        title="Sealed: tvt eval on a fresh secret split, the model in the loop, signed by a "
+        "maintainer key (headline)",
+        last_column="commitment",
+        s_abs_digits=3,
+    ),
+    Section(
+        status="self-run",
+        title="Self-run: tvt eval entries not signed by a maintainer key, or under 100 clients",
         last_column="commitment",
         s_abs_digits=3,
     ),
     Section(
         status="verified",
-        title="Dev (Verified): recomputed by tvt from submitted outputs on public data",
+        title="Dev (answer key public): recomputed by tvt from submitted outputs on a published "
+        "split",
         last_column="trajectory",
         s_abs_digits=3,
+    ),
+    Section(
+        status="custom",
+        title="Custom references (not ranked): scored against a reference that is no published "
+        "benchmark split",
+        last_column="trajectory",
+        s_abs_digits=3,
+        ranked=False,
     ),
     Section(
         status="reported",

@@ -142,25 +142,41 @@ def load_entries(folder: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def rank(entries: Iterable[dict[str, Any]]) -> Groups:
-    """Split entries by status (one group per section), each ranked by S_abs (best first).
+def rank_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+    """Best first: by reading skill when the entry has one, else by S_abs; then Pearson, name."""
+    m = entry["metrics"]
+    skill = m.get("skill")
+    has_skill = isinstance(skill, dict) and isinstance(skill.get("value"), (int, float))
+    return (
+        entry.get("track") or "",  # entries rank within their track
+        0 if has_skill else 1,
+        -(skill["value"] if has_skill else 0.0),
+        -m["s_abs"],
+        -m["pearson"]["mean"],
+        entry["model"],
+        entry.get("_file", ""),
+    )
 
-    Ties break on Pearson, then model name, so the order never depends on file order.
+
+def rank(entries: Iterable[dict[str, Any]]) -> Groups:
+    """Split entries by status (one group per section), each ranked within its track.
+
+    The order is by reading skill (``metrics.skill.value``) where entries have it, else by S_abs;
+    ties break on Pearson, then model name, so the order never depends on file order. Sections
+    that are not ranked (custom references) show ``-`` as rank.
     """
+    from tvt.leaderboard.sections import SECTIONS
+
+    ranked = {s.status: s.ranked for s in SECTIONS}
     groups: Groups = {status: [] for status in STATUSES}
     for entry in entries:
         groups[entry["status"]].append(entry)
-    for rows in groups.values():
-        rows.sort(
-            key=lambda e: (
-                e.get("track", ""),  # sealed entries rank within their track
-                -e["metrics"]["s_abs"],
-                -e["metrics"]["pearson"]["mean"],
-                e["model"],
-                e.get("_file", ""),
-            )
-        )
+    for status, rows in groups.items():
+        rows.sort(key=rank_key)
         for i, entry in enumerate(rows):
+            if not ranked[status]:
+                entry["rank"] = "-"
+                continue
             same_track = i and rows[i - 1].get("track") == entry.get("track")
             entry["rank"] = rows[i - 1]["rank"] + 1 if same_track else 1
     return groups

@@ -1,7 +1,12 @@
-"""Leaderboard tiers of tvt-bench-v2: ``sealed`` (headline), ``dev`` and ``reported``.
+"""Leaderboard tiers of tvt-bench-v2: ``sealed`` (headline), ``self-run``, ``dev``, ``custom`` and
+``reported``.
 
 - ``sealed``: written by ``tvt eval`` (LEADERBOARD/sealed/): a fresh secret split, the model in
-  the loop; the ranked headline.
+  the loop, **signed by a maintainer key** in LEADERBOARD/keys/ and at least
+  :data:`MIN_SEALED_CLIENTS` clients; the ranked headline.
+- ``self-run``: the same kind of entry, unsigned (anyone can run ``tvt eval`` and write any JSON
+  file) or smaller than :data:`MIN_SEALED_CLIENTS`; shown apart, never in the headline.
+  Every attempt of a model is kept and its attempt count shown, so best-of-N is visible.
 - ``dev``: recomputed from submitted outputs on public data (what ``tvt submit`` records as
   ``verified``); shown apart, with :data:`DEV_CAVEAT`.
 - ``reported``: figures reported elsewhere (the paper's Table 1), not recomputed.
@@ -21,13 +26,17 @@ import numpy as np
 from tvt.errors import InputError
 from tvt.jsonio import read_json
 
-TIERS: tuple[str, ...] = ("sealed", "dev", "reported")
+TIERS: tuple[str, ...] = ("sealed", "self-run", "dev", "custom", "reported")
+#: A sealed ranking needs at least this many clients: on fewer, a lucky draw or a best-of-N over
+#: small runs moves S_abs by several hundredths (20 runs of 2 clients lifted a 0.49 rater to 0.73).
+MIN_SEALED_CLIENTS = 100
 DEV_CAVEAT = (
     "Dev entries are recomputed from submitted outputs on public data: a public answer key can "
     "be copied, so only sealed entries rank the headline."
 )
 TIER_TITLES = {
-    "sealed": "Sealed (tvt eval: secret split, model in the loop)",
+    "sealed": "Sealed (tvt eval: secret split, model in the loop, maintainer-signed)",
+    "self-run": "Self-run (tvt eval, unsigned or under 100 clients)",
     "dev": "Dev (recomputed from submitted outputs on public data)",
     "reported": "Reported (not recomputed)",
 }
@@ -72,11 +81,20 @@ def refuse_reference_copy(model: np.ndarray, reference: np.ndarray, path: str | 
 
 
 def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
-    """The sealed entries of a leaderboard folder (LEADERBOARD/sealed/*.json), checked."""
+    """The entries of LEADERBOARD/sealed/*.json, checked, each with its tier and attempt count.
+
+    ``_tier`` is ``sealed`` for an entry signed by a maintainer key of LEADERBOARD/keys/ with at
+    least :data:`MIN_SEALED_CLIENTS` clients, ``self-run`` otherwise; a signature by a maintainer
+    key that does not verify is refused (the entry was changed after signing). ``_attempts`` is
+    the number of entries of the same model on the same track.
+    """
+    from tvt.leaderboard.signing import load_public_keys, signature_status
+
     out: list[dict[str, Any]] = []
     sealed = Path(folder) / "sealed"
     if not sealed.is_dir():
         return out
+    keys = load_public_keys(folder)
     for path in sorted(sealed.glob("*.json")):
         entry = read_json(path)
         if not isinstance(entry, dict) or entry.get("status") != "sealed":
@@ -87,7 +105,22 @@ def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
         s = entry["metrics"].get("s_abs")
         if not isinstance(s, (int, float)) or not math.isfinite(s):
             raise InputError("must be a finite number", path=path, field="metrics.s_abs")
-        out.append({**entry, "_file": path.name})
+        signed = signature_status(entry, keys, path) == "signed"
+        clients = entry["sealed"].get("clients")
+        big = isinstance(clients, int) and clients >= MIN_SEALED_CLIENTS
+        tier = "sealed" if signed and big and entry.get("answers") else "self-run"
+        why = [] if signed else ["unsigned"]
+        if not big:
+            why.append(f"{clients} clients (< {MIN_SEALED_CLIENTS})")
+        if not entry.get("answers"):
+            why.append("no stored answers")
+        out.append({**entry, "_file": path.name, "_tier": tier, "_why": ", ".join(why)})
+    counts: dict[tuple[str, str], int] = {}
+    for e in out:
+        k = (e["model"], e["track"])
+        counts[k] = counts.get(k, 0) + 1
+    for e in out:
+        e["_attempts"] = counts[(e["model"], e["track"])]
     return out
 
 
@@ -166,17 +199,23 @@ def display_entry(entry: dict[str, Any]) -> dict[str, Any]:
         "missing": m.get("missing"),
         "undefined_pearson": m.get("undefined_pearson"),
         "format_failures": failures,
+        "skill": m.get("skill"),
     }
     if entry["track"] == "turn":
         metrics["unit"] = "conversation"
+    tier = entry.get("_tier", "self-run")
+    why = f"; self-run: {entry['_why']}" if entry.get("_why") else ""
     return {
-        "status": "sealed",
+        "status": tier,
         "model": entry["model"],
+        "attempts": entry.get("_attempts", 1),
         "organization": entry.get("organization") or "-",
         "description": (
             f"tvt eval on {sealed.get('clients')} clients, prompt {rater.get('prompt_version')}, "
-            f"format failures {failures} ({100 * entry.get('format_failure_rate', 0.0):.1f} %)"
+            f"format failures {failures} ({100 * entry.get('format_failure_rate', 0.0):.1f} %), "
+            f"{entry.get('_attempts', 1)} attempt(s) of this model on this track{why}"
         ),
+        "split": "sealed",
         "date": str(entry.get("date", "")),
         "benchmark": entry.get("benchmark", "tvt-bench-v2"),
         "track": entry["track"],

@@ -18,8 +18,8 @@ import numpy as np
 from tvt import __version__
 from tvt.benchmark import (
     DEFAULT_BENCHMARK,
-    benchmark_for_reference,
     benchmark_reference,
+    known_split,
     load_benchmark,
 )
 from tvt.errors import InputError, WorkFailed
@@ -64,8 +64,15 @@ def _reference_file(reference: str | Path | None) -> tuple[Path, str | None]:
     return path, None
 
 
-def _benchmark_name(ref_path: Path, bench_name: str | None) -> tuple[str, str]:
-    """The reference's sha256 and the name of the benchmark it is (``custom:<sha>`` if none)."""
+def benchmark_of_reference(
+    ref_path: Path, bench_name: str | None, *, custom: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """The reference's sha256 and which published split it is: benchmark, track, split.
+
+    A reference that is no published split is refused unless ``custom`` (then the benchmark is
+    ``custom:<sha>`` and the entry is never ranked): a self-made reference can make any outputs
+    look perfect.
+    """
     ref_sha = sha256_file(ref_path)
     if bench_name is not None:
         recorded = load_benchmark(bench_name)["files"]["reference.jsonl"]
@@ -74,8 +81,21 @@ def _benchmark_name(ref_path: Path, bench_name: str | None) -> tuple[str, str]:
                 f"the shipped {bench_name} reference does not match its recorded sha256; "
                 "the installation is damaged"
             )
-        return ref_sha, bench_name
-    return ref_sha, benchmark_for_reference(ref_sha) or f"custom:{ref_sha[:12]}"
+    found = known_split(ref_sha)
+    if found is not None:
+        return ref_sha, found
+    if not custom:
+        raise InputError(
+            "this reference is no published benchmark split (tvt-bench-v1, or a tvt-bench-v2 "
+            "track's dev reference); pass --custom to score against it anyway (custom entries "
+            "are listed apart and never ranked)",
+            path=ref_path,
+        )
+    return ref_sha, {"benchmark": f"custom:{ref_sha[:12]}", "track": None, "split": None}
+
+
+#: Outputs this close to a public answer key (RMSE over clients) are flagged on the page.
+NEAR_REFERENCE_RMSE = 0.5
 
 
 def check_outputs_file(path: Path) -> None:
@@ -129,8 +149,11 @@ def build_entry(
     reference: str | Path | None = None,
     date: str | None = None,
     bootstrap_seed: int = 0,
+    custom: bool = False,
 ) -> dict[str, Any]:
-    """Verify and score a submission; return its ``verified`` entry (nothing is written).
+    """Verify and score a submission; return its ``verified`` (or ``custom``) entry.
+
+    Nothing is written. The entry records the benchmark, track and split of the reference.
 
     Raises ``InputError`` (exit 2) for an invalid META, outputs that break a rule of
     ``tvt score``, too low coverage, or a claimed metric that does not match.
@@ -140,7 +163,7 @@ def build_entry(
     check_outputs_file(outputs)
     meta = validate_meta(meta_path)
     ref_path, bench_name = _reference_file(reference)
-    ref_sha, bench_name = _benchmark_name(ref_path, bench_name)
+    ref_sha, where = benchmark_of_reference(ref_path, bench_name, custom=custom)
 
     # The full scoring path of `tvt score` (every input rule), keeping the per-client arrays.
     result = score(outputs, ref_path, require_complete=False, bootstrap_seed=bootstrap_seed)
@@ -166,7 +189,7 @@ def build_entry(
     entry: dict[str, Any] = {
         "entry_format": ENTRY_FORMAT,
         "entry_version": ENTRY_VERSION,
-        "status": "verified",
+        "status": "verified" if where["split"] is not None else "custom",
         "model": meta["model"],
         "organization": meta["organization"],
         **({"url": meta["url"]} if "url" in meta else {}),
@@ -174,7 +197,9 @@ def build_entry(
         "rater_prompt_version": meta["rater_prompt_version"],
         "trained_on_tvt": meta.get("trained_on_tvt"),
         "date": date or _date.today().isoformat(),
-        "benchmark": bench_name,
+        "benchmark": where["benchmark"],
+        "track": where["track"],
+        "split": where["split"],
         "metrics": metrics,
         "verification": {
             "outputs_sha256": outputs_sha,
@@ -182,6 +207,7 @@ def build_entry(
             "coverage": round(share, 6),
             "tvt_version": __version__,
             "outputs_file": f"outputs/{stem}.jsonl",
+            "near_reference": bool(metrics["rmse"]["mean"] < NEAR_REFERENCE_RMSE),
         },
         "trajectory": mean_trajectories(report),
     }
@@ -206,10 +232,16 @@ def submit(
     reference: str | Path | None = None,
     date: str | None = None,
     bootstrap_seed: int = 0,
+    custom: bool = False,
 ) -> Submission:
     """Verify, score and record a submission (``tvt submit``)."""
     entry = build_entry(
-        outputs, meta_path, reference=reference, date=date, bootstrap_seed=bootstrap_seed
+        outputs,
+        meta_path,
+        reference=reference,
+        date=date,
+        bootstrap_seed=bootstrap_seed,
+        custom=custom,
     )
     entry_path, out_copy = record_entry(leaderboard, entry, outputs)
     if out_copy is None:  # record_entry copies the outputs whenever it is given them

@@ -1,0 +1,101 @@
+"""Within-session SUDS courses: the plan varies them, the composer lays levels, stated SUDS and
+the peak wording on them, and the verbal band words follow the level, not the position."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tvt.bench.baselines import _band_patterns, decode_level
+from tvt.compose import compose_client
+from tvt.compose.suds import COURSES, course_level, course_values
+from tvt.config import load_config
+from tvt.pipeline import iter_cases
+from tvt.plan import draw_course
+from tvt.rng import Stream
+
+CASES = list(iter_cases(load_config("default"), 7, 40))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    start=st.integers(0, 100),
+    rise=st.integers(0, 60),
+    drop=st.integers(0, 60),
+    n=st.integers(3, 9),
+)
+def test_course_values_keep_start_peak_end(seed, start, rise, drop, n):
+    peak = min(100, start + rise)
+    s = {"start": start, "peak": peak, "end": max(0, peak - drop)}
+    course = draw_course(s, Stream(seed, 1, "course"))
+    assert course["kind"] in COURSES
+    assert 0 <= s["start"] <= s["peak"] and 0 <= s["end"] <= s["peak"]
+    positions = sorted({round(i / (n - 1), 3) for i in range(n)})
+    if course["kind"] == "hotspot":
+        return
+    values, peak_at = course_values(positions, course, s, Stream(seed, 2, "x"))
+    assert values[peak_at] == s["peak"] == max(values)
+    assert values[-1] == s["end"] or peak_at == len(values) - 1
+    assert all(0 <= v <= 100 for v in values)
+    for p in positions:
+        assert -1e-9 <= course_level(p, course, 0.5, s["start"], s["peak"], s["end"]) <= 100 + 1e-9
+
+
+def test_the_plan_draws_every_course():
+    kinds = Counter(
+        c["plan"]["suds"][p]["course"]["kind"] for c in CASES for p in ("P10", "P6", "P7")
+    )
+    assert set(kinds) == set(COURSES)
+    assert max(kinds.values()) < 0.35 * sum(kinds.values())  # no course dominates
+
+
+def _exposures(style: str = "verbal") -> list[dict]:
+    out = []
+    for case in CASES[:25]:
+        out += compose_client(case, 7, ("P10", "P6", "P7"), suds_style=style)
+    return out
+
+
+def test_the_peak_is_not_always_in_the_middle():
+    """Where the session's highest turn falls (relative position): spread over the session."""
+    where = []
+    for conv in _exposures():
+        levels = [t["intensity"] for t in conv["turns"] if t["speaker"] == "client"]
+        where.append(int(np.argmax(levels)) / max(1, len(levels) - 1))
+    where = np.asarray(where)
+    assert (where < 0.35).mean() > 0.1 and (where > 0.65).mean() > 0.1
+
+
+def test_peak_wording_marks_the_highest_stated_suds():
+    """ "The worst it's been" goes with the session's highest stated SUDS, wherever it falls."""
+    for conv in _exposures(style="numeric"):
+        stated = [
+            t for t in conv["turns"] if t.get("suds") is not None and t["speaker"] == "client"
+        ]
+        if not stated:
+            continue
+        top = max(t["suds"] for t in stated)
+        for t in stated:
+            if "worst it's been" in t["text"] or "top of it" in t["text"]:
+                assert t["suds"] == top, t["text"]
+
+
+def test_band_words_follow_the_level():
+    """In masked (verbal) exposures, the band word of a SUDS answer decodes to the stated SUDS's
+    band (within one band), whatever its position in the session."""
+    patterns = _band_patterns()
+    checked = agree = 0
+    for conv in _exposures():
+        for t in conv["turns"]:
+            if t["speaker"] != "client" or t.get("suds") is None:
+                continue
+            got = decode_level(t["text"], patterns)
+            if got is None:
+                continue
+            checked += 1
+            agree += abs(got - t["suds"] / 10) <= 1.6
+    assert checked > 50 and agree / checked > 0.9
