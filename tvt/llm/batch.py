@@ -32,7 +32,12 @@ from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file, write_json, write_jsonl
 from tvt.llm.generation import SEED_RULE, narrative_facts
 from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
-from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
+from tvt.llm.transcript import (
+    TranscriptError,
+    parse_transcript,
+    speaker_aliases,
+    suds_label_stats,
+)
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.rng import client_int_seed
 
@@ -280,6 +285,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         "narrative_facts": plan.get("narrative_facts"),
         "sampling": plan["sampling"],
         "usage": totals,
+        "suds_labels": suds_label_stats(answers.values()),
     }
     cfg = plan.get("config")
     config = SimpleNamespace(**cfg) if isinstance(cfg, dict) else None
