@@ -200,6 +200,14 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
             path=folder,
         )
     plan = read_json(plan_path)
+    if isinstance(plan, dict) and plan.get("backend", "openai") != "openai":
+        raise InputError(
+            f"this is a --backend {plan['backend']} batch; its answers are checked turn by turn "
+            "with retries, so run 'tvt generate --backend "
+            f"{plan['backend']}' against the same model instead of collecting it",
+            path=plan_path,
+            field="backend",
+        )
     for key in ("seed", "clients", "phases", "model", "prompt_version", "sampling"):
         if key not in plan:
             raise InputError("missing field", path=plan_path, field=key)
