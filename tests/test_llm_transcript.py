@@ -154,7 +154,9 @@ def test_suds_scale_by_conversation_and_words():
     assert all(t.get("suds_scale") == 10 for t in tr.turns if t["speaker"] == "client")
     tr = parse("Therapist: What's your SUDS?\nClient: Seventy-five, I think.")
     assert tr.turns[1]["suds"] == 75 and "suds_scale" not in tr.turns[1]
-    tr = parse("Therapist: Where are you on the scale?\nClient: On a scale of 0 to 100 it's 85 now.")
+    tr = parse(
+        "Therapist: Where are you on the scale?\nClient: On a scale of 0 to 100 it's 85 now."
+    )
     assert tr.turns[1]["suds"] == 85
     # tvt.suds_text reads a number in an answer to a question that does not ask for a rating
     # only when it carries its own scale

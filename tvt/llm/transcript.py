@@ -262,10 +262,9 @@ def parse_transcript(
         {"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns
     ]
     for statement in read_suds(out):
-        turn = out[statement.turn]
-        turn["suds"] = statement.value
+        out[statement.turn]["suds"] = statement.value
         if statement.scale == 10:
-            turn["suds_scale"] = 10
+            out[statement.turn]["suds_scale"] = 10
     for turn in out:
         turn["act"] = label_act(turn)
         # keep the schema's key order: speaker, text, suds, act, [suds_scale]

@@ -149,7 +149,9 @@ async def realize_conversation(
         pending = [i for i in pending if i in problems]
         if not pending:
             break
-        shown = [latest[i] if i in accepted or i in pending else drafts[i] for i in range(len(texts))]
+        shown = [
+            latest[i] if i in accepted or i in pending else drafts[i] for i in range(len(texts))
+        ]
         chat = [
             *base,
             {"role": "assistant", "content": numbered(skeleton, shown)},
@@ -201,7 +203,7 @@ class RealizeResult:
 def realize_totals(conversations: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Turns rewritten, retried and fallen back over a dataset, with their shares."""
     keys = ("turns", "rewritten", "retried", "fallback", "format_failures", "attempts")
-    totals = {k: sum(int(c["realize"][k]) for c in conversations) for k in keys}
+    totals: dict[str, Any] = {k: sum(int(c["realize"][k]) for c in conversations) for k in keys}
     n = totals["turns"]
     totals["shares"] = {
         k: round(totals[k] / n, 4) if n else None for k in ("rewritten", "retried", "fallback")
@@ -370,9 +372,9 @@ def generate_realize(
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))
             for phase in phases:
-                entry = journal.entries.get((cid, phase))
-                if entry is not None:
-                    writer.write("conversations.jsonl", entry["conversation"])
+                done = journal.entries.get((cid, phase))
+                if done is not None:
+                    writer.write("conversations.jsonl", done["conversation"])
         for record in failure_records:
             writer.write("failures.jsonl", record)
         manifest = writer.commit()

@@ -127,7 +127,7 @@ _FENCE_RE = re.compile(r"^\s*(?:`{3,}|-{3,}|={3,})")
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"^(?:\*\*|__)|(?:\*\*|__)$", "", text).strip()
-    if len(text) > 1 and text[0] in "\"“" and text[-1] in "\"”" and text.count(text[0]) <= 2:
+    if len(text) > 1 and text[0] in '"“' and text[-1] in '"”' and text.count(text[0]) <= 2:
         text = text[1:-1].strip()
     return text
 
