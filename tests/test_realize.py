@@ -196,6 +196,28 @@ def test_realize_keeps_every_label_and_rewrites_the_text(fake, tmp_path):
         1 for c in convs for t in c["turns"] if t["suds"] is not None
     )
     assert run_cli("validate", out).exit_code == 0
+    # the realized conversations pass the audit checks their skeleton passes
+    offline = tmp_path / "offline"
+    phases = "P5,P10,P6,P7,P8,P11"
+    assert (
+        run_cli(
+            "generate", "--seed", SEED, "--clients", 1, "--phases", phases, "--out", offline
+        ).exit_code
+        == 0
+    )
+    audits = []
+    for folder in (offline, out):
+        res = run_cli("audit", folder, "--json")
+        assert res.exit_code == 0, res.output
+        checks = json.loads(res.stdout)["checks"]
+        audits.append(
+            {
+                k: v["flagged"]
+                for k, v in checks.items()
+                if k.split(".")[0] in ("rationale", "exposure", "processing", "safety")
+            }
+        )
+    assert audits[1] == audits[0]
     card = (out / "README.md").read_text()
     assert "realize" in card and "fall" in card
     # the key is never written
