@@ -202,7 +202,12 @@ def test_real_model_phrasing_is_read_by_the_one_suds_reader():
     questions = [t for t in tr.turns if t["act"] == "suds_check"]
     assert len(questions) == 7  # every rating question, none of the prompts
     stats = suds_label_stats([{"turns": tr.turns}])
-    assert stats == {"rating_questions": 7, "answered_with_rating": 7, "labelled_turns": 7}
+    assert stats == {
+        "rating_questions": 7,
+        "answered_with_rating": 7,
+        "answered_share": 1.0,
+        "labelled_turns": 7,
+    }
 
 
 def test_output_matches_conversation_schema():

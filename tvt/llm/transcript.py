@@ -295,7 +295,7 @@ def label_act(turn: dict[str, Any]) -> str:
     return "statement"
 
 
-def suds_label_stats(conversations: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+def suds_label_stats(conversations: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """How the SUDS labels of conversations came out: therapist turns that ask for a rating
     (:func:`tvt.suds_text.asks_for_suds`), how many of them the next client turn answered with a
     rating that was read, and all client turns labelled with a SUDS. The manifest reports these,
@@ -311,4 +311,9 @@ def suds_label_stats(conversations: Iterable[Mapping[str, Any]]) -> dict[str, in
                 questions += 1
                 nxt = turns[i + 1] if i + 1 < len(turns) else None
                 answered += bool(nxt and nxt["speaker"] == "client" and nxt.get("suds") is not None)
-    return {"rating_questions": questions, "answered_with_rating": answered, "labelled_turns": labelled}
+    return {
+        "rating_questions": questions,
+        "answered_with_rating": answered,
+        "answered_share": round(answered / questions, 4) if questions else None,
+        "labelled_turns": labelled,
+    }
