@@ -282,6 +282,11 @@ def test_after_the_last_attempt_a_failing_turn_keeps_the_composers_sentence(fake
         assert conv["turns"][i]["text"] == skeleton[i]["text"]
     if fault == "wrongcount":
         assert len(fell) == len(skeleton)  # no usable answer: the composer's conversation
+        assert set(conv["realize"]["fallback_reasons"].values()) == {
+            "the answer could not be used: "
+            f"{len(skeleton) - 1} numbered turns instead of {len(skeleton)}: "
+            f"turn(s) {len(skeleton)} missing"
+        }
     shares = backend_of(out)["realize"]["shares"]
     assert shares["fallback"] == round(len(fell) / len(skeleton), 4) > 0
     assert not any("deep breath" in t["text"] for t in conv["turns"])

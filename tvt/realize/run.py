@@ -126,6 +126,8 @@ async def realize_conversation(
             got = parse_answer(comp.text, [i + 1 for i in pending], comp.finish_reason)
         except AnswerError as exc:
             formats += 1
+            unusable = f"the answer could not be used: {exc.reason}"
+            problems = {i: (exc.kind, unusable) for i in pending}
             out.caught[exc.kind] += 1
             chat = [
                 *base,
@@ -159,7 +161,7 @@ async def realize_conversation(
         ]
     fallback: dict[int, str] = {}
     for i in pending:
-        fallback[i] = problems[i][1] if i in problems else "no usable answer"
+        fallback[i] = problems[i][1] if i in problems else "no answer"
     # Checked once more as a whole: a turn whose neighbour fell back (a rating question that
     # is the draft again, say) may read differently now. What fails goes back to the draft.
     while True:
