@@ -180,6 +180,7 @@ def test_rate_through_llama_cpp_json_mode(llama_server, tmp_path, env, monkeypat
         jsonschema.validate(json.loads(line), load_schema("outputs.schema.json"))
 
 
+@pytest.mark.slow
 def test_realize_through_llama_cpp(llama_server, tmp_path, env):
     """--backend realize on 2 clients with the tiny model: every turn the model could not rewrite
     within the checks keeps the composer's sentence, and the shares say how many (docs/realize.md
