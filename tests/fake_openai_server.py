@@ -14,6 +14,9 @@ queued and consumed one per request, in order::
     garbage            a completion with prose and no Therapist:/Client: lines
     empty              a completion with null content
     short              a transcript of two turns
+    dropsuds           (realize) the client's SUDS numbers left out of the rewrite
+    breath             (realize) "Take a deep breath." added to a therapist turn mid-exposure
+    wrongcount         (realize) the rewrite's last turn left out
 
 Control endpoints: ``GET /_stats`` (request counts), ``POST /_faults`` (JSON list appended to the
 queue), ``POST /_reset`` (clear queue and counters). Run standalone for benchmarks::
@@ -95,6 +98,48 @@ def synthetic_transcript(prompt: str, seed: int, noisy: bool) -> str:
             lines.append(f"Client: {text}")
         if noisy and i % 5 == 3:
             lines.append("")
+    return "\n".join(lines)
+
+
+_SKELETON_RE = re.compile(r"^(\d+)\. (Therapist|Client) \| .*? \| draft: (.*)$", re.MULTILINE)
+_ONLY_RE = re.compile(r"Rewrite only these turns \(([\d, ]+)\)")
+_AGAIN_RE = re.compile(r"one per turn \((\d+) to (\d+)\)|one per turn \(([\d, ]+)\)")
+
+
+def synthetic_realization(messages: list[dict[str, Any]], fault: str | None) -> str:
+    """A rewrite of a realize skeleton: every draft asked for with a few words added, numbered.
+
+    A retry ("Rewrite only these turns (4, 9)") or a format retry answers only the turns named.
+    Content faults break it the way a model might (see the module doc)."""
+    skeleton = str(messages[1].get("content", ""))
+    turns = {int(n): (spk, draft) for n, spk, draft in _SKELETON_RE.findall(skeleton)}
+    last = str(messages[-1].get("content", "")) if len(messages) > 2 else ""
+    wanted = sorted(turns)
+    if m := _ONLY_RE.search(last):
+        wanted = [int(x) for x in m.group(1).split(",")]
+    elif m := _AGAIN_RE.search(last):
+        if m.group(1):
+            wanted = list(range(int(m.group(1)), int(m.group(2)) + 1))
+        else:
+            wanted = [int(x) for x in m.group(3).split(",")]
+    phase = re.search(r"Session part: (P\d+)", skeleton)
+    exposure = phase is not None and phase.group(1) in ("P10", "P6", "P7")
+    lines = []
+    breath_done = False
+    for n in wanted:
+        speaker, draft = turns[n]
+        if speaker == "Therapist":
+            text = f"{draft} Mm."
+            if fault == "breath" and exposure and not breath_done and n > 2:
+                text = f"{draft} Take a deep breath."
+                breath_done = True
+        else:
+            text = f"{draft} That's how it is."
+            if fault == "dropsuds":
+                text = re.sub(r"\d+", "quite high", text)
+        lines.append(f"{n}. {speaker}: {text}")
+    if fault == "wrongcount":
+        lines.pop()
     return "\n".join(lines)
 
 
@@ -263,6 +308,7 @@ class Handler(BaseHTTPRequestHandler):
         seed = int(body.get("seed") or 0)
         rating = "intensity" in prompt and '{"intensity"' in prompt
         verdict = '"stuck_point"' in prompt and '"risk"' in prompt
+        realize = "The skeleton, one turn per line" in prompt
         content: str | None
         if fault == "refusal":
             content = "I'm sorry, but I can't help with creating this conversation."
@@ -272,6 +318,8 @@ class Handler(BaseHTTPRequestHandler):
             content = None
         elif fault == "short":
             content = "Therapist: How are you?\nClient: Fine."
+        elif realize:
+            content = synthetic_realization(messages, fault)
         elif rating:
             content = synthetic_rating(prompt, seed)
         elif verdict:

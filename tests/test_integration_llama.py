@@ -53,7 +53,7 @@ def llama_server(tmp_path_factory):
     cmd = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
         "--model_alias", MODEL, "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "4096", "--cache", "true",
+        "--n_ctx", "8192", "--cache", "true",
     ]  # fmt: skip
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
@@ -178,3 +178,49 @@ def test_rate_through_llama_cpp_json_mode(llama_server, tmp_path, env, monkeypat
     assert summary["request_failures"] == 0 and summary["usage"]["requests"] >= 2
     for line in out.read_text().splitlines():
         jsonschema.validate(json.loads(line), load_schema("outputs.schema.json"))
+
+
+@pytest.mark.slow
+def test_realize_through_llama_cpp(llama_server, tmp_path, env):
+    """--backend realize on 2 clients with the tiny model: every turn the model could not rewrite
+    within the checks keeps the composer's sentence, and the shares say how many (docs/realize.md
+    has the figure of a full run)."""
+    from tvt import compose
+    from tvt.config import load_config
+    from tvt.pipeline import iter_cases
+
+    out = tmp_path / "r"
+    run = tvt(
+        "generate", "--seed", 2027, "--clients", 2, "--phases", "P5,P11", "--backend",
+        "realize", "--base-url", llama_server, "--model", MODEL, "--max-tokens", 256,
+        "--max-attempts", 1, "--concurrency", 1, "--out", out, env=env,
+    )  # fmt: skip
+    assert run.returncode in (0, 1), run.stderr
+    assert "Traceback" not in run.stderr
+    convs = [json.loads(x) for x in (out / "conversations.jsonl").read_text().splitlines()]
+    failures = (
+        [json.loads(x) for x in (out / "failures.jsonl").read_text().splitlines()]
+        if (out / "failures.jsonl").exists()
+        else []
+    )
+    assert len(convs) + len(failures) == 4 and not failures  # a healthy local server
+    cases = list(iter_cases(load_config(), 2027, 2))
+    plan = {
+        (c["client_id"], conv["phase"]): conv
+        for c in cases
+        for conv in compose.compose_client(c, 2027, ["P5", "P11"])
+    }
+    for conv in convs:
+        jsonschema.validate(conv, load_schema("conversation.schema.json"))
+        skeleton = plan[(conv["client_id"], conv["phase"])]["turns"]
+        for got, want in zip(conv["turns"], skeleton, strict=True):
+            assert (got["speaker"], got["suds"], got["act"]) == (
+                want["speaker"], want["suds"], want["act"],
+            )  # fmt: skip
+            if not got["realized"]:
+                assert got["text"] == want["text"]
+    done = json.loads((out / "manifest.json").read_text())["backend"]["realize"]
+    assert done["turns"] == sum(len(c["turns"]) for c in convs)
+    assert done["rewritten"] + done["fallback"] == done["turns"]
+    assert done["fallback"] == sum(1 for c in convs for t in c["turns"] if not t["realized"])
+    print(f"\nSmolLM2-135M realize, 2 clients, P5+P11: {json.dumps(done)}")

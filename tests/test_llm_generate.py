@@ -139,6 +139,14 @@ def test_cli_end_to_end_writes_valid_dataset(fake, tmp_path):
     assert backend["prompt_version"] == "generation-v1" and len(backend["prompt_sha256"]) == 64
     assert backend["sampling"]["temperature"] == 0.8
     assert backend["usage"]["responses"] == 12
+    # every rating question of the fake therapist was answered with a rating that was read
+    labels = backend["suds_labels"]
+    asked = sum(
+        1 for c in convs for t in c["turns"] if t["speaker"] == "therapist" and "SUDS" in t["text"]
+    )
+    assert labels["rating_questions"] == asked > 0
+    assert labels["answered_with_rating"] == asked
+    assert labels["labelled_turns"] == sum(1 for c in convs for t in c["turns"] if t["suds"])
     assert "requests" in res.stderr and "cache hits" in res.stderr
     # the facts and the plan reach every prompt
     for body in fake.state.bodies:

@@ -12,6 +12,7 @@ from tvt.llm.transcript import (
     TranscriptError,
     parse_transcript,
     speaker_aliases,
+    suds_label_stats,
 )
 from tvt.resources import load_schema
 
@@ -153,8 +154,60 @@ def test_suds_scale_by_conversation_and_words():
     assert all(t.get("suds_scale") == 10 for t in tr.turns if t["speaker"] == "client")
     tr = parse("Therapist: What's your SUDS?\nClient: Seventy-five, I think.")
     assert tr.turns[1]["suds"] == 75 and "suds_scale" not in tr.turns[1]
-    tr = parse("Therapist: Where are you?\nClient: On a scale of 0 to 100 it's 85 now.")
+    tr = parse(
+        "Therapist: Where are you on the scale?\nClient: On a scale of 0 to 100 it's 85 now."
+    )
     assert tr.turns[1]["suds"] == 85
+    # tvt.suds_text reads a number in an answer to a question that does not ask for a rating
+    # only when it carries its own scale
+    tr = parse("Therapist: Where are you?\nClient: I'm in the car, 2 streets away.")
+    assert tr.turns[1]["suds"] is None
+    tr = parse("Therapist: Where are you?\nClient: Honestly, 85 out of 100.")
+    assert tr.turns[1]["suds"] == 85
+
+
+#: Phrasing of a capable model answering the generation prompts (P10 of a combat client): the
+#: therapist never says "SUDS" after the first check and the client gives the rating as words.
+REAL_MODEL_P10 = """Therapist: Before we start, what's your SUDS, from 0 to 100?
+Client: Forty, maybe. My hands are already cold.
+Therapist: Close your eyes and begin where the convoy stops. Present tense.
+Client: We stop on the ridge road. The engine ticks. Somebody laughs at something on the radio.
+Therapist: Where is your distress now, in the back of that truck?
+Client: Sixty-six. I can smell the diesel and the dust, it gets in my teeth.
+Therapist: Stay there. What do you hear?
+Client: The first shot. Then nothing, then everyone shouting at once.
+Therapist: How high is it as the shouting starts?
+Client: Eighty, eighty-five. My chest won't move.
+Therapist: You're doing the hard part. Keep going.
+Client: Danny is on the floor of the truck and I'm holding his vest, I can't let go of it.
+Therapist: What number would you put on it now?
+Client: Ninety-two. This is the bit I never say.
+Therapist: Stay with Danny. How intense is it right now?
+Client: Still up there... ninety.
+Therapist: Let the picture fade, and give me one last number before you open your eyes.
+Client: Seventy-one. Lower. I'm still here.
+Therapist: Where does the distress sit now, compared with the start?
+Client: Maybe sixty. It's heavy but it's not the same."""
+
+
+def test_real_model_phrasing_is_read_by_the_one_suds_reader():
+    """Ratings as words after questions that do not say "SUDS" ("Where is your distress now, in
+    the back of that truck?" -> "Sixty-six.") are all labelled, and the acts follow."""
+    tr = parse(REAL_MODEL_P10)
+    clients = [t for t in tr.turns if t["speaker"] == "client"]
+    assert [t["suds"] for t in clients] == [40, None, 66, None, 80, None, 92, 90, 71, 60]
+    assert all("suds_scale" not in t for t in tr.turns)
+    rated = [t for t in clients if t["suds"] is not None]
+    assert all(t["act"] == "suds_report" for t in rated)
+    questions = [t for t in tr.turns if t["act"] == "suds_check"]
+    assert len(questions) == 7  # every rating question, none of the prompts
+    stats = suds_label_stats([{"turns": tr.turns}])
+    assert stats == {
+        "rating_questions": 7,
+        "answered_with_rating": 7,
+        "answered_share": 1.0,
+        "labelled_turns": 7,
+    }
 
 
 def test_output_matches_conversation_schema():

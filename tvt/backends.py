@@ -223,12 +223,64 @@ class OpenAIBackend:
         return GenerationRun(result.manifest, notes, failure, result.resumed)
 
 
+class RealizeBackend:
+    """The composer's conversations rewritten by a model, every turn checked (tvt/realize/)."""
+
+    name = "realize"
+    description = (
+        "the composer's conversations rewritten by any OpenAI-compatible model (needs --model); "
+        "labels kept, every turn checked, failing turns fall back to the composer"
+    )
+    options: Collection[str] = LLM_FLAGS
+
+    def generate(
+        self,
+        out: Path,
+        request: GenerationRequest,
+        *,
+        options: Mapping[str, Any],
+        progress: Progress | None,
+    ) -> GenerationRun:
+        from tvt.realize import generate_realize
+
+        flags = {**_LLM_DEFAULTS, **options}
+        settings = options_from_flags(flags, progress=progress is not None, backend="realize")
+        result = generate_realize(
+            out,
+            seed=request.seed,
+            clients=request.clients,
+            config=request.config,
+            options=settings,
+            phases=request.phases,
+            force=request.force,
+            resume=bool(options.get("resume")),
+        )
+        cost = result.cost["usd"] if result.cost else None
+        done = result.produced + result.resumed
+        notes = [summary_line(result.usage, done, len(result.failures), cost)]
+        shares = result.manifest["backend"]["realize"]
+        notes.append(
+            f"turns: {shares['rewritten']} of {shares['turns']} rewritten, "
+            f"{shares['retried']} retried, {shares['fallback']} kept the composer's sentence "
+            f"(fallback share {shares['shares']['fallback']})"
+        )
+        failure = None
+        if result.failures:
+            failure = (
+                f"{len(result.failures)} conversation(s) could not be produced (requests "
+                f"failed); see {out / 'failures.jsonl'}; re-run with --force (finished answers "
+                "come from the cache)"
+            )
+        return GenerationRun(result.manifest, notes, failure, result.resumed)
+
+
 #: The backends ``--backend`` accepts: the built-ins, then installed ``tvt.backends`` plugins.
 BACKENDS: Registry[Backend] = Registry(
     "backend", "tvt.backends", ("name", "description", "generate")
 )
 BACKENDS.register("offline", OfflineBackend)
 BACKENDS.register("openai", OpenAIBackend)
+BACKENDS.register("realize", RealizeBackend)
 
 
 def get_backend(name: str) -> Backend:

@@ -94,6 +94,7 @@ class Turn(_TurnBase, total=False):
     intensity: float  # planned intensity of the turn (offline composer)
     suds_scale: int  # 10 when the client answered on 0-10 (``suds`` is still 0-100)
     raw: str  # imported turns: the release's original string
+    realized: bool  # --backend realize: the model's rewrite passed the checks
 
 
 class _ConversationBase(TypedDict):
@@ -106,6 +107,7 @@ class Conversation(_ConversationBase, total=False):
     three_turn_sequences: list[list[str]] | None
     source: str
     risk_moment: bool  # offline composer: the conversation holds a risk moment (docs/composer.md)
+    realize: dict[str, Any]  # --backend realize: attempts, turns rewritten / retried / fallen back
 
 
 class ReferenceRow(TypedDict):

@@ -162,6 +162,54 @@ def _generation_section(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
+def _realize_section(manifest: dict[str, Any]) -> list[str]:
+    """``--backend realize``: how many turns are the model's words and how many the composer's."""
+    backend = manifest.get("backend") or {}
+    done = backend.get("realize")
+    if backend.get("name") != "realize" or not isinstance(done, dict) or not done.get("turns"):
+        return []
+
+    def pct(key: str) -> str:
+        return f"{100 * done[key] / done['turns']:.1f} %"
+
+    caught = done.get("caught") or {}
+    lines = [
+        "## Realized turns",
+        "",
+        f"The offline composer planned every conversation (acts, SUDS, story, protocol); "
+        f"{_cell(backend.get('model'))} rewrote the turns and every rewrite was checked (see "
+        "docs/realize.md in tvt). Labels are the composer's throughout.",
+        "",
+        markdown_table(
+            ["turns", "count", "share"],
+            [
+                ["all", str(done["turns"]), "100 %"],
+                [
+                    "rewritten by the model (passed every check)",
+                    str(done["rewritten"]),
+                    pct("rewritten"),
+                ],
+                ["retried at least once", str(done["retried"]), pct("retried")],
+                ["fallen back to the composer's sentence", str(done["fallback"]), pct("fallback")],
+            ],
+            align="lrr",
+        ),  # fmt: skip
+        "",
+        f"Answers that could not be used as a whole (unreadable, wrong turn count): "
+        f"{done.get('format_failures', 0)}. Each turn's `realized` field says whose words it "
+        "holds.",
+        "",
+    ]
+    if caught:
+        lines += [
+            "Problems caught in the answers (counted per answer and turn): "
+            + ", ".join(f"{_cell(k)} {v}" for k, v in sorted(caught.items()))
+            + ".",
+            "",
+        ]
+    return lines
+
+
 def dataset_card(manifest: dict[str, Any], stats: dict[str, Any], survey: Survey) -> str:
     """The README.md of a dataset folder.
 
@@ -178,6 +226,7 @@ def dataset_card(manifest: dict[str, Any], stats: dict[str, Any], survey: Survey
         _ABOUT,
         "",
         *_generation_section(manifest),
+        *_realize_section(manifest),
         "## Distributions",
         "",
         f"Counted from `cases.jsonl` ({survey.scans['cases'].records} clients).",

@@ -47,6 +47,14 @@ def batch() -> None:
     show_default=True,
     help="Maximum tokens per answer.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["openai", "realize"]),
+    default="openai",
+    show_default=True,
+    help="openai: the model writes each phase from the plan; realize: the model rewrites the "
+    "composer's conversation (docs/realize.md).",
+)
 @click.option("--force", is_flag=True, help="Write into a non-empty folder.")
 def prepare(
     seed: int,
@@ -58,19 +66,27 @@ def prepare(
     phases: str | None,
     temperature: float,
     max_tokens: int,
+    backend: str,
     force: bool,
 ) -> None:
     """Write one chat-completion request per (client, phase) in the Batch API format.
 
     \b
-    Example:
+    Examples:
       tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --out run42
+      tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --backend realize --out r42
     """
     from tvt.config import load_config
     from tvt.llm.batch import REQUESTS, prepare_batch
     from tvt.pipeline import parse_phases
 
-    plan = prepare_batch(
+    if backend == "realize":
+        from tvt.realize import prepare_realize_batch
+
+        prepare = prepare_realize_batch
+    else:
+        prepare = prepare_batch
+    plan = prepare(
         out,
         seed=seed,
         clients=clients,

@@ -66,7 +66,8 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     default="offline",
     show_default=True,
     help="A registered backend (see --list-backends). offline: embedded composer, no network. "
-    "openai: any OpenAI-compatible endpoint.",
+    "openai: any OpenAI-compatible endpoint. realize: the composer's conversations rewritten "
+    "by a model, every turn checked (docs/realize.md).",
 )
 @click.option(
     "--list-backends",
@@ -114,6 +115,7 @@ def generate(
       tvt generate --benchmark tvt-bench-v3 --track masked --split dev --out masked-dev
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
+      tvt generate --seed 1 --clients 5 --backend realize --model gpt-4o-mini --out realized
       tvt generate --list-backends                 # built-in and installed backends
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend

@@ -32,7 +32,12 @@ from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file, write_json, write_jsonl
 from tvt.llm.generation import SEED_RULE, narrative_facts
 from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
-from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
+from tvt.llm.transcript import (
+    TranscriptError,
+    parse_transcript,
+    speaker_aliases,
+    suds_label_stats,
+)
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.rng import client_int_seed
 
@@ -195,6 +200,14 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
             path=folder,
         )
     plan = read_json(plan_path)
+    if isinstance(plan, dict) and plan.get("backend", "openai") != "openai":
+        raise InputError(
+            f"this is a --backend {plan['backend']} batch; its answers are checked turn by turn "
+            "with retries, so run 'tvt generate --backend "
+            f"{plan['backend']}' against the same model instead of collecting it",
+            path=plan_path,
+            field="backend",
+        )
     for key in ("seed", "clients", "phases", "model", "prompt_version", "sampling"):
         if key not in plan:
             raise InputError("missing field", path=plan_path, field=key)
@@ -280,6 +293,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         "narrative_facts": plan.get("narrative_facts"),
         "sampling": plan["sampling"],
         "usage": totals,
+        "suds_labels": suds_label_stats(answers.values()),
     }
     cfg = plan.get("config")
     config = SimpleNamespace(**cfg) if isinstance(cfg, dict) else None

@@ -140,12 +140,14 @@ def llm_options(
     return decorate
 
 
-def options_from_flags(flags: dict[str, Any], *, progress: bool = True) -> LLMOptions:
+def options_from_flags(
+    flags: dict[str, Any], *, progress: bool = True, backend: str = "openai"
+) -> LLMOptions:
     """Build :class:`~tvt.llm.generation.LLMOptions` from the flags of :func:`llm_options`."""
     from tvt.llm.generation import LLMOptions
 
     if not flags.get("model"):
-        raise InputError("--backend openai needs a model name", field="--model")
+        raise InputError(f"--backend {backend} needs a model name", field="--model")
     return LLMOptions(
         model=flags["model"],
         base_url=flags.get("base_url"),

@@ -38,7 +38,12 @@ from tvt.llm.prompts import (
     turn_bounds,
 )
 from tvt.llm.runner import Progress, run_with_client
-from tvt.llm.transcript import TranscriptError, parse_transcript, speaker_aliases
+from tvt.llm.transcript import (
+    TranscriptError,
+    parse_transcript,
+    speaker_aliases,
+    suds_label_stats,
+)
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.rng import client_int_seed
 
@@ -337,6 +342,9 @@ def generate_llm(
             "seed": SEED_RULE,
         },
         "usage": totals,
+        "suds_labels": suds_label_stats(
+            e["conversation"] for e in journal.entries.values() if e.get("phase") in phases
+        ),
     }
     if cost is not None:
         backend["cost_estimate"] = cost

@@ -351,6 +351,20 @@ def render_docs() -> str:
     ]
     for name in ("system.md", "user.md", "retry.md"):
         out += [f"### `{name}`", "", "```text", turn.files[name].rstrip(), "```", ""]
+    realize = load_prompts("realize")
+    out += [
+        "## Realize (`--backend realize`)",
+        "",
+        f"Prompt `{realize.id}`, sha256 `{realize.sha256}`. The user message carries the profile",
+        "and story facts (the placeholders of the generation frame) and the composer's skeleton,",
+        "one line per turn (`$skeleton`: number, speaker, act, SUDS, intensity, facts, protocol",
+        "elements to keep, the draft). `retry.md` names the turns that failed a check and why;",
+        "`format_retry.md` follows an answer that could not be used as a whole. See",
+        "[realize.md](realize.md).",
+        "",
+    ]
+    for name in ("system.md", "user.md", "retry.md", "format_retry.md"):
+        out += [f"### `{name}`", "", "```text", realize.files[name].rstrip(), "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

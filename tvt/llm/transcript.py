@@ -19,17 +19,21 @@ dialogue, an empty turn, a client speaking first, two turns of the same speaker 
 merging, a turn longer than :data:`MAX_TURN_WORDS` words, and a turn count outside the phase's
 bounds (seeds/prompts/generation/<version>/phases.json, printed in docs/prompts.md).
 
-SUDS values and acts are attached by :mod:`tvt.llm.transcript_suds`.
+SUDS values are read by :func:`tvt.suds_text.read_suds`, the one SUDS reader of tvt (the
+importer, the lexical rater and ``tvt audit`` read with it too), so a sentence means the same
+number in an LLM dataset as everywhere else: "Sixty-six." after "Where is your distress now?" is
+66. A rating said on 0-10 is stored on 0-100 and the turn records ``"suds_scale": 10``. Acts are
+coarse labels (:func:`label_act`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tvt.llm.transcript_suds import attach_suds, label_act
+from tvt.suds_text import asks_for_suds, read_suds
 
 #: A turn longer than this is not a turn: the model wrote a narrative instead of a dialogue.
 MAX_TURN_WORDS = 400
@@ -257,10 +261,59 @@ def parse_transcript(
     out: list[dict[str, Any]] = [
         {"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns
     ]
-    attach_suds(out)
+    for statement in read_suds(out):
+        out[statement.turn]["suds"] = statement.value
+        if statement.scale == 10:
+            out[statement.turn]["suds_scale"] = 10
     for turn in out:
         turn["act"] = label_act(turn)
         # keep the schema's key order: speaker, text, suds, act, [suds_scale]
         if "suds_scale" in turn:
             turn["suds_scale"] = turn.pop("suds_scale")
     return Transcript(out, repairs)
+
+
+# -- acts ------------------------------------------------------------------------------------------
+_REINFORCE_RE = re.compile(  # lower
+    r"\b(?:doing (?:great|well|really well|so well)|stay with (?:it|that|this)|keep going|"
+    r"well done|good job|that's (?:it|right|okay|ok)|you're safe|you are safe|you can do this|"
+    r"brave|courage|i'm here|you're handling)"
+)
+
+
+def label_act(turn: dict[str, Any]) -> str:
+    """A coarse dialogue-act label for an LLM turn (the offline composer labels its own)."""
+    text = turn["text"]
+    if turn["speaker"] == "client":
+        return "suds_report" if turn.get("suds") is not None else "response"
+    if asks_for_suds(text):
+        return "suds_check"
+    if _REINFORCE_RE.search(text.lower()) and len(text.split()) <= 20:
+        return "reinforcement"
+    if text.rstrip().endswith("?"):
+        return "question"
+    return "statement"
+
+
+def suds_label_stats(conversations: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """How the SUDS labels of conversations came out: therapist turns that ask for a rating
+    (:func:`tvt.suds_text.asks_for_suds`), how many of them the next client turn answered with a
+    rating that was read, and all client turns labelled with a SUDS. The manifest reports these,
+    so a dataset whose ratings went unread shows it."""
+    questions = answered = labelled = 0
+    for conv in conversations:
+        turns = conv["turns"]
+        for i, turn in enumerate(turns):
+            if turn["speaker"] == "client":
+                labelled += turn.get("suds") is not None
+                continue
+            if asks_for_suds(turn["text"]):
+                questions += 1
+                nxt = turns[i + 1] if i + 1 < len(turns) else None
+                answered += bool(nxt and nxt["speaker"] == "client" and nxt.get("suds") is not None)
+    return {
+        "rating_questions": questions,
+        "answered_with_rating": answered,
+        "answered_share": round(answered / questions, 4) if questions else None,
+        "labelled_turns": labelled,
+    }

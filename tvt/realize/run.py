@@ -1,0 +1,384 @@
+"""``--backend realize``: the composer decides what happens, a language model how it is said.
+
+For each (client, phase) the composer writes the conversation (acts, SUDS course and every
+stated number, story facts, protocol elements, risk moments); its skeleton goes to the model
+(:mod:`tvt.realize.skeleton`), which rewrites every turn. Each rewritten turn is checked
+(:mod:`tvt.realize.verify`); the turns that fail are asked again with the reason, in the same
+chat, and after ``max_attempts`` answers a turn that still fails keeps the composer's sentence.
+Labels (``suds``, ``act``, ``intensity``) are always the composer's: only the text changes, and
+only where the check passed.
+
+The run is the LLM path's: one :class:`~tvt.llm.client.LLMClient` with its response cache and
+transport retries (:func:`tvt.llm.runner.run_with_client`), ``concurrency`` conversations at a
+time, each finished one appended to the resume journal at once, the dataset assembled in
+client/phase order at the end. A request that fails after the transport retries is recorded in
+failures.jsonl (a re-run asks again); everything else produces a conversation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tvt import __version__, compose
+from tvt.card import write_card
+from tvt.config import Config
+from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.llm.client import LLMClient, RequestFailed, Usage, resolve_endpoint
+from tvt.llm.generation import (
+    LLMOptions,
+    cost_estimate,
+    narrative_facts,
+    open_cache,
+    sampling_params,
+)
+from tvt.llm.journal import Journal
+from tvt.llm.prompts import PromptSet, load_prompts
+from tvt.llm.runner import Progress, run_with_client
+from tvt.llm.transcript import suds_label_stats
+from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.realize.skeleton import (
+    format_retry_message,
+    numbered,
+    realize_messages,
+    retry_message,
+)
+from tvt.realize.verify import AnswerError, Checker, parse_answer
+from tvt.rng import client_int_seed
+
+SEED_RULE = "client_int_seed(seed, client_id, 'realize:<phase>:<attempt>')"
+
+
+@dataclass
+class Realized:
+    """What realizing one conversation came to."""
+
+    client_id: int
+    phase: str
+    attempts: int = 0
+    responses: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    conversation: dict[str, Any] | None = None
+    reason: str | None = None  # a request failure: no conversation
+    #: problem kinds caught, counted once per answer and turn
+    caught: Counter[str] = field(default_factory=Counter)
+
+
+def _summary(
+    turns: int, accepted: dict[int, int], fallback: dict[int, str], formats: int, attempts: int
+) -> dict[str, Any]:
+    return {
+        "attempts": attempts,
+        "turns": turns,
+        "rewritten": len(accepted),
+        "retried": sum(1 for a in accepted.values() if a > 1)
+        + sum(1 for i in fallback if attempts > 1),
+        "fallback": len(fallback),
+        "format_failures": formats,
+        "fallback_reasons": {str(i): reason for i, reason in sorted(fallback.items())},
+    }
+
+
+async def realize_conversation(
+    client: LLMClient,
+    case: dict[str, Any],
+    conv: dict[str, Any],
+    *,
+    seed: int,
+    facts: dict[str, str],
+    prompts: PromptSet,
+    options: LLMOptions,
+    checker: Checker,
+) -> Realized:
+    """Rewrite one composed conversation, checking every turn (see the module doc)."""
+    cid, phase = case["client_id"], conv["phase"]
+    skeleton: list[dict[str, Any]] = conv["turns"]
+    drafts = [t["text"] for t in skeleton]
+    elements = [checker.elements(phase, t) for t in skeleton]
+    base = realize_messages(case, conv, elements, facts, prompts)
+    out = Realized(cid, phase)
+    pending = list(range(len(skeleton)))
+    latest: dict[int, str] = {}  # the last rewrite of each turn, passed or not
+    accepted: dict[int, int] = {}  # turn -> the attempt its rewrite passed at
+    problems: dict[int, tuple[str, str]] = {}
+    chat = base
+    formats = 0
+    for attempt in range(1, options.max_attempts + 1):
+        out.attempts = attempt
+        try:
+            comp = await client.complete(
+                chat,
+                params=sampling_params(options),
+                seed=client_int_seed(seed, cid, f"realize:{phase}:{attempt}"),
+                prompt_version=prompts.id,
+            )
+        except RequestFailed as exc:
+            out.reason = f"request failed: {exc.reason}"
+            return out
+        out.responses += 1
+        out.prompt_tokens += comp.prompt_tokens
+        out.completion_tokens += comp.completion_tokens
+        try:
+            got = parse_answer(comp.text, [i + 1 for i in pending], comp.finish_reason)
+        except AnswerError as exc:
+            formats += 1
+            unusable = f"the answer could not be used: {exc.reason}"
+            problems = {i: (exc.kind, unusable) for i in pending}
+            out.caught[exc.kind] += 1
+            chat = [
+                *base,
+                {"role": "assistant", "content": (comp.text or "(no answer)")[:20000]},
+                format_retry_message(exc.reason, pending, prompts),
+            ]
+            continue
+        speakers = {n - 1: spk for n, (spk, _text) in got.items()}
+        for n, (_spk, text) in got.items():
+            latest[n - 1] = text
+        texts = [
+            latest[i] if (i in accepted or i in pending) and i in latest else drafts[i]
+            for i in range(len(skeleton))
+        ]
+        problems = checker.problems(phase, skeleton, texts, speakers, pending, elements)
+        for i in pending:
+            if i in problems:
+                out.caught[problems[i][0]] += 1
+            else:
+                accepted[i] = attempt
+        pending = [i for i in pending if i in problems]
+        if not pending:
+            break
+        shown = [
+            latest[i] if i in accepted or i in pending else drafts[i] for i in range(len(texts))
+        ]
+        chat = [
+            *base,
+            {"role": "assistant", "content": numbered(skeleton, shown)},
+            retry_message({i: problems[i] for i in pending}, skeleton, prompts),
+        ]
+    fallback: dict[int, str] = {}
+    for i in pending:
+        fallback[i] = problems[i][1] if i in problems else "no answer"
+    # Checked once more as a whole: a turn whose neighbour fell back (a rating question that
+    # is the draft again, say) may read differently now. What fails goes back to the draft.
+    while True:
+        texts = [latest[i] if i in accepted else drafts[i] for i in range(len(skeleton))]
+        late = checker.problems(phase, skeleton, texts, {}, sorted(accepted), elements)
+        if not late:
+            break
+        for i, (kind, reason) in late.items():
+            out.caught[f"final.{kind}"] += 1
+            del accepted[i]
+            fallback[i] = reason
+    turns = []
+    for i, (turn, text) in enumerate(zip(skeleton, texts, strict=True)):
+        new = {k: v for k, v in turn.items() if k != "text"}
+        new = {"speaker": turn["speaker"], "text": text, **new}
+        new["realized"] = i in accepted
+        turns.append(new)
+    record: dict[str, Any] = {
+        "client_id": cid,
+        "phase": phase,
+        "turns": turns,
+        "source": f"realize:{client.endpoint.model}",
+    }
+    if conv.get("risk_moment"):
+        record["risk_moment"] = True
+    record["realize"] = _summary(len(skeleton), accepted, fallback, formats, out.attempts)
+    out.conversation = record
+    return out
+
+
+@dataclass
+class RealizeResult:
+    manifest: dict[str, Any]
+    usage: Usage
+    produced: int
+    resumed: int
+    failures: list[dict[str, Any]]
+    cost: dict[str, Any] | None = None
+
+
+def realize_totals(conversations: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Turns rewritten, retried and fallen back over a dataset, with their shares."""
+    keys = ("turns", "rewritten", "retried", "fallback", "format_failures", "attempts")
+    totals: dict[str, Any] = {k: sum(int(c["realize"][k]) for c in conversations) for k in keys}
+    n = totals["turns"]
+    totals["shares"] = {
+        k: round(totals[k] / n, 4) if n else None for k in ("rewritten", "retried", "fallback")
+    }
+    totals["conversations"] = len(conversations)
+    totals["conversations_all_fallback"] = sum(
+        1 for c in conversations if c["realize"]["fallback"] == c["realize"]["turns"]
+    )
+    return totals
+
+
+def generate_realize(
+    out: Path,
+    *,
+    seed: int,
+    clients: int,
+    config: Config,
+    options: LLMOptions,
+    phases: Sequence[str] = BENCHMARK_ORDER,
+    force: bool = False,
+    resume: bool = False,
+) -> RealizeResult:
+    """Realize the composer's conversations through an OpenAI-compatible endpoint; commit to
+    ``out``. Raises ``InputError`` for bad settings or an endpoint that refuses every request
+    (the journal is kept, so ``resume=True`` continues later)."""
+    from tvt.pipeline import iter_cases
+    from tvt.plan import reference_record
+
+    options.check()
+    endpoint = resolve_endpoint(options.model, options.base_url)
+    prompts = load_prompts("realize")
+    checker = Checker()
+    prepare_output(out, force)
+    cases = list(iter_cases(config, seed, clients))
+    composed = {
+        case["client_id"]: {c["phase"]: c for c in compose.compose_client(case, seed, phases)}
+        for case in cases
+    }
+    facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
+    description = {
+        "backend": "realize",
+        "tvt_version": __version__,
+        "composer_version": compose.COMPOSER_VERSION,
+        "host": endpoint.host,
+        "model": endpoint.model,
+        "prompt_version": prompts.id,
+        "prompt_sha256": prompts.sha256,
+        "params": sampling_params(options),
+        "max_attempts": options.max_attempts,
+        "seed": seed,
+        "config_sha256": config.sha256,
+    }
+    journal = Journal(out, description, resume=resume)
+    resumed = sum(1 for case in cases for p in phases if (case["client_id"], p) in journal.entries)
+    jobs = [
+        (case, phase)
+        for case in cases
+        for phase in phases
+        if (case["client_id"], phase) not in journal.entries
+    ]
+    usage = Usage()
+    failed: list[Realized] = []
+    caught: Counter[str] = Counter()
+    produced = 0
+    cache = open_cache(options)
+    progress = Progress(len(jobs), "realize", usage, enabled=options.progress)
+
+    def on_result(job: tuple[dict[str, Any], str], outcome: Realized) -> None:
+        nonlocal produced
+        if outcome.conversation is not None:
+            journal.append(
+                {
+                    "client_id": outcome.client_id,
+                    "phase": outcome.phase,
+                    "attempts": outcome.attempts,
+                    "responses": outcome.responses,
+                    "prompt_tokens": outcome.prompt_tokens,
+                    "completion_tokens": outcome.completion_tokens,
+                    "caught": dict(outcome.caught),
+                    "conversation": outcome.conversation,
+                }
+            )
+            produced += 1
+        else:
+            failed.append(outcome)
+            caught.update(outcome.caught)
+        progress.advance(failed=outcome.conversation is None)
+
+    try:
+        run_with_client(
+            jobs,
+            lambda client, job: realize_conversation(
+                client,
+                job[0],
+                composed[job[0]["client_id"]][job[1]],
+                seed=seed,
+                facts=facts[job[0]["client_id"]],
+                prompts=prompts,
+                options=options,
+                checker=checker,
+            ),
+            endpoint=endpoint,
+            options=options,
+            cache=cache,
+            usage=usage,
+            progress=progress,
+            on_result=on_result,
+        )
+    finally:
+        journal.close()
+
+    totals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    entries = [
+        journal.entries[(c["client_id"], p)]
+        for c in cases
+        for p in phases
+        if (c["client_id"], p) in journal.entries
+    ]
+    for entry in entries:
+        for key in totals:
+            totals[key] += int(entry.get(key, 0))
+        caught.update(entry.get("caught", {}))
+    for f in failed:
+        totals["responses"] += f.responses
+        totals["prompt_tokens"] += f.prompt_tokens
+        totals["completion_tokens"] += f.completion_tokens
+    conversations = [e["conversation"] for e in entries]
+    failure_records = sorted(
+        (
+            {
+                "client_id": f.client_id,
+                "phase": f.phase,
+                "reason": f.reason or "unknown",
+                "attempts": f.attempts,
+            }
+            for f in failed
+        ),
+        key=lambda r: (int(str(r["client_id"])), PHASE_INDEX[str(r["phase"])]),
+    )
+    cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
+    backend: dict[str, Any] = {
+        "name": "realize",
+        "model": endpoint.model,
+        "base_url_host": endpoint.host,
+        "prompt_version": prompts.id,
+        "prompt_sha256": prompts.sha256,
+        "composer_version": compose.COMPOSER_VERSION,
+        "audit_rules_version": checker._rules.version,
+        "sampling": {
+            **sampling_params(options),
+            "max_attempts": options.max_attempts,
+            "seed": SEED_RULE,
+        },
+        "usage": totals,
+        "realize": {**realize_totals(conversations), "caught": dict(sorted(caught.items()))},
+        "suds_labels": suds_label_stats(conversations),
+    }
+    if cost is not None:
+        backend["cost_estimate"] = cost
+    manifest = base_manifest(
+        seed=seed, clients=clients, config=config, backend=backend, phases=list(phases)
+    )
+    with DatasetWriter(out, manifest, finalize=write_card) as writer:
+        for case in cases:
+            cid = case["client_id"]
+            writer.write("cases.jsonl", case)
+            writer.write("reference.jsonl", reference_record(case))
+            for phase in phases:
+                done = journal.entries.get((cid, phase))
+                if done is not None:
+                    writer.write("conversations.jsonl", done["conversation"])
+        for record in failure_records:
+            writer.write("failures.jsonl", record)
+        manifest = writer.commit()
+    journal.remove()
+    return RealizeResult(manifest, usage, produced, resumed, failure_records, cost)
