@@ -39,6 +39,12 @@ PAIRS: list[tuple[type, dict]] = [
     (r.TraumaInfo, _part(_CASE, "properties", "trauma_info")),
     (r.Plan, _part(_CASE, "properties", "plan")),
     (r.PhaseSuds, _part(_CASE, "properties", "plan", "properties", "suds", "properties", "P10")),
+    (
+        r.SudsCourse,
+        _part(_CASE, "properties", "plan", "properties", "suds", "properties", "P10", "properties")[
+            "course"
+        ],
+    ),
     (r.Conversation, _CONVERSATION),
     (r.Turn, _part(_CONVERSATION, "properties", "turns", "items")),
     (r.ReferenceRow, schema("reference")),

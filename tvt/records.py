@@ -57,10 +57,25 @@ class TraumaInfo(TypedDict):
     session_topic: str
 
 
-class PhaseSuds(TypedDict):
+class _SudsCourseBase(TypedDict):
+    kind: str  # hotspot, early, late, two-peaks, plateau, no-come-down, rise-after-dip
+
+
+class SudsCourse(_SudsCourseBase, total=False):
+    at: float  # position 0-1 along the client turns
+    first: float  # SUDS levels that shape the course (two peaks, a dip, a sag)
+    dip: float
+    sag: float
+
+
+class _PhaseSudsBase(TypedDict):
     start: int
     peak: int
     end: int
+
+
+class PhaseSuds(_PhaseSudsBase, total=False):
+    course: SudsCourse  # the session's SUDS course (tvt.compose.suds.COURSES)
 
 
 class _PlanBase(TypedDict):
