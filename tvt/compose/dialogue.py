@@ -216,7 +216,8 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        most = max_client_words(self.phase)
+        spoken = [len(t["text"].split()) for t in self.turns if t["speaker"] == "client"]
+        most = max_client_words(self.phase, spoken)
         while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
             kept.pop()
         if run_on:
