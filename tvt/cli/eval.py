@@ -130,7 +130,9 @@ def reveal(
     from tvt.bench.sealed import regenerate_inputs
     from tvt.bench.sealed import reveal as do_reveal
     from tvt.jsonio import atomic_writer
+    from tvt.outputs import check_output
 
+    check_output(inputs_out, option="--inputs-out", inputs=[entry, secrets_dir])
     updated = do_reveal(entry, secrets_dir=secrets_dir, seed=seed)
     sealed = updated["sealed"]
     click.echo(

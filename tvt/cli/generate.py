@@ -118,6 +118,7 @@ def generate(
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend
     from tvt.config import load_config
+    from tvt.outputs import check_output_folder
     from tvt.pipeline import parse_phases
 
     if benchmark == "tvt-bench-v2" or track is not None or split is not None:
@@ -147,6 +148,7 @@ def generate(
         raise click.UsageError("Missing option '--seed' (or give --benchmark NAME).")
     config = load_config(preset, config_path)
     phase_list = parse_phases(phases)
+    check_output_folder(out, inputs=[config_path])
     started = time.perf_counter()
     chosen = get_backend(backend)
     flags = {**llm_flags, "suds_style": suds_style}

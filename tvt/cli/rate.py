@@ -77,8 +77,11 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate benchmark/tvt-bench-v2/masked/dev/inputs.jsonl -o masked.jsonl
     """
     from tvt.bench.inputs import looks_like_inputs
+    from tvt.outputs import check_output
     from tvt.raters.registry import RATERS, get_rater
 
+    default = Path("reference.jsonl" if as_reference else "outputs.jsonl")
+    check_output(out if out is not None else default, option="--out", inputs=[dataset])
     if looks_like_inputs(dataset):  # a tvt-bench-v2 inputs.jsonl: text only (tvt/bench/)
         from tvt.bench.rate_inputs import rate_inputs_from_flags
 
@@ -86,7 +89,7 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
         return
 
     if out is None:
-        out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
+        out = default
     chosen = get_rater(rater)
     options = plugin_options(RATERS, rater, flags, RATER_FLAGS)
     started = time.perf_counter()

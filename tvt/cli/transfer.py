@@ -37,7 +37,11 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
       tvt import release --out imported --report import-report.json
     """
     from tvt.jsonio import write_json
+    from tvt.outputs import check_output, check_output_folder
     from tvt.release import NothingUsable, import_release
+
+    check_output_folder(out, inputs=[src])
+    check_output(report_path, option="--report", inputs=[src])
 
     try:
         report = import_release(src, out, force=force)
@@ -76,7 +80,10 @@ def export_cmd(dataset: Path, fmt: str, out: Path, force: bool) -> None:
       tvt export tvt-data --format hf --out hf-data
     """
     from tvt.export_hf import export_hf
+    from tvt.outputs import check_output_folder
     from tvt.release import export_release
+
+    check_output_folder(out, inputs=[dataset])
 
     if fmt == "tvt-release":
         counts = export_release(dataset, out, force=force)
