@@ -74,7 +74,9 @@ def eval_cmd(
       tvt reveal leaderboard/sealed/gpt-4o-mini-masked-0123456789ab.json
     """
     from tvt.bench.sealed import run_eval
+    from tvt.llm.client import RetryPolicy
 
+    options["policy"] = RetryPolicy(give_up_after=options.pop("stop_after"))
     result = run_eval(
         model=model,
         track=track,

@@ -27,6 +27,7 @@ LLM_FLAGS = (
     "max_tokens",
     "max_attempts",
     "timeout",
+    "stop_after",
     "resume",
     "cache",
     "no_cache",
@@ -106,6 +107,15 @@ def llm_options(
             show_default=True,
             help="Seconds to wait for one answer before retrying.",
         ),
+        click.option(
+            "--stop-after",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Stop the run after this many requests in a row fail the same way (HTTP 500 "
+            "after HTTP 500, an error page after an error page): the endpoint is down or broken. "
+            "Finished work is kept. 0 never stops.",
+        ),
         cache_opt,
         no_cache_opt,
         click.option(
@@ -142,6 +152,7 @@ def llm_options(
 
 def options_from_flags(flags: dict[str, Any], *, progress: bool = True) -> LLMOptions:
     """Build :class:`~tvt.llm.generation.LLMOptions` from the flags of :func:`llm_options`."""
+    from tvt.llm.client import RetryPolicy
     from tvt.llm.generation import LLMOptions
 
     if not flags.get("model"):
@@ -159,4 +170,5 @@ def options_from_flags(flags: dict[str, Any], *, progress: bool = True) -> LLMOp
         price_in=flags.get("price_in"),
         price_out=flags.get("price_out"),
         progress=progress,
+        policy=RetryPolicy(give_up_after=flags.get("stop_after", 5)),
     )

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "max_tokens": 256,
     "max_attempts": 3,
     "timeout": 120.0,
+    "stop_after": 5,
     "cache": None,
     "no_cache": False,
     "price_in": None,
@@ -191,7 +192,8 @@ def rate_dataset_llm(
     ``raise_on_failure`` (default) a ``WorkFailed`` (exit 1) follows once the files are written.
 
     Options (defaults in :data:`DEFAULTS`): ``temperature``, ``max_tokens``, ``max_attempts``,
-    ``timeout``, ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
+    ``timeout``, ``stop_after`` (requests failing the same way in a row that stop the run),
+    ``cache`` (folder or file), ``no_cache``, ``price_in``/``price_out`` (USD per
     million tokens), ``seed`` (of the per-request sampling seeds), ``json_mode`` (ask for
     ``response_format={"type": "json_object"}``; switched off for the rest of the run if the
     server answers 400 to it), ``progress``, ``report``, ``raise_on_failure``, ``policy`` (a
@@ -215,7 +217,7 @@ def rate_dataset_llm(
         price_in=opt["price_in"],
         price_out=opt["price_out"],
         progress=opt["progress"],
-        policy=opt["policy"] or RetryPolicy(),
+        policy=opt["policy"] or RetryPolicy(give_up_after=opt["stop_after"]),
     )
     settings.check()
     folder = resolve_dataset(dataset_dir)
