@@ -165,9 +165,10 @@ def test_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
 
 
 def test_write_error_names_the_users_path(tmp_path: Path) -> None:
-    with pytest.raises(WorkFailed, match="/dev/full: could not write"), open_output(
-        "/dev/full"
-    ) as fh:
+    with (
+        pytest.raises(WorkFailed, match="/dev/full: could not write"),
+        open_output("/dev/full") as fh,
+    ):
         fh.write("x" * 100_000)
 
 

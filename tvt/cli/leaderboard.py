@@ -107,7 +107,6 @@ def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> Non
     """
     # Imported when the command runs: `tvt --help` loads every command module.
     from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
-
     from tvt.outputs import check_output
 
     folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()
