@@ -26,6 +26,9 @@ from tvt.outputs import open_output
 
 #: Inputs larger than this are refused before reading (a benchmark file is a few MB).
 MAX_INPUT_BYTES = 2 * 1024**3
+#: A JSON Lines record longer than this is refused as soon as it is read, so memory stays bounded
+#: whatever a file holds (a conversation of tvt's or the public release is under 20 KB a line).
+MAX_LINE_BYTES = 16 * 1024**2
 
 
 def dumps(obj: Any) -> str:
@@ -77,7 +80,14 @@ def iter_jsonl(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> Iterator[tu
     seen = False
     with open(path, encoding="utf-8-sig", newline=None) as fh:
         try:
-            for lineno, raw in enumerate(fh, start=1):
+            for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), ""), 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InputError(
+                        f"line is longer than {MAX_LINE_BYTES // 1024**2} MB, the most a record "
+                        "may hold (docs/formats.md)",
+                        path=path,
+                        line=lineno,
+                    )
                 line = raw.strip()
                 if not line:
                     continue

@@ -35,10 +35,19 @@ def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Itera
 
 
 def parse_phases(text: str | None) -> list[str]:
-    """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six."""
-    if not text:
+    """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six.
+
+    An empty list (``--phases ''``, ``--phases ,``) is refused: it would otherwise mean all six
+    phases, the opposite of what was typed."""
+    if text is None:
         return list(BENCHMARK_ORDER)
     wanted = [p.strip().upper() for p in text.split(",") if p.strip()]
+    if not wanted:
+        raise InputError(
+            f"no phase given (name some of {', '.join(BENCHMARK_ORDER)}, or leave --phases out "
+            "for all six)",
+            field="--phases",
+        )
     unknown = [p for p in wanted if p not in BENCHMARK_ORDER]
     if unknown:
         raise InputError(

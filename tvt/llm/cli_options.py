@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tvt.errors import InputError
+from tvt.numbers import FiniteFloat
 
 if TYPE_CHECKING:
     from tvt.llm.generation import LLMOptions
@@ -80,7 +81,7 @@ def llm_options(
         ),
         click.option(
             "--temperature",
-            type=click.FloatRange(0, 2),
+            type=FiniteFloat(0, 2),
             default=temperature,
             show_default=True,
             help="Sampling temperature.",
@@ -102,7 +103,7 @@ def llm_options(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=FiniteFloat(min=0, min_open=True),
             default=timeout,
             show_default=True,
             help="Seconds to wait for one answer before retrying.",
@@ -120,12 +121,12 @@ def llm_options(
         no_cache_opt,
         click.option(
             "--price-in",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             help="USD per million input tokens, for the cost estimate in the manifest.",
         ),
         click.option(
             "--price-out",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             help="USD per million output tokens, for the cost estimate in the manifest.",
         ),
     ]

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from tvt.errors import InputError
+from tvt.numbers import short
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 
 PHASES = BENCHMARK_ORDER
@@ -45,7 +46,8 @@ def label_key(kind: str) -> str:
 
 
 def fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    """A number as a message shows it: ``7``, ``7.25``, ``1e+308`` (never 309 digits)."""
+    return short(v)
 
 
 def strict_loads(raw: bytes, path: Any, lineno: int, last: bool) -> Any:
