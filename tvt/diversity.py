@@ -151,11 +151,11 @@ def measure(
     for speaker, fig in figures.items():
         occ = occurrences[speaker]
         fig.sentences = sum(occ.values())
-        fig.recurring_sentences = sum(c for s, c in occ.items() if spread[speaker][s] > threshold)
+        fig.recurring_sentences = sum(
+            c for s, c in occ.items() if spread[speaker][s] > threshold
+        )
         fig.distinct = {
-            n: (len(grams[speaker][n]) / gram_totals[speaker][n])
-            if gram_totals[speaker][n]
-            else 0.0
+            n: (len(grams[speaker][n]) / gram_totals[speaker][n]) if gram_totals[speaker][n] else 0.0
             for n in ngrams
         }
         fig.top_sentences = spread[speaker].most_common(top)

@@ -12,6 +12,7 @@ from tvt.cli._common import (
     lazy_progress_bar,
     list_plugins,
     non_negative_int,
+    on_interrupt,
     plugin_options,
     sampler_options,
 )
@@ -154,6 +155,11 @@ def generate(
     flags = {**llm_flags, "suds_style": suds_style}
     options = plugin_options(BACKENDS, backend, flags, (*LLM_FLAGS, "suds_style"))
     request = GenerationRequest(seed, clients, config, phase_list, force)
+    if backend != "offline":
+        on_interrupt(
+            "finished conversations are kept in the output folder: run the same command with "
+            "--resume to continue where it stopped"
+        )
     with lazy_progress_bar(lambda: clients, "generate") as advance:
         run = chosen.generate(out, request, options=options, progress=advance)
     manifest = run.manifest

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
+from tvt.cli._common import lazy_progress_bar, list_plugins, on_interrupt, plugin_options
 from tvt.errors import WorkFailed
 from tvt.llm.cli_options import LLM_FLAGS, llm_options
 
@@ -92,6 +92,11 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
         out = default
     chosen = get_rater(rater)
     options = plugin_options(RATERS, rater, flags, RATER_FLAGS)
+    if "no_cache" in options and not options["no_cache"]:
+        on_interrupt(
+            "the answers received so far are in the response cache: run the same command again "
+            "to continue without asking for them twice"
+        )
     started = time.perf_counter()
     # The bar appears only if the rater reports progress (the openai rater draws its own).
     with lazy_progress_bar(lambda: _count_conversations(dataset), "rate", unit="conv") as advance:

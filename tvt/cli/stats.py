@@ -34,9 +34,11 @@ def stats(dataset: Path, against: str | None, as_json: bool, config_path: Path |
       tvt stats tvt-data --against paper
       tvt stats tvt-data --json > stats.json
     """
+    from tvt.cli._common import progress_bar
     from tvt.stats import compute_stats, render_stats
 
-    result = compute_stats(dataset, against=against, config_path=config_path)
+    with progress_bar("stats", "record") as advance:
+        result = compute_stats(dataset, against=against, config_path=config_path, progress=advance)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
     else:

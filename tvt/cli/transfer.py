@@ -36,6 +36,7 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
       tvt import thousand-voices-release --out tvt-release-data
       tvt import release --out imported --report import-report.json
     """
+    from tvt.cli._common import progress_bar
     from tvt.jsonio import write_json
     from tvt.outputs import check_output, check_output_folder
     from tvt.release import NothingUsable, import_release
@@ -44,7 +45,8 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
     check_output(report_path, option="--report", inputs=[src])
 
     try:
-        report = import_release(src, out, force=force)
+        with progress_bar("import", "client") as advance:
+            report = import_release(src, out, force=force, progress=advance)
     except NothingUsable as exc:
         click.echo(exc.report.render(), err=True)
         raise
