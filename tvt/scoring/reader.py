@@ -143,7 +143,7 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
                     records += 1
                     t_ids(rec.client_id)
                     if dense:
-                        if lineno == len(col.t_ids):  # the n-th record on line n: no list
+                        if lineno == records:  # the n-th record on line n: no list kept
                             t_vals(_get_phases(rec.trajectory))
                             continue
                         col.t_ids.pop()
