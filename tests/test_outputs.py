@@ -182,3 +182,20 @@ def test_full_disk_in_a_staging_folder_names_the_output_folder(tmp_path: Path) -
         raise OSError(errno.ENOSPC, "No space left on device", str(staging.path / "x.jsonl"))
     assert info.value.filename == str(out) and "nothing was changed" in info.value.strerror
     assert not out.exists()  # the folder it created is gone again
+
+
+def test_generate_on_a_full_disk_names_the_folder_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from tvt.dataset import DatasetWriter
+
+    def full(self, name, data, lines):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(DatasetWriter, "write_lines", full)
+    out = tmp_path / "new"
+    res = run("generate", "--seed", "1", "--clients", "2", "--out", out)
+    assert res.exit_code != 0
+    line = res.output.strip()
+    assert str(out) in line and "No space left" in line and ".tvt-staging" not in line, line
+    assert not out.exists()
