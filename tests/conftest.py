@@ -4,7 +4,7 @@ Hypothesis profiles (``HYPOTHESIS_PROFILE``; see tests/hyp.py for the per-test b
 
 - ``ci`` (the default, and what ``.ci/run`` uses): derandomised — every run draws the same
   examples, so ``pytest`` passes or fails the same way on every machine and every run; no example
-  database is written.
+  database is written, and no per-example deadline (a busy machine is not a failure).
 - ``explore``: a fresh random search with twenty times each test's number of examples, to look
   for new counterexamples before a release (``HYPOTHESIS_PROFILE=explore pytest
   tests/test_compose_props.py``). A counterexample it finds is fixed at its cause and added to the
@@ -17,7 +17,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+# No deadline: a test's speed depends on the machine's load, and a timing failure cannot be
+# reproduced (tests never assert wall-clock time).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
 settings.register_profile(
     "explore",
     derandomize=False,
