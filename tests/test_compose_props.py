@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ seeds = st.integers(min_value=0, max_value=2**31)
 clients = st.integers(min_value=1, max_value=5000)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
@@ -96,6 +98,7 @@ def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
     assert sum(t["act"] == "suds_request" for t in convs["P6"]["turns"]) >= 4
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
@@ -133,6 +136,7 @@ def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
             assert all(round(v / 10) == plan["intensity"][phase] for v in stated), stated
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
@@ -151,6 +155,7 @@ def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
         assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= 1.0 + 1e-9  # float sums
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> None:
@@ -291,6 +296,7 @@ def _client_voice_phrases(nar) -> set[str]:
     return {p for p in phrases if FIRST_PERSON.search(QUOTED.sub(" ", p))}
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, clients, st.sampled_from(TOPICS))
 def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, topic: str) -> None:

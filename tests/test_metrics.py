@@ -45,6 +45,7 @@ def test_dtw_matches_dtaidistance(pair):
         assert ours[i] == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150), deadline=None)
 @given(st.integers(3, 6).flatmap(batch))
 def test_pearson_matches_scipy_and_constant_is_zero(pair):
@@ -63,6 +64,7 @@ def test_pearson_matches_scipy_and_constant_is_zero(pair):
         assert -1.0 <= r[i] <= 1.0
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(100), deadline=None)
 @given(batch(6))
 def test_rmse_matches_numpy(pair):

@@ -131,6 +131,7 @@ def _mutate(obj: Any, path: tuple, value: Any, delete: bool) -> Any:
     return obj
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(300),
     deadline=None,

@@ -6,6 +6,7 @@ import json
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ def plain_reader(text: str) -> dict[int, dict[str, float]]:
     return out
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(120),
     deadline=None,

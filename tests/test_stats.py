@@ -81,6 +81,7 @@ def test_table_output_and_against_paper(small):
     assert stats["age"]["paper_mean"] == 49.3
 
 
+@pytest.mark.slow
 def test_paper_preset_2000_clients_fits_the_design_weights(tmp_path):
     out = tmp_path / "paper"
     # The profiles do not depend on the phases produced; one phase keeps the test quick.
