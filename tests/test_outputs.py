@@ -199,3 +199,11 @@ def test_generate_on_a_full_disk_names_the_folder_and_leaves_nothing(tmp_path, m
     line = res.output.strip()
     assert str(out) in line and "No space left" in line and ".tvt-staging" not in line, line
     assert not out.exists()
+
+
+def test_an_earlier_output_in_the_dataset_folder_is_no_input(data: Path) -> None:
+    out = data / "outputs.jsonl"
+    for _ in range(2):  # the second run replaces the first run's file
+        res = run("rate", data, "-o", out)
+        assert res.exit_code == 0, res.output
+    out.unlink()

@@ -59,8 +59,21 @@ def _same(a: Path, b: Path) -> bool:
         return destination(a) == destination(b)
 
 
+#: The files of a dataset folder (``tvt.dataset`` writes them): an input folder stands for these,
+#: not for everything in it (an ``outputs.jsonl`` written into the folder earlier is no input).
+DATASET_FILES = (
+    "cases.jsonl",
+    "conversations.jsonl",
+    "reference.jsonl",
+    "failures.jsonl",
+    "manifest.json",
+    "README.md",
+    "croissant.json",
+)
+
+
 def _input_files(inputs: Iterable[str | Path | None]) -> list[Path]:
-    """The input paths, with a folder's own files (one level: a dataset folder) added."""
+    """The input paths, with a dataset folder's own files added."""
     files: list[Path] = []
     for item in inputs:
         if item is None or is_stdout(item):
@@ -68,8 +81,7 @@ def _input_files(inputs: Iterable[str | Path | None]) -> list[Path]:
         path = Path(item)
         files.append(path)
         if path.is_dir():
-            with contextlib.suppress(OSError):
-                files.extend(p for p in path.iterdir() if p.is_file())
+            files.extend(path / name for name in DATASET_FILES if (path / name).is_file())
     return files
 
 
