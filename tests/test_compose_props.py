@@ -139,6 +139,9 @@ def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
 @pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
+# A late hotspot with little habituation averaged 7.03 in P10 against a planned 6 (found by the
+# explore profile); tvt/compose/exposure.py now keeps the arc's average to the plan.
+@example(seed=1013146, client_id=3735)
 def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
     case, convs = conversations(seed, client_id)
     plan = case["plan"]
