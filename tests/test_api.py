@@ -65,6 +65,7 @@ def test_names_are_the_api_functions_even_after_every_stage_module_loads():
     assert (generate, rate, score) == (tvt.generate, tvt.rate, tvt.score)
 
 
+@pytest.mark.slow
 def test_written_dataset_has_the_bytes_of_tvt_generate(tmp_path):
     ds = tvt.generate(seed=5, clients=12, preset="paper", phases=["P5", "P10", "P11"])
     written = ds.write(tmp_path / "api")
@@ -180,6 +181,7 @@ def test_library_functions_print_nothing(tmp_path, capsys):
     assert captured.out == "" and captured.err == ""
 
 
+@pytest.mark.slow
 def test_llm_backend_and_rater_from_python(tmp_path, monkeypatch, capsys):
     from tests.fake_openai_server import FakeServer
 

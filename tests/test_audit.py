@@ -268,6 +268,7 @@ def generated(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_lexicon_shortcuts_match_the_regular_expressions(fixture_audit, generated):
     from tvt.audit.load import load_dataset
 

@@ -25,6 +25,7 @@ def data():
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["full", "turn"])
 def test_every_baseline_scores_and_outputs_validate(data, name):
     dev, train = data[name]

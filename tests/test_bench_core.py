@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.bench.inputs import read_inputs
 from tvt.bench.recipe import (
     commitment,
@@ -146,7 +147,7 @@ def test_split_is_deterministic_and_seed_dependent():
     assert a.inputs_sha256 != c.inputs_sha256
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(seed=st.integers(0, 2**63 - 1), other=st.integers(0, 2**63 - 1))
 def test_commitment_binds_seed_and_recipe(seed, other):
     recipe = generation_recipe(TRACKS["masked"], "test", 10, "default", {"tvt": "x"})

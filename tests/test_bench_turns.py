@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from tests.hyp import examples
 from tvt.bench.turns import per_conversation, s_turn, score_turns
 from tvt.cli import main
 from tvt.errors import InputError
@@ -22,7 +23,7 @@ def _write(path, records):
     return path
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(
         st.lists(

@@ -149,6 +149,7 @@ _MEANS = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_risk_moments_follow_the_protocol_and_never_name_means() -> None:
     """Over 10,000 clients: about 5 % have one risk moment, in P8 or P11, handled by protocol."""
     from tvt.compose.risk import risk_phase
@@ -182,6 +183,7 @@ def test_risk_moments_follow_the_protocol_and_never_name_means() -> None:
     assert risk_turns > 0
 
 
+@pytest.mark.slow
 def test_risk_content_only_in_flagged_conversations(cases200: list[dict]) -> None:
     for case in cases200[:120]:
         for conv in compose_client(case, 42, BENCHMARK_ORDER):
@@ -204,6 +206,7 @@ def test_conversations_match_the_schema(cases200: list[dict]) -> None:
             validator.validate(conv)
 
 
+@pytest.mark.slow
 def test_realism_against_the_release() -> None:
     """The figures of ``python -m tvt.compose.report`` over 500 clients (issue 10)."""
     from tvt.compose.report import RELEASE, RELEASE_TURNS, realism
@@ -291,6 +294,7 @@ _SUDS_NUMBER = re.compile(
 _SUDS_ACTS = {"suds_request", "suds_report", "empathic_response"}
 
 
+@pytest.mark.slow
 def test_verbal_suds_never_speak_a_number(cases200: list[dict]) -> None:
     """suds_style="verbal": SUDS in words only; the suds fields still carry the plan's numbers."""
     for case in cases200[:120]:

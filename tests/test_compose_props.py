@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.compose import REQUIRED_ACTS, compose_client
 from tvt.compose.bank import client_bank, profile_bank, therapist_bank
 from tvt.compose.narrative import build_narrative
@@ -44,7 +46,9 @@ def said(sentence_source: str, text: str, nar=None) -> bool:
     return any(p in target for p in parts if len(p.split()) >= 3)
 
 
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @cache
@@ -67,6 +71,7 @@ seeds = st.integers(min_value=0, max_value=2**31)
 clients = st.integers(min_value=1, max_value=5000)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
@@ -93,6 +98,7 @@ def test_structure_acts_and_alternation(seed: int, client_id: int) -> None:
     assert sum(t["act"] == "suds_request" for t in convs["P6"]["turns"]) >= 4
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
@@ -132,8 +138,12 @@ def test_suds_match_text_and_plan(seed: int, client_id: int) -> None:
             assert all(round(v / 10) == plan["intensity"][phase] for v in stated), stated
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
+# A late hotspot with little habituation averaged 7.03 in P10 against a planned 6 (found by the
+# explore profile); tvt/compose/exposure.py now keeps the arc's average to the plan.
+@example(seed=1013146, client_id=3735)
 def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
     case, convs = conversations(seed, client_id)
     plan = case["plan"]
@@ -153,6 +163,7 @@ def test_turn_intensities_follow_the_plan(seed: int, client_id: int) -> None:
         assert abs(sum(levels) / len(levels) - plan["intensity"][phase]) <= tol + 1e-9
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> None:
@@ -173,7 +184,7 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
         assert first_peak not in (reports[0], reports[-1]) or peak == turns[reports[0]]["suds"]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, st.integers(min_value=1, max_value=3000), st.integers(min_value=1, max_value=3000))
 def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     case_a, convs_a = conversations(seed, a)
@@ -201,6 +212,9 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
 
 @SETTINGS
 @given(seeds, clients)
+# A talkative voice once ran away in P6 (50.75 words a client turn): the composer now keeps a
+# conversation's later turns short once its average is high (tvt/compose/length.py).
+@example(seed=130, client_id=548)
 def test_words_per_turn_bands(seed: int, client_id: int) -> None:
     _, convs = conversations(seed, client_id)
     for phase, conv in convs.items():
@@ -292,7 +306,8 @@ def _client_voice_phrases(nar) -> set[str]:
     return {p for p in phrases if FIRST_PERSON.search(QUOTED.sub(" ", p))}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, clients, st.sampled_from(TOPICS))
 def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, topic: str) -> None:
     """Outside quoted client words, no therapist turn refers to the client's event as "my"."""

@@ -29,6 +29,7 @@ def test_entry_point_is_declared():
     assert 'inspect = ["inspect-ai' in text
 
 
+@pytest.mark.slow
 def test_inspect_metrics_equal_tvt_score(tmp_path, monkeypatch):
     require(HAVE_INSPECT, "inspect-ai is not installed (pip install 'tvt[inspect]')")
     from inspect_ai import eval as inspect_eval

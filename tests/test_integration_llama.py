@@ -106,6 +106,7 @@ def _summary_count(stderr: str, label: str) -> int:
     return int(m.group(1).replace(",", ""))
 
 
+@pytest.mark.slow
 def test_generate_through_llama_cpp(llama_server, tmp_path, env):
     args = [
         "generate", "--seed", 3, "--clients", 1, "--phases", "P5", "--backend", "openai",
@@ -155,6 +156,7 @@ def test_generate_through_llama_cpp(llama_server, tmp_path, env):
             assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.slow
 def test_rate_through_llama_cpp_json_mode(llama_server, tmp_path, env, monkeypatch):
     from tvt.raters.llm import rate_dataset_llm
 

@@ -319,6 +319,7 @@ def _submit_proc(outputs: Path, meta: Path, reference: Path, board: Path) -> sub
     )
 
 
+@pytest.mark.slow
 def test_concurrent_submits_never_corrupt(tmp_path, reference):
     """Six processes at once: four distinct outputs, one of them submitted three times."""
     board = tmp_path / "board"

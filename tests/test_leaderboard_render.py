@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt import __version__
 from tvt.cli import main
 from tvt.leaderboard import (
@@ -190,7 +191,7 @@ def test_javascript_url_is_never_a_link():
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(model=_text, org=_text, desc=st.text(max_size=80), date=st.sampled_from(["2025-01-02"]))
 def test_any_strings_render_as_text(model, org, desc, date):
     entry = verified(model, 0.5, organization=org, description=desc, date=date)

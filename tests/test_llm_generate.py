@@ -333,6 +333,7 @@ def _journal_entries(out):
     return max(0, len(path.read_text().splitlines()) - 1)
 
 
+@pytest.mark.slow
 def test_resume_after_kill_requests_nothing_completed(tmp_path):
     server = FakeServer(latency=0.15).start()
     try:

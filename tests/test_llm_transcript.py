@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.llm.transcript import (
     MAX_TURN_WORDS,
     TranscriptError,
@@ -226,7 +227,7 @@ _line_text = st.text(
 ).filter(lambda s: s.strip() and ":" not in s)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     texts=st.lists(_line_text, min_size=2, max_size=12),
     bold=st.booleans(),
@@ -255,7 +256,7 @@ def test_property_clean_dialogue_round_trips(texts, bold, numbered, blank):
     assert [t["text"] for t in tr.turns] == [" ".join(t.split()) for t in texts]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=300))
 def test_property_never_crashes(text):
     """Arbitrary text either parses into alternating turns or raises TranscriptError."""

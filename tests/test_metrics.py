@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from scipy import stats as scipy_stats
 
+from tests.hyp import examples
 from tests.needs import require_module
 from tvt import metrics
 from tvt.paper import paper
@@ -34,7 +35,7 @@ def batch(length: int):
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(2, 6).flatmap(batch))
 def test_dtw_matches_dtaidistance(pair):
     m, c = pair
@@ -44,7 +45,8 @@ def test_dtw_matches_dtaidistance(pair):
         assert ours[i] == pytest.approx(ref, rel=1e-9, abs=1e-12)
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(3, 6).flatmap(batch))
 def test_pearson_matches_scipy_and_constant_is_zero(pair):
     m, c = pair
@@ -62,7 +64,8 @@ def test_pearson_matches_scipy_and_constant_is_zero(pair):
         assert -1.0 <= r[i] <= 1.0
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=examples(100), deadline=None)
 @given(batch(6))
 def test_rmse_matches_numpy(pair):
     m, c = pair

@@ -7,6 +7,7 @@ import statistics
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.compose.suds import COURSES
 from tvt.config import load_config
 from tvt.pipeline import iter_cases
@@ -18,7 +19,7 @@ ORDER = ["P5", "P10", "P6", "P7", "P8", "P11"]
 CASES = list(iter_cases(CONFIG, 42, 4000))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(seed=st.integers(0, 2**31), client_id=st.integers(1, 10**6))
 def test_plan_ranges_and_suds_agreement(seed, client_id):
     case = Sampler(CONFIG, seed).sample(client_id)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from tvt.cli import main
@@ -53,6 +54,7 @@ def test_plot_writes_a_png(tmp_path):
     assert not [p for p in png.parent.iterdir() if p.name.startswith(".")]  # no temp file left
 
 
+@pytest.mark.slow
 def test_plot_is_deterministic_and_needs_no_display(tmp_path):
     ds, out = _files(tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND")}

@@ -118,6 +118,7 @@ def test_plugins_are_listed_with_their_distribution(site, tmp_path):
     assert "echo" in res.stdout and "offline" in res.stdout and "openai" in res.stdout
 
 
+@pytest.mark.slow
 def test_plugin_backend_and_rater_end_to_end(site, tmp_path):
     res = tvt(site, "generate", "--seed", 4, "--clients", 5, "--backend", "echo", "--out", "ds",
               cwd=tmp_path)  # fmt: skip

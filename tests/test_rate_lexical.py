@@ -222,8 +222,11 @@ def test_rate_as_reference(tmp_path):
         rec = json.loads(line)
         jsonschema.validate(rec, schema)
         assert rec["source"] == "rater:lexical"
+    before = (ds / "reference.jsonl").read_bytes()
     res = run("rate", ds, "--as-reference", "-o", ds / "reference.jsonl")
-    assert res.exit_code == 2 and "own reference.jsonl" in res.output
+    assert res.exit_code == 2 and "would overwrite the input file" in res.output
+    assert str(ds / "reference.jsonl") in res.output
+    assert (ds / "reference.jsonl").read_bytes() == before
 
 
 def test_unrated_conversations_are_reported_not_hidden(tmp_path):

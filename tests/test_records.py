@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from release_fixture import build_release
 
+from tests.hyp import examples
 from tvt.errors import InputError
 from tvt.fields import CASE_SECTIONS, CLIENT_FIELDS
 from tvt.paper import paper
@@ -130,8 +131,11 @@ def _mutate(obj: Any, path: tuple, value: Any, delete: bool) -> Any:
     return obj
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_quick_check_rejects_only_what_the_schema_rejects(generated, data):

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
+from tests.hyp import examples
 from tvt.config import load_config
 from tvt.pipeline import iter_cases
 from tvt.sampling import Sampler, violations
@@ -23,7 +24,7 @@ def _cases(config, seed, n):
     return list(iter_cases(config, seed, n))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     seed=st.integers(0, 2**32),
     client_id=st.integers(1, 10**6),

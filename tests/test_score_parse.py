@@ -6,9 +6,11 @@ import json
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.phases import BENCHMARK_ORDER as PHASES
 from tvt.scoring import load_outputs, trajectories_from_rows
 
@@ -68,8 +70,11 @@ def plain_reader(text: str) -> dict[int, dict[str, float]]:
     return out
 
 
+@pytest.mark.slow
 @settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(120),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(output_files(), st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_fast_reader_equals_plain_reader(tmp_path, case, newline, bom):
@@ -89,7 +94,9 @@ def test_fast_reader_equals_plain_reader(tmp_path, case, newline, bom):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(output_files())
 def test_rows_in_memory_read_exactly_like_the_file(tmp_path, case):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from release_fixture import build_native, build_release
 
+from tests.hyp import examples
 from tvt.cli import main
 from tvt.config import load_config
 from tvt.pipeline import iter_cases
@@ -80,6 +81,7 @@ def test_table_output_and_against_paper(small):
     assert stats["age"]["paper_mean"] == 49.3
 
 
+@pytest.mark.slow
 def test_paper_preset_2000_clients_fits_the_design_weights(tmp_path):
     out = tmp_path / "paper"
     # The profiles do not depend on the phases produced; one phase keeps the test quick.
@@ -187,7 +189,7 @@ def test_stats_bad_input(tmp_path, small):
     assert "Traceback" not in res.output
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     counts=st.lists(st.integers(0, 500), min_size=2, max_size=12),
     weights=st.lists(st.floats(0.05, 5.0), min_size=12, max_size=12),
@@ -207,7 +209,7 @@ def test_chi_square_equals_scipy_stats_chisquare(counts, weights):
     assert result["p_value"] == pytest.approx(p, rel=1e-9, abs=1e-300)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     values=st.lists(st.integers(0, 400), min_size=0, max_size=60),
     cut=st.integers(0, 60),

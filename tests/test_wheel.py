@@ -17,6 +17,8 @@ import sysconfig
 import venv
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -34,6 +36,7 @@ def _venv_site_packages(env_dir: Path) -> Path:
     return Path(paths["purelib"])
 
 
+@pytest.mark.slow
 def test_wheel_install_works_outside_the_repository(tmp_path):
     dist = tmp_path / "dist"
     subprocess.run(

@@ -2,7 +2,8 @@
 
 Readers report the file and line of every problem (``InputError``, exit code 2) and accept a UTF-8
 BOM and CRLF line ends. Writers never leave a half-written file: they write to a temporary file in
-the target folder and rename it into place.
+the target folder and rename it into place (``-``, FIFOs, devices and symbolic links are handled
+by :mod:`tvt.outputs`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import contextlib
 import hashlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -23,9 +22,13 @@ from orjson import dumps as _fast_dumps
 from orjson import loads as _fast_loads
 
 from tvt.errors import InputError
+from tvt.outputs import open_output
 
 #: Inputs larger than this are refused before reading (a benchmark file is a few MB).
 MAX_INPUT_BYTES = 2 * 1024**3
+#: A JSON Lines record longer than this is refused as soon as it is read, so memory stays bounded
+#: whatever a file holds (a conversation of tvt's or the public release is under 20 KB a line).
+MAX_LINE_BYTES = 16 * 1024**2
 
 
 def dumps(obj: Any) -> str:
@@ -77,7 +80,14 @@ def iter_jsonl(path: str | Path, *, limit: int = MAX_INPUT_BYTES) -> Iterator[tu
     seen = False
     with open(path, encoding="utf-8-sig", newline=None) as fh:
         try:
-            for lineno, raw in enumerate(fh, start=1):
+            for lineno, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), ""), 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InputError(
+                        f"line is longer than {MAX_LINE_BYTES // 1024**2} MB, the most a record "
+                        "may hold (docs/formats.md)",
+                        path=path,
+                        line=lineno,
+                    )
                 line = raw.strip()
                 if not line:
                     continue
@@ -127,33 +137,12 @@ def is_finite_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; rename it onto ``path`` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        binary = "b" in mode
-        opened = (
-            os.fdopen(fd, mode) if binary else os.fdopen(fd, mode, encoding="utf-8", newline="\n")
-        )
-        with opened as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    """Open ``path`` for writing: atomically for a regular file, streamed into ``-``, a FIFO or
+    a device, through a symbolic link (see :mod:`tvt.outputs`)."""
+    with open_output(path, mode) as fh:
+        yield fh
 
 
 def write_jsonl(path: str | Path, records: Iterable[Any]) -> None:

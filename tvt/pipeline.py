@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing as mp
 import os
@@ -35,10 +36,19 @@ def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Itera
 
 
 def parse_phases(text: str | None) -> list[str]:
-    """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six."""
-    if not text:
+    """``"P5,P10"`` -> ``["P5", "P10"]`` in benchmark order; ``None`` -> all six.
+
+    An empty list (``--phases ''``, ``--phases ,``) is refused: it would otherwise mean all six
+    phases, the opposite of what was typed."""
+    if text is None:
         return list(BENCHMARK_ORDER)
     wanted = [p.strip().upper() for p in text.split(",") if p.strip()]
+    if not wanted:
+        raise InputError(
+            f"no phase given (name some of {', '.join(BENCHMARK_ORDER)}, or leave --phases out "
+            "for all six)",
+            field="--phases",
+        )
     unknown = [p for p in wanted if p not in BENCHMARK_ORDER]
     if unknown:
         raise InputError(
@@ -150,6 +160,7 @@ def generate_offline(
     """
     if suds_style not in SUDS_STYLES:
         raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
+    out_existed = out.exists()
     prepare_output(out, force)
     backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
     if suds_style != "numeric":
@@ -162,30 +173,36 @@ def generate_offline(
         (config, seed, lo, min(lo + CHUNK - 1, clients), tuple(phases), suds_style)
         for lo in range(1, clients + 1, CHUNK)
     ]
-    survey = Survey()
-    # The card is written from the survey of the records as they were rendered.
-    finalize = functools.partial(write_card, survey=survey)
-    with DatasetWriter(out, manifest, finalize=finalize) as writer:
-        if workers == 1:
-            chunks: Iterator[_Encoded] = map(_render_star, jobs)
-            pool = None
-        else:
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-            chunks = pool.map(_render_star, jobs)
-        try:
-            if pool is not None:
-                # The worker processes exist now; while they compose, the parent loads what the
-                # dataset card needs at the end (scipy, a few tenths of a second), which thus
-                # leaves the path after the last client.
-                preload_card()
-            for job, chunk in zip(jobs, chunks, strict=True):
-                for name, (data, lines) in chunk.files.items():
-                    writer.write_lines(name, data, lines)
-                survey.merge(chunk.survey)
-                if progress:
-                    progress(job[3] - job[2] + 1)
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-        return writer.commit()
+    try:
+        survey = Survey()
+        # The card is written from the survey of the records as they were rendered.
+        finalize = functools.partial(write_card, survey=survey)
+        with DatasetWriter(out, manifest, finalize=finalize) as writer:
+            if workers == 1:
+                chunks: Iterator[_Encoded] = map(_render_star, jobs)
+                pool = None
+            else:
+                ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+                pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+                chunks = pool.map(_render_star, jobs)
+            try:
+                if pool is not None:
+                    # The worker processes exist now; while they compose, the parent loads what the
+                    # dataset card needs at the end (scipy, a few tenths of a second), which thus
+                    # leaves the path after the last client.
+                    preload_card()
+                for job, chunk in zip(jobs, chunks, strict=True):
+                    for name, (data, lines) in chunk.files.items():
+                        writer.write_lines(name, data, lines)
+                    survey.merge(chunk.survey)
+                    if progress:
+                        progress(job[3] - job[2] + 1)
+            finally:
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
+            return writer.commit()
+    except BaseException:
+        if not out_existed:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # a folder this run created stays only if something is in it
+        raise

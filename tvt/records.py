@@ -22,7 +22,7 @@ from tvt.errors import InputError
 from tvt.fields import CASE_SECTIONS
 from tvt.jsonio import is_finite_number, iter_jsonl
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
-from tvt.schemacheck import field_path, first_error, message
+from tvt.schemacheck import describe, errors
 
 SPEAKERS = ("therapist", "client")
 
@@ -219,6 +219,10 @@ RatingLine = OutputRow | PhaseOutputRow | ReferenceRow
 
 
 # -- quick checks ----------------------------------------------------------------------------------
+#: The longest turn text tvt reads, in characters (about 15,000 words; the public release's
+#: longest turn is under 1,000 characters). Longer turns are refused with a clear error, so that
+#: the per-turn work of the audit, the raters and the statistics stays bounded.
+MAX_TURN_CHARS = 100_000
 #: ``(reason, field)`` of a problem, or ``None`` when the record is fine.
 Problem = tuple[str, str | None]
 
@@ -265,11 +269,20 @@ def conversation_key_problem(obj: Any) -> Problem | None:
 
 
 def turns_list_problem(obj: dict[str, Any]) -> Problem | None:
-    """A conversation's turns must be a non-empty list (what each turn holds is checked apart:
-    a dataset's turns, a benchmark's inputs and an imported release differ there)."""
+    """A conversation's turns must be a non-empty list, no turn's text longer than
+    :data:`MAX_TURN_CHARS` (what else each turn holds is checked apart: a dataset's turns, a
+    benchmark's inputs and an imported release differ there)."""
     turns = obj.get("turns")
     if not isinstance(turns, list) or not turns:
         return "must be a non-empty list", "turns"
+    for i, t in enumerate(turns):
+        text = t.get("text") if isinstance(t, dict) else None
+        if isinstance(text, str) and len(text) > MAX_TURN_CHARS:
+            return (
+                f"turn text is {len(text):,} characters, more than the {MAX_TURN_CHARS:,} a "
+                "turn may have (docs/formats.md)",
+                f"turns.{i}.text",
+            )
     return None
 
 
@@ -325,15 +338,16 @@ def problem(schema: str, obj: Any, *, full: bool = False) -> Problem | None:
     """The problem of one record, or ``None``.
 
     ``full=False``: the quick check of what tvt's readers rely on (for schemas without one, the
-    whole schema). ``full=True``: the whole JSON Schema, worded by ``jsonschema``.
+    whole schema). ``full=True``: the whole JSON Schema, worded by ``jsonschema``; the reason
+    lists every error of the record (the first ten), the most relevant first.
     """
     quick = QUICK_CHECKS.get(schema)
     if quick is not None and not full:
         return quick(obj)
-    error = first_error(schema, obj)
-    if error is None:
+    listed, total = errors(schema, obj)
+    if not listed:
         return None
-    return message(error), field_path(error)
+    return describe(listed, total)
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -363,11 +377,20 @@ def _open(folder: str | Path, name: str, required: bool) -> Path:
 def _read(
     folder: str | Path, name: str, check: Callable[[Any], Problem | None], required: bool
 ) -> Iterator[tuple[int, Any]]:
+    """Each record of ``name`` checked; a client appearing twice is an error naming the line of
+    its first record (counting it twice would skew every figure and a benchmark's score)."""
     path = _open(folder, name, required)
+    first: dict[int, int] = {}
     for lineno, obj in iter_records(folder, name):
         found = check(obj)
         if found is not None:
             raise InputError(found[0], path=path, line=lineno, field=found[1])
+        cid = obj["client_id"]
+        if cid in first:
+            raise InputError(
+                f"client {cid} appears twice (first on line {first[cid]})", path=path, line=lineno
+            )
+        first[cid] = lineno
         yield lineno, obj
 
 

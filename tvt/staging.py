@@ -10,6 +10,7 @@ implementation of that pattern in tvt.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -17,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 PREFIX = ".tvt-staging-"
+#: Errors of a write that name no file (a full disk, a quota, a read-only file system).
+WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
 
 
 class Staging:
@@ -32,9 +35,17 @@ class Staging:
         self.path: Path = self.out  # set in __enter__
 
     def __enter__(self) -> Staging:
-        self.out.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=self.out))
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=self.out))
+        except OSError as exc:
+            raise self._named(exc) from None
         return self
+
+    def _named(self, exc: OSError) -> OSError:
+        """``exc`` reworded to name the output folder the user gave, not a staging file."""
+        reason = f"could not write the output ({exc.strerror or exc}); nothing was changed"
+        return OSError(exc.errno, reason, str(self.out))
 
     def promote(self, names: Iterable[str], *, remove_missing: Iterable[str] = ()) -> None:
         """Move the entries ``names`` (files or folders) from staging over those of ``out``.
@@ -54,11 +65,19 @@ class Staging:
                 shutil.rmtree(target)
             os.replace(source, target)
 
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+    def __exit__(self, exc_type: object, exc: object = None, *_: object) -> None:
+        if self.path != self.out:
+            shutil.rmtree(self.path, ignore_errors=True)
         if exc_type is not None and self._created_out and self._remove_empty_out:
             with contextlib.suppress(OSError):
                 self.out.rmdir()
+        if isinstance(exc, OSError) and (
+            str(exc.filename or "").startswith(str(self.path))
+            or exc.filename is None
+            and exc.errno in WRITE_ERRORS
+        ):
+            # A write into staging failed (a full disk): name the user's folder, not staging.
+            raise self._named(exc) from exc
 
 
 def _remove(path: Path) -> None:

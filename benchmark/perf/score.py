@@ -10,7 +10,8 @@ Prints (median of --repeat runs):
     sample and scaled, against tvt's vectorised metrics on all clients.
 
 Targets: <= 15 s end to end, <= 2 GB, >= 20x faster than the naive loop, end to end within 2x of
-parse-only.
+parse-only and within 2x of the decode floor measured in the same run. The machine's load average
+is printed before and after: wall times grow with it, the ratios much less.
 
     python benchmark/perf/score.py                      # 1,000,000 clients, 3 repetitions
     python benchmark/perf/score.py --clients 100000 --repeat 5
@@ -154,6 +155,7 @@ def main() -> None:
     mb = (out.stat().st_size + ref.stat().st_size) / 1024**2
     print(f"  built in {time.perf_counter() - t:.1f} s ({mb:.0f} MB of JSON Lines)")
     print(f"cpu count {os.cpu_count()}, python {sys.version.split()[0]}, numpy {np.__version__}")
+    print("load average (1/5/15 min) before: " + "/".join(f"{x:.1f}" for x in os.getloadavg()))
     print()
 
     floor, floor_all = timed(lambda: decode_floor(out, ref), args.repeat)
@@ -215,9 +217,11 @@ def main() -> None:
             (parse + naive_c) / e2e >= 20,
         ),
         (f"end to end within 2x of parse-only: {ratio_e2e:.2f}x", ratio_e2e <= 2),
+        (f"end to end within 2x of the decode floor: {e2e / floor:.2f}x", e2e <= 2 * floor),
     ]
     for text, ok in checks:
         print(f"[{'ok' if ok else 'MISS'}] {text}")
+    print("load average (1/5/15 min) after: " + "/".join(f"{x:.1f}" for x in os.getloadavg()))
 
     if args.phase_lines:
         print()

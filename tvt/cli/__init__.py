@@ -60,7 +60,8 @@ class TvtGroup(click.Group):
             click.echo(f"tvt: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("tvt: interrupted", err=True)
+            hint = (ctx.obj or {}).get("on_interrupt") if isinstance(ctx.obj, dict) else None
+            click.echo(f"tvt: interrupted; {hint}" if hint else "tvt: interrupted", err=True)
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise

@@ -55,6 +55,36 @@ def lazy_progress_bar(
             bar.close()
 
 
+#: ``advance(n, total=None)``: ``n`` more done; ``total``, when given, is the (new) total.
+Advance = Callable[..., None]
+
+
+@contextmanager
+def progress_bar(desc: str, unit: str) -> Iterator[Advance]:
+    """A tqdm bar on stderr while the block runs, only when stderr is a terminal (quiet when
+    piped or redirected); the work reports its total when it knows it."""
+    bar = _bar(0, desc, unit)
+
+    def advance(n: int = 1, total: int | None = None) -> None:
+        if total is not None and total != bar.total:
+            bar.total = total
+            bar.refresh()
+        if n:
+            bar.update(n)
+
+    try:
+        yield advance
+    finally:
+        bar.close()
+
+
+def on_interrupt(hint: str) -> None:
+    """What Ctrl-C should tell the user from here on (how to continue the interrupted work)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and isinstance(ctx.find_root().obj, dict):
+        ctx.find_root().obj["on_interrupt"] = hint
+
+
 def list_plugins(registry: Registry[Any]) -> None:
     """Print a registry's names, where each comes from, and what it does (``--list-raters``)."""
     rows = [list(row) for row in registry.describe()]

@@ -81,6 +81,10 @@ def audit(
     from tvt.audit.rules import load_rules
     from tvt.errors import InputError, WorkFailed
     from tvt.jsonio import atomic_writer, write_jsonl
+    from tvt.outputs import check_outputs
+
+    outs = {"--html": html_path, "--per-conversation": per_conv_path}
+    check_outputs(outs, inputs=[dataset, rules_path])
 
     if judge is None:
         for flag in ("model", "base_url"):

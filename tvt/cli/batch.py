@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tvt.cli._common import non_negative_int, sampler_options
+from tvt.numbers import FiniteFloat
 
 
 @click.group()
@@ -35,7 +36,7 @@ def batch() -> None:
 @sampler_options
 @click.option(
     "--temperature",
-    type=click.FloatRange(0, 2),
+    type=FiniteFloat(0, 2),
     default=0.8,
     show_default=True,
     help="Sampling temperature.",

@@ -82,7 +82,9 @@ def eval_cmd(
       tvt reveal leaderboard/sealed/gpt-4o-mini-masked-0123456789ab.json
     """
     from tvt.bench.sealed import run_eval
+    from tvt.llm.client import RetryPolicy
 
+    options["policy"] = RetryPolicy(give_up_after=options.pop("stop_after"))
     result = run_eval(
         model=model,
         track=track,
@@ -154,7 +156,9 @@ def reveal(
     from tvt.bench.sealed import regenerate_inputs
     from tvt.bench.sealed import reveal as do_reveal
     from tvt.jsonio import atomic_writer
+    from tvt.outputs import check_output
 
+    check_output(inputs_out, option="--inputs-out", inputs=[entry, secrets_dir])
     updated = do_reveal(entry, secrets_dir=secrets_dir, seed=seed, keys_dir=keys_dir)
     status = updated.pop("_signature")
     sealed = updated["sealed"]

@@ -12,6 +12,7 @@ from tvt.cli._common import (
     lazy_progress_bar,
     list_plugins,
     non_negative_int,
+    on_interrupt,
     plugin_options,
     sampler_options,
 )
@@ -120,6 +121,7 @@ def generate(
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend
     from tvt.config import load_config
+    from tvt.outputs import check_output_folder
     from tvt.pipeline import parse_phases
 
     if benchmark in ("tvt-bench-v2", "tvt-bench-v3") or track is not None or split is not None:
@@ -153,11 +155,17 @@ def generate(
         raise click.UsageError("Missing option '--seed' (or give --benchmark NAME).")
     config = load_config(preset, config_path)
     phase_list = parse_phases(phases)
+    check_output_folder(out, inputs=[config_path])
     started = time.perf_counter()
     chosen = get_backend(backend)
     flags = {**llm_flags, "suds_style": suds_style}
     options = plugin_options(BACKENDS, backend, flags, (*LLM_FLAGS, "suds_style"))
     request = GenerationRequest(seed, clients, config, phase_list, force)
+    if backend != "offline":
+        on_interrupt(
+            "finished conversations are kept in the output folder: run the same command with "
+            "--resume to continue where it stopped"
+        )
     with lazy_progress_bar(lambda: clients, "generate") as advance:
         run = chosen.generate(out, request, options=options, progress=advance)
     manifest = run.manifest

@@ -128,8 +128,10 @@ def leaderboard(leaderboard_dir: Path | None, fmt: str, out: Path | None) -> Non
     """
     # Imported when the command runs: `tvt --help` loads every command module.
     from tvt.leaderboard import default_leaderboard_dir, leaderboard_groups, render, write_text
+    from tvt.outputs import check_output
 
     folder = leaderboard_dir if leaderboard_dir is not None else default_leaderboard_dir()
+    check_output(out, option="--out", inputs=[folder])
     text = render(leaderboard_groups(folder), fmt)
     if out is None:
         click.echo(text, nl=False)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from tvt.cli._common import lazy_progress_bar, list_plugins, plugin_options
+from tvt.cli._common import lazy_progress_bar, list_plugins, on_interrupt, plugin_options
 from tvt.errors import WorkFailed
 from tvt.llm.cli_options import LLM_FLAGS, llm_options
 
@@ -77,8 +77,11 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
       tvt rate benchmark/tvt-bench-v3/masked/dev/inputs.jsonl -o masked.jsonl
     """
     from tvt.bench.inputs import looks_like_inputs
+    from tvt.outputs import check_output
     from tvt.raters.registry import RATERS, get_rater
 
+    default = Path("reference.jsonl" if as_reference else "outputs.jsonl")
+    check_output(out if out is not None else default, option="--out", inputs=[dataset])
     if looks_like_inputs(dataset):  # a tvt-bench-v2 inputs.jsonl: text only (tvt/bench/)
         from tvt.bench.rate_inputs import rate_inputs_from_flags
 
@@ -86,9 +89,14 @@ def rate(dataset: Path, rater: str, as_reference: bool, out: Path | None, **flag
         return
 
     if out is None:
-        out = Path("reference.jsonl" if as_reference else "outputs.jsonl")
+        out = default
     chosen = get_rater(rater)
     options = plugin_options(RATERS, rater, flags, RATER_FLAGS)
+    if "no_cache" in options and not options["no_cache"]:
+        on_interrupt(
+            "the answers received so far are in the response cache: run the same command again "
+            "to continue without asking for them twice"
+        )
     started = time.perf_counter()
     # The bar appears only if the rater reports progress (the openai rater draws its own).
     with lazy_progress_bar(lambda: _count_conversations(dataset), "rate", unit="conv") as advance:

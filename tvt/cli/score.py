@@ -71,8 +71,14 @@ def score(
     # the scoring code would add a quarter of a second to it.
     from tvt.bench.cli_hooks import add_skill, score_turn_track
     from tvt.jsonio import write_json
+    from tvt.outputs import check_outputs
     from tvt.scoring import format_table, write_per_client
     from tvt.scoring import score as run_score
+
+    check_outputs(
+        {"--out": out, "--per-client": per_client, "--plot": plot},
+        inputs=[outputs, reference, baseline],
+    )
 
     if score_turn_track(  # a tvt-bench-v2 turn-track reference: per-turn scoring
         outputs,

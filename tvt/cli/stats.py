@@ -54,6 +54,7 @@ def stats(
       tvt stats tvt-data --json > stats.json
       tvt stats tvt-data --plot stats.png --html stats.html
     """
+    from tvt.cli._common import progress_bar
     from tvt.stats import compute_stats, render_stats
 
     for flag, path in (("--plot", plot_path), ("--html", html_path)):
@@ -61,7 +62,8 @@ def stats(
             from tvt.errors import InputError
 
             raise InputError(f"{flag} would overwrite a file of the dataset", path=path, field=flag)
-    result = compute_stats(dataset, against=against, config_path=config_path)
+    with progress_bar("stats", "record") as advance:
+        result = compute_stats(dataset, against=against, config_path=config_path, progress=advance)
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False))
     else:

@@ -36,11 +36,17 @@ def import_cmd(src: Path, out: Path, force: bool, report_path: Path | None) -> N
       tvt import thousand-voices-release --out tvt-release-data
       tvt import release --out imported --report import-report.json
     """
+    from tvt.cli._common import progress_bar
     from tvt.jsonio import write_json
+    from tvt.outputs import check_output, check_output_folder
     from tvt.release import NothingUsable, import_release
 
+    check_output_folder(out, inputs=[src])
+    check_output(report_path, option="--report", inputs=[src])
+
     try:
-        report = import_release(src, out, force=force)
+        with progress_bar("import", "client") as advance:
+            report = import_release(src, out, force=force, progress=advance)
     except NothingUsable as exc:
         click.echo(exc.report.render(), err=True)
         raise
@@ -90,11 +96,14 @@ def export_cmd(dataset: Path, fmt: str, file_format: str, out: Path, force: bool
     """
     from tvt.errors import InputError
     from tvt.export_hf import export_hf
+    from tvt.outputs import check_output_folder
     from tvt.release import export_release
 
     source = click.get_current_context().get_parameter_source("file_format")
     if fmt != "hf" and source is click.core.ParameterSource.COMMANDLINE:
         raise InputError("--file-format applies to --format hf only", field="--file-format")
+    check_output_folder(out, inputs=[dataset])
+
     if fmt == "tvt-release":
         counts = export_release(dataset, out, force=force)
         click.echo(

@@ -68,6 +68,9 @@ class Dialogue:
         self.cb: dict[str, Any] = client_bank()[phase]
         self.ccommon: dict[str, Any] = client_bank()["common"]
         self.turns: list[dict[str, Any]] = []
+        #: Words of each client turn so far, counted up to turn ``_counted`` (for length.py).
+        self._spoken: list[int] = []
+        self._counted = 0
         self.voice = nar.voice
         # Each phase starts afresh (a phase composed alone comes out the same).
         self.voice.recent = []
@@ -216,7 +219,11 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        most = max_client_words(self.phase)
+        for turn in self.turns[self._counted :]:
+            if turn["speaker"] == "client":
+                self._spoken.append(len(turn["text"].split()))
+        self._counted = len(self.turns)
+        most = max_client_words(self.phase, self._spoken)
         while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
             kept.pop()
         if run_on:

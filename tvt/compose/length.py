@@ -3,6 +3,8 @@ means (the paper's figures, ``seeds/paper.json``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from tvt.paper import paper
 from tvt.rng import Stream
 
@@ -25,6 +27,20 @@ MAX_CLIENT_WORDS = 75
 MAX_WORDS = {"P5": 65, "P6": 65, "P7": 60, "P8": 60}
 
 
-def max_client_words(phase: str) -> int:
-    """The longest client turn of ``phase``, in words, before the voice's asides."""
-    return MAX_WORDS.get(phase, MAX_CLIENT_WORDS)
+#: A conversation whose client turns average more than ``TALKATIVE_AVERAGE`` words after
+#: ``TALKATIVE_TURNS`` turns keeps its next turns to ``TALKATIVE_CAP`` words: a talkative voice
+#: drawing long turns again and again could otherwise average more than 50 words a turn over a
+#: phase (seed 130, client 548, P6: 50.75), which no conversation of the release does. The
+#: trigger is late and high, so that only such runaway conversations are touched.
+TALKATIVE_TURNS = 10
+TALKATIVE_AVERAGE = 49
+TALKATIVE_CAP = 42
+
+
+def max_client_words(phase: str, spoken: Sequence[int] = ()) -> int:
+    """The longest client turn of ``phase``, in words, before the voice's asides, given the
+    lengths ``spoken`` of the client's earlier turns in this conversation."""
+    most = MAX_WORDS.get(phase, MAX_CLIENT_WORDS)
+    if len(spoken) >= TALKATIVE_TURNS and sum(spoken) > TALKATIVE_AVERAGE * len(spoken):
+        return min(most, TALKATIVE_CAP)
+    return most

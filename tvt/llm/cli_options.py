@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tvt.errors import InputError
+from tvt.numbers import FiniteFloat
 
 if TYPE_CHECKING:
     from tvt.llm.generation import LLMOptions
@@ -27,6 +28,7 @@ LLM_FLAGS = (
     "max_tokens",
     "max_attempts",
     "timeout",
+    "stop_after",
     "resume",
     "cache",
     "no_cache",
@@ -79,7 +81,7 @@ def llm_options(
         ),
         click.option(
             "--temperature",
-            type=click.FloatRange(0, 2),
+            type=FiniteFloat(0, 2),
             default=temperature,
             show_default=True,
             help="Sampling temperature.",
@@ -101,21 +103,30 @@ def llm_options(
         ),
         click.option(
             "--timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=FiniteFloat(min=0, min_open=True),
             default=timeout,
             show_default=True,
             help="Seconds to wait for one answer before retrying.",
+        ),
+        click.option(
+            "--stop-after",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Stop the run after this many requests in a row fail the same way (HTTP 500 "
+            "after HTTP 500, an error page after an error page): the endpoint is down or broken. "
+            "Finished work is kept. 0 never stops.",
         ),
         cache_opt,
         no_cache_opt,
         click.option(
             "--price-in",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             help="USD per million input tokens, for the cost estimate in the manifest.",
         ),
         click.option(
             "--price-out",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             help="USD per million output tokens, for the cost estimate in the manifest.",
         ),
     ]
@@ -144,6 +155,7 @@ def options_from_flags(
     flags: dict[str, Any], *, progress: bool = True, backend: str = "openai"
 ) -> LLMOptions:
     """Build :class:`~tvt.llm.generation.LLMOptions` from the flags of :func:`llm_options`."""
+    from tvt.llm.client import RetryPolicy
     from tvt.llm.generation import LLMOptions
 
     if not flags.get("model"):
@@ -161,4 +173,5 @@ def options_from_flags(
         price_in=flags.get("price_in"),
         price_out=flags.get("price_out"),
         progress=progress,
+        policy=RetryPolicy(give_up_after=flags.get("stop_after", 5)),
     )

@@ -8,6 +8,14 @@ exponential backoff and full jitter; after :attr:`RetryPolicy.max_retries` the r
 endpoint, key or model is wrong for every request: :class:`EndpointError` stops the run (exit 2).
 Other 4xx (e.g. a prompt too long for the model) fail that request only.
 
+A run that cannot succeed says so in seconds rather than hours. The first request is the probe:
+if it cannot even connect (connection refused, an unknown host) the run stops at once with
+:class:`EndpointError` naming ``--base-url``. Later, :attr:`RetryPolicy.give_up_after` faults of
+the same kind in a row across all requests (HTTP 500 after HTTP 500, HTML page after HTML page,
+with no answer between them; rate limiting does not count, it is the server being alive and
+busy) stop the run with :class:`EndpointDead` and a summary of the faults: what finished before is
+kept by the caller, and asking for more attempts would not help.
+
 The API key comes from ``OPENAI_API_KEY`` and lives only in the SDK client object: it is never part
 of a cache key, a manifest, a log line or an error message.
 """
@@ -23,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from tvt.errors import InputError
+from tvt.errors import InputError, WorkFailed
 from tvt.llm.cache import CachedResponse, ResponseCache, cache_key
 
 #: Local servers (llama.cpp, vLLM, Ollama) accept any key; the SDK insists on one.
@@ -41,6 +49,10 @@ class RequestFailed(Exception):
 
 class EndpointError(InputError):
     """The endpoint refuses every request (bad key, model or URL): stop the run, exit 2."""
+
+
+class EndpointDead(WorkFailed):
+    """The endpoint failed many requests in a row the same way: stop the run, exit 1."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,8 @@ class RetryPolicy:
     cap: float = 60.0
     #: Never wait longer than this for one Retry-After, whatever the server says.
     retry_after_cap: float = 300.0
+    #: Stop the run after this many faults of one kind in a row (0: never).
+    give_up_after: int = 5
 
     def delay(self, retry: int, retry_after: float | None = None) -> float:
         if retry_after is not None:
@@ -198,6 +212,41 @@ class LLMClient:
         if endpoint.base_url:
             kwargs["base_url"] = endpoint.base_url
         self._sdk = AsyncOpenAI(**kwargs)
+        #: Whether any request has been answered (the endpoint exists and speaks HTTP).
+        self._answered = False
+        #: The kind of the last faults in a row, and how many.
+        self._streak: tuple[str, int] = ("", 0)
+
+    def _where(self) -> str:
+        return f"--base-url {self.endpoint.base_url}" if self.endpoint.base_url else DEFAULT_HOST
+
+    def _note_fault(self, kind: str, exc: BaseException | None) -> None:
+        """Count a fault; stop the run when the endpoint is unreachable or keeps failing."""
+        cause = exc.__cause__ if exc is not None else None
+        # The SDK's transport (httpx, or a fork of it) raises a ConnectError when no connection
+        # could be opened at all: refused, unknown host, no route. Matched by name, so that a
+        # vendored copy of httpx is recognised too.
+        connect = any(k.__name__ == "ConnectError" for k in type(cause).__mro__)
+        if connect and not self._answered:
+            why = " ".join(str(cause).split()) or "connection failed"
+            raise EndpointError(
+                f"cannot connect to {self._where()} ({why}); is the server running and the "
+                "URL right?"
+            ) from None
+        if kind == "429 rate limited":
+            return
+        last, count = self._streak
+        count = count + 1 if kind == last else 1
+        self._streak = (kind, count)
+        limit = self.policy.give_up_after
+        if limit and count >= limit:
+            faults = ", ".join(f"{k} x{v}" for k, v in sorted(self.usage.faults.items()))
+            raise EndpointDead(
+                f"stopped: {count} requests in a row to {self._where()} failed with {kind} "
+                f"({self.usage.requests} requests sent; faults {faults}); the endpoint looks down "
+                "or broken, so the remaining work was not attempted. Finished work is kept: fix "
+                "the endpoint and run the same command again (with --resume where it has one)"
+            )
 
     async def aclose(self) -> None:
         await self._sdk.close()
@@ -260,6 +309,7 @@ class LLMClient:
         retry = 0
         while True:
             retry_after: float | None = None
+            error: BaseException | None = None
             self.usage.requests += 1
             try:
                 request: dict[str, Any] = {"model": self.endpoint.model, "messages": messages}
@@ -278,6 +328,8 @@ class LLMClient:
                     self.usage.prompt_tokens += prompt_tokens
                     self.usage.completion_tokens += completion_tokens
                     text = choice.message.content if choice.message is not None else None
+                    self._answered = True
+                    self._streak = ("", 0)
                     return Completion(
                         text or "", choice.finish_reason, prompt_tokens, completion_tokens, False
                     )
@@ -286,8 +338,9 @@ class LLMClient:
                 retry_after = _retry_after(exc)
             except openai.APITimeoutError:
                 kind = "timeout"
-            except openai.APIConnectionError:
+            except openai.APIConnectionError as exc:
                 kind = "connection error"
+                error = exc
             except openai.APIStatusError as exc:
                 status = exc.status_code
                 if status in (401, 403):
@@ -300,6 +353,7 @@ class LLMClient:
                         f"'{self.endpoint.model}' (wrong --model or --base-url?)"
                     ) from None
                 kind = f"HTTP {status}"
+                self._answered = True  # it speaks HTTP: not a wrong address
                 if status < 500 and status not in (408, 409):
                     raise RequestFailed(f"{kind}: {_short(exc)}") from None
                 retry_after = _retry_after(exc)
@@ -309,6 +363,7 @@ class LLMClient:
                 # The SDK could not decode what came back (e.g. truncated JSON).
                 kind = "malformed body"
             self.usage.fault(kind)
+            self._note_fault(kind, error)
             if retry >= self.policy.max_retries:
                 raise RequestFailed(f"{kind} (gave up after {retry + 1} tries)")
             self.usage.retries += 1

@@ -43,6 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "max_tokens": 256,
     "max_attempts": 3,
     "timeout": 120.0,
+    "stop_after": 5,
     "cache": None,
     "no_cache": False,
     "price_in": None,
@@ -220,7 +221,7 @@ def rate_conversations_llm(
         price_in=opt["price_in"],
         price_out=opt["price_out"],
         progress=opt["progress"],
-        policy=opt["policy"] or RetryPolicy(),
+        policy=opt["policy"] or RetryPolicy(give_up_after=opt["stop_after"]),
     )
     settings.check()
     conversations = sorted(conversations, key=lambda r: (r["client_id"], PHASE_INDEX[r["phase"]]))

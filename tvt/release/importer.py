@@ -7,6 +7,7 @@ Every known quirk of the release is repaired and recorded in the :class:`ImportR
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +119,17 @@ def _failure(client_id: int, phase: str | None, reason: str) -> dict[str, Any]:
     return {"client_id": client_id, "phase": phase, "reason": reason, "attempts": 1}
 
 
-def import_release(src: str | Path, out: str | Path, *, force: bool = False) -> ImportReport:
+def import_release(
+    src: str | Path,
+    out: str | Path,
+    *,
+    force: bool = False,
+    progress: Callable[..., None] | None = None,
+) -> ImportReport:
     """Read the release layout at ``src`` into a native dataset folder ``out``.
+
+    ``progress(n, total=...)``, when given, hears of each client imported (the command line's
+    bar).
 
     Returns the report of everything repaired, kept as given or skipped. Raises ``InputError``
     (exit 2) when the folder is not the release layout or nothing in it is usable; in that case
@@ -136,7 +146,11 @@ def import_release(src: str | Path, out: str | Path, *, force: bool = False) -> 
     )
     try:
         with DatasetWriter(out, manifest, finalize=write_card) as writer:
+            if progress is not None:
+                progress(0, total=len(found.files))
             for client_id in sorted(found.files):
+                if progress is not None:
+                    progress(1)
                 case, conversations, failures = _client_records(
                     client_id, found.files[client_id], report
                 )

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from tvt.errors import InputError
+from tvt.numbers import short
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 
 PHASES = BENCHMARK_ORDER
@@ -30,6 +31,9 @@ class Collector:
         # trajectory lines: id, line, and six values (NaN where a phase is absent)
         self.t_ids: list[int] = []
         self.t_lines: list[int] = []
+        #: While not None: the trajectory lines so far were lines 1..n of the file, one each
+        #: (the usual file), and ``t_lines`` is left empty until that stops being true.
+        self.dense: int | None = 0
         self.t_vals: list[Any] = []  # numbers; their types and ranges are checked in bulk
         # phase lines: id, phase index, value, line
         self.p_ids: list[int] = []
@@ -39,13 +43,25 @@ class Collector:
         self.labels: set[str] = set()
 
 
+    def line_numbers(self) -> None:
+        """Write out the line numbers of a dense start (``t_lines`` is kept from here on)."""
+        if self.dense is not None:
+            self.t_lines.extend(range(1, self.dense + 1))
+            self.dense = None
+
+    def t_line(self, i: int) -> int:
+        """The line of trajectory record ``i``."""
+        return i + 1 if self.dense is not None else self.t_lines[i]
+
+
 def label_key(kind: str) -> str:
     """The optional label of a line: ``model`` in outputs, ``source`` in a reference."""
     return "model" if kind == "outputs" else "source"
 
 
 def fmt_num(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    """A number as a message shows it: ``7``, ``7.25``, ``1e+308`` (never 309 digits)."""
+    return short(v)
 
 
 def strict_loads(raw: bytes, path: Any, lineno: int, last: bool) -> Any:
@@ -105,6 +121,13 @@ def _check_client_id(obj: dict[str, Any], path: Any, lineno: int) -> int:
         raise InputError(
             f"client_id must be >= 1, got {cid}", path=path, line=lineno, field="client_id"
         )
+    if cid >= 2**63:
+        raise InputError(
+            f"client_id must be below 2**63, got {short(cid)}",
+            path=path,
+            line=lineno,
+            field="client_id",
+        )
     return cid
 
 
@@ -159,6 +182,7 @@ def check_record(obj: Any, path: Any, lineno: int, kind: str, col: Collector) ->
     if has_traj:
         col.t_vals.extend(_trajectory_row(obj[_TRAJECTORY_KEY], path, lineno))
         col.t_ids.append(cid)
+        col.line_numbers()
         col.t_lines.append(lineno)
         return
     if kind != "outputs":

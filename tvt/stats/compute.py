@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -325,19 +325,37 @@ def _values_table(
 
 
 def compute_stats(
-    dataset: str | Path, *, against: str | None = None, config_path: str | Path | None = None
+    dataset: str | Path,
+    *,
+    against: str | None = None,
+    config_path: str | Path | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict[str, Any]:
-    """All statistics of a dataset folder as plain data (what ``tvt stats --json`` prints)."""
+    """All statistics of a dataset folder as plain data (what ``tvt stats --json`` prints).
+
+    ``progress(n, total=...)``, when given, hears of every record read (the command line's bar).
+    """
     folder = resolve_dataset(dataset)
     manifest = read_manifest(folder)
     config, note = resolve_targets(manifest, config_path)
+    advance = progress or (lambda n=1, total=None: None)
+    files = (manifest or {}).get("files", {})
+    advance(
+        0,
+        total=sum(
+            files.get(n, {}).get("records", 0) for n in ("cases.jsonl", "conversations.jsonl")
+        )
+        or None,
+    )
     collector = Collector()
     for _, case in read_cases(folder):
         collector.add_case(case)
+        advance(1)
     if collector.n == 0:
         raise InputError("no cases to describe", path=folder / "cases.jsonl")
     for _, conv in read_conversations(folder):
         collector.add_conversation(conv)
+        advance(1)
     return collector.report(manifest, against=against, config=config, targets_note=note)
 
 

@@ -1,0 +1,95 @@
+"""The typed fast path of the score reader accepts exactly what the strict check accepts, and
+every error message is the strict check's (tvt/scoring/reader.py)."""
+
+from __future__ import annotations
+
+import json
+
+import msgspec
+import numpy as np
+import pytest
+
+from tvt.errors import InputError
+from tvt.scoring import load_outputs, load_reference, reader
+
+SIX = {"P5": 5, "P10": 8, "P6": 7, "P7": 6, "P8": 5, "P11": 4}
+LINES = [
+    {"client_id": 1, "trajectory": SIX, "model": "m"},
+    {"client_id": 2, "trajectory": {**SIX, "P5": 7.5}, "model": None, "extra": [1, 2]},
+    {"client_id": 3, "trajectory": {**SIX, "P5": True}},
+    {"client_id": True, "trajectory": SIX},
+    {"client_id": 0, "trajectory": SIX},
+    {"client_id": 4, "trajectory": SIX, "phase": None},
+    {"client_id": 4, "trajectory": SIX, "intensity": 3},
+    {"client_id": 5, "trajectory": {**SIX, "P5": 11}},
+    {"client_id": 5, "trajectory": {**SIX, "P5": 10**400}},
+    {"client_id": 5, "trajectory": {**SIX, "P5": "5"}},
+    {"client_id": 6, "trajectory": {**SIX, "P9": 5}},
+    {"client_id": 6, "trajectory": {k: v for k, v in SIX.items() if k != "P8"}},
+    {"client_id": 7, "trajectory": SIX, "model": 5},
+    {"client_id": 7, "trajectory": SIX, "source": 5},
+    {"client_id": 8, "phase": "P5", "intensity": 4},
+    {"client_id": 2**70, "trajectory": SIX},
+]
+
+
+def _slow(_raw: bytes) -> None:
+    raise msgspec.ValidationError("forced")
+
+
+def _outcome(load, path):
+    try:
+        t = load(path)
+    except InputError as exc:
+        return ("error", str(exc))
+    return ("ok", t.ids.tolist(), np.nan_to_num(t.values, nan=-1).tolist(), t.labels)
+
+
+@pytest.mark.parametrize("kind", ["outputs", "reference"])
+@pytest.mark.parametrize("line", LINES, ids=range(len(LINES)))
+def test_fast_and_strict_paths_agree(tmp_path, monkeypatch, kind, line):
+    path = tmp_path / f"{kind}.jsonl"
+    path.write_text(
+        json.dumps({"client_id": 99, "trajectory": SIX}) + "\n" + json.dumps(line) + "\n"
+    )
+    load = load_outputs if kind == "outputs" else load_reference
+    fast = _outcome(load, path)
+    monkeypatch.setattr(reader, "_decode_line", _slow)
+    assert _outcome(load, path) == fast
+
+
+def _line(cid: int, **traj: object) -> str:
+    return json.dumps({"client_id": cid, "trajectory": {**SIX, **traj}})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a value out of range on line 4, after a blank line / a strict-path line / neither
+        "\n".join([_line(1), "", _line(2), _line(3, P5=0)]) + "\n",
+        "\n".join(
+            [
+                _line(1),
+                json.dumps({"client_id": 2, "trajectory": {"P5": 3}}),
+                _line(3),
+                _line(4, P8=12),
+            ]
+        )
+        + "\n",  # fmt: skip
+        "\n".join([_line(1), _line(2), _line(3), _line(4, P11=-1)]) + "\n",
+        "\n".join([_line(1), _line(2), "", "", _line(1, P5=6)]) + "\n",  # conflicting duplicate
+        "\n".join([_line(2), _line(1), "", _line(3)]) + "\n",  # fine: first lines 1, 2, 4
+    ],
+)
+def test_line_numbers_survive_blank_and_strict_lines(tmp_path, monkeypatch, text):
+    path = tmp_path / "outputs.jsonl"
+    path.write_text(text)
+    fast = _outcome(load_outputs, path)
+    if fast[0] == "ok":
+        fast = (*fast, load_outputs(path).first_line.tolist())
+    monkeypatch.setattr(reader, "_decode_line", _slow)
+    slow = _outcome(load_outputs, path)
+    if slow[0] == "ok":
+        slow = (*slow, load_outputs(path).first_line.tolist())
+    assert fast == slow
+    assert fast[0] == "ok" or "line 4" in fast[1] or "line 5" in fast[1]
