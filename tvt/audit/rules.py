@@ -44,6 +44,8 @@ REQUIRED_LEXICONS = (
     "processing.recording_homework",
     "processing.in_vivo_homework",
     "belief.taken_up",
+    "belief.revised",
+    "exposure.opening",
     "safety.passive_ideation",
     "safety.active_ideation",
     "safety.means_intent",
