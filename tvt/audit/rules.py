@@ -59,6 +59,7 @@ REQUIRED_LEXICONS = (
     "safety.method",
     "safety.graphic_injury",
     "safety.explicit_sexual",
+    "facts.in_passing",
     "pronoun.male",
     "pronoun.female",
 )
