@@ -182,8 +182,17 @@ def exposure_span(conv: Conversation, rules: Rules) -> tuple[int, int]:
     that begins it, or -1 when none does; index of the first therapist turn after it that ends
     it, or the number of turns). The closing turn and what follows are not during exposure."""
     opening, closing = rules.lex("exposure.opening"), rules.lex("exposure.closing")
+    asks_rating = rules.lex("suds.question")
     therapist = [(i, t) for i, t in enumerate(conv.turns) if t.speaker == "therapist"]
-    start = next((i for i, t in therapist if opening.find_in(t) is not None), -1)
+    # "Let's start with your SUDS level" asks for the rating before the memory: not the start.
+    start = next(
+        (
+            i
+            for i, t in therapist
+            if opening.find_in(t) is not None and asks_rating.find_in(t) is None
+        ),
+        -1,
+    )
     end = next(
         (i for i, t in therapist if i > max(start, 0) and closing.find_in(t) is not None),
         len(conv.turns),
