@@ -66,11 +66,11 @@ from tvt.llm.cli_options import llm_options
 @click.option(
     "--split",
     "gold_split",
-    type=click.Choice(["test", "tune", "all"]),
+    type=click.Choice(["test", "tune", "fresh", "all"]),
     default="test",
     show_default=True,
     help="Which part of the gold set --calibrate scores: the held-out 'test' part (report this), "
-    "the 'tune' part the rules were fixed on, or all.",
+    "the 'tune' part the rules were fixed on, the 'fresh' items labelled after the last rule change, or all.",
 )
 @llm_options(temperature=0.0, max_tokens=256, resume=False)
 def audit(
