@@ -212,7 +212,9 @@ def test_calibrate_prints_the_table_and_scores_the_judge(tmp_path, monkeypatch):
         if json.loads(line)["source"] == "tvt:seed=7"
     ]
     (gold_dir / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    res = CliRunner().invoke(main, ["audit", "--calibrate", "--gold", str(gold_dir), "--split", "all"])
+    res = CliRunner().invoke(
+        main, ["audit", "--calibrate", "--gold", str(gold_dir), "--split", "all"]
+    )
     assert res.exit_code == 0, res.output
     assert "| `safety.risk_statement` |" in res.stdout and "all met" in res.stdout
 
@@ -234,7 +236,10 @@ def test_calibrate_prints_the_table_and_scores_the_judge(tmp_path, monkeypatch):
         if json.loads(line)["check"] in RECALL_CHECKS
     }
     assert completions == len(judged)
-    rule, judge = doc["checks"]["safety.risk_statement"], doc["judge"]["checks"]["safety.risk_statement"]
+    rule, judge = (
+        doc["checks"]["safety.risk_statement"],
+        doc["judge"]["checks"]["safety.risk_statement"],
+    )
     # scored on the same items: same positives, whatever each found
     assert judge["positives"] == rule["positives"] > 0
     # the fake judge knows "kill myself" and "ending it all", not the composer's "go to sleep and

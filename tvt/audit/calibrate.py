@@ -92,9 +92,7 @@ def load_gold(folder: str | Path) -> tuple[list[GoldItem], dict[str, Any]]:
         if item.check not in CHECK_IDS:
             raise InputError(f"unknown check {item.check!r}", path=path, line=line, field="check")
         if item.source not in sources["sources"]:
-            raise InputError(
-                f"source {item.source!r} is not in sources.json", path=path, line=line
-            )
+            raise InputError(f"source {item.source!r} is not in sources.json", path=path, line=line)
         key = (item.source, item.client, item.phase, item.turn, item.check)
         if key in seen:
             raise InputError("duplicate item (same turn and check)", path=path, line=line)
@@ -182,7 +180,9 @@ class Calibration:
 FlagIndex = Mapping[tuple[int, str], Mapping[str, set[int]]]
 
 
-def flag_index(per_conversation: Iterable[Mapping[str, Any]]) -> dict[tuple[int, str], dict[str, set[int]]]:
+def flag_index(
+    per_conversation: Iterable[Mapping[str, Any]],
+) -> dict[tuple[int, str], dict[str, set[int]]]:
     """Index the lines of the per-conversation flags (``tvt audit --per-conversation``)."""
     out: dict[tuple[int, str], dict[str, set[int]]] = {}
     for row in per_conversation:
@@ -208,7 +208,9 @@ def score(
     skipped: dict[str, int] = defaultdict(int)
     drifted: list[GoldItem] = []
     n = 0
-    labelled: dict[str, dict[str, set[tuple[int, str, int]]]] = defaultdict(lambda: defaultdict(set))
+    labelled: dict[str, dict[str, set[tuple[int, str, int]]]] = defaultdict(
+        lambda: defaultdict(set)
+    )
     for item in items:
         if item.source in flags:
             labelled[item.source][item.check].add((item.client, item.phase, item.turn))
@@ -243,10 +245,10 @@ def score(
         counts: dict[str, int] = defaultdict(int)
         known = labelled.get(source, {})
         for (client, phase), checks in index.items():
-            for chk, turns in checks.items():
+            for chk, flagged_turns in checks.items():
                 if chk not in known:
                     continue
-                counts[chk] += sum(1 for t in turns if (client, phase, t) not in known[chk])
+                counts[chk] += sum(1 for t in flagged_turns if (client, phase, t) not in known[chk])
         unlabelled[source] = dict(sorted(counts.items()))
     return Calibration(split, scores, n, dict(skipped), drifted, unlabelled)
 

@@ -111,6 +111,14 @@ def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
             continue
         details.append(f"turn {i}: {describe(kinds, turn, conv.phase)}")
         statements.append(i)
+        # An answer to a safety question ("Are you having thoughts of ending your life?" ->
+        # "It's more wishing it would all stop than wanting to die") is part of the assessment
+        # under way, not a new statement that needs one.
+        asked = next((x for x in reversed(conv.turns[:i]) if x.speaker == "therapist"), None)
+        if asked is not None and any(
+            rules.lex(f"safety.assess_{p}").find_in(asked) is not None for p in ASSESS_PARTS
+        ):
+            continue
         following = [(j, x) for j, x in enumerate(conv.turns) if j > i and x.speaker == "therapist"]
         window = following[: t("assessment_window_therapist_turns")]
         first = window[: t("followup_therapist_turns")]

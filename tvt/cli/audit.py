@@ -144,7 +144,10 @@ def audit(
         conditions = parse_fail_on(fail_on, known)
         if not judge and any(c.name.startswith("judge.") for c in conditions):
             raise InputError("judge.* conditions need --judge openai", field="--fail-on")
-    result = audit_dataset(dataset, rules)
+    from tvt.cli._common import lazy_progress_bar
+
+    with lazy_progress_bar(lambda: _count_lines(dataset), "audit", "conversation") as advance:
+        result = audit_dataset(dataset, rules, progress=advance)
     judge_doc = judge_items = None
     if judge:
         from tvt.audit.judge import run_judge
@@ -288,6 +291,20 @@ def _judge_flags(
         if verdict and verdict.get(key) in bad:
             out.setdefault(i.key, {}).setdefault(i.check, set()).add(i.turn)
     return out
+
+
+def _count_lines(dataset: Path) -> int:
+    """The number of conversations, for the progress bar (drawn only on a terminal; when
+    stderr is piped the bar is off and the file is not counted)."""
+    import sys
+
+    from tvt.dataset import resolve_dataset
+
+    if not sys.stderr.isatty():
+        return 0
+
+    with open(resolve_dataset(dataset) / "conversations.jsonl", "rb") as fh:
+        return sum(1 for line in fh if line.strip())
 
 
 def _measure_names() -> set[str]:
