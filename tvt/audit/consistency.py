@@ -162,6 +162,8 @@ class _Hits:
     ) -> None:
         self.conv, self.index = conv, index
         self.passing = rules.lex("facts.in_passing") if passing else None
+        if self.passing is not None and not self.passing.possible(*conv.text("client")):
+            self.passing = None  # nothing is named in passing: count the whole text
         if self.passing is None:
             text, _, lower = conv.text("client")
             words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
