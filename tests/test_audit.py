@@ -147,7 +147,7 @@ def test_an_edited_rules_file_changes_the_audit(tmp_path, fixture_audit):
     [
         (lambda d: d["lexicons"]["exposure.relaxation"]["patterns"].append("take (a"), "pattern"),
         (lambda d: d["thresholds"].pop("followup_therapist_turns"), "followup_therapist_turns"),
-        (lambda d: d["lexicons"].pop("safety.suicidal"), "safety.suicidal"),
+        (lambda d: d["lexicons"].pop("safety.passive_ideation"), "safety.passive_ideation"),
         (lambda d: d["checks"].pop("safety.unassessed_risk"), "safety.unassessed_risk"),
         (lambda d: d.update(version="one"), "version"),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,10 @@ PARALLEL_MIN_CONVERSATIONS = 600
 
 
 def _audit_clients(
-    groups: list[tuple[int, list[Any]]], data: Dataset, rules: Rules
+    groups: list[tuple[int, list[Any]]],
+    data: Dataset,
+    rules: Rules,
+    progress: Callable[[int], None] | None = None,
 ) -> tuple[Any, Counter[str], dict[tuple[int, str], list[int]]]:
     """Run the per-conversation and per-client checks over ``groups`` (client, conversations)."""
     from tvt.audit.consistency import consistency
@@ -106,14 +110,19 @@ def _audit_clients(
                 risk_turns[conv.key] = risks
             self_repeating(conv, rules, found)
         consistency(convs, data.cases.get(cid), rules, found)
+        if progress is not None:
+            progress(len(convs))
     return found, phases, risk_turns
 
 
-def _chunk_job(start: int, stop: int) -> tuple[Any, Counter[str], dict[tuple[int, str], list[int]]]:
+def _chunk_job(
+    bounds: tuple[int, int],
+) -> tuple[int, Any, Counter[str], dict[tuple[int, str], list[int]]]:
     assert _SHARED is not None
     data, rules = _SHARED
-    groups = list(data.by_client())[start:stop]
-    return _audit_clients(groups, data, rules)
+    groups = list(data.by_client())[bounds[0] : bounds[1]]
+    found, phases, risks = _audit_clients(groups, data, rules)
+    return sum(len(c) for _, c in groups), found, phases, risks
 
 
 def _split(groups: list[tuple[int, list[Any]]], parts: int) -> list[tuple[int, int]]:
@@ -141,13 +150,22 @@ def default_workers(conversations: int) -> int:
     return 2 if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
+#: Parts per worker process: more parts than processes let progress be reported as they end.
+PARTS_PER_WORKER = 4
+
+
 def audit_dataset(
-    folder: str | Path, rules: Rules | None = None, *, workers: int | None = None
+    folder: str | Path,
+    rules: Rules | None = None,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> AuditResult:
     """Run every rule-based check over the dataset folder ``folder``.
 
     With ``workers`` > 1 the clients are split between forked processes while this one
-    measures the diversity figures; the result is the same as with one process.
+    measures the diversity figures; the result is the same as with one process. ``progress``
+    is called with the number of conversations audited as they are done (for a progress bar).
     """
     from tvt.audit.variety import corpus_figures
 
@@ -158,17 +176,22 @@ def audit_dataset(
     if workers is None:
         workers = default_workers(len(data.conversations))
     if workers <= 1:
-        found, phases, risk_turns = _audit_clients(groups, data, rules)
+        found, phases, risk_turns = _audit_clients(groups, data, rules, progress)
         figures = corpus_figures(data.conversations, rules)
         return AuditResult(data, rules, found, figures, phases, risk_turns)
     import multiprocessing
 
     _SHARED = (data, rules)
+    parts = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = [pool.apply_async(_chunk_job, rng) for rng in _split(groups, workers)]
+            # imap keeps the parts in client order (the merge below relies on it)
+            pending = pool.imap(_chunk_job, _split(groups, workers * PARTS_PER_WORKER))
             figures = corpus_figures(data.conversations, rules)
-            parts = [p.get() for p in pending]
+            for done, *part in pending:
+                parts.append(part)
+                if progress is not None:
+                    progress(done)
     finally:
         _SHARED = None
     found, phases, risk_turns = parts[0]

@@ -7,10 +7,11 @@ client and attached to each conversation that departs from the rest, with the tu
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 
 from tvt.audit.findings import Findings
-from tvt.audit.lexicon import CategoryIndex
+from tvt.audit.lexicon import CategoryIndex, words_of
 from tvt.audit.load import Case, Conversation
 from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
@@ -24,6 +25,21 @@ _DOCTOR_RE = re.compile(r"\b(?:Dr|Doctor)\.?\s+" + _NAME)
 _CLIENT_THANKS_RE = re.compile(
     r"\b(?:[Tt]hanks|[Tt]hank you|[Oo]kay|[Yy]es|[Ss]orry|[Rr]ight),\s+" + _NAME + r"(?=\s*[.!?,])"
 )
+# Addressed by title and surname: at the start of the turn, after a comma or a greeting, and
+# followed by punctuation ("Welcome back, Mrs. Hakim.", "Mr. Lee, today we'll ..."); a title
+# elsewhere ("Did Mrs. Chen see it?") names someone else.
+_TITLE_RE = re.compile(
+    r"(?:^\s*|,\s+|\b(?:[Hh]ello|[Hh]i|[Ww]elcome(?: back)?|[Gg]ood (?:morning|afternoon|evening)|"
+    r"[Tt]hank you|[Tt]hanks)\s+)(Mr|Mrs|Ms|Miss|Mx)\.?\s+" + _NAME + r"(?=\s*(?:[.!?,]|$))"
+)
+_NUMBER = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred)"
+)
+# "Seventy-seven, keys biting into your palm" reads back a number, not a name.
+_NUMBER_WORD_RE = re.compile(rf"^{_NUMBER}(?:[- ]{_NUMBER})*$", re.IGNORECASE)
+_SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")
 _INTRO_RE = re.compile(r"\b(?:[Mm]y name is|[Ii]'m Dr\.?|[Ii] am Dr\.?|[Cc]all me)\s+" + _NAME)
 
 
@@ -49,8 +65,12 @@ def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[in
             found = [n for n in found if n[0].isupper() and not n.isupper()]
             found = [n for n in found if n not in said and f"{n}," not in said]
             for name in found:
-                if name not in stop:
+                if name not in stop and not _NUMBER_WORD_RE.match(name):
                     client[name].append(i)
+            # "Mr. Lee", "Mrs. Hakim": a surname, kept apart from first names
+            for title, name in _TITLE_RE.findall(text):
+                if name not in stop:
+                    client[f"{title}. {name}"].append(i)
             for name in _INTRO_RE.findall(text):
                 if name not in stop:
                     therapist[name].append(i)
@@ -80,12 +100,7 @@ def _name_check(
     if not totals and not known:
         return
     found.eligible(check)
-    if known:
-        expected = {part for part in re.split(r"[\s-]+", known) if part}
-    else:
-        # the most used name; on a tie, the one used first (phases in benchmark order)
-        expected = {min(totals, key=lambda n: (-totals[n], first[n]))}
-    odd = sorted(n for n in totals if n not in expected)
+    odd = _odd_names(totals, first, known)
     if not odd:
         return
     found.tallies[check].flagged += 1
@@ -93,7 +108,7 @@ def _name_check(
     for conv, names in zip(convs, per_conv, strict=True):
         for name in names:
             where[name].append(conv.phase)
-    usual = known or next(iter(expected))
+    usual = known or _usual(totals, first)
     detail = f"usual name {usual}; also " + ", ".join(f"{n} ({'/'.join(where[n])})" for n in odd)
     for conv, names in zip(convs, per_conv, strict=True):
         turns = sorted(i for n in odd for i in names.get(n, []))
@@ -101,26 +116,89 @@ def _name_check(
             found.add_flag(check, conv, turns, detail)
 
 
+def _fold(name: str) -> str:
+    """A name compared without accents or case ("María" is "Maria")."""
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).lower()
+
+
+def _usual(totals: Counter[str], first: dict[str, int]) -> str:
+    """The most used name; on a tie, the one used first (phases in benchmark order)."""
+    return min(totals, key=lambda n: (-totals[n], first[n]))
+
+
+def _odd_names(totals: Counter[str], first: dict[str, int], known: str | None) -> list[str]:
+    """The names that are not the client's (or the therapist's) usual one.
+
+    First names and titled surnames ("Mrs. Hakim") are compared separately; a name is the
+    usual one without accents ("Maria" for "María") or as its short form ("Raj" for "Rajesh").
+    """
+
+    def same(name: str, usual: set[str]) -> bool:
+        f = _fold(name)
+        return any(f == u or (len(f) >= 3 and (u.startswith(f) or f.startswith(u))) for u in usual)
+
+    plain = Counter({n: c for n, c in totals.items() if ". " not in n})
+    titled = Counter({n.split(". ", 1)[1]: c for n, c in totals.items() if ". " in n})
+    titled_key = {n.split(". ", 1)[1]: n for n in totals if ". " in n}
+    odd: list[str] = []
+    for group, key in ((plain, lambda n: n), (titled, lambda n: titled_key[n])):
+        if not group:
+            continue
+        if known:
+            usual = {_fold(p) for p in re.split(r"[\s-]+", known) if p}
+        else:
+            usual = {_fold(_usual(group, {n: first[key(n)] for n in group}))}
+        odd += [key(n) for n in group if not same(n, usual)]
+    return sorted(odd)
+
+
 class _Hits:
     """Category counts of a conversation's client turns; the turns of a category on demand."""
 
-    def __init__(self, conv: Conversation, index: CategoryIndex, rules: Rules) -> None:
+    def __init__(
+        self, conv: Conversation, index: CategoryIndex, rules: Rules, passing: bool = False
+    ) -> None:
         self.conv, self.index = conv, index
-        text, _, lower = conv.text("client")
-        words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
+        self.passing = rules.lex("facts.in_passing") if passing else None
+        if self.passing is not None and not self.passing.possible(*conv.text("client")):
+            self.passing = None  # nothing is named in passing: count the whole text
+        if self.passing is None:
+            text, _, lower = conv.text("client")
+            words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
+        else:
+            text = "\n".join(self._kept(t.text) for t in conv.turns if t.speaker == "client")
+            lower = text.lower()
+            words = words_of(text)
         self.counts: Counter[str] = Counter(index.counts(text, words, lower))
+
+    def _kept(self, text: str) -> str:
+        """``text`` without the sentences that name people in passing."""
+        assert self.passing is not None
+        if self.passing.find(text) is None:
+            return text
+        return " ".join(s for s in _SENTENCE_RE.findall(text) if self.passing.find(s) is None)
 
     def turns(self, category: str) -> list[int]:
         lex = self.index.categories[category]
+        if self.passing is None:
+            return [
+                i
+                for i, t in enumerate(self.conv.turns)
+                if t.speaker == "client" and lex.count(t.text, t.words)
+            ]
         return [
             i
             for i, t in enumerate(self.conv.turns)
-            if t.speaker == "client" and lex.count(t.text, t.words)
+            if t.speaker == "client" and lex.count(self._kept(t.text))
         ]
 
 
-def _category_hits(conv: Conversation, index: CategoryIndex, rules: Rules) -> _Hits:
-    return _Hits(conv, index, rules)
+def _category_hits(
+    conv: Conversation, index: CategoryIndex, rules: Rules, passing: bool = False
+) -> _Hits:
+    return _Hits(conv, index, rules, passing)
 
 
 def _dominant(counts: Counter[str], minimum: int, share: float = 0.0) -> str | None:
@@ -189,7 +267,7 @@ def consistency(
     narration = [c for c in convs if c.phase in EXPOSURE_PHASES]
     minimum = rules.t("facts_min_hits")
     for facet in ("what", "who", "where"):
-        hits = [_category_hits(c, rules.facts[facet], rules) for c in narration]
+        hits = [_category_hits(c, rules.facts[facet], rules, facet == "who") for c in narration]
         _divergence_check(f"consistency.event_{facet}", narration, hits, minimum, found)
     hits = [_category_hits(c, rules.facts["pronoun"], rules) for c in narration]
     _divergence_check(

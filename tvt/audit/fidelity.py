@@ -128,7 +128,6 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
     sign = rules.lex("exposure.overwhelm_sign")
     rise = rules.lex("exposure.distress_rise")
     topic = rules.lex("exposure.topic_change")
-    closing = rules.lex("exposure.closing")
     therapist_text, therapist_tokens, therapist_lower = conv.text("therapist")
     can_relax, can_ground, can_topic = (
         lex.possible(therapist_text, therapist_tokens, therapist_lower)
@@ -141,7 +140,8 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
     ratings = {i: v for i, v, _ in suds.ratings}
     prev_client: int | None = None
     rising = False
-    for i, turn in enumerate(conv.turns):
+    start, end = exposure_span(conv, rules)
+    for i, turn in enumerate(conv.turns[:end]):
         if turn.speaker == "client":
             prev_client = i
             value = ratings.get(i)
@@ -151,12 +151,14 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
             if value is not None:
                 last_rating = value
             continue
-        if closing.find_in(turn) is not None:
-            break  # the exposure is over: what follows is not during exposure
+        # Relaxation is flagged from the first turn: breathing as the lead-in to the memory is
+        # the pattern the PE guide leaves out. Grounding and reassurance only count once the
+        # exposure has begun (the orientation may remind the client that the office is safe).
         if can_relax and relax.find_in(turn) is not None:
             relaxation.append(i)
         if (
-            can_ground
+            i > start
+            and can_ground
             and ground.find_in(turn) is not None
             and (prev_client is None or sign.find_in(conv.turns[prev_client]) is None)
         ):
@@ -173,6 +175,29 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
         if hits:
             found.flag(check, conv, hits)
     return suds
+
+
+def exposure_span(conv: Conversation, rules: Rules) -> tuple[int, int]:
+    """Where the imaginal exposure runs, read from the dialogue: (index of the therapist turn
+    that begins it, or -1 when none does; index of the first therapist turn after it that ends
+    it, or the number of turns). The closing turn and what follows are not during exposure."""
+    opening, closing = rules.lex("exposure.opening"), rules.lex("exposure.closing")
+    asks_rating = rules.lex("suds.question")
+    therapist = [(i, t) for i, t in enumerate(conv.turns) if t.speaker == "therapist"]
+    # "Let's start with your SUDS level" asks for the rating before the memory: not the start.
+    start = next(
+        (
+            i
+            for i, t in therapist
+            if opening.find_in(t) is not None and asks_rating.find_in(t) is None
+        ),
+        -1,
+    )
+    end = next(
+        (i for i, t in therapist if i > max(start, 0) and closing.find_in(t) is not None),
+        len(conv.turns),
+    )
+    return start, end
 
 
 def question_kind(sentence: str, rules: Rules) -> str | None:
@@ -233,6 +258,7 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
 def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
     """Stated beliefs (self-blame, danger, incompetence) and whether the therapist takes them up."""
     taken = rules.lex("belief.taken_up")
+    revised = rules.lex("belief.revised")
     window = rules.t("followup_therapist_turns")
     missed: list[int] = []
     details: list[str] = []
@@ -246,8 +272,8 @@ def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
         if turn.speaker != "client" or not kinds_here:
             continue
         kinds = [k for k in kinds_here if rules.lex(f"belief.{k}").find_in(turn)]
-        if not kinds:
-            continue
+        if not kinds or revised.find_in(turn) is not None:
+            continue  # no belief, or one the client has already revised in this turn
         found.eligible("processing.belief_not_taken_up")
         following = [t for t in conv.turns[i + 1 :] if t.speaker == "therapist"][:window]
         if not any(taken.find_in(t) is not None for t in following):

@@ -140,8 +140,13 @@ async def judge_conversation(
     )
 
 
-def judge_items(result: AuditResult) -> list[Conversation]:
-    """The conversations the judge reads: P8 and P11, and those with a rule risk statement."""
+def judge_items(
+    result: AuditResult, only: set[tuple[int, str]] | None = None
+) -> list[Conversation]:
+    """The conversations the judge reads: P8 and P11, and those with a rule risk statement;
+    with ``only``, those (client, phase) conversations instead (the gold set's, to score it)."""
+    if only is not None:
+        return [c for c in result.dataset.conversations if c.key in only]
     return [
         c
         for c in result.dataset.conversations
@@ -150,7 +155,7 @@ def judge_items(result: AuditResult) -> list[Conversation]:
 
 
 def run_judge(
-    result: AuditResult, options: Any
+    result: AuditResult, options: Any, *, only: set[tuple[int, str]] | None = None
 ) -> tuple[dict[str, Any], dict[tuple[int, str], dict[str, Any]]]:
     """Judge the audit's conversations; return the report section and the per-conversation verdicts.
 
@@ -162,7 +167,7 @@ def run_judge(
 
     options.check()
     prompts = judge_prompts()
-    items = judge_items(result)
+    items = judge_items(result, only)
 
     async def ask(client: Any, conv: Conversation, params: dict[str, Any]) -> Verdict:
         return await judge_conversation(

@@ -11,7 +11,7 @@ from tvt.llm.cli_options import llm_options
 
 
 @click.command()
-@click.argument("dataset", metavar="DIR", type=click.Path(path_type=Path))
+@click.argument("dataset", metavar="DIR", type=click.Path(path_type=Path), required=False)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the full report (every rate and count) as JSON."
 )
@@ -47,15 +47,43 @@ from tvt.llm.cli_options import llm_options
     help="Also ask an OpenAI-compatible model the questions rules cannot decide (is the stuck "
     "point processed; is the risk assessed adequately); needs --model.",
 )
+@click.option(
+    "--calibrate",
+    is_flag=True,
+    help="Measure the audit instead: precision and recall of each check (95 % Wilson intervals) "
+    "against the hand-labelled gold set (--gold). DIR is then the release's dev half (the raw "
+    "release layout or its `tvt import` folder); without DIR its items are skipped. tvt's own "
+    "items are regenerated from their seeds. Exits 1 when a check is below its floor.",
+)
+@click.option(
+    "--gold",
+    "gold_dir",
+    type=click.Path(path_type=Path),
+    default=Path("tests/audit_gold"),
+    show_default=True,
+    help="The gold set folder (items.jsonl, sources.json) for --calibrate.",
+)
+@click.option(
+    "--split",
+    "gold_split",
+    type=click.Choice(["test", "tune", "fresh", "all"]),
+    default="test",
+    show_default=True,
+    help="Which part of the gold set --calibrate scores: the held-out 'test' part (report this), "
+    "the 'tune' part the rules were fixed on, the 'fresh' items labelled after the last rule change, or all.",
+)
 @llm_options(temperature=0.0, max_tokens=256, resume=False)
 def audit(
-    dataset: Path,
+    dataset: Path | None,
     as_json: bool,
     html_path: Path | None,
     per_conv_path: Path | None,
     fail_on: str | None,
     rules_path: Path | None,
     judge: str | None,
+    calibrate: bool,
+    gold_dir: Path,
+    gold_split: str,
     **llm_flags: object,
 ) -> None:
     """Audit a native dataset folder for PE fidelity, consistency, safety and diversity.
@@ -74,6 +102,8 @@ def audit(
       tvt audit tvt-data --fail-on 'safety.unassessed_risk>0,exposure.relaxation>5%'
       tvt import release/ --out release-data && tvt audit release-data
       tvt audit tvt-data --judge openai --model gpt-4o-mini
+      tvt audit --calibrate ../shared/release-dev            # precision/recall on the gold set
+      tvt audit --calibrate release-dev --judge openai --model gpt-4o-mini
     """
     from tvt.audit.checks import audit_dataset
     from tvt.audit.failon import evaluate, parse_fail_on
@@ -95,6 +125,15 @@ def audit(
     elif not llm_flags.get("model"):
         raise InputError("--judge openai needs --model", field="--model")
     rules = load_rules(rules_path)
+    if calibrate:
+        for name, value in (("--html", html_path), ("--per-conversation", per_conv_path),
+                            ("--fail-on", fail_on)):  # fmt: skip
+            if value is not None:
+                raise InputError(f"{name} does not apply to --calibrate", field=name)
+        _calibrate(dataset, gold_dir, gold_split, rules, as_json, judge, llm_flags)
+        return
+    if dataset is None:
+        raise click.UsageError("Missing argument 'DIR' (the dataset folder to audit).")
     # Read --fail-on before the work, so a typo fails fast.
     conditions = None
     if fail_on is not None:
@@ -109,7 +148,10 @@ def audit(
         conditions = parse_fail_on(fail_on, known)
         if not judge and any(c.name.startswith("judge.") for c in conditions):
             raise InputError("judge.* conditions need --judge openai", field="--fail-on")
-    result = audit_dataset(dataset, rules)
+    from tvt.cli._common import lazy_progress_bar
+
+    with lazy_progress_bar(lambda: _count_lines(dataset), "audit", "conversation") as advance:
+        result = audit_dataset(dataset, rules, progress=advance)
     judge_doc = judge_items = None
     if judge:
         from tvt.audit.judge import run_judge
@@ -143,6 +185,130 @@ def audit(
     if failed:
         shown = "; ".join(f"{c.text} (is {'-' if v is None else round(v, 4)})" for c, v in failed)
         raise WorkFailed(f"--fail-on exceeded: {shown}")
+
+
+def _calibrate(
+    release: Path | None,
+    gold_dir: Path,
+    split: str,
+    rules: object,
+    as_json: bool,
+    judge: str | None,
+    llm_flags: dict[str, object],
+) -> None:
+    """`tvt audit --calibrate`: audit every source of the gold set and score the checks."""
+    import tempfile
+
+    import orjson
+
+    from tvt.audit.calibrate import (
+        flag_index,
+        floor_failures,
+        load_gold,
+        render_table,
+        score,
+    )
+    from tvt.audit.checks import audit_dataset
+    from tvt.audit.report import per_conversation
+    from tvt.errors import InputError, WorkFailed
+
+    items, sources = load_gold(gold_dir)
+    flags: dict[str, object] = {}
+    texts: dict[str, dict[tuple[int, str], list[str]]] = {}
+    judge_flags: dict[str, object] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="tvt-calibrate-") as tmp:
+        for name, spec in sources["sources"].items():
+            if not any(i.source == name for i in items):
+                continue
+            if spec["kind"] == "release":
+                if release is None:
+                    notes.append(f"{name}: no release folder given, its items are skipped")
+                    continue
+                if not release.exists():
+                    raise InputError("no such folder", path=release)
+                folder = release
+                if not (release / "conversations.jsonl").exists():
+                    from tvt.release.importer import import_release
+
+                    folder = Path(tmp) / "release"
+                    import_release(release, folder)
+            else:
+                from tvt.api import generate
+
+                folder = Path(tmp) / name.replace(":", "-").replace("=", "-")
+                generate(int(spec["seed"]), int(spec["clients"]), out=folder)
+            result = audit_dataset(folder, rules)  # type: ignore[arg-type]
+            flags[name] = flag_index(per_conversation(result))
+            with open(folder / "conversations.jsonl", "rb") as fh:
+                texts[name] = {
+                    (rec["client_id"], rec["phase"]): [t["text"] for t in rec["turns"]]
+                    for rec in map(orjson.loads, fh)
+                    if rec
+                }
+            if judge:
+                judge_flags[name] = _judge_flags(result, items, name, llm_flags)
+    cal = score(items, flags, texts, split)  # type: ignore[arg-type]
+    floors = sources["floors"]
+    doc: dict[str, object] = {"rules": {"version": rules.version}, **cal.as_dict()}  # type: ignore[attr-defined]
+    judge_cal = None
+    if judge:
+        judge_cal = score(items, judge_flags, texts, split)  # type: ignore[arg-type]
+        doc["judge"] = judge_cal.as_dict()
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(f"rules {rules.version}; " + render_table(cal, floors))  # type: ignore[attr-defined]
+        if judge_cal is not None:
+            click.echo("")
+            click.echo("LLM judge (conversation-level verdicts scored on the same items):")
+            click.echo(render_table(judge_cal))
+    for note in notes:
+        click.echo(note, err=True)
+    failed = floor_failures(cal, floors)
+    if failed:
+        raise WorkFailed("below the floor: " + "; ".join(failed))
+
+
+def _judge_flags(
+    result: object, items: list, source: str, llm_flags: dict[str, object]
+) -> dict[tuple[int, str], dict[str, set[int]]]:
+    """The judge's verdicts on the conversations of ``source``'s gold items, as flags: a
+    conversation-level verdict flags every gold turn of that conversation for the check it
+    answers (risk stated: safety.risk_statement; not assessed: safety.unassessed_risk;
+    stuck point not processed: processing.belief_not_taken_up)."""
+    from tvt.audit.judge import run_judge
+    from tvt.llm.cli_options import options_from_flags
+
+    answers = {
+        "safety.risk_statement": ("risk", {"assessed", "not_assessed"}),
+        "safety.unassessed_risk": ("risk", {"not_assessed"}),
+        "processing.belief_not_taken_up": ("stuck_point", {"not_processed"}),
+    }
+    mine = [i for i in items if i.source == source and i.check in answers]
+    keys = {i.key for i in mine}
+    _doc, verdicts = run_judge(result, options_from_flags(dict(llm_flags)), only=keys)  # type: ignore[arg-type]
+    out: dict[tuple[int, str], dict[str, set[int]]] = {}
+    for i in mine:
+        verdict = verdicts.get(i.key)
+        key, bad = answers[i.check]
+        if verdict and verdict.get(key) in bad:
+            out.setdefault(i.key, {}).setdefault(i.check, set()).add(i.turn)
+    return out
+
+
+def _count_lines(dataset: Path) -> int:
+    """The number of conversations, for the progress bar (drawn only on a terminal; when
+    stderr is piped the bar is off and the file is not counted)."""
+    import sys
+
+    from tvt.dataset import resolve_dataset
+
+    if not sys.stderr.isatty():
+        return 0
+
+    with open(resolve_dataset(dataset) / "conversations.jsonl", "rb") as fh:
+        return sum(1 for line in fh if line.strip())
 
 
 def _measure_names() -> set[str]:
