@@ -3,10 +3,12 @@ client's voice (hesitations, body sensations and feelings graded by intensity ba
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
+from tvt.compose.bank import client_bank, therapist_bank, verbal_bank, voice_bank
 from tvt.compose.dialogue_text import (
     _AGAIN,
     _PIECES,
@@ -18,10 +20,11 @@ from tvt.compose.dialogue_text import (
     verbal_level,
     words_only,
 )
-from tvt.compose.language import Picker, agreement, band_of, cap, fill
+from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_index
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
+from tvt.compose.voice import FULL_EVERY
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -33,8 +36,33 @@ SUDS_STYLES = ("numeric", "verbal")
 
 #: Therapist acts that may pick up the detail the client just described.
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
+#: How many times a conversation names the event before it becomes "it" where that reads well.
+EVENT_NAMES = 3
+_SLOTS = re.compile(r"\{\w+\}")
+_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
+_EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
+#: Client acts of the retelling itself: no opener or tic is put on them.
+_TRAUMA_ACTS = frozenset(
+    {"narration", "sensory_detail", "thought", "struggle", "detachment", "grounding_response"}
+)
 #: Client sentences the therapist may say back, and how.
-_MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
+_MIRROR_START = ("I feel ", "I'm ", "I kept ", "I thought ", "I was ", "I didn't ", "I never ")
+
+
+def _hedged(sentence: str) -> bool:
+    """Whether a sentence carries a hedge, an opener or a tic of any register, or a
+    hesitation: a reflection that says it back would echo the client's manner, not meaning."""
+    low = " " + sentence.lower().rstrip(".?!") + " "
+    return any(f" {h} " in low or f" {h}," in low or f",{h} " in low for h in _hedges()) or (
+        " - " in sentence or "..." in sentence
+    )
+
+
+@functools.cache
+def _hedges() -> tuple[str, ...]:
+    registers = voice_bank()["registers"].values()
+    words = {w.rstrip(",?").lower() for r in registers for w in r["openers"] + r["tics"]}
+    return tuple(sorted(words | {"kind of", "sort of", "i guess", "mostly", "i suppose"}))
 
 
 class Dialogue:
@@ -73,6 +101,8 @@ class Dialogue:
         self.voice.recent = []
         self.voice.said_emos = []
         self.voice.named = {}
+        self.voice.body_left = 1
+        self.voice.body_last_turn = False
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
@@ -80,6 +110,7 @@ class Dialogue:
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
         #: index of the turn it went into.
         self.last_detail = ""
+        self.last_sense = "sight"
         self.detail_turn = -1
         #: The phase where this client voices a risk moment ("" for none), and whether it did.
         self.risk = nar.risk_phase
@@ -150,27 +181,34 @@ class Dialogue:
             and act in _ECHO_ACTS
             and self.last_detail
             and self.detail_turn == len(self.turns) - 1
-            and self.pick.chance(0.45)
+            and self.pick.chance(0.25)
         ):
-            # The therapist picks up what the client just described, in a few words.
-            echo = cap(second_person(self.last_detail))
-            text = f"{echo}. {text}"
+            # The therapist picks up what the client just described, as what the client is
+            # perceiving ("You can smell the smoke."), never as a bare noun fragment.
+            detail_t = second_person(self.last_detail)
+            frame = self.pick.pick(self.tcommon["echo_" + self.last_sense])
+            text = f"{fill(frame, {'detail_t': detail_t, 'detail_t_cap': cap(detail_t)})} {text}"
         self.add("therapist", act, text, intensity)
         return text
 
     def mirror(self) -> str | None:
-        """One sentence of the client's last turn, said back in the therapist's voice ("So you
-        kept thinking it was your fault."), or None when there is nothing to mirror."""
+        """What the client just said about how they feel or what it meant, said back in the
+        therapist's voice ("So you kept thinking it was your fault."), or None when the last
+        turn has no such sentence. A sentence with a hedge or a tic, a bare fragment or a body
+        report is never said back: a reflection paraphrases content or names a feeling."""
         if not self.turns or self.turns[-1]["speaker"] != "client":
             return None
         options = []
         for piece in _PIECES.split(self.turns[-1]["text"]):
             n = len(piece.split())
-            if piece.startswith(_MIRROR_START) and 5 <= n <= 12 and '"' not in piece:
-                for tic in self.voice.tics:
-                    piece = piece.replace(f", {tic}.", ".").replace(f", {tic.rstrip('?')}?", ".")
-                if piece.endswith("."):
-                    options.append(piece)
+            if (
+                piece.startswith(_MIRROR_START)
+                and 5 <= n <= 12
+                and '"' not in piece
+                and piece.endswith(".")
+                and not _hedged(piece)
+            ):
+                options.append(piece)
         if not options:
             return None
         said = second_person(self.pick.choice(options))
@@ -221,17 +259,26 @@ class Dialogue:
             kept.pop()
         if run_on:
             kept = self._join(kept, intensity)
-        if run_on:
-            # The client's openers and tics, on one sentence of a short turn, two of a long one.
+        if run_on and not (self.exposure and act in _TRAUMA_ACTS):
+            # The client's openers and tics, on one sentence of a short turn, two of a long one;
+            # never inside the retelling, on a quote, or on the sentence that names the worst
+            # moment ("nobody is coming, more or less" is no way to say it).
             done = set()
             for _ in range(1 if len(kept) < 3 else 2):
                 i = int(self.pick.rng.random() * len(kept))
-                if '"' not in kept[i] and i not in done:
+                if '"' not in kept[i] and i not in done and not self._grave(kept[i]):
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         text = balance_quotes(text)
         self.add("client", act, text, intensity, suds)
+        self.voice.end_turn()
+
+    def _grave(self, sentence: str) -> bool:
+        """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
+        low = sentence.lower()
+        hot = self.nar.voice.story_names.get("hot", [])
+        return any(h.lower() in low for h in hot) or self.nar.belief[:30].lower() in low
 
     def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences
@@ -292,11 +339,19 @@ class Dialogue:
                 ctx = {sense: found, sense + "_cap": cap(found), sense + "_t": second_person(found)}
                 extra = {**ctx, **(extra or {})}
         named = self.voice.named  # one count per conversation, shared with the voice
+        if "{event}" in template and named.get("event", -1) + 1 >= EVENT_NAMES:
+            # Named often enough: after a preposition the event is "it" now ("talk about it",
+            # "go through it"), as people say it once everyone knows what they mean (in a
+            # sentence that says something else of the client's own, so that it stays theirs).
+            template = " ".join(
+                _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
+                for piece in _SENTENCE_END.split(template)
+            )
         for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
             if "{" + key[:3] in template and len(names) > 1:
                 # Named in full first, then in turn by its other names ("that night").
                 used = named[key] = named.get(key, -1) + 1
-                extra = {**names[used % len(names)], **(extra or {})}
+                extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
         if extra:
             return fill(template, {**self.ctx, **extra})
         return fill(template, self.ctx)
@@ -362,6 +417,7 @@ class Dialogue:
         """A sentence about one of the client's own sensory details (present tense)."""
         detail = self.detail(sense)
         self.last_detail = detail
+        self.last_sense = sense
         self.detail_turn = len(self.turns)
         return self.fill(
             self.pick.pick(self.ccommon["sensory"][sense]),
@@ -380,13 +436,13 @@ class Dialogue:
         else:
             stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
-        if scene and self.rng.random() < 0.9:
+        if scene and self.rng.random() < 0.8:
             sense = self.pick.choice(_SENSES)
             detail = self.detail(sense)
             extra = {"detail": detail, "detail_cap": cap(detail)}
             tail = self.line(self.ccommon["suds_tail"][sense], extra)
             text = f"{text} {tail}"
-        if scene and self.rng.random() < 0.35:
+        if scene and self.rng.random() < 0.2:
             # A word about the retelling itself ("I know what's coming") beside the number.
             text = f"{text} {self.aside(level)}"
         return text

@@ -30,7 +30,7 @@ def compose_p8(d: Dialogue) -> None:
     order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
     d.t("open_question", "how_was_it", level)
     text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
-    d.c("feeling", text + d.maybe(0.6, cb["aside"]), level)
+    d.c("feeling", text + d.maybe(0.85, cb["aside"]), level)
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
     styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
@@ -79,10 +79,19 @@ def compose_p8(d: Dialogue) -> None:
             if topic in _EPISODE:
                 extra["episode"] = d.episode(_EPISODE[topic])
             core = d.line(answer["client"], extra)
-            tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
+            # The answer is the news of the turn; how the client feels comes with it when the
+            # question asked about feelings, and only now and then otherwise.
+            tail = ""
+            if answer["act"] == "feeling" or d.rng.random() < 0.7:
+                tail = " " + {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(
+                    level
+                )
             # An episode of the client's week is a long answer already: no aside after it.
-            aside = d.maybe(0.0 if topic in _EPISODE else 0.45, cb["aside"])
-            d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
+            aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
+            if aside and d.rng.random() < 0.75:
+                # After an exposure people go on: one thought leads to the next.
+                aside += d.maybe(1.0, cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
             last_topic = topic
             slots -= 1
             continue
@@ -93,7 +102,8 @@ def compose_p8(d: Dialogue) -> None:
             # An example from the client's week, while there is one left to tell.
             example = d.episode("trigger")
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
-            d.c("thought", f"{text} {d.feeling(level)}", level)
+            feel = f" {d.feeling(level)}" if d.rng.random() < 0.35 else ""
+            d.c("thought", f"{text}{feel}", level)
             last_topic = ""
         slots -= 1
     if n % 2:
