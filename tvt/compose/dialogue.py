@@ -39,6 +39,7 @@ _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_reque
 #: How many times a conversation names the event before it becomes "it" where that reads well.
 EVENT_NAMES = 3
 _SLOTS = re.compile(r"\{\w+\}")
+_WORDS = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
 _EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
 #: Client acts of the retelling itself: no opener or tic is put on them.
@@ -105,6 +106,8 @@ class Dialogue:
         self.voice.body_last_turn = False
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
+        #: The same, as the final text of each turn splits into sentences.
+        self.said_final: set[str] = set()
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
@@ -188,6 +191,7 @@ class Dialogue:
             detail_t = second_person(self.last_detail)
             frame = self.pick.pick(self.tcommon["echo_" + self.last_sense])
             text = f"{fill(frame, {'detail_t': detail_t, 'detail_t_cap': cap(detail_t)})} {text}"
+        text = self._names(text)
         self.add("therapist", act, text, intensity)
         return text
 
@@ -270,9 +274,20 @@ class Dialogue:
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
-        text = balance_quotes(text)
+        text = self._once(balance_quotes(text))
         self.add("client", act, text, intensity, suds)
         self.voice.end_turn()
+
+    def _once(self, text: str) -> str:
+        """``text`` without a sentence of five words or more that this client already said in
+        this conversation, as the corpus figures split the final text (quotes closed, run-ons
+        joined); the turn keeps at least one sentence."""
+        found = [x for x in sentences(text) if len(_WORDS.findall(x)) >= 5]
+        for sentence in found:
+            if sentence in self.said_final and len(sentences(text)) > 1:
+                text = text.replace(sentence, "", 1).replace("  ", " ").strip()
+        self.said_final.update(x for x in sentences(text) if len(_WORDS.findall(x)) >= 5)
+        return text[:1].upper() + text[1:]
 
     def _grave(self, sentence: str) -> bool:
         """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
@@ -310,17 +325,41 @@ class Dialogue:
     def already_said(self, text: str) -> bool:
         """Whether every sentence of five words or more of ``text`` was said in this
         conversation (in this client's words)."""
-        long = [x for x in sentences(self._names(self.voice.lexicon(text))) if x.count(" ") >= 4]
+        named = self._names(self.voice.lexicon(text), remember=False)
+        long = [x for x in sentences(named) if x.count(" ") >= 4]
         return bool(long) and all(x in self.said for x in long)
 
-    def _names(self, text: str) -> str:
-        """ "my sister Amara" the first time in a conversation, "Amara" after that."""
+    def _names(self, text: str, remember: bool = True) -> str:
+        """ "my sister Amara" the first time in a conversation, "Amara" after that; "a man in
+        a hooded top" the first time, "the man" after that. ``remember=False`` only looks
+        (who counts as introduced stays as it was)."""
+        introduced = self.introduced if remember else set(self.introduced)
+        for full, short in self.nar.referents:
+            if full not in text and cap(full) not in text:
+                continue
+            if full not in introduced:
+                introduced.add(full)
+                at = min(i for i in (text.find(full), text.find(cap(full))) if i >= 0)
+                head, rest = text[: at + len(full)], text[at + len(full) :]
+            else:
+                head, rest = "", text
+            rest = rest.replace(full, short)
+            if cap(full) in rest:
+                # Capitalised at the start of a sentence, lower case after a comma.
+                rest = re.sub(
+                    r"(^|[.!?]\s+|\"\s*)?" + re.escape(cap(full)),
+                    lambda m, short=short: (
+                        m.group(1) + cap(short) if m.group(1) is not None else short
+                    ),
+                    rest,
+                )
+            text = head + rest
         for full, name in self.nar.people:
             for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already
                 if ref not in text:
                     continue
-                if full not in self.introduced:
-                    self.introduced.add(full)
+                if full not in introduced:
+                    introduced.add(full)
                     head, _, rest = text.partition(ref)
                     text = head + ref + rest.replace(ref, name).replace(cap(full), name)
                 else:

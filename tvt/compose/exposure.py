@@ -103,11 +103,11 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75) -> str
 
 
 def _client_sense(d: Dialogue, kind: str, level: float) -> str:
-    """The answer to a sensory prompt: the detail asked for (one body line when the body is
-    what was asked about), sometimes what it sets off in the mind, sometimes how it feels."""
+    """The answer to a sensory prompt: the detail asked for (one body line and how it feels
+    when the body is what was asked about), sometimes what it sets off in the mind, sometimes
+    how it feels."""
     if kind == "body":
-        text = d.hesitate(level, d.body(level))
-        return f"{text} {d.feeling(level)}" if d.rng.random() < 0.4 else text
+        return f"{d.hesitate(level, d.body(level))} {d.feeling(level)}"
     text = d.sensory(kind)
     if d.rng.random() < 0.7:
         # People describing a scene move from one thing they notice to the next.

@@ -88,7 +88,7 @@ def compose_p8(d: Dialogue) -> None:
                 )
             # An episode of the client's week is a long answer already: no aside after it.
             aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
-            if aside and d.rng.random() < 0.75:
+            if aside and d.rng.random() < 0.75 and len(f"{core}{aside}".split()) < 28:
                 # After an exposure people go on: one thought leads to the next.
                 aside += d.maybe(1.0, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
