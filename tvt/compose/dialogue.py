@@ -59,6 +59,16 @@ def _hedged(sentence: str) -> bool:
     )
 
 
+def _recapitalise(text: str, capped: str, short: str) -> str:
+    """``text`` with ``capped`` (a capitalised long name) as ``short``: capitalised where a
+    sentence starts, in lower case elsewhere."""
+
+    def swap(m: re.Match[str]) -> str:
+        return m.group(1) + cap(short) if m.group(1) is not None else short
+
+    return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
+
+
 @functools.cache
 def _hedges() -> tuple[str, ...]:
     registers = voice_bank()["registers"].values()
@@ -346,13 +356,7 @@ class Dialogue:
             rest = rest.replace(full, short)
             if cap(full) in rest:
                 # Capitalised at the start of a sentence, lower case after a comma.
-                rest = re.sub(
-                    r"(^|[.!?]\s+|\"\s*)?" + re.escape(cap(full)),
-                    lambda m, short=short: (
-                        m.group(1) + cap(short) if m.group(1) is not None else short
-                    ),
-                    rest,
-                )
+                rest = _recapitalise(rest, cap(full), short)
             text = head + rest
         for full, name in self.nar.people:
             for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already

@@ -98,7 +98,17 @@ def compose_p8(d: Dialogue) -> None:
         else:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
-            d.t("open_question", "follow_up", level)
+            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+                # The stuck point just voiced is marked before the client is followed on.
+                noted = d.line(d.tb["belief_noted"])
+                d.add(
+                    "therapist",
+                    "open_question",
+                    f"{noted} {d.line(d.tb.get('follow_up') or d.tcommon['follow_up'])}",
+                    level,
+                )
+            else:
+                d.t("open_question", "follow_up", level)
             # An example from the client's week, while there is one left to tell.
             example = d.episode("trigger")
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
@@ -107,4 +117,8 @@ def compose_p8(d: Dialogue) -> None:
             last_topic = ""
         slots -= 1
     if n % 2:
-        d.t("closing", "closing", level)
+        if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            noted = d.line(d.tb["belief_noted"])
+            d.add("therapist", "closing", f"{noted} {d.line(d.tb['closing'])}", level)
+        else:
+            d.t("closing", "closing", level)
