@@ -39,7 +39,6 @@ _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_reque
 #: How many times a conversation names the event before it becomes "it" where that reads well.
 EVENT_NAMES = 3
 _SLOTS = re.compile(r"\{\w+\}")
-_WORDS = re.compile(r"[A-Za-z0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
 _EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
 #: Client acts of the retelling itself: no opener or tic is put on them.
@@ -67,6 +66,16 @@ def _recapitalise(text: str, capped: str, short: str) -> str:
         return m.group(1) + cap(short) if m.group(1) is not None else short
 
     return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _event_it(template: str) -> str:
+    """``template`` with the event as "it" after a preposition, in each sentence that also
+    names something else of the client's own (so that the sentence stays theirs)."""
+    return " ".join(
+        _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
+        for piece in _SENTENCE_END.split(template)
+    )
 
 
 @functools.cache
@@ -118,6 +127,9 @@ class Dialogue:
         self.said: set[str] = set()
         #: The same, as the final text of each turn splits into sentences.
         self.said_final: set[str] = set()
+        #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
+        grave = [*nar.voice.story_names.get("hot", []), nar.belief[:30]]
+        self._grave_re = re.compile("|".join(re.escape(g) for g in grave if g), re.I)
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
@@ -201,7 +213,8 @@ class Dialogue:
             detail_t = second_person(self.last_detail)
             frame = self.pick.pick(self.tcommon["echo_" + self.last_sense])
             text = f"{fill(frame, {'detail_t': detail_t, 'detail_t_cap': cap(detail_t)})} {text}"
-        text = self._names(text)
+        if self.nar.referents:
+            text = self._referents(text, self.introduced)
         self.add("therapist", act, text, intensity)
         return text
 
@@ -292,18 +305,22 @@ class Dialogue:
         """``text`` without a sentence of five words or more that this client already said in
         this conversation, as the corpus figures split the final text (quotes closed, run-ons
         joined); the turn keeps at least one sentence."""
-        found = [x for x in sentences(text) if len(_WORDS.findall(x)) >= 5]
-        for sentence in found:
-            if sentence in self.said_final and len(sentences(text)) > 1:
+        found = sentences(text)
+        said = self.said_final
+        if len(found) > 1 and not said.isdisjoint(found):
+            for sentence in [x for x in found if x in said][: len(found) - 1]:
                 text = text.replace(sentence, "", 1).replace("  ", " ").strip()
-        self.said_final.update(x for x in sentences(text) if len(_WORDS.findall(x)) >= 5)
-        return text[:1].upper() + text[1:]
+            text = text[:1].upper() + text[1:]
+            found = sentences(text)
+        for x in found:
+            # Five words or more, as the corpus figures count them (a dash is not a word).
+            if x.count(" ") - x.count(" - ") >= 4:
+                said.add(x)
+        return text
 
     def _grave(self, sentence: str) -> bool:
         """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
-        low = sentence.lower()
-        hot = self.nar.voice.story_names.get("hot", [])
-        return any(h.lower() in low for h in hot) or self.nar.belief[:30].lower() in low
+        return self._grave_re.search(sentence) is not None
 
     def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences
@@ -344,20 +361,8 @@ class Dialogue:
         a hooded top" the first time, "the man" after that. ``remember=False`` only looks
         (who counts as introduced stays as it was)."""
         introduced = self.introduced if remember else set(self.introduced)
-        for full, short in self.nar.referents:
-            if full not in text and cap(full) not in text:
-                continue
-            if full not in introduced:
-                introduced.add(full)
-                at = min(i for i in (text.find(full), text.find(cap(full))) if i >= 0)
-                head, rest = text[: at + len(full)], text[at + len(full) :]
-            else:
-                head, rest = "", text
-            rest = rest.replace(full, short)
-            if cap(full) in rest:
-                # Capitalised at the start of a sentence, lower case after a comma.
-                rest = _recapitalise(rest, cap(full), short)
-            text = head + rest
+        if self.nar.referents:
+            text = self._referents(text, introduced)
         for full, name in self.nar.people:
             for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already
                 if ref not in text:
@@ -368,6 +373,26 @@ class Dialogue:
                     text = head + ref + rest.replace(ref, name).replace(cap(full), name)
                 else:
                     text = text.replace(ref, name)
+        return text
+
+    def _referents(self, text: str, introduced: set[str]) -> str:
+        """People of the story described at length, named short after the first mention (by
+        either speaker): "a man in a hooded top with a gun", then "the man"."""
+        for full, short in self.nar.referents:
+            capped = cap(full)
+            if full not in text and capped not in text:
+                continue
+            if full not in introduced:
+                introduced.add(full)
+                at = min(i for i in (text.find(full), text.find(capped)) if i >= 0)
+                head, rest = text[: at + len(full)], text[at + len(full) :]
+            else:
+                head, rest = "", text
+            rest = rest.replace(full, short)
+            if capped in rest:
+                # Capitalised at the start of a sentence, lower case after a comma.
+                rest = _recapitalise(rest, capped, short)
+            text = head + rest
         return text
 
     def _join(self, pieces: list[str], level: float) -> list[str]:
@@ -386,10 +411,7 @@ class Dialogue:
             # Named often enough: after a preposition the event is "it" now ("talk about it",
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
-            template = " ".join(
-                _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
-                for piece in _SENTENCE_END.split(template)
-            )
+            template = _event_it(template)
         for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
             if "{" + key[:3] in template and len(names) > 1:
                 # Named in full first, then in turn by its other names ("that night").

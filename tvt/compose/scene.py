@@ -50,10 +50,15 @@ def slot_owners(slots: dict[str, list[Any]]) -> dict[str, str]:
     return owners
 
 
+@cache
+def _cue_features(line: str) -> frozenset[str]:
+    return frozenset(name for name, cue in _cues() if cue.search(line))
+
+
 def presupposes(line: str, owners: dict[str, str] | None = None) -> frozenset[str]:
     """The features a line presupposes: its cue words and the story's people it names
     (``slot:<name>``, for slots of ``owners``; other slots are the client's own context)."""
-    found = {name for name, cue in _cues() if cue.search(line)}
+    found = set(_cue_features(line))
     for key in _SLOT.findall(line):
         if owners and key in owners:
             found.add("slot:" + owners[key])
