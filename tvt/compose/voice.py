@@ -311,7 +311,7 @@ class Voice:
             text = _tidy(text.format_map(values))
             if (
                 band != "calm"
-                and text.startswith(("I'm ", "I feel "))
+                and text.startswith(("I'm ", "I feel ", "It's making me "))
                 and text.endswith(".")
                 and "," not in text
                 and "{emo2}" not in frame
