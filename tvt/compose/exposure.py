@@ -78,7 +78,13 @@ def _react_rate(level: float) -> float:
     return 0.45 + 0.045 * level
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75) -> str:
+#: Beats that happen away from the scene proper (before it: at home, on the way; after it: the
+#: rescue, the hospital), which take no scene detail; the opening also takes no thought of the
+#: danger that has not come yet.
+_OFF_SCENE = ("opening", "aftermath")
+
+
+def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75, beat: str = "") -> str:
     """A narration turn: one new beat of the story, with at most one thing beside it (a
     sensory detail, a thought or a word about the retelling), and now and then how it feels.
 
@@ -86,6 +92,8 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75) -> str
     distress is, not at the end of every turn.
     """
     parts = [d.hesitate(level, text)]
+    if beat in _OFF_SCENE:
+        sensory = 0.0
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
@@ -95,7 +103,7 @@ def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75) -> str
     r = d.rng.random()
     if r < 0.2:
         parts.append(d.aside(level))
-    elif r < 0.55:
+    elif r < 0.55 and beat != "opening":
         parts.append(d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)}))
     if d.rng.random() < _react_rate(level):
         parts.append(d.reaction(level))

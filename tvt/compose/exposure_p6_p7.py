@@ -194,7 +194,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
         # What holds the client in the scene while they struggle with it.
-        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.5 else ""
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.6 else ""
         # The struggle is the news of this turn; how it feels comes with it only now and then.
         feel = f" {d.reaction(level)}" if d.rng.random() < 0.6 else ""
         if d.rng.random() < 0.4:
@@ -207,7 +207,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
             out = f"{d.hesitate(level, struggle)} {text}{scene}{feel}"
         d.c("struggle", out, level)
     elif kind == "beat":
-        d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
+        d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level, beat=arg[0]), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
         d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)

@@ -54,14 +54,16 @@ def compose_p11(d: Dialogue) -> None:
         def move(d: Dialogue, lv: int) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
-            d.c("daily_life", f"{d.nar.behaviours[name]} {d.line(entry['insight'])}", lv)
+            text = f"{d.nar.behaviours[name]} {d.line(entry['insight'])}"
+            d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
 
         return move
 
     def condition(d: Dialogue, lv: int) -> None:
         entry = bank["conditions"][profile["co_occurring_condition"]]
         d.add("therapist", "link", d.line(entry["link"]), lv)
-        d.c("daily_life", f"{d.nar.condition} {d.line(entry['insight'])}", lv)
+        text = f"{d.nar.condition} {d.line(entry['insight'])}"
+        d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
 
     kind = belief_kind(d.nar.belief)
 
