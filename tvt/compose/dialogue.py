@@ -309,6 +309,8 @@ class Dialogue:
         said = self.said_final
         if len(found) > 1 and not said.isdisjoint(found):
             for sentence in [x for x in found if x in said][: len(found) - 1]:
+                if any(full in sentence for full, _ in self.nar.people):
+                    continue  # it introduces someone named later in the turn
                 text = text.replace(sentence, "", 1).replace("  ", " ").strip()
             text = text[:1].upper() + text[1:]
             found = sentences(text)
@@ -364,15 +366,17 @@ class Dialogue:
         if self.nar.referents:
             text = self._referents(text, introduced)
         for full, name in self.nar.people:
-            for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already
-                if ref not in text:
-                    continue
-                if full not in introduced:
-                    introduced.add(full)
-                    head, _, rest = text.partition(ref)
-                    text = head + ref + rest.replace(ref, name).replace(cap(full), name)
-                else:
-                    text = text.replace(ref, name)
+            capped = cap(full)  # "Henry from work" is capped already
+            if full not in text and capped not in text:
+                continue
+            if full not in introduced:
+                introduced.add(full)
+                # Introduced where first said, whether at a sentence start or not.
+                at = min(i for i in (text.find(full), text.find(capped)) if i >= 0)
+                head, rest = text[: at + len(full)], text[at + len(full) :]
+                text = head + rest.replace(full, name).replace(capped, name)
+            else:
+                text = text.replace(full, name).replace(capped, name)
         return text
 
     def _referents(self, text: str, introduced: set[str]) -> str:
