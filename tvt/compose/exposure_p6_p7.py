@@ -207,7 +207,9 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
             out = f"{d.hesitate(level, struggle)} {text}{scene}{feel}"
         d.c("struggle", out, level)
     elif kind == "beat":
-        d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level, beat=arg[0]), level)
+        # Reinforced, the client tells more of the scene than in a first retelling.
+        text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.95, beat=arg[0])
+        d.c("narration", text, level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
         d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)

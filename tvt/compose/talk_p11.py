@@ -75,7 +75,11 @@ def compose_p11(d: Dialogue) -> None:
 
     def belief_question(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_" + kind, lv)
-        d.c("thought", d.hesitate(lv, d.line(cb["stuck_doubt"])), lv)
+        d.c(
+            "thought",
+            d.hesitate(lv, d.line(cb["stuck_doubt"])) + d.maybe(0.5, cb["insight_tie"]),
+            lv,
+        )
 
     def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)

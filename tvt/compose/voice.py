@@ -49,13 +49,9 @@ FEEL_STYLES = ("named", "bodily", "deflected", "joking")
 REGISTERS = ("casual", "plain", "formal")
 
 
-#: How likely a turn is to carry a body line, by band (before the voice's own way of speaking).
-_BODY_RATE = {"calm": 0.08, "mild": 0.12, "moderate": 0.2, "high": 0.3, "extreme": 0.4}
 #: How often the full name of a fact of the story comes back: the event every fourth
 #: mention, the hot spot (which PE keeps naming) every other one.
 FULL_EVERY = {"event": 4, "hot": 2}
-#: Joking or deflecting lines per conversation; after that the client says how they feel.
-_QUIPS = 3
 
 
 @functools.cache
@@ -66,6 +62,12 @@ def _body_frames(band: str) -> tuple[str, ...]:
     if band == "extreme":
         return tuple(frames)
     return tuple(f for f in frames if "site2" not in f and "too" not in f) or tuple(frames)
+
+
+def voice_rates() -> dict[str, Any]:
+    """The voice's numbers (``rates`` in seeds/compose/voice.json)."""
+    rates: dict[str, Any] = voice_bank()["rates"]
+    return rates
 
 
 def band_name(level: float) -> str:
@@ -130,13 +132,16 @@ class Voice:
         a client who speaks through the body, less right after a turn that had one."""
         if self.body_left <= 0:
             return False
-        rate = _BODY_RATE[band_name(level)] * (1.6 if self.feel == "bodily" else 1.0)
-        return pick.chance(rate * (0.4 if self.body_last_turn else 1.0))
+        rates = voice_rates()
+        rate = rates["body_by_band"][band_name(level)]
+        if self.feel == "bodily":
+            rate *= rates["body_bodily_factor"]
+        return pick.chance(rate * (rates["body_after_body"] if self.body_last_turn else 1.0))
 
     def _joke_left(self) -> bool:
         """A joking or deflecting line lands a few times a conversation, not at every turn."""
         used = self.named["quip"] = self.named.get("quip", 0) + 1
-        return used <= _QUIPS
+        return used <= voice_rates()["quips_per_conversation"]
 
     def lexicon(self, text: str) -> str:
         """``text`` in the client's own words: the same phrase always comes out the same way
@@ -338,7 +343,7 @@ class Voice:
     def hesitate(self, level: float, text: str, pick: Picker) -> str:
         """Prefix ``text`` with this client's hesitation, more often as distress rises."""
         band = band_name(level)
-        p = {"calm": 0.05, "mild": 0.15, "moderate": 0.3, "high": 0.5, "extreme": 0.7}[band]
+        p = voice_rates()["hesitation_by_band"][band]
         if not text or not pick.chance(p):
             return text
         style = pick.choice(self.hesitations)
@@ -364,7 +369,7 @@ class Voice:
         Fewer as distress rises: at the top people speak in fragments, not in asides.
         """
         band = band_name(level)
-        damp = {"calm": 1.0, "mild": 1.0, "moderate": 0.8, "high": 0.5, "extreme": 0.2}[band]
+        damp = voice_rates()["color_by_band"][band]
         words = sentence.split()
         if len(words) < 4 or sentence[-1:] not in ".?!":
             return sentence
@@ -394,27 +399,26 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
     occupation = profile["occupation"]
     behaviours = set(profile["exhibited_behaviors"])
     condition = profile["co_occurring_condition"]
+    rates = bank["rates"]
+    # In order: student or under 28, professional, 60 or over, anyone else.
+    young, professional, older, other = (r["weights"] for r in rates["register_weights"])
     if occupation == "Student" or age < 28:
-        reg_w = {"casual": 0.65, "plain": 0.3, "formal": 0.05}
+        reg_w = young
     elif occupation == "Professional":
-        reg_w = {"casual": 0.1, "plain": 0.45, "formal": 0.45}
+        reg_w = professional
     elif age >= 60:
-        reg_w = {"casual": 0.03, "plain": 0.6, "formal": 0.37}
+        reg_w = older
     else:
-        reg_w = {"casual": 0.2, "plain": 0.65, "formal": 0.15}
+        reg_w = other
     register = _weighted(rng, reg_w)
-    feel_w = {"named": 0.35, "bodily": 0.3, "deflected": 0.18, "joking": 0.17}
-    if behaviours & {"dissociation", "withdrawal"}:
-        feel_w["deflected"] += 0.3
-    if "aggression" in behaviours:
-        feel_w["joking"] += 0.15
-        feel_w["deflected"] += 0.15
-    if "substance abuse" in behaviours:
-        feel_w["joking"] += 0.2
-    if condition in ("Anxiety", "Chronic Pain"):
-        feel_w["bodily"] += 0.3
-    if condition == "Depression":
-        feel_w["named"] += 0.2
+    feel_w = dict(rates["feel_weights"])
+    for shift in rates["feel_shifts"]:
+        # The profile shifts the odds: dissociation and withdrawal deflect, and so on.
+        if behaviours & set(shift.get("behaviours", ())) or condition in shift.get(
+            "conditions", ()
+        ):
+            for style, add in shift["add"].items():
+                feel_w[style] += add
     feel = _weighted(rng, feel_w)
     reg = bank["registers"][register]
     styles = list(bank["hesitations"])
@@ -424,18 +428,19 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
         word = options[int(rng.random() * len(options))]
         if word != entry["find"]:
             words.append((_lexicon_pattern(entry["find"]), word, entry["find"].lower()))
-    talk = 0.8 + 0.45 * rng.random()
+    talk = rates["talk"]["least"] + rates["talk"]["spread"] * rng.random()
+    counts = rates["counts"]
     return Voice(
         register=register,
         feel=feel,
-        openers=_some(rng, reg["openers"], 3),
-        tics=_some(rng, reg["tics"], 2),
-        intensifiers=_some(rng, reg["intensifiers"], 2),
-        hesitations=_some(rng, styles, 2),
-        emotions={band: _some(rng, bank["emotions"][band], 4) for band in BANDS},
-        sites=_some(rng, bank["sites"], 6),
-        opener_rate=0.08 + 0.14 * rng.random(),
-        tic_rate=0.05 + 0.12 * rng.random(),
+        openers=_some(rng, reg["openers"], counts["openers"]),
+        tics=_some(rng, reg["tics"], counts["tics"]),
+        intensifiers=_some(rng, reg["intensifiers"], counts["intensifiers"]),
+        hesitations=_some(rng, styles, counts["hesitations"]),
+        emotions={band: _some(rng, bank["emotions"][band], counts["emotions"]) for band in BANDS},
+        sites=_some(rng, bank["sites"], counts["sites"]),
+        opener_rate=rates["opener_rate"]["least"] + rates["opener_rate"]["spread"] * rng.random(),
+        tic_rate=rates["tic_rate"]["least"] + rates["tic_rate"]["spread"] * rng.random(),
         talk=talk,
         words=words,
     )
