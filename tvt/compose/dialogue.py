@@ -297,17 +297,18 @@ class Dialogue:
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
-        text = self._once(balance_quotes(text))
+        text = self._once(balance_quotes(text), keep=act == "narration")
         self.add("client", act, text, intensity, suds)
         self.voice.end_turn()
 
-    def _once(self, text: str) -> str:
+    def _once(self, text: str, keep: bool = False) -> str:
         """``text`` without a sentence of five words or more that this client already said in
         this conversation, as the corpus figures split the final text (quotes closed, run-ons
-        joined); the turn keeps at least one sentence."""
+        joined); the turn keeps at least one sentence, and a retelling (``keep``) keeps its
+        beat, which marks itself as a repeat instead ("Again, ...")."""
         found = sentences(text)
         said = self.said_final
-        if len(found) > 1 and not said.isdisjoint(found):
+        if not keep and len(found) > 1 and not said.isdisjoint(found):
             for sentence in [x for x in found if x in said][: len(found) - 1]:
                 if any(full in sentence for full, _ in self.nar.people):
                     continue  # it introduces someone named later in the turn
