@@ -68,6 +68,13 @@ def _recapitalise(text: str, capped: str, short: str) -> str:
     return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
 
 
+@functools.lru_cache(maxsize=64)
+def _grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a client's worst moment's names and stuck belief (compiled once per
+    client, not once per phase)."""
+    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
+
+
 @functools.lru_cache(maxsize=4096)
 def _event_it(template: str) -> str:
     """``template`` with the event as "it" after a preposition, in each sentence that also
@@ -76,6 +83,12 @@ def _event_it(template: str) -> str:
         _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
         for piece in _SENTENCE_END.split(template)
     )
+
+
+@functools.cache
+def _leads() -> frozenset[str]:
+    """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
+    return frozenset(h for style in voice_bank()["hesitations"].values() for h in style)
 
 
 @functools.cache
@@ -128,8 +141,7 @@ class Dialogue:
         #: The same, as the final text of each turn splits into sentences.
         self.said_final: set[str] = set()
         #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
-        grave = [*nar.voice.story_names.get("hot", []), nar.belief[:30]]
-        self._grave_re = re.compile("|".join(re.escape(g) for g in grave if g), re.I)
+        self._grave_re = _grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
@@ -269,7 +281,7 @@ class Dialogue:
                 continue
             here.add(piece)
             kept.append(piece)
-        core = next((p for p in pieces if p.count(" ") >= 3), None)
+        core = next((p for p in pieces if p.count(" ") >= 3 and p not in _leads()), None)
         if act == "narration" and core is not None and core not in kept:
             # A retelling keeps its beat: said once already, it comes back marked as a repeat.
             for again in _AGAIN:
@@ -277,6 +289,8 @@ class Dialogue:
                 if first not in self.said:
                     kept.insert(0, first)
                     break
+            else:
+                kept.insert(0, core)  # every marker used: the beat itself, not nothing
         if not kept:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
@@ -335,6 +349,7 @@ class Dialogue:
         for span in spans:
             sentence = span.strip()
             if sentence.count(" ") >= 4:
+                beat = core
                 if sentence in self.said and core:
                     # Said once already: it comes back marked as a repeat.
                     for again in _AGAIN:
@@ -343,7 +358,7 @@ class Dialogue:
                             sentence, span = marked, " " + marked
                             break
                 core = False
-                if sentence in self.said and len(spans) > 1:
+                if sentence in self.said and len(spans) > 1 and not beat:
                     continue
                 self.said.add(sentence)
             out.append(span)
