@@ -30,9 +30,12 @@ def norm(text: str) -> str:
 
 def named(nar, text: str) -> str:
     """``text`` with the story's people by first name only, as the client says them after the
-    first mention ("my sister Amara" -> "Amara")."""
+    first mention ("my sister Amara" -> "Amara", "a man in a hooded top" -> "the man")."""
     for full, name in nar.people:
         text = text.replace(full, name).replace(full[:1].upper() + full[1:], name)
+    # People described at length are named short after the first mention ("the man").
+    for full, short in nar.referents:
+        text = text.replace(full, short).replace(full[:1].upper() + full[1:], short)
     return text
 
 

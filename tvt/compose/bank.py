@@ -24,6 +24,7 @@ BANK_FILES = (
     "risk.json",
     "nouns.json",
     "world.json",
+    "scene.json",
 )
 
 
@@ -104,17 +105,24 @@ def pair_files() -> list[str]:
 
 
 #: Keys of a pair file that are about the file itself, not the narrative.
-_PAIR_META = ("kind", "type", "topic", "description")
+_PAIR_META = ("kind", "type", "topic", "description", "scene")
 
 
+@cache
 def narrative_schema(trauma_type: str, topic: str) -> dict[str, Any]:
     """The narrative schema of a client: the topic's, with the pair's schema laid over it
-    (its slots added to the topic's, every other part replacing the topic's)."""
+    (its slots added to the topic's, every other part replacing the topic's). What the pair
+    takes over from the topic (sensory details, reminders, in-vivo exercises) is cut to the
+    pair's scene (:mod:`tvt.compose.scene`)."""
+    from tvt.compose.scene import inherit
+
     base = topic_bank(topic)
     pair = pair_bank(trauma_type, topic)
     if pair is None:
         return base
     merged = dict(base)
+    merged.update(inherit(base, frozenset(pair["scene"])))
+    merged["scene"] = pair["scene"]
     for key, value in pair.items():
         if key in _PAIR_META:
             continue

@@ -3,10 +3,12 @@ client's voice (hesitations, body sensations and feelings graded by intensity ba
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
+from tvt.compose.bank import client_bank, therapist_bank, verbal_bank, voice_bank
 from tvt.compose.dialogue_text import (
     _AGAIN,
     _PIECES,
@@ -18,10 +20,11 @@ from tvt.compose.dialogue_text import (
     verbal_level,
     words_only,
 )
-from tvt.compose.language import Picker, agreement, band_of, cap, fill
+from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_index
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
+from tvt.compose.voice import FULL_EVERY
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -33,8 +36,66 @@ SUDS_STYLES = ("numeric", "verbal")
 
 #: Therapist acts that may pick up the detail the client just described.
 _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
+#: How many times a conversation names the event before it becomes "it" where that reads well.
+EVENT_NAMES = 3
+_SLOTS = re.compile(r"\{\w+\}")
+_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
+_EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
+#: Client acts of the retelling itself: no opener or tic is put on them.
+_TRAUMA_ACTS = frozenset(
+    {"narration", "sensory_detail", "thought", "struggle", "detachment", "grounding_response"}
+)
 #: Client sentences the therapist may say back, and how.
-_MIRROR_START = ("I ", "I'm ", "I've ", "My ", "I'd ")
+_MIRROR_START = ("I feel ", "I'm ", "I kept ", "I thought ", "I was ", "I didn't ", "I never ")
+
+
+def _hedged(sentence: str) -> bool:
+    """Whether a sentence carries a hedge, an opener or a tic of any register, or a
+    hesitation: a reflection that says it back would echo the client's manner, not meaning."""
+    low = " " + sentence.lower().rstrip(".?!") + " "
+    return any(f" {h} " in low or f" {h}," in low or f",{h} " in low for h in _hedges()) or (
+        " - " in sentence or "..." in sentence
+    )
+
+
+def _recapitalise(text: str, capped: str, short: str) -> str:
+    """``text`` with ``capped`` (a capitalised long name) as ``short``: capitalised where a
+    sentence starts, in lower case elsewhere."""
+
+    def swap(m: re.Match[str]) -> str:
+        return m.group(1) + cap(short) if m.group(1) is not None else short
+
+    return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
+
+
+@functools.lru_cache(maxsize=64)
+def _grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a client's worst moment's names and stuck belief (compiled once per
+    client, not once per phase)."""
+    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _event_it(template: str) -> str:
+    """``template`` with the event as "it" after a preposition, in each sentence that also
+    names something else of the client's own (so that the sentence stays theirs)."""
+    return " ".join(
+        _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
+        for piece in _SENTENCE_END.split(template)
+    )
+
+
+@functools.cache
+def _leads() -> frozenset[str]:
+    """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
+    return frozenset(h for style in voice_bank()["hesitations"].values() for h in style)
+
+
+@functools.cache
+def _hedges() -> tuple[str, ...]:
+    registers = voice_bank()["registers"].values()
+    words = {w.rstrip(",?").lower() for r in registers for w in r["openers"] + r["tics"]}
+    return tuple(sorted(words | {"kind of", "sort of", "i guess", "mostly", "i suppose"}))
 
 
 class Dialogue:
@@ -76,13 +137,20 @@ class Dialogue:
         self.voice.recent = []
         self.voice.said_emos = []
         self.voice.named = {}
+        self.voice.body_left = 1
+        self.voice.body_last_turn = False
         #: Client sentences said so far in this conversation (people rephrase, not repeat).
         self.said: set[str] = set()
+        #: The same, as the final text of each turn splits into sentences.
+        self.said_final: set[str] = set()
+        #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
+        self._grave_re = _grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
         #: index of the turn it went into.
         self.last_detail = ""
+        self.last_sense = "sight"
         self.detail_turn = -1
         #: The phase where this client voices a risk moment ("" for none), and whether it did.
         self.risk = nar.risk_phase
@@ -153,27 +221,36 @@ class Dialogue:
             and act in _ECHO_ACTS
             and self.last_detail
             and self.detail_turn == len(self.turns) - 1
-            and self.pick.chance(0.45)
+            and self.pick.chance(0.25)
         ):
-            # The therapist picks up what the client just described, in a few words.
-            echo = cap(second_person(self.last_detail))
-            text = f"{echo}. {text}"
+            # The therapist picks up what the client just described, as what the client is
+            # perceiving ("You can smell the smoke."), never as a bare noun fragment.
+            detail_t = second_person(self.last_detail)
+            frame = self.pick.pick(self.tcommon["echo_" + self.last_sense])
+            text = f"{fill(frame, {'detail_t': detail_t, 'detail_t_cap': cap(detail_t)})} {text}"
+        if self.nar.referents:
+            text = self._referents(text, self.introduced)
         self.add("therapist", act, text, intensity)
         return text
 
     def mirror(self) -> str | None:
-        """One sentence of the client's last turn, said back in the therapist's voice ("So you
-        kept thinking it was your fault."), or None when there is nothing to mirror."""
+        """What the client just said about how they feel or what it meant, said back in the
+        therapist's voice ("So you kept thinking it was your fault."), or None when the last
+        turn has no such sentence. A sentence with a hedge or a tic, a bare fragment or a body
+        report is never said back: a reflection paraphrases content or names a feeling."""
         if not self.turns or self.turns[-1]["speaker"] != "client":
             return None
         options = []
         for piece in _PIECES.split(self.turns[-1]["text"]):
             n = len(piece.split())
-            if piece.startswith(_MIRROR_START) and 5 <= n <= 12 and '"' not in piece:
-                for tic in self.voice.tics:
-                    piece = piece.replace(f", {tic}.", ".").replace(f", {tic.rstrip('?')}?", ".")
-                if piece.endswith("."):
-                    options.append(piece)
+            if (
+                piece.startswith(_MIRROR_START)
+                and 5 <= n <= 12
+                and '"' not in piece
+                and piece.endswith(".")
+                and not _hedged(piece)
+            ):
+                options.append(piece)
         if not options:
             return None
         said = second_person(self.pick.choice(options))
@@ -207,7 +284,7 @@ class Dialogue:
                 continue
             here.add(piece)
             kept.append(piece)
-        core = next((p for p in pieces if p.count(" ") >= 3), None)
+        core = next((p for p in pieces if p.count(" ") >= 3 and p not in _leads()), None)
         if act == "narration" and core is not None and core not in kept:
             # A retelling keeps its beat: said once already, it comes back marked as a repeat.
             for again in _AGAIN:
@@ -215,6 +292,8 @@ class Dialogue:
                 if first not in self.said:
                     kept.insert(0, first)
                     break
+            else:
+                kept.insert(0, core)  # every marker used: the beat itself, not nothing
         if not kept:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
@@ -228,17 +307,44 @@ class Dialogue:
             kept.pop()
         if run_on:
             kept = self._join(kept, intensity)
-        if run_on:
-            # The client's openers and tics, on one sentence of a short turn, two of a long one.
+        if run_on and not (self.exposure and act in _TRAUMA_ACTS):
+            # The client's openers and tics, on one sentence of a short turn, two of a long one;
+            # never inside the retelling, on a quote, or on the sentence that names the worst
+            # moment ("nobody is coming, more or less" is no way to say it).
             done = set()
             for _ in range(1 if len(kept) < 3 else 2):
                 i = int(self.pick.rng.random() * len(kept))
-                if '"' not in kept[i] and i not in done:
+                if '"' not in kept[i] and i not in done and not self._grave(kept[i]):
                     done.add(i)
                     kept[i] = self.voice.color(kept[i], self.pick, intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
-        text = balance_quotes(text)
+        text = self._once(balance_quotes(text), keep=act == "narration")
         self.add("client", act, text, intensity, suds)
+        self.voice.end_turn()
+
+    def _once(self, text: str, keep: bool = False) -> str:
+        """``text`` without a sentence of five words or more that this client already said in
+        this conversation, as the corpus figures split the final text (quotes closed, run-ons
+        joined); the turn keeps at least one sentence, and a retelling (``keep``) keeps its
+        beat, which marks itself as a repeat instead ("Again, ...")."""
+        found = sentences(text)
+        said = self.said_final
+        if not keep and len(found) > 1 and not said.isdisjoint(found):
+            for sentence in [x for x in found if x in said][: len(found) - 1]:
+                if any(full in sentence for full, _ in self.nar.people):
+                    continue  # it introduces someone named later in the turn
+                text = text.replace(sentence, "", 1).replace("  ", " ").strip()
+            text = text[:1].upper() + text[1:]
+            found = sentences(text)
+        for x in found:
+            # Five words or more, as the corpus figures count them (a dash is not a word).
+            if x.count(" ") - x.count(" - ") >= 4:
+                said.add(x)
+        return text
+
+    def _grave(self, sentence: str) -> bool:
+        """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
+        return self._grave_re.search(sentence) is not None
 
     def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences
@@ -250,6 +356,7 @@ class Dialogue:
         for span in spans:
             sentence = span.strip()
             if sentence.count(" ") >= 4:
+                beat = core
                 if sentence in self.said and core:
                     # Said once already: it comes back marked as a repeat.
                     for again in _AGAIN:
@@ -258,7 +365,7 @@ class Dialogue:
                             sentence, span = marked, " " + marked
                             break
                 core = False
-                if sentence in self.said and len(spans) > 1:
+                if sentence in self.said and len(spans) > 1 and not beat:
                     continue
                 self.said.add(sentence)
             out.append(span)
@@ -270,21 +377,49 @@ class Dialogue:
     def already_said(self, text: str) -> bool:
         """Whether every sentence of five words or more of ``text`` was said in this
         conversation (in this client's words)."""
-        long = [x for x in sentences(self._names(self.voice.lexicon(text))) if x.count(" ") >= 4]
+        named = self._names(self.voice.lexicon(text), remember=False)
+        long = [x for x in sentences(named) if x.count(" ") >= 4]
         return bool(long) and all(x in self.said for x in long)
 
-    def _names(self, text: str) -> str:
-        """ "my sister Amara" the first time in a conversation, "Amara" after that."""
+    def _names(self, text: str, remember: bool = True) -> str:
+        """ "my sister Amara" the first time in a conversation, "Amara" after that; "a man in
+        a hooded top" the first time, "the man" after that. ``remember=False`` only looks
+        (who counts as introduced stays as it was)."""
+        introduced = self.introduced if remember else set(self.introduced)
+        if self.nar.referents:
+            text = self._referents(text, introduced)
         for full, name in self.nar.people:
-            for ref in dict.fromkeys((full, cap(full))):  # "Henry from work" is capped already
-                if ref not in text:
-                    continue
-                if full not in self.introduced:
-                    self.introduced.add(full)
-                    head, _, rest = text.partition(ref)
-                    text = head + ref + rest.replace(ref, name).replace(cap(full), name)
-                else:
-                    text = text.replace(ref, name)
+            capped = cap(full)  # "Henry from work" is capped already
+            if full not in text and capped not in text:
+                continue
+            if full not in introduced:
+                introduced.add(full)
+                # Introduced where first said, whether at a sentence start or not.
+                at = min(i for i in (text.find(full), text.find(capped)) if i >= 0)
+                head, rest = text[: at + len(full)], text[at + len(full) :]
+                text = head + rest.replace(full, name).replace(capped, name)
+            else:
+                text = text.replace(full, name).replace(capped, name)
+        return text
+
+    def _referents(self, text: str, introduced: set[str]) -> str:
+        """People of the story described at length, named short after the first mention (by
+        either speaker): "a man in a hooded top with a gun", then "the man"."""
+        for full, short in self.nar.referents:
+            capped = cap(full)
+            if full not in text and capped not in text:
+                continue
+            if full not in introduced:
+                introduced.add(full)
+                at = min(i for i in (text.find(full), text.find(capped)) if i >= 0)
+                head, rest = text[: at + len(full)], text[at + len(full) :]
+            else:
+                head, rest = "", text
+            rest = rest.replace(full, short)
+            if capped in rest:
+                # Capitalised at the start of a sentence, lower case after a comma.
+                rest = _recapitalise(rest, capped, short)
+            text = head + rest
         return text
 
     def _join(self, pieces: list[str], level: float) -> list[str]:
@@ -299,11 +434,16 @@ class Dialogue:
                 ctx = {sense: found, sense + "_cap": cap(found), sense + "_t": second_person(found)}
                 extra = {**ctx, **(extra or {})}
         named = self.voice.named  # one count per conversation, shared with the voice
+        if "{event}" in template and named.get("event", -1) + 1 >= EVENT_NAMES:
+            # Named often enough: after a preposition the event is "it" now ("talk about it",
+            # "go through it"), as people say it once everyone knows what they mean (in a
+            # sentence that says something else of the client's own, so that it stays theirs).
+            template = _event_it(template)
         for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
             if "{" + key[:3] in template and len(names) > 1:
                 # Named in full first, then in turn by its other names ("that night").
                 used = named[key] = named.get(key, -1) + 1
-                extra = {**names[used % len(names)], **(extra or {})}
+                extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
         if extra:
             return fill(template, {**self.ctx, **extra})
         return fill(template, self.ctx)
@@ -369,6 +509,7 @@ class Dialogue:
         """A sentence about one of the client's own sensory details (present tense)."""
         detail = self.detail(sense)
         self.last_detail = detail
+        self.last_sense = sense
         self.detail_turn = len(self.turns)
         return self.fill(
             self.pick.pick(self.ccommon["sensory"][sense]),
@@ -387,13 +528,13 @@ class Dialogue:
         else:
             stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
-        if scene and self.rng.random() < 0.9:
+        if scene and self.rng.random() < 0.8:
             sense = self.pick.choice(_SENSES)
             detail = self.detail(sense)
             extra = {"detail": detail, "detail_cap": cap(detail)}
             tail = self.line(self.ccommon["suds_tail"][sense], extra)
             text = f"{text} {tail}"
-        if scene and self.rng.random() < 0.35:
+        if scene and self.rng.random() < 0.2:
             # A word about the retelling itself ("I know what's coming") beside the number.
             text = f"{text} {self.aside(level)}"
         return text

@@ -52,7 +52,18 @@ _LOWER = RUN_ON
 
 
 #: How a client marks a sentence of the memory said again in a retelling.
-_AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
+_AGAIN = (
+    "Again,",
+    "And again",
+    "Same as before,",
+    "Once more,",
+    "Then again,",
+    "Like before,",
+    "As before,",
+    "And once more,",
+    "Just like before,",
+    "All over again,",
+)
 
 _CONJUNCTIONS = frozenset({"But", "And", "So", "Or", "Because", "Then"})
 

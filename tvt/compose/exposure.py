@@ -109,48 +109,71 @@ def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
 _AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.6) -> str:
-    """A narration turn: (hesitation) + the beat + (a sensory detail) + (an aside) + (a reaction).
+def _react_rate(level: float) -> float:
+    """How likely a turn of the retelling ends on how the client feels: rarely while the story
+    is calm, about every other turn near the peak."""
+    return 0.45 + 0.045 * level
 
-    The optional parts vary the shape of the turns so that a long retelling does not fall into
-    one rhythm.
+
+#: Beats that happen away from the scene proper (before it: at home, on the way; after it: the
+#: rescue, the hospital), which take no scene detail; the opening also takes no thought of the
+#: danger that has not come yet.
+_OFF_SCENE = ("opening", "aftermath")
+
+
+def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75, beat: str = "") -> str:
+    """A narration turn: one new beat of the story, with at most one thing beside it (a
+    sensory detail, a thought or a word about the retelling), and now and then how it feels.
+
+    A turn carries one beat, as people telling a memory do; the feeling comes where the
+    distress is, not at the end of every turn.
     """
     parts = [d.hesitate(level, text)]
+    if beat in _OFF_SCENE:
+        sensory = 0.0
     if d.rng.random() < sensory:
         first = d.pick.choice(SENSE_KINDS[:4])
         parts.append(d.sensory(first))
-        if d.rng.random() < 0.15:
+        if d.rng.random() < 0.6 * d.voice.talk - 0.3:
+            # A talkative client takes in more of the scene.
             parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
-    if r < 0.25:
+    if r < 0.2:
         parts.append(d.aside(level))
-    elif r < 0.4:
+    elif r < 0.55 and beat != "opening":
         parts.append(d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)}))
-    if d.rng.random() < 0.9:
+    if d.rng.random() < _react_rate(level):
         parts.append(d.reaction(level))
     return " ".join(parts)
 
 
 def _client_sense(d: Dialogue, kind: str, level: float) -> str:
+    """The answer to a sensory prompt: the detail asked for (one body line and how it feels
+    when the body is what was asked about), sometimes what it sets off in the mind, sometimes
+    how it feels."""
     if kind == "body":
-        return f"{d.hesitate(level, d.body(level))} {d.body(level)} {d.feeling(level)}"
+        return f"{d.hesitate(level, d.body(level))} {d.feeling(level)}"
     text = d.sensory(kind)
-    if d.rng.random() < 0.4:
+    if d.rng.random() < 0.7:
+        # People describing a scene move from one thing they notice to the next.
         other = SENSE_KINDS[(SENSE_KINDS.index(kind) + 1) % 4]
         text = f"{text} {d.sensory(other)}"
-    # What the detail sets off in the mind, as people do when they describe a scene.
-    if d.rng.random() < 0.35:
+    if d.rng.random() < 0.5:
+        # What the detail sets off in the mind, as people do when they describe a scene.
         text = (
             f"{text} {d.line(d.ccommon['thought_stem'], {'thought': d.pick.pick(d.nar.thoughts)})}"
         )
-    return f"{d.hesitate(level, text)} {d.reaction(level)}"
+    text = d.hesitate(level, text)
+    if d.rng.random() < _react_rate(level):
+        text = f"{text} {d.reaction(level)}"
+    return text
 
 
 def _thought(d: Dialogue, level: float) -> str:
     thought = d.pick.pick(d.nar.thoughts)
     stem = d.line(d.ccommon["thought_stem"], {"thought": thought})
-    # The thought comes with what the client is perceiving as it forms.
-    scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.7 else ""
+    # The thought may come with what the client is perceiving as it forms.
+    scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.65 else ""
     return f"{stem}{scene} {d.reaction(level)}"
 
 

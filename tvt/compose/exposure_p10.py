@@ -159,13 +159,13 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             slip = d.line(d.ccommon["slip"])
             d.c("narration", f"{d.hesitate(level, text)} {slip}", level)
         else:
-            # The opening happens before the scene proper (at home, on the way, waiting), so it
-            # takes no scene detail: "the stiff hospital sheet" does not belong at home.
-            sensory = 0.0 if name == "opening" else 0.6
-            d.c("narration", _narrate(d, text, level, sensory=sensory), level)
+            # The opening happens before the scene proper (at home, on the way, waiting) and the
+            # aftermath often after it (the rescue, the hospital), so neither takes a scene
+            # detail: "the stiff hospital sheet" does not belong at home.
+            d.c("narration", _narrate(d, text, level, beat=name), level)
     elif kind == "slow":
         text = _fresh(d, d.nar.slow, arg[0])
-        d.c("narration", _narrate(d, text, level, sensory=0.5), level)
+        d.c("narration", _narrate(d, text, level, sensory=0.6), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
     elif kind == "thought":

@@ -194,14 +194,22 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
         # What holds the client in the scene while they struggle with it.
-        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.35 else ""
+        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.6 else ""
+        # The struggle is the news of this turn; how it feels comes with it only now and then.
+        feel = f" {d.reaction(level)}" if d.rng.random() < 0.6 else ""
+        if d.rng.random() < 0.4:
+            # What goes through the client's mind as they push on.
+            thought = d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)})
+            feel = f" {thought}{feel}"
         if d.rng.random() < 0.5:
-            out = f"{d.hesitate(level, text)}{scene} {struggle} {d.body(level)}"
+            out = f"{d.hesitate(level, text)}{scene} {struggle}{feel}"
         else:
-            out = f"{d.hesitate(level, struggle)} {text}{scene} {d.feeling(level)}"
+            out = f"{d.hesitate(level, struggle)} {text}{scene}{feel}"
         d.c("struggle", out, level)
     elif kind == "beat":
-        d.c("narration", _narrate(d, _p7_text(d, arg[0], arg[1]), level), level)
+        # Reinforced, the client tells more of the scene than in a first retelling.
+        text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.95, beat=arg[0])
+        d.c("narration", text, level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
         d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)

@@ -193,3 +193,13 @@ def agreement(key: str, noun_phrase: str) -> dict[str, str]:
         f"{key}_isnt": "aren't" if plural else "isn't",
         f"{key}_was": "were" if plural else "was",
     }
+
+
+def name_index(used: int, count: int, full_every: int = 4) -> int:
+    """Which of ``count`` names of one thing to use the ``used``-th time in a conversation:
+    the full name first, then the shorter ones in turn, the full name again only every
+    ``full_every``-th mention (the event is named in full once, then "that night", "the
+    attack"; the hot spot, which PE keeps naming, every other time)."""
+    if count < 2 or used % full_every == 0:
+        return 0
+    return 1 + (used - 1 - used // full_every) % (count - 1)

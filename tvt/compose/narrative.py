@@ -58,6 +58,9 @@ class Narrative:
     hotspot_names: list[dict[str, str]] = field(default_factory=list)
     #: The client's life now: people, places and the recent episodes they tell.
     world: World | None = None
+    #: People of the story first described at length, then named short: ("a man in a hooded
+    #: top with a gun", "the man").
+    referents: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _choose(rng: Stream, pool: list[Any]) -> Any:
@@ -175,6 +178,12 @@ def _name_locales() -> dict[str, list[str]]:
     return load_seed_json("presets", "default.json")["name_locales"]
 
 
+#: A person of the story described at length by an indefinite noun phrase.
+_DESCRIBED = re.compile(
+    r"^an? (?:\w+ )?(man|woman|boy|girl|lad|guy|stranger|driver|officer|soldier|dog)\b \w+ \w+"
+)
+
+
 def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> str:
     """A first name for someone in the client's story, from the client's naming culture."""
     from tvt.sampling import person_name
@@ -239,6 +248,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
     # Topic slots: one value per slot. An object value is a bundle of details that belong
     # together ("text" is the slot itself, other keys become slots of their own).
     people: list[tuple[str, str]] = []
+    referents: list[tuple[str, str]] = []
     names = Stream(seed, case["client_id"], "names")
     for slot in sorted(topic["slots"]):
         value = _choose(rng, topic["slots"][slot])
@@ -248,6 +258,10 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
             # The people of the story have names ("my sister Amara"), from the client's own
             # naming culture; after the first mention the client just says the name.
             pronoun = next((v for k, v in value.items() if k.endswith("_they")), "")
+            described = _DESCRIBED.match(ctx[slot])
+            if pronoun and described:
+                # "a man in a hooded top with a gun" once, then "the man".
+                referents.append((ctx[slot], "the " + described.group(1)))
             if pronoun and _NAMED.match(ctx[slot]):
                 name = _person_first_name(profile, pronoun, names)
                 people.append((ctx[slot], name))
@@ -334,6 +348,7 @@ def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
         "reminder": ctx["reminder"],
     }
     nar.people = [(f"{ref} {name}", name) for ref, name in people]
+    nar.referents = referents
     nar.event_names = [_event_slots(e) for e in event_names]
     # After its first full mention in a conversation, the hotspot is "that moment".
     hot_c = [ctx["hotspot_c"], _short(ctx["hotspot_c"])]

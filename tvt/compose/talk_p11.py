@@ -34,7 +34,7 @@ def compose_p11(d: Dialogue) -> None:
 
     def opening(d: Dialogue, lv: int) -> None:
         d.t("open_question", "opening", lv)
-        text = d.line(cb["habituation"]) + d.maybe(0.6, cb["insight_tie"])
+        text = d.line(cb["habituation"]) + d.maybe(0.85, cb["insight_tie"])
         d.c("insight", f"{text} {d.after(level)}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
@@ -54,14 +54,16 @@ def compose_p11(d: Dialogue) -> None:
         def move(d: Dialogue, lv: int) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
-            d.c("daily_life", f"{d.nar.behaviours[name]} {d.line(entry['insight'])}", lv)
+            text = f"{d.nar.behaviours[name]} {d.line(entry['insight'])}"
+            d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
 
         return move
 
     def condition(d: Dialogue, lv: int) -> None:
         entry = bank["conditions"][profile["co_occurring_condition"]]
         d.add("therapist", "link", d.line(entry["link"]), lv)
-        d.c("daily_life", f"{d.nar.condition} {d.line(entry['insight'])}", lv)
+        text = f"{d.nar.condition} {d.line(entry['insight'])}"
+        d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
 
     kind = belief_kind(d.nar.belief)
 
@@ -73,16 +75,20 @@ def compose_p11(d: Dialogue) -> None:
 
     def belief_question(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_" + kind, lv)
-        d.c("thought", d.hesitate(lv, d.line(cb["stuck_doubt"])), lv)
+        d.c(
+            "thought",
+            d.hesitate(lv, d.line(cb["stuck_doubt"])) + d.maybe(0.5, cb["insight_tie"]),
+            lv,
+        )
 
     def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)
         text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
-        d.c("insight", text + d.maybe(0.6, cb["insight_tie"]), lv, run_on=False)
+        d.c("insight", text + d.maybe(0.85, cb["insight_tie"]), lv, run_on=False)
 
     def contact(d: Dialogue, lv: int) -> None:
         d.t("contact", "contact", lv)
-        d.c("response", d.line(cb["contact_ack"]), lv)
+        d.c("response", d.line(cb["contact_ack"]) + d.maybe(0.7, cb["response_tie"]), lv)
 
     def substance(d: Dialogue, lv: int) -> None:
         # The plan promised in P5: the drinking or using is taken up again after the exposure.
@@ -98,12 +104,12 @@ def compose_p11(d: Dialogue) -> None:
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
         text = f"{d.line(cb['learned'])} {d.line(cb['learned_tail'])}"
-        d.c("insight", text + d.maybe(0.5, cb["insight_tie"]), lv)
+        d.c("insight", text + d.maybe(0.85, cb["insight_tie"]), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
         d.t("reflection", "summary", lv)
         text = f"{d.line(cb['summary_response'])} {d.line(cb['response_tie'])}"
-        d.c("response", text + d.maybe(0.5, cb["insight_tie"]), lv)
+        d.c("response", text + d.maybe(0.85, cb["insight_tie"]), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
@@ -111,12 +117,12 @@ def compose_p11(d: Dialogue) -> None:
     def homework_recording(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_recording", lv)
         text = f"{d.line(cb['recording_agreement'])} {d.line(cb['agreement_tie'])}"
-        d.c("agreement", text + d.maybe(0.7, cb["plan"]), lv)
+        d.c("agreement", text + d.maybe(0.85, cb["plan"]), lv)
 
     def homework_in_vivo(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_in_vivo", lv)
         text = f"{d.line(cb['in_vivo_agreement'])} {d.line(cb['agreement_tie'])}"
-        d.c("agreement", text + d.maybe(0.7, cb["in_vivo_plan"]), lv)
+        d.c("agreement", text + d.maybe(0.85, cb["in_vivo_plan"]), lv)
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
@@ -127,18 +133,26 @@ def compose_p11(d: Dialogue) -> None:
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
-        d.c("insight", d.line(cb["strength"]) + d.maybe(0.6, cb["insight_tie"]), lv)
+        d.c("insight", d.line(cb["strength"]) + d.maybe(0.85, cb["insight_tie"]), lv)
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
         # Someone who already helped, this week, is the evidence that support is there.
         shown = d.episode("support")
         first = f"{d.line(cb['support'])} {shown}" if shown else d.line(cb["support"])
-        d.c("response", f"{first} {d.line(cb['support_tail'])}", lv)
+        d.c(
+            "response",
+            f"{first} {d.line(cb['support_tail'])}" + d.maybe(0.6, cb["response_tie"]),
+            lv,
+        )
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", "closing", lv)
-        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.5, cb["response_tie"]), lv)
+        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.85, cb["response_tie"]), lv)
+
+    def before_leaving(d: Dialogue, lv: int) -> None:
+        d.t("open_question", "before_leaving", lv)
+        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.85, cb["response_tie"]), lv)
 
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
@@ -167,6 +181,10 @@ def compose_p11(d: Dialogue) -> None:
     ]
     optional: list[list[Move]] = [[learned], [suds], [summary], [strength], [daily], [support]]
     moves = _fit(required, optional, k, insert_at=2 + len(middle))
+    if n % 2:
+        # The therapist has the last word: the goodbye exchange is a question about the rest
+        # of the day, and the session closes once, after the client's answer.
+        moves[-1] = before_leaving
     for move in moves:
         move(d, level)
     if n % 2:

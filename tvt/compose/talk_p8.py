@@ -30,7 +30,7 @@ def compose_p8(d: Dialogue) -> None:
     order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
     d.t("open_question", "how_was_it", level)
     text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
-    d.c("feeling", text + d.maybe(0.6, cb["aside"]), level)
+    d.c("feeling", text + d.maybe(0.85, cb["aside"]), level)
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
     styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
@@ -79,22 +79,46 @@ def compose_p8(d: Dialogue) -> None:
             if topic in _EPISODE:
                 extra["episode"] = d.episode(_EPISODE[topic])
             core = d.line(answer["client"], extra)
-            tail = {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(level)
+            # The answer is the news of the turn; how the client feels comes with it when the
+            # question asked about feelings, and only now and then otherwise.
+            tail = ""
+            if answer["act"] == "feeling" or d.rng.random() < 0.7:
+                tail = " " + {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(
+                    level
+                )
             # An episode of the client's week is a long answer already: no aside after it.
-            aside = d.maybe(0.0 if topic in _EPISODE else 0.45, cb["aside"])
-            d.c(answer["act"], f"{d.hesitate(level, core)}{aside} {tail}", level)
+            aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
+            if aside and d.rng.random() < 0.75 and len(f"{core}{aside}".split()) < 28:
+                # After an exposure people go on: one thought leads to the next.
+                aside += d.maybe(1.0, cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
             last_topic = topic
             slots -= 1
             continue
         else:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
-            d.t("open_question", "follow_up", level)
+            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+                # The stuck point just voiced is marked before the client is followed on.
+                noted = d.line(d.tb["belief_noted"])
+                d.add(
+                    "therapist",
+                    "open_question",
+                    f"{noted} {d.line(d.tb.get('follow_up') or d.tcommon['follow_up'])}",
+                    level,
+                )
+            else:
+                d.t("open_question", "follow_up", level)
             # An example from the client's week, while there is one left to tell.
             example = d.episode("trigger")
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
-            d.c("thought", f"{text} {d.feeling(level)}", level)
+            feel = f" {d.feeling(level)}" if d.rng.random() < 0.35 else ""
+            d.c("thought", f"{text}{feel}", level)
             last_topic = ""
         slots -= 1
     if n % 2:
-        d.t("closing", "closing", level)
+        if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            noted = d.line(d.tb["belief_noted"])
+            d.add("therapist", "closing", f"{noted} {d.line(d.tb['closing'])}", level)
+        else:
+            d.t("closing", "closing", level)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tvt.compose.bank import voice_bank
-from tvt.compose.language import Picker
+from tvt.compose.language import Picker, name_index
 from tvt.compose.voice_text import (
     _HESITANT,
     _RUN_ON,
@@ -47,6 +47,27 @@ from tvt.rng import Stream
 BANDS = ("calm", "mild", "moderate", "high", "extreme")
 FEEL_STYLES = ("named", "bodily", "deflected", "joking")
 REGISTERS = ("casual", "plain", "formal")
+
+
+#: How often the full name of a fact of the story comes back: the event every fourth
+#: mention, the hot spot (which PE keeps naming) every other one.
+FULL_EVERY = {"event": 4, "hot": 2}
+
+
+@functools.cache
+def _body_frames(band: str) -> tuple[str, ...]:
+    """The body frames of a band: two places at once ("my jaw is clenched, and my hands are
+    trembling") only at the very top; below it one body line says one thing."""
+    frames = voice_bank()["frames"]["bodily"][band]
+    if band == "extreme":
+        return tuple(frames)
+    return tuple(f for f in frames if "site2" not in f and "too" not in f) or tuple(frames)
+
+
+def voice_rates() -> dict[str, Any]:
+    """The voice's numbers (``rates`` in seeds/compose/voice.json)."""
+    rates: dict[str, Any] = voice_bank()["rates"]
+    return rates
 
 
 def band_name(level: float) -> str:
@@ -96,6 +117,31 @@ class Voice:
     said_emos: list[str] = field(default_factory=list)
     #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
     words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
+    #: Body lines still allowed in the turn being composed (one at most), and whether the
+    #: client's previous turn had one: the body speaks now and then, not at every turn's end.
+    body_left: int = 1
+    body_last_turn: bool = False
+
+    def end_turn(self) -> None:
+        """A client turn was said: the next one may have its own body line."""
+        self.body_last_turn = self.body_left <= 0
+        self.body_left = 1
+
+    def may_body(self, level: float, pick: Picker) -> bool:
+        """Whether this turn adds a body line of its own: more likely as distress rises and for
+        a client who speaks through the body, less right after a turn that had one."""
+        if self.body_left <= 0:
+            return False
+        rates = voice_rates()
+        rate = rates["body_by_band"][band_name(level)]
+        if self.feel == "bodily":
+            rate *= rates["body_bodily_factor"]
+        return pick.chance(rate * (rates["body_after_body"] if self.body_last_turn else 1.0))
+
+    def _joke_left(self) -> bool:
+        """A joking or deflecting line lands a few times a conversation, not at every turn."""
+        used = self.named["quip"] = self.named.get("quip", 0) + 1
+        return used <= voice_rates()["quips_per_conversation"]
 
     def lexicon(self, text: str) -> str:
         """``text`` in the client's own words: the same phrase always comes out the same way
@@ -121,7 +167,7 @@ class Voice:
         out = dict(self.story)
         for key, names in self.story_names.items():
             used = self.named[key] = self.named.get(key, -1) + 1
-            out[key] = names[used % len(names)]
+            out[key] = names[name_index(used, len(names), FULL_EVERY.get(key, 4))]
         out["Event_cap"] = _cap(out.get("event", "it"))
         return out
 
@@ -143,8 +189,9 @@ class Voice:
 
     def body(self, level: float, pick: Picker) -> str:
         """A sentence about the body at this level, from the client's own body sites."""
+        self.body_left -= 1
         band = band_name(level)
-        frame = pick.pick(voice_bank()["frames"]["bodily"][band])
+        frame = pick.pick(_body_frames(band))
         text = self._fill_body(frame, band, pick)
         plain = " and " not in text and "can't" not in text and " too" not in text
         if (
@@ -155,13 +202,20 @@ class Voice:
         ):
             # Where and when the body reacts: "... the way it did three years ago". A fact of
             # the story comes back at most twice in a conversation this way.
-            template = pick.pick(voice_bank()["body_tails"])
-            keys = _frame_keys(template)
-            if all(self.named.get("tail:" + k, 0) < 2 for k in keys):
-                for k in keys:
-                    self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
-                text = text[:-1] + template.format_map(self.facts()) + "."
+            text = self._story_tail(text, pick)
         return text
+
+    def _story_tail(self, text: str, pick: Picker) -> str:
+        """``text`` (ending in a full stop) with where and when it comes from in the story
+        ("... the way it did three years ago"); a fact comes back at most twice a
+        conversation this way, else ``text`` unchanged."""
+        template = pick.pick(voice_bank()["body_tails"])
+        keys = _frame_keys(template)
+        if any(self.named.get("tail:" + k, 0) >= 2 for k in keys):
+            return text
+        for k in keys:
+            self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
+        return text[:-1] + template.format_map(self.facts()) + "."
 
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
@@ -197,7 +251,7 @@ class Voice:
                     f"I'm {feel} {ant}.",
                 )
             )
-        if self.feel == "bodily" or pick.chance(0.3):
+        if self.body_left > 0 and (self.feel == "bodily" or pick.chance(0.3)):
             text = f"{text} {self.body(level, pick)}"
         return _tidy(text)
 
@@ -236,10 +290,14 @@ class Voice:
         """A sentence about feelings in the client's own way of speaking of them."""
         band = band_name(level)
         style = self.feel if pick.chance(0.75) else pick.choice(("named", "bodily"))
+        if style == "bodily" and not self.may_body(level, pick):
+            style = "named"
+        if style in ("joking", "deflected") and not self._joke_left():
+            style = "named"
         if style == "bodily":
             return self.body(level, pick)
         frames = voice_bank()["frames"][style][band]
-        text = pick.pick(frames)
+        text = frame = pick.pick(frames)
         if style == "named":
             # Not the feeling just named ("Panicked. I'm panicked."): one of the others.
             own = self.emotions[band]
@@ -255,28 +313,37 @@ class Voice:
                 "int": self._int(band, pick),
             }
             values["Int_cap"] = _cap(values["int"]) if values["int"] else ""
-            return _tidy(text.format_map(values))
+            text = _tidy(text.format_map(values))
+            if (
+                band != "calm"
+                and text.startswith(("I'm ", "I feel ", "It's making me "))
+                and text.endswith(".")
+                and "," not in text
+                and "{emo2}" not in frame
+                and pick.chance(0.6)
+            ):
+                # What the feeling is about, in the client's own story ("I'm ashamed, just
+                # from talking about the crash"); each fact at most twice a conversation.
+                text = self._story_tail(text, pick)
+            return text
         # Some deflections and jokes are about the client's own story ("Who knew the crash
         # could still get a reaction out of me").
         text = text.format_map(self.facts()) if "{" in text else text
         # Deflecting and joking clients still show it in the body once distress is up.
-        if band in ("moderate", "high", "extreme") and pick.chance(0.45):
+        if band in ("moderate", "high", "extreme") and self.may_body(level, pick):
             return f"{text} {self.body(level, pick)}"
         return text
 
     def reaction(self, level: float, pick: Picker) -> str:
-        """A body sensation, a feeling, or both (how much depends on how talkative)."""
-        r = pick.rng.random()
-        if r < 0.35:
+        """A feeling, or a body sensation when this turn may have one (at most one a turn)."""
+        if self.may_body(level, pick):
             return self.body(level, pick)
-        if r < 0.75 or self.talk < 1.0:
-            return self.feeling(level, pick)
-        return f"{self.feeling(level, pick)} {self.body(level, pick)}"
+        return self.feeling(level, pick)
 
     def hesitate(self, level: float, text: str, pick: Picker) -> str:
         """Prefix ``text`` with this client's hesitation, more often as distress rises."""
         band = band_name(level)
-        p = {"calm": 0.05, "mild": 0.15, "moderate": 0.3, "high": 0.5, "extreme": 0.7}[band]
+        p = voice_rates()["hesitation_by_band"][band]
         if not text or not pick.chance(p):
             return text
         style = pick.choice(self.hesitations)
@@ -302,7 +369,7 @@ class Voice:
         Fewer as distress rises: at the top people speak in fragments, not in asides.
         """
         band = band_name(level)
-        damp = {"calm": 1.0, "mild": 1.0, "moderate": 0.8, "high": 0.5, "extreme": 0.2}[band]
+        damp = voice_rates()["color_by_band"][band]
         words = sentence.split()
         if len(words) < 4 or sentence[-1:] not in ".?!":
             return sentence
@@ -332,27 +399,26 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
     occupation = profile["occupation"]
     behaviours = set(profile["exhibited_behaviors"])
     condition = profile["co_occurring_condition"]
+    rates = bank["rates"]
+    # In order: student or under 28, professional, 60 or over, anyone else.
+    young, professional, older, other = (r["weights"] for r in rates["register_weights"])
     if occupation == "Student" or age < 28:
-        reg_w = {"casual": 0.65, "plain": 0.3, "formal": 0.05}
+        reg_w = young
     elif occupation == "Professional":
-        reg_w = {"casual": 0.1, "plain": 0.45, "formal": 0.45}
+        reg_w = professional
     elif age >= 60:
-        reg_w = {"casual": 0.03, "plain": 0.6, "formal": 0.37}
+        reg_w = older
     else:
-        reg_w = {"casual": 0.2, "plain": 0.65, "formal": 0.15}
+        reg_w = other
     register = _weighted(rng, reg_w)
-    feel_w = {"named": 0.35, "bodily": 0.3, "deflected": 0.18, "joking": 0.17}
-    if behaviours & {"dissociation", "withdrawal"}:
-        feel_w["deflected"] += 0.3
-    if "aggression" in behaviours:
-        feel_w["joking"] += 0.15
-        feel_w["deflected"] += 0.15
-    if "substance abuse" in behaviours:
-        feel_w["joking"] += 0.2
-    if condition in ("Anxiety", "Chronic Pain"):
-        feel_w["bodily"] += 0.3
-    if condition == "Depression":
-        feel_w["named"] += 0.2
+    feel_w = dict(rates["feel_weights"])
+    for shift in rates["feel_shifts"]:
+        # The profile shifts the odds: dissociation and withdrawal deflect, and so on.
+        if behaviours & set(shift.get("behaviours", ())) or condition in shift.get(
+            "conditions", ()
+        ):
+            for style, add in shift["add"].items():
+                feel_w[style] += add
     feel = _weighted(rng, feel_w)
     reg = bank["registers"][register]
     styles = list(bank["hesitations"])
@@ -362,18 +428,19 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
         word = options[int(rng.random() * len(options))]
         if word != entry["find"]:
             words.append((_lexicon_pattern(entry["find"]), word, entry["find"].lower()))
-    talk = 0.8 + 0.45 * rng.random()
+    talk = rates["talk"]["least"] + rates["talk"]["spread"] * rng.random()
+    counts = rates["counts"]
     return Voice(
         register=register,
         feel=feel,
-        openers=_some(rng, reg["openers"], 3),
-        tics=_some(rng, reg["tics"], 2),
-        intensifiers=_some(rng, reg["intensifiers"], 2),
-        hesitations=_some(rng, styles, 2),
-        emotions={band: _some(rng, bank["emotions"][band], 4) for band in BANDS},
-        sites=_some(rng, bank["sites"], 6),
-        opener_rate=0.08 + 0.14 * rng.random(),
-        tic_rate=0.05 + 0.12 * rng.random(),
+        openers=_some(rng, reg["openers"], counts["openers"]),
+        tics=_some(rng, reg["tics"], counts["tics"]),
+        intensifiers=_some(rng, reg["intensifiers"], counts["intensifiers"]),
+        hesitations=_some(rng, styles, counts["hesitations"]),
+        emotions={band: _some(rng, bank["emotions"][band], counts["emotions"]) for band in BANDS},
+        sites=_some(rng, bank["sites"], counts["sites"]),
+        opener_rate=rates["opener_rate"]["least"] + rates["opener_rate"]["spread"] * rng.random(),
+        tic_rate=rates["tic_rate"]["least"] + rates["tic_rate"]["spread"] * rng.random(),
         talk=talk,
         words=words,
     )

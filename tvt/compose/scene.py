@@ -1,0 +1,106 @@
+"""The scene model: what a client's story contains, and what each line of the banks presupposes.
+
+A story is a scene: the sea or a flooded street, a car, a bus, a plane; someone doing the harm or
+nobody; the police, a dog, a hospital, the dark, onlookers, someone else hurt. Each topic file
+and each (trauma type, topic) pair file declares its scene (``"scene"``: the features of
+``seeds/compose/scene.json``). A line presupposes every feature whose cue words it contains,
+and every person of the story it names by slot (``{family}``, ``{lov_their}``). A pair's story
+keeps the topic's sensory details, reminders and in-vivo exercises only where it has all that
+they presuppose: a cyclone story borrows no waves slapping the side of a boat, and a neglect
+memory with nobody in it borrows no abuser's face.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from tvt.resources import load_seed_json
+
+#: Pools a pair may take over from its topic, filtered by the pair's scene.
+INHERITED_POOLS = ("sensory", "sensory_hot", "reminders", "in_vivo")
+_SLOT = re.compile(r"\{(\w+?)(?:_cap)?\}")
+
+
+@cache
+def scene_bank() -> dict[str, Any]:
+    """The scene features with their cue words, and the fallback details (scene.json)."""
+    return load_seed_json("compose", "scene.json")
+
+
+@cache
+def _cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (name, re.compile(r"(?<![\w{])(?:" + "|".join(spec["cues"]) + r")(?!\w)", re.I))
+        for name, spec in scene_bank()["features"].items()
+    )
+
+
+def slot_owners(slots: dict[str, list[Any]]) -> dict[str, str]:
+    """Each slot key of a topic to the person or thing it belongs to: ``lov_their`` and
+    ``loved`` are one person."""
+    owners: dict[str, str] = {}
+    for slot, values in slots.items():
+        owners[slot] = slot
+        for value in values:
+            if isinstance(value, dict):
+                for key in value:
+                    owners.setdefault(key, slot)
+    return owners
+
+
+@cache
+def _cue_features(line: str) -> frozenset[str]:
+    return frozenset(name for name, cue in _cues() if cue.search(line))
+
+
+def presupposes(line: str, owners: dict[str, str] | None = None) -> frozenset[str]:
+    """The features a line presupposes: its cue words and the story's people it names
+    (``slot:<name>``, for slots of ``owners``; other slots are the client's own context)."""
+    found = set(_cue_features(line))
+    for key in _SLOT.findall(line):
+        if owners and key in owners:
+            found.add("slot:" + owners[key])
+    return frozenset(found)
+
+
+def lines_of(data: Any) -> list[str]:
+    """Every string inside a bank value (lists, pools and belief pairs)."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [line for value in data.values() for line in lines_of(value)]
+    if isinstance(data, list):
+        return [line for value in data for line in lines_of(value)]
+    return []
+
+
+def fits(line: str, scene: frozenset[str], owners: dict[str, str]) -> bool:
+    """Whether the scene has everything ``line`` presupposes."""
+    return presupposes(line, owners) <= scene
+
+
+def fit_pool(pool: Any, scene: frozenset[str], owners: dict[str, str]) -> Any:
+    """``pool`` (a list or a dict of lists) without the lines the scene cannot hold."""
+    if isinstance(pool, dict):
+        return {key: fit_pool(value, scene, owners) for key, value in pool.items()}
+    return [line for line in pool if fits(line, scene, owners)]
+
+
+def inherit(base: dict[str, Any], scene: frozenset[str]) -> dict[str, Any]:
+    """The topic's pools a pair takes over, cut to the pair's scene; a sense left with fewer
+    than two details takes the scene-free fallback details (the client's own body and breath)."""
+    owners = slot_owners(base["slots"])
+    out: dict[str, Any] = {}
+    for key in INHERITED_POOLS:
+        if key in base:
+            out[key] = fit_pool(base[key], scene, owners)
+    fallback = scene_bank()["fallback"]["sensory"]
+    if "sensory" in out:
+        out["sensory"] = {
+            sense: (details if len(details) >= 2 else details + list(fallback[sense]))
+            for sense in fallback
+            for details in [out["sensory"].get(sense, [])]
+        }
+    return out
