@@ -405,3 +405,14 @@ def test_the_composers_avoidance_rationale_is_recognised():
     lines = [line.format_map(slots) for line in therapist_bank()["P5"]["el_avoidance"]]
     missed = [line for line in lines if not avoidance.search(line.lower())]
     assert not missed, missed
+
+
+def test_a_memory_detail_about_the_feet_is_not_grounding():
+    """ "You can feel your feet rooted to the spot." echoes the client's freezing in the memory
+    (composer 3.0's sensory reflection), it does not ground to the room: rules 2.0.0 read it as
+    grounding, four false flags of exposure.unprompted_grounding on seed 42, found rebuilding the
+    gold set. "Feel your feet on the floor" still grounds."""
+    grounding = load_rules().lex("exposure.grounding").rx
+    assert not grounding.search("you can feel your feet rooted to the spot. and your suds?")
+    assert grounding.search("feel your feet on the floor.")
+    assert grounding.search("press down and feel your feet, firmly.")
