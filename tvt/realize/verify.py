@@ -56,7 +56,12 @@ ACT_ELEMENTS: dict[str, tuple[str, ...]] = {
     "homework": ("processing.recording_homework", "processing.in_vivo_homework"),
 }
 #: ... and in any client turn (a voiced risk stays voiced, so the assessment after it fits).
-CLIENT_ELEMENTS = ("safety.suicidal", "safety.self_harm", "safety.harm_others")
+CLIENT_ELEMENTS = (
+    "safety.passive_ideation",
+    "safety.active_ideation",
+    "safety.self_harm",
+    "safety.harm_others",
+)
 #: Lexicons a rewrite may not match unless its draft does: anywhere ...
 NOT_ADDED = ("suds.scale_10", "safety.method", "safety.graphic_injury", "safety.explicit_sexual")
 #: ... and in a therapist turn during the exposure.
@@ -87,7 +92,8 @@ ELEMENT_NAMES: dict[str, str] = {
     "safety.assess_intent": "asks about intent",
     "safety.assess_resources": "names the crisis line / emergency services or a safety plan",
     "contact.clinic": "how to reach the clinic",
-    "safety.suicidal": "the client voices thoughts of suicide",
+    "safety.passive_ideation": "the client voices a wish to be dead",
+    "safety.active_ideation": "the client voices thoughts of suicide",
     "safety.self_harm": "the client voices self-harm",
     "safety.harm_others": "the client voices harming someone",
 }
