@@ -175,6 +175,83 @@ def test_the_composers_own_sentences_pass_every_check(seed, client):
             assert read[i].assumed and read[i].value != planned
 
 
+def verbal_composed(seed=SEED, client=1, phases=("P10",)):
+    case = next(iter_cases(load_config(), seed, client, start=client))
+    return {
+        conv["phase"]: conv
+        for conv in compose.compose_client(case, seed, list(phases), suds_style="verbal")
+    }
+
+
+def _verbal_problems(conv, texts):
+    checker = Checker(suds_style="verbal")
+    skeleton = conv["turns"]
+    elements = [checker.elements(conv["phase"], t) for t in skeleton]
+    return checker.problems(conv["phase"], skeleton, texts, {}, range(len(skeleton)), elements)
+
+
+def test_verbal_checks_catch_a_dropped_band_a_number_and_another_band():
+    from tvt.realize.verify import band_of, distress_bands, read_bands
+
+    conv = verbal_composed()["P10"]
+    drafts = [t["text"] for t in conv["turns"]]
+    i = next(
+        j
+        for j, t in enumerate(conv["turns"])
+        if t["suds"] is not None and band_of(t["suds"]) in {b for b, _ in read_bands(t["text"])}
+    )
+    band = band_of(conv["turns"][i]["suds"])
+    words = distress_bands()[band][1]
+    other = distress_bands()[(band + 3) % len(distress_bands())][1][0]
+    assert _verbal_problems(conv, drafts) == {}
+    cases = {
+        "suds.band_dropped": "My chest is tight and my hands are cold.",
+        "suds.number": f"{conv['turns'][i]['suds']}. {words[0].capitalize()}. My chest is tight.",
+        "suds.band_wrong": f"{words[0].capitalize()}, no, {other}. My chest is tight.",
+    }
+    for kind, text in cases.items():
+        texts = list(drafts)
+        texts[i] = text
+        found = _verbal_problems(conv, texts)
+        assert found[i][0] == kind, (kind, found)
+        if kind == "suds.band_dropped":
+            assert f'"{words[0]}"' in found[i][1]  # the retry names the words to use
+    # the planned band's words in the model's own sentence pass
+    texts = list(drafts)
+    texts[i] = f"Honestly? {words[1].capitalize()}. My chest is tight."
+    assert i not in _verbal_problems(conv, texts)
+    # a therapist asking for a number
+    q = i - 1
+    texts = list(drafts)
+    texts[q] = "What's your SUDS rating from 0 to 100 right now?"
+    assert _verbal_problems(conv, texts)[q][0] == "suds.number"
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), client=st.integers(1, 40))
+def test_the_composers_verbal_sentences_pass_every_verbal_check(seed, client):
+    for conv in verbal_composed(seed, client, ALL_PHASES).values():
+        assert _verbal_problems(conv, [t["text"] for t in conv["turns"]]) == {}
+
+
+def test_realize_verbal_end_to_end(fake, tmp_path):
+    out = tmp_path / "v"
+    res = run_cli(*realize_args(fake, out, "--suds-style", "verbal"))
+    assert res.exit_code == 0, res.output + res.stderr
+    skeleton = verbal_composed()["P10"]["turns"]
+    conv = lines(out / "conversations.jsonl")[0]
+    assert [t["suds"] for t in conv["turns"]] == [t["suds"] for t in skeleton]
+    assert [t["text"] for t in conv["turns"]] != [t["text"] for t in skeleton]
+    assert all(t["realized"] for t in conv["turns"])
+    backend = backend_of(out)
+    assert backend["suds_style"] == "verbal" and backend["prompt_version"] == "realize-v1+verbal-v1"
+    body = fake.state.bodies[0]
+    assert "distress in words" in body["messages"][1]["content"]
+    assert "never a number" in body["messages"][0]["content"]
+    assert "SUDS 66 (state exactly" not in body["messages"][1]["content"]
+
+
 # -- end to end against the fake server -------------------------------------------------------------
 @pytest.mark.slow
 def test_realize_keeps_every_label_and_rewrites_the_text(fake, tmp_path):
@@ -387,7 +464,7 @@ def test_python_api_and_flags(fake, tmp_path):
         out=tmp_path / "api",
     )  # fmt: skip
     assert ds.manifest["backend"]["name"] == "realize"
-    res = run_cli(*realize_args(fake, tmp_path / "x", "--suds-style", "verbal"))
+    res = run_cli(*realize_args(fake, tmp_path / "x", "--suds-style", "words"))
     assert res.exit_code == 2 and "--suds-style" in res.stderr
     res = run_cli("generate", "--seed", 1, "--backend", "realize", "--out", tmp_path / "y")
     assert res.exit_code == 2 and "--backend realize needs a model" in res.stderr
@@ -556,3 +633,24 @@ def test_batch_collect_realize_catches_a_garbled_answer(tmp_path, rounds):
         assert "numbered" in again["body"]["messages"][-1]["content"]
         assert again["body"]["messages"][-2]["content"] == garbled
         assert "1 conversation(s) had a retry round not yet collected" in card
+
+
+def test_batch_collect_realize_verbal_matches_the_live_run(fake, tmp_path):
+    live = tmp_path / "live"
+    res = run_cli(*realize_args(fake, live, "--suds-style", "verbal"))
+    assert res.exit_code == 0, res.output + res.stderr
+    out = tmp_path / "b"
+    reqs = batch_prepare(out, "--suds-style", "verbal")
+    assert reqs[0]["body"]["messages"] == fake.state.bodies[0]["messages"]
+    results = write_results(tmp_path / "r.jsonl", [result_line(r) for r in reqs])
+    res = run_cli("batch", "collect", out, "--results", results)
+    assert res.exit_code == 0, res.output + res.stderr
+    for name in DATA_FILES:
+        assert (out / name).read_bytes() == (live / name).read_bytes(), name
+    backend = backend_of(out)
+    assert backend["suds_style"] == "verbal" and backend["realize"] == backend_of(live)["realize"]
+    res = run_cli(
+        "batch", "prepare", "--seed", 1, "--model", "m", "--suds-style", "verbal",
+        "--out", tmp_path / "o",
+    )  # fmt: skip
+    assert res.exit_code == 2 and "realize" in res.output

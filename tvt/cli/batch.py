@@ -69,6 +69,15 @@ def batch() -> None:
     help="realize only: answers per conversation (the first rewrite and the retry rounds that "
     "'tvt batch collect' asks for in batch_retry_requests.jsonl).",
 )
+@click.option(
+    "--suds-style",
+    "suds_style",
+    type=click.Choice(["numeric", "verbal"]),
+    default="numeric",
+    show_default=True,
+    help="realize only: SUDS stated as numbers 0-100, or distress said in words (the "
+    "composer's verbal bands, checked as such).",
+)
 @click.option("--force", is_flag=True, help="Write into a non-empty folder.")
 def prepare(
     seed: int,
@@ -82,6 +91,7 @@ def prepare(
     max_tokens: int,
     backend: str,
     max_attempts: int,
+    suds_style: str,
     force: bool,
 ) -> None:
     """Write one chat-completion request per (client, phase) in the Batch API format.
@@ -90,6 +100,8 @@ def prepare(
     Examples:
       tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --out run42
       tvt batch prepare --seed 42 --clients 500 --model gpt-4o-mini --backend realize --out r42
+      tvt batch prepare --seed 42 --clients 50 --model gpt-4o-mini --backend realize \\
+          --suds-style verbal --out r42v
     """
     from tvt.config import load_config
     from tvt.llm.batch import REQUESTS, prepare_batch
@@ -109,9 +121,12 @@ def prepare(
             temperature=temperature,
             max_tokens=max_tokens,
             max_attempts=max_attempts,
+            suds_style=suds_style,
             force=force,
         )
     else:
+        if suds_style != "numeric":
+            raise click.UsageError("--suds-style verbal is for --backend realize batches")
         plan = prepare_batch(
             out,
             seed=seed,

@@ -42,10 +42,9 @@ from tvt.llm.batch import (
     result_text,
 )
 from tvt.llm.generation import narrative_facts
-from tvt.llm.prompts import load_prompts
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.realize.run import SEED_RULE, Realization, realize_backend
-from tvt.realize.skeleton import realize_messages
+from tvt.realize.skeleton import realize_messages, realize_prompts
 from tvt.realize.verify import Checker
 from tvt.rng import client_int_seed
 
@@ -61,6 +60,7 @@ def prepare_realize_batch(
     temperature: float = 0.8,
     max_tokens: int = 4096,
     max_attempts: int = 3,
+    suds_style: str = "numeric",
     force: bool = False,
 ) -> dict[str, Any]:
     """Write the realize requests into ``out``; return the plan."""
@@ -77,15 +77,18 @@ def prepare_realize_batch(
             "output folder is not empty; choose another --out or pass --force", path=out
         )
     out.mkdir(parents=True, exist_ok=True)
-    prompts = load_prompts("realize")
-    checker = Checker()
+    try:
+        prompts = realize_prompts(suds_style)
+    except ValueError as exc:
+        raise InputError(str(exc), field="--suds-style") from exc
+    checker = Checker(suds_style=suds_style)
     params = {"temperature": temperature, "max_tokens": max_tokens}
     cases = list(iter_cases(config, seed, clients))
     requests = []
     for case in cases:
         cid = case["client_id"]
         facts = narrative_facts(case, seed)
-        for conv in compose.compose_client(case, seed, phases):
+        for conv in compose.compose_client(case, seed, phases, suds_style=suds_style):
             elements = [checker.elements(conv["phase"], t) for t in conv["turns"]]
             requests.append(
                 {
@@ -94,7 +97,9 @@ def prepare_realize_batch(
                     "url": "/v1/chat/completions",
                     "body": {
                         "model": model.strip(),
-                        "messages": realize_messages(case, conv, elements, facts, prompts),
+                        "messages": realize_messages(
+                            case, conv, elements, facts, prompts, suds_style
+                        ),
                         **params,
                         "seed": client_int_seed(seed, cid, f"realize:{conv['phase']}:1"),
                     },
@@ -116,6 +121,7 @@ def prepare_realize_batch(
         "composer_version": compose.COMPOSER_VERSION,
         "sampling": {**params, "seed": SEED_RULE},
         "max_attempts": max_attempts,
+        "suds_style": suds_style,
         "requests": len(requests),
         "requests_sha256": sha256_file(out / REQUESTS),
     }
@@ -173,8 +179,12 @@ def collect_realize_batch(
     for key in ("seed", "clients", "phases", "model", "prompt_version", "sampling"):
         if key not in plan:
             raise InputError("missing field", path=plan_path, field=key)
-    prompts = load_prompts("realize", plan["prompt_version"].rsplit("-", 1)[-1])
-    if prompts.sha256 != plan.get("prompt_sha256"):
+    suds_style = str(plan.get("suds_style", "numeric"))
+    try:
+        prompts = realize_prompts(suds_style)
+    except ValueError as exc:
+        raise InputError(str(exc), path=plan_path, field="suds_style") from exc
+    if prompts.id != plan["prompt_version"] or prompts.sha256 != plan.get("prompt_sha256"):
         raise InputError(
             "the prompt templates of this installation differ from those the requests were "
             "made with",
@@ -219,7 +229,7 @@ def collect_realize_batch(
                 continue
             answers[ident] = (text, finish, tokens)
 
-    checker = Checker()
+    checker = Checker(suds_style=suds_style)
     usage = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
     caught: Counter[str] = Counter()
     conversations: dict[tuple[int, str], dict[str, Any]] = {}
@@ -228,7 +238,7 @@ def collect_realize_batch(
     for cid in sorted(cases):
         case = cases[cid]
         facts = narrative_facts(case, seed)
-        for conv in compose.compose_client(case, seed, phases):
+        for conv in compose.compose_client(case, seed, phases, suds_style=suds_style):
             phase = conv["phase"]
             work = Realization(
                 case, conv, facts=facts, prompts=prompts, checker=checker, model=model

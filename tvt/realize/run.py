@@ -27,6 +27,7 @@ from tvt import __version__, compose
 from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.errors import InputError
 from tvt.llm.client import LLMClient, RequestFailed, Usage, resolve_endpoint
 from tvt.llm.generation import (
     LLMOptions,
@@ -36,7 +37,7 @@ from tvt.llm.generation import (
     sampling_params,
 )
 from tvt.llm.journal import Journal
-from tvt.llm.prompts import PromptSet, load_prompts
+from tvt.llm.prompts import PromptSet
 from tvt.llm.runner import Progress, run_with_client
 from tvt.llm.transcript import suds_label_stats
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
@@ -44,6 +45,7 @@ from tvt.realize.skeleton import (
     format_retry_message,
     numbered,
     realize_messages,
+    realize_prompts,
     retry_message,
 )
 from tvt.realize.verify import AnswerError, Checker, parse_answer
@@ -115,7 +117,7 @@ class Realization:
         self.skeleton: list[dict[str, Any]] = conv["turns"]
         self.drafts = [t["text"] for t in self.skeleton]
         self.elements = [checker.elements(self.phase, t) for t in self.skeleton]
-        self.base = realize_messages(case, conv, self.elements, facts, prompts)
+        self.base = realize_messages(case, conv, self.elements, facts, prompts, checker.suds_style)
         self.chat: list[dict[str, str]] = self.base
         self.pending = list(range(len(self.skeleton)))
         self.latest: dict[int, str] = {}  # the last rewrite of each turn, passed or not
@@ -306,6 +308,7 @@ def realize_backend(
             "prompt_sha256": prompts.sha256,
             "composer_version": compose.COMPOSER_VERSION,
             "audit_rules_version": checker._rules.version,
+            "suds_style": checker.suds_style,
             "sampling": sampling,
             "usage": usage,
             "realize": {**realize_totals(conversations), "caught": dict(sorted(caught.items()))},
@@ -325,6 +328,7 @@ def generate_realize(
     phases: Sequence[str] = BENCHMARK_ORDER,
     force: bool = False,
     resume: bool = False,
+    suds_style: str = "numeric",
 ) -> RealizeResult:
     """Realize the composer's conversations through an OpenAI-compatible endpoint; commit to
     ``out``. Raises ``InputError`` for bad settings or an endpoint that refuses every request
@@ -334,12 +338,17 @@ def generate_realize(
 
     options.check()
     endpoint = resolve_endpoint(options.model, options.base_url)
-    prompts = load_prompts("realize")
-    checker = Checker()
+    try:
+        prompts = realize_prompts(suds_style)
+    except ValueError as exc:
+        raise InputError(str(exc), field="--suds-style") from exc
+    checker = Checker(suds_style=suds_style)
     prepare_output(out, force)
     cases = list(iter_cases(config, seed, clients))
     composed = {
-        case["client_id"]: {c["phase"]: c for c in compose.compose_client(case, seed, phases)}
+        case["client_id"]: {
+            c["phase"]: c for c in compose.compose_client(case, seed, phases, suds_style=suds_style)
+        }
         for case in cases
     }
     facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
@@ -353,6 +362,7 @@ def generate_realize(
         "prompt_sha256": prompts.sha256,
         "params": sampling_params(options),
         "max_attempts": options.max_attempts,
+        "suds_style": suds_style,
         "seed": seed,
         "config_sha256": config.sha256,
     }
