@@ -106,13 +106,11 @@ class Realization:
         checker: Checker,
         model: str,
     ) -> None:
-        self.case, self.conv, self.prompts, self.checker, self.model = (
-            case,
-            conv,
-            prompts,
-            checker,
-            model,
-        )
+        self.case = case
+        self.conv = conv
+        self.prompts = prompts
+        self.checker = checker
+        self.model = model
         self.phase: str = conv["phase"]
         self.skeleton: list[dict[str, Any]] = conv["turns"]
         self.drafts = [t["text"] for t in self.skeleton]
