@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.fake_openai_server import FakeServer
+from tests.fake_openai_server import FakeServer, synthetic_realization
 from tvt import compose
 from tvt.cli import main
 from tvt.config import load_config
@@ -173,6 +173,83 @@ def test_the_composers_own_sentences_pass_every_check(seed, client):
             planned = conv["turns"][i]["suds"]
             assert kind.startswith("suds.") and planned is not None and planned <= 10, (i, kind)
             assert read[i].assumed and read[i].value != planned
+
+
+def verbal_composed(seed=SEED, client=1, phases=("P10",)):
+    case = next(iter_cases(load_config(), seed, client, start=client))
+    return {
+        conv["phase"]: conv
+        for conv in compose.compose_client(case, seed, list(phases), suds_style="verbal")
+    }
+
+
+def _verbal_problems(conv, texts):
+    checker = Checker(suds_style="verbal")
+    skeleton = conv["turns"]
+    elements = [checker.elements(conv["phase"], t) for t in skeleton]
+    return checker.problems(conv["phase"], skeleton, texts, {}, range(len(skeleton)), elements)
+
+
+def test_verbal_checks_catch_a_dropped_band_a_number_and_another_band():
+    from tvt.realize.verify import band_of, distress_bands, read_bands
+
+    conv = verbal_composed()["P10"]
+    drafts = [t["text"] for t in conv["turns"]]
+    i = next(
+        j
+        for j, t in enumerate(conv["turns"])
+        if t["suds"] is not None and band_of(t["suds"]) in {b for b, _ in read_bands(t["text"])}
+    )
+    band = band_of(conv["turns"][i]["suds"])
+    words = distress_bands()[band][1]
+    other = distress_bands()[(band + 3) % len(distress_bands())][1][0]
+    assert _verbal_problems(conv, drafts) == {}
+    cases = {
+        "suds.band_dropped": "My chest is tight and my hands are cold.",
+        "suds.number": f"{conv['turns'][i]['suds']}. {words[0].capitalize()}. My chest is tight.",
+        "suds.band_wrong": f"{words[0].capitalize()}, no, {other}. My chest is tight.",
+    }
+    for kind, text in cases.items():
+        texts = list(drafts)
+        texts[i] = text
+        found = _verbal_problems(conv, texts)
+        assert found[i][0] == kind, (kind, found)
+        if kind == "suds.band_dropped":
+            assert f'"{words[0]}"' in found[i][1]  # the retry names the words to use
+    # the planned band's words in the model's own sentence pass
+    texts = list(drafts)
+    texts[i] = f"Honestly? {words[1].capitalize()}. My chest is tight."
+    assert i not in _verbal_problems(conv, texts)
+    # a therapist asking for a number
+    q = i - 1
+    texts = list(drafts)
+    texts[q] = "What's your SUDS rating from 0 to 100 right now?"
+    assert _verbal_problems(conv, texts)[q][0] == "suds.number"
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), client=st.integers(1, 40))
+def test_the_composers_verbal_sentences_pass_every_verbal_check(seed, client):
+    for conv in verbal_composed(seed, client, ALL_PHASES).values():
+        assert _verbal_problems(conv, [t["text"] for t in conv["turns"]]) == {}
+
+
+def test_realize_verbal_end_to_end(fake, tmp_path):
+    out = tmp_path / "v"
+    res = run_cli(*realize_args(fake, out, "--suds-style", "verbal"))
+    assert res.exit_code == 0, res.output + res.stderr
+    skeleton = verbal_composed()["P10"]["turns"]
+    conv = lines(out / "conversations.jsonl")[0]
+    assert [t["suds"] for t in conv["turns"]] == [t["suds"] for t in skeleton]
+    assert [t["text"] for t in conv["turns"]] != [t["text"] for t in skeleton]
+    assert all(t["realized"] for t in conv["turns"])
+    backend = backend_of(out)
+    assert backend["suds_style"] == "verbal" and backend["prompt_version"] == "realize-v1+verbal-v1"
+    body = fake.state.bodies[0]
+    assert "distress in words" in body["messages"][1]["content"]
+    assert "never a number" in body["messages"][0]["content"]
+    assert "SUDS 66 (state exactly" not in body["messages"][1]["content"]
 
 
 # -- end to end against the fake server -------------------------------------------------------------
@@ -387,7 +464,7 @@ def test_python_api_and_flags(fake, tmp_path):
         out=tmp_path / "api",
     )  # fmt: skip
     assert ds.manifest["backend"]["name"] == "realize"
-    res = run_cli(*realize_args(fake, tmp_path / "x", "--suds-style", "verbal"))
+    res = run_cli(*realize_args(fake, tmp_path / "x", "--suds-style", "words"))
     assert res.exit_code == 2 and "--suds-style" in res.stderr
     res = run_cli("generate", "--seed", 1, "--backend", "realize", "--out", tmp_path / "y")
     assert res.exit_code == 2 and "--backend realize needs a model" in res.stderr
@@ -407,5 +484,173 @@ def test_batch_prepare_realize(tmp_path):
     skeleton = composed(1, ("P10",))[(1, "P10")]["turns"]
     user = reqs[1]["body"]["messages"][1]["content"]
     assert f"{len(skeleton)} turns" in user and skeleton[5]["text"] in user
-    res = run_cli("batch", "collect", out, "--results", out / "batch_requests.jsonl")
-    assert res.exit_code == 2 and "--backend realize" in res.stderr
+    assert plan["max_attempts"] == 3 and plan["composer_version"] == compose.COMPOSER_VERSION
+
+
+# -- tvt batch collect on a realize batch ----------------------------------------------------------
+def batch_prepare(out, *extra, phases="P10"):
+    res = run_cli(
+        "batch", "prepare", "--seed", SEED, "--clients", 1, "--phases", phases,
+        "--model", "fake-model", "--backend", "realize", "--out", out, *extra,
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    return lines(out / "batch_requests.jsonl")
+
+
+def result_line(request, content=None, *, fault=None, error=None, status=200):
+    """The Batch API output line answering ``request``: what the fake server would answer."""
+    if content is None:
+        content = synthetic_realization(request["body"]["messages"], fault)
+    body = {
+        "id": "chatcmpl-x",
+        "object": "chat.completion",
+        "model": request["body"]["model"],
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content},
+             "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+    }  # fmt: skip
+    if status != 200:
+        body = {"error": {"message": "server overloaded"}}
+    return {
+        "id": f"batch_req_{request['custom_id']}",
+        "custom_id": request["custom_id"],
+        "response": None if error else {"status_code": status, "request_id": "r", "body": body},
+        "error": error,
+    }
+
+
+def write_results(path, rows):
+    path.write_text("".join(json.dumps(x) + "\n" for x in rows))
+    return path
+
+
+DATA_FILES = ("cases.jsonl", "conversations.jsonl", "reference.jsonl")
+
+
+@pytest.mark.slow
+def test_batch_collect_gives_the_live_datasets_bytes_with_the_same_answers(fake, tmp_path):
+    """Round 1 drops the SUDS of c1-P10 (as the live run's first answer does), the retry round
+    answers the failing turns: the same answers, the same dataset, byte for byte."""
+    live = tmp_path / "live"
+    fake.add_faults("dropsuds")
+    res = run_cli(*realize_args(fake, live, phases="P10,P11"))
+    assert res.exit_code == 0, res.output + res.stderr
+    assert fake.state.stats()["completions"] == 3
+    out = tmp_path / "b"
+    reqs = batch_prepare(out, phases="P10,P11")
+    # the batch asks exactly what the live run asked first
+    firsts = [b for b in fake.state.bodies if len(b["messages"]) == 2]
+    assert [r["body"]["messages"] for r in reqs] == [b["messages"] for b in firsts]
+    assert [r["body"]["seed"] for r in reqs] == [b["seed"] for b in firsts]
+    round1 = write_results(
+        tmp_path / "round1.jsonl",
+        [result_line(r, fault="dropsuds" if r["custom_id"] == "c1-P10" else None) for r in reqs],
+    )
+    res = run_cli("batch", "collect", out, "--results", round1)
+    assert res.exit_code == 0, res.output + res.stderr
+    assert "batch_retry_requests.jsonl" in res.output
+    retry = lines(out / "batch_retry_requests.jsonl")
+    assert [r["custom_id"] for r in retry] == ["c1-P10-a2"]
+    asked = fake.state.bodies[1]  # the live run's retry of c1-P10
+    assert retry[0]["body"]["messages"] == asked["messages"]
+    assert retry[0]["body"]["seed"] == asked["seed"]
+    after1 = lines(out / "conversations.jsonl")[0]
+    assert after1["realize"]["fallback"] > 0  # still failing after round 1: the composer's
+    round2 = write_results(tmp_path / "round2.jsonl", [result_line(r) for r in retry])
+    res = run_cli("batch", "collect", out, "--results", round1, "--results", round2, "--force")
+    assert res.exit_code == 0, res.output + res.stderr
+    assert not (out / "batch_retry_requests.jsonl").exists()
+    for name in DATA_FILES:
+        assert (out / name).read_bytes() == (live / name).read_bytes(), name
+    got, want = backend_of(out), backend_of(live)
+    for key in ("realize", "suds_labels", "prompt_version", "prompt_sha256", "composer_version"):
+        assert got[key] == want[key], key
+    assert got["mode"] == "batch" and set(got["realize"]["caught"]) == {"suds.dropped"}
+    assert got["batch"]["retry_requests"] == 0
+    assert got["usage"]["responses"] == 3
+    assert run_cli("validate", out).exit_code == 0
+    assert "Collected from a Batch API" in (out / "README.md").read_text()
+
+
+def test_batch_collect_realize_lists_errors_and_missing_requests(tmp_path):
+    out = tmp_path / "b"
+    reqs = batch_prepare(out, phases="P5,P10,P11")
+    results = write_results(
+        tmp_path / "r.jsonl",
+        [
+            result_line(reqs[0]),
+            result_line(reqs[1], error={"code": "server_error", "message": "boom"}),
+        ],  # c1-P11 has no line
+    )
+    res = run_cli("batch", "collect", out, "--results", results)
+    assert res.exit_code == 1, res.output
+    assert "failed c1-P10: batch error: boom" in res.stderr
+    assert [c["phase"] for c in lines(out / "conversations.jsonl")] == ["P5"]
+    failures = lines(out / "failures.jsonl")
+    assert [(f["custom_id"], f["reason"], f["attempts"]) for f in failures] == [
+        ("c1-P10", "batch error: boom", 1),
+        ("c1-P11", "no result line", 0),
+    ]
+    # asked again as they were
+    assert lines(out / "batch_retry_requests.jsonl") == reqs[1:]
+    backend = backend_of(out)
+    assert backend["realize"]["conversations"] == 1 and backend["usage"]["responses"] == 1
+    assert backend["realize"]["shares"]["rewritten"] == 1.0
+    # a line this batch did not ask for is refused
+    bad = write_results(tmp_path / "bad.jsonl", [{**result_line(reqs[0]), "custom_id": "c9-P5"}])
+    res = run_cli("batch", "collect", out, "--results", bad, "--force")
+    assert res.exit_code == 2 and "c9-P5" in res.stderr
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+def test_batch_collect_realize_catches_a_garbled_answer(tmp_path, rounds):
+    out = tmp_path / "b"
+    reqs = batch_prepare(out, "--max-attempts", rounds)
+    garbled = "Here is a story about a therapy session. It went well and everyone smiled."
+    results = write_results(tmp_path / "r.jsonl", [result_line(reqs[0], garbled)])
+    res = run_cli("batch", "collect", out, "--results", results)
+    assert res.exit_code == 0, res.output + res.stderr
+    conv = lines(out / "conversations.jsonl")[0]
+    skeleton = composed()[(1, "P10")]["turns"]
+    assert [t["text"] for t in conv["turns"]] == [t["text"] for t in skeleton]
+    assert not any(t["realized"] for t in conv["turns"])
+    assert [t["suds"] for t in conv["turns"]] == [t["suds"] for t in skeleton]
+    stats = conv["realize"]
+    assert stats["format_failures"] == 1 and stats["fallback"] == len(skeleton)
+    realize = backend_of(out)["realize"]
+    assert realize["caught"] == {"format.unreadable": 1}
+    assert realize["shares"]["fallback"] == 1.0 and realize["conversations_all_fallback"] == 1
+    retry = out / "batch_retry_requests.jsonl"
+    card = (out / "README.md").read_text()
+    assert "retries only between rounds" in card
+    if rounds == 1:
+        assert not retry.exists()  # no answers left: the composer's sentences stay
+    else:
+        (again,) = lines(retry)
+        assert again["custom_id"] == "c1-P10-a2"
+        assert "numbered" in again["body"]["messages"][-1]["content"]
+        assert again["body"]["messages"][-2]["content"] == garbled
+        assert "1 conversation(s) had a retry round not yet collected" in card
+
+
+def test_batch_collect_realize_verbal_matches_the_live_run(fake, tmp_path):
+    live = tmp_path / "live"
+    res = run_cli(*realize_args(fake, live, "--suds-style", "verbal"))
+    assert res.exit_code == 0, res.output + res.stderr
+    out = tmp_path / "b"
+    reqs = batch_prepare(out, "--suds-style", "verbal")
+    assert reqs[0]["body"]["messages"] == fake.state.bodies[0]["messages"]
+    results = write_results(tmp_path / "r.jsonl", [result_line(r) for r in reqs])
+    res = run_cli("batch", "collect", out, "--results", results)
+    assert res.exit_code == 0, res.output + res.stderr
+    for name in DATA_FILES:
+        assert (out / name).read_bytes() == (live / name).read_bytes(), name
+    backend = backend_of(out)
+    assert backend["suds_style"] == "verbal" and backend["realize"] == backend_of(live)["realize"]
+    res = run_cli(
+        "batch", "prepare", "--seed", 1, "--model", "m", "--suds-style", "verbal",
+        "--out", tmp_path / "o",
+    )  # fmt: skip
+    assert res.exit_code == 2 and "realize" in res.output

@@ -231,7 +231,7 @@ class RealizeBackend:
         "the composer's conversations rewritten by any OpenAI-compatible model (needs --model); "
         "labels kept, every turn checked, failing turns fall back to the composer"
     )
-    options: Collection[str] = LLM_FLAGS
+    options: Collection[str] = (*LLM_FLAGS, "suds_style")
 
     def generate(
         self,
@@ -254,6 +254,7 @@ class RealizeBackend:
             phases=request.phases,
             force=request.force,
             resume=bool(options.get("resume")),
+            suds_style=str(options.get("suds_style") or "numeric"),
         )
         cost = result.cost["usd"] if result.cost else None
         done = result.produced + result.resumed

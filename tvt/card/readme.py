@@ -200,6 +200,23 @@ def _realize_section(manifest: dict[str, Any]) -> list[str]:
         "holds.",
         "",
     ]
+    batch = backend.get("batch")
+    if backend.get("mode") == "batch" and isinstance(batch, dict):
+        attempts = (backend.get("sampling") or {}).get("max_attempts")
+        pending = batch.get("conversations_with_retries_pending", 0)
+        lines += [
+            f"Collected from a Batch API / vLLM run-batch round (results files: "
+            f"{batch.get('results_files')}; up to {attempts} answers per conversation, one per "
+            "round). A batch retries only between rounds: the turns still failing when this "
+            "dataset was collected keep the composer's sentence"
+            + (
+                f"; {pending} conversation(s) had a retry round not yet collected "
+                "(batch_retry_requests.jsonl)."
+                if pending
+                else "."
+            ),
+            "",
+        ]
     if caught:
         lines += [
             "Problems caught in the answers (counted per answer and turn): "

@@ -84,8 +84,9 @@ def _list_backends(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     type=click.Choice(["numeric", "verbal"]),
     default="numeric",
     show_default=True,
-    help="Offline composer: SUDS spoken as numbers 0-100, or in words only ('the worst it's "
-    "been', 'how strong is it now?'); the turns' suds fields carry the numbers either way.",
+    help="Offline composer and --backend realize: SUDS spoken as numbers 0-100, or in words "
+    "only ('the worst it's been', 'how strong is it now?'); the turns' suds fields carry the "
+    "numbers either way.",
 )
 @sampler_options
 @click.option("--force", is_flag=True, help="Replace the tvt files in a non-empty output folder.")
@@ -117,6 +118,8 @@ def generate(
       tvt generate --seed 1 --clients 5 --backend openai --model gpt-4o-mini --out llm-data
       tvt generate --seed 1 --backend openai --model local --base-url http://127.0.0.1:8080/v1
       tvt generate --seed 1 --clients 5 --backend realize --model gpt-4o-mini --out realized
+      tvt generate --seed 1 --clients 5 --backend realize --model gpt-4o-mini \\
+          --suds-style verbal --out realized-verbal                 # distress in words, checked
       tvt generate --list-backends                 # built-in and installed backends
     """
     from tvt.backends import BACKENDS, GenerationRequest, get_backend

@@ -151,7 +151,7 @@ class CollectResult:
     retry_requests: int
 
 
-def _result_text(line: dict[str, Any]) -> tuple[str | None, str | None, dict[str, int], str | None]:
+def result_text(line: dict[str, Any]) -> tuple[str | None, str | None, dict[str, int], str | None]:
     """``(text, finish_reason, usage, error)`` of one results line."""
     error = line.get("error")
     if error:
@@ -203,8 +203,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
     if isinstance(plan, dict) and plan.get("backend", "openai") != "openai":
         raise InputError(
             f"this is a --backend {plan['backend']} batch; its answers are checked turn by turn "
-            "with retries, so run 'tvt generate --backend "
-            f"{plan['backend']}' against the same model instead of collecting it",
+            "(tvt.realize.collect_realize_batch, which 'tvt batch collect' calls for it)",
             path=plan_path,
             field="backend",
         )
@@ -243,7 +242,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
             if cid_text in answers:
                 continue
             tried[cid_text] = tried.get(cid_text, 0) + 1
-            text, finish, tokens, error = _result_text(line)
+            text, finish, tokens, error = result_text(line)
             if error is not None:
                 last_problem[cid_text] = error
                 continue

@@ -365,6 +365,19 @@ def render_docs() -> str:
     ]
     for name in ("system.md", "user.md", "retry.md", "format_retry.md"):
         out += [f"### `{name}`", "", "```text", realize.files[name].rstrip(), "```", ""]
+    verbal_realize = load_prompts("realize-verbal")
+    out += [
+        "### With `--suds-style verbal`",
+        "",
+        f"Prompt `{verbal_realize.id}`, sha256 `{verbal_realize.sha256}`: its `system.md`",
+        "replaces the one above (distress said in the words of the composer's verbal bands, never",
+        "a number); the dataset records the prompt version `realize-v1+verbal-v1`.",
+        "",
+        "```text",
+        verbal_realize.files["system.md"].rstrip(),
+        "```",
+        "",
+    ]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -27,6 +27,7 @@ from tvt import __version__, compose
 from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
+from tvt.errors import InputError
 from tvt.llm.client import LLMClient, RequestFailed, Usage, resolve_endpoint
 from tvt.llm.generation import (
     LLMOptions,
@@ -36,7 +37,7 @@ from tvt.llm.generation import (
     sampling_params,
 )
 from tvt.llm.journal import Journal
-from tvt.llm.prompts import PromptSet, load_prompts
+from tvt.llm.prompts import PromptSet
 from tvt.llm.runner import Progress, run_with_client
 from tvt.llm.transcript import suds_label_stats
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
@@ -44,6 +45,7 @@ from tvt.realize.skeleton import (
     format_retry_message,
     numbered,
     realize_messages,
+    realize_prompts,
     retry_message,
 )
 from tvt.realize.verify import AnswerError, Checker, parse_answer
@@ -83,6 +85,137 @@ def _summary(
     }
 
 
+class Realization:
+    """The checks and retries of one conversation, one answer at a time.
+
+    The live path (:func:`realize_conversation`) and ``tvt batch collect``
+    (:mod:`tvt.realize.batch`) both drive it: :attr:`chat` is the next request's messages,
+    :meth:`take` reads and checks one answer, :attr:`done` says no turn is waiting, and
+    :meth:`record` assembles the conversation (the turns still failing fall back to the
+    composer's sentence, after a last whole-conversation pass). The same answers give the same
+    conversation, whichever path brought them.
+    """
+
+    def __init__(
+        self,
+        case: dict[str, Any],
+        conv: dict[str, Any],
+        *,
+        facts: dict[str, str],
+        prompts: PromptSet,
+        checker: Checker,
+        model: str,
+    ) -> None:
+        self.case = case
+        self.conv = conv
+        self.prompts = prompts
+        self.checker = checker
+        self.model = model
+        self.phase: str = conv["phase"]
+        self.skeleton: list[dict[str, Any]] = conv["turns"]
+        self.drafts = [t["text"] for t in self.skeleton]
+        self.elements = [checker.elements(self.phase, t) for t in self.skeleton]
+        self.base = realize_messages(case, conv, self.elements, facts, prompts, checker.suds_style)
+        self.chat: list[dict[str, str]] = self.base
+        self.pending = list(range(len(self.skeleton)))
+        self.latest: dict[int, str] = {}  # the last rewrite of each turn, passed or not
+        self.accepted: dict[int, int] = {}  # turn -> the attempt its rewrite passed at
+        self.problems: dict[int, tuple[str, str]] = {}
+        self.formats = 0
+        self.attempts = 0  # answers taken
+        #: problem kinds caught, counted once per answer and turn
+        self.caught: Counter[str] = Counter()
+
+    @property
+    def done(self) -> bool:
+        return not self.pending
+
+    def take(self, text: str | None, finish_reason: str | None = None) -> None:
+        """Read and check one answer to :attr:`chat`; set :attr:`chat` to the retry."""
+        self.attempts += 1
+        attempt = self.attempts
+        skeleton, drafts, pending = self.skeleton, self.drafts, self.pending
+        try:
+            got = parse_answer(text, [i + 1 for i in pending], finish_reason)
+        except AnswerError as exc:
+            self.formats += 1
+            unusable = f"the answer could not be used: {exc.reason}"
+            self.problems = {i: (exc.kind, unusable) for i in pending}
+            self.caught[exc.kind] += 1
+            self.chat = [
+                *self.base,
+                {"role": "assistant", "content": (text or "(no answer)")[:20000]},
+                format_retry_message(exc.reason, pending, self.prompts),
+            ]
+            return
+        speakers = {n - 1: spk for n, (spk, _text) in got.items()}
+        for n, (_spk, new) in got.items():
+            self.latest[n - 1] = new
+        latest, accepted = self.latest, self.accepted
+        texts = [
+            latest[i] if (i in accepted or i in pending) and i in latest else drafts[i]
+            for i in range(len(skeleton))
+        ]
+        problems = self.checker.problems(
+            self.phase, skeleton, texts, speakers, pending, self.elements
+        )
+        self.problems = problems
+        for i in pending:
+            if i in problems:
+                self.caught[problems[i][0]] += 1
+            else:
+                accepted[i] = attempt
+        self.pending = pending = [i for i in pending if i in problems]
+        if not pending:
+            return
+        shown = [
+            latest[i] if i in accepted or i in pending else drafts[i] for i in range(len(texts))
+        ]
+        self.chat = [
+            *self.base,
+            {"role": "assistant", "content": numbered(skeleton, shown)},
+            retry_message({i: problems[i] for i in pending}, skeleton, self.prompts),
+        ]
+
+    def record(self) -> dict[str, Any]:
+        """The conversation: passed rewrites, the composer's sentence for the rest."""
+        skeleton, drafts, latest = self.skeleton, self.drafts, self.latest
+        accepted = dict(self.accepted)
+        fallback: dict[int, str] = {}
+        for i in self.pending:
+            fallback[i] = self.problems[i][1] if i in self.problems else "no answer"
+        # Checked once more as a whole: a turn whose neighbour fell back (a rating question
+        # that is the draft again, say) may read differently now. What fails goes back to the
+        # draft.
+        while True:
+            texts = [latest[i] if i in accepted else drafts[i] for i in range(len(skeleton))]
+            late = self.checker.problems(
+                self.phase, skeleton, texts, {}, sorted(accepted), self.elements
+            )
+            if not late:
+                break
+            for i, (kind, reason) in late.items():
+                self.caught[f"final.{kind}"] += 1
+                del accepted[i]
+                fallback[i] = reason
+        turns = []
+        for i, (turn, text) in enumerate(zip(skeleton, texts, strict=True)):
+            new = {k: v for k, v in turn.items() if k != "text"}
+            new = {"speaker": turn["speaker"], "text": text, **new}
+            new["realized"] = i in accepted
+            turns.append(new)
+        record: dict[str, Any] = {
+            "client_id": self.case["client_id"],
+            "phase": self.phase,
+            "turns": turns,
+            "source": f"realize:{self.model}",
+        }
+        if self.conv.get("risk_moment"):
+            record["risk_moment"] = True
+        record["realize"] = _summary(len(skeleton), accepted, fallback, self.formats, self.attempts)
+        return record
+
+
 async def realize_conversation(
     client: LLMClient,
     case: dict[str, Any],
@@ -96,99 +229,31 @@ async def realize_conversation(
 ) -> Realized:
     """Rewrite one composed conversation, checking every turn (see the module doc)."""
     cid, phase = case["client_id"], conv["phase"]
-    skeleton: list[dict[str, Any]] = conv["turns"]
-    drafts = [t["text"] for t in skeleton]
-    elements = [checker.elements(phase, t) for t in skeleton]
-    base = realize_messages(case, conv, elements, facts, prompts)
+    work = Realization(
+        case, conv, facts=facts, prompts=prompts, checker=checker, model=client.endpoint.model
+    )
     out = Realized(cid, phase)
-    pending = list(range(len(skeleton)))
-    latest: dict[int, str] = {}  # the last rewrite of each turn, passed or not
-    accepted: dict[int, int] = {}  # turn -> the attempt its rewrite passed at
-    problems: dict[int, tuple[str, str]] = {}
-    chat = base
-    formats = 0
     for attempt in range(1, options.max_attempts + 1):
         out.attempts = attempt
         try:
             comp = await client.complete(
-                chat,
+                work.chat,
                 params=sampling_params(options),
                 seed=client_int_seed(seed, cid, f"realize:{phase}:{attempt}"),
                 prompt_version=prompts.id,
             )
         except RequestFailed as exc:
             out.reason = f"request failed: {exc.reason}"
+            out.caught = work.caught
             return out
         out.responses += 1
         out.prompt_tokens += comp.prompt_tokens
         out.completion_tokens += comp.completion_tokens
-        try:
-            got = parse_answer(comp.text, [i + 1 for i in pending], comp.finish_reason)
-        except AnswerError as exc:
-            formats += 1
-            unusable = f"the answer could not be used: {exc.reason}"
-            problems = {i: (exc.kind, unusable) for i in pending}
-            out.caught[exc.kind] += 1
-            chat = [
-                *base,
-                {"role": "assistant", "content": (comp.text or "(no answer)")[:20000]},
-                format_retry_message(exc.reason, pending, prompts),
-            ]
-            continue
-        speakers = {n - 1: spk for n, (spk, _text) in got.items()}
-        for n, (_spk, text) in got.items():
-            latest[n - 1] = text
-        texts = [
-            latest[i] if (i in accepted or i in pending) and i in latest else drafts[i]
-            for i in range(len(skeleton))
-        ]
-        problems = checker.problems(phase, skeleton, texts, speakers, pending, elements)
-        for i in pending:
-            if i in problems:
-                out.caught[problems[i][0]] += 1
-            else:
-                accepted[i] = attempt
-        pending = [i for i in pending if i in problems]
-        if not pending:
+        work.take(comp.text, comp.finish_reason)
+        if work.done:
             break
-        shown = [
-            latest[i] if i in accepted or i in pending else drafts[i] for i in range(len(texts))
-        ]
-        chat = [
-            *base,
-            {"role": "assistant", "content": numbered(skeleton, shown)},
-            retry_message({i: problems[i] for i in pending}, skeleton, prompts),
-        ]
-    fallback: dict[int, str] = {}
-    for i in pending:
-        fallback[i] = problems[i][1] if i in problems else "no answer"
-    # Checked once more as a whole: a turn whose neighbour fell back (a rating question that
-    # is the draft again, say) may read differently now. What fails goes back to the draft.
-    while True:
-        texts = [latest[i] if i in accepted else drafts[i] for i in range(len(skeleton))]
-        late = checker.problems(phase, skeleton, texts, {}, sorted(accepted), elements)
-        if not late:
-            break
-        for i, (kind, reason) in late.items():
-            out.caught[f"final.{kind}"] += 1
-            del accepted[i]
-            fallback[i] = reason
-    turns = []
-    for i, (turn, text) in enumerate(zip(skeleton, texts, strict=True)):
-        new = {k: v for k, v in turn.items() if k != "text"}
-        new = {"speaker": turn["speaker"], "text": text, **new}
-        new["realized"] = i in accepted
-        turns.append(new)
-    record: dict[str, Any] = {
-        "client_id": cid,
-        "phase": phase,
-        "turns": turns,
-        "source": f"realize:{client.endpoint.model}",
-    }
-    if conv.get("risk_moment"):
-        record["risk_moment"] = True
-    record["realize"] = _summary(len(skeleton), accepted, fallback, formats, out.attempts)
-    out.conversation = record
+    out.conversation = work.record()
+    out.caught = work.caught
     return out
 
 
@@ -217,6 +282,40 @@ def realize_totals(conversations: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return totals
 
 
+def realize_backend(
+    *,
+    model: str,
+    host: str | None,
+    prompts: PromptSet,
+    checker: Checker,
+    sampling: dict[str, Any],
+    usage: dict[str, int],
+    conversations: Sequence[dict[str, Any]],
+    caught: Counter[str],
+    mode: str | None = None,
+) -> dict[str, Any]:
+    """The manifest's ``backend`` of a realized dataset (live run or collected batch)."""
+    backend: dict[str, Any] = {"name": "realize"}
+    if mode is not None:
+        backend["mode"] = mode
+    backend.update(
+        {
+            "model": model,
+            "base_url_host": host,
+            "prompt_version": prompts.id,
+            "prompt_sha256": prompts.sha256,
+            "composer_version": compose.COMPOSER_VERSION,
+            "audit_rules_version": checker._rules.version,
+            "suds_style": checker.suds_style,
+            "sampling": sampling,
+            "usage": usage,
+            "realize": {**realize_totals(conversations), "caught": dict(sorted(caught.items()))},
+            "suds_labels": suds_label_stats(conversations),
+        }
+    )
+    return backend
+
+
 def generate_realize(
     out: Path,
     *,
@@ -227,6 +326,7 @@ def generate_realize(
     phases: Sequence[str] = BENCHMARK_ORDER,
     force: bool = False,
     resume: bool = False,
+    suds_style: str = "numeric",
 ) -> RealizeResult:
     """Realize the composer's conversations through an OpenAI-compatible endpoint; commit to
     ``out``. Raises ``InputError`` for bad settings or an endpoint that refuses every request
@@ -236,12 +336,17 @@ def generate_realize(
 
     options.check()
     endpoint = resolve_endpoint(options.model, options.base_url)
-    prompts = load_prompts("realize")
-    checker = Checker()
+    try:
+        prompts = realize_prompts(suds_style)
+    except ValueError as exc:
+        raise InputError(str(exc), field="--suds-style") from exc
+    checker = Checker(suds_style=suds_style)
     prepare_output(out, force)
     cases = list(iter_cases(config, seed, clients))
     composed = {
-        case["client_id"]: {c["phase"]: c for c in compose.compose_client(case, seed, phases)}
+        case["client_id"]: {
+            c["phase"]: c for c in compose.compose_client(case, seed, phases, suds_style=suds_style)
+        }
         for case in cases
     }
     facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
@@ -255,6 +360,7 @@ def generate_realize(
         "prompt_sha256": prompts.sha256,
         "params": sampling_params(options),
         "max_attempts": options.max_attempts,
+        "suds_style": suds_style,
         "seed": seed,
         "config_sha256": config.sha256,
     }
@@ -346,23 +452,20 @@ def generate_realize(
         key=lambda r: (int(str(r["client_id"])), PHASE_INDEX[str(r["phase"])]),
     )
     cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
-    backend: dict[str, Any] = {
-        "name": "realize",
-        "model": endpoint.model,
-        "base_url_host": endpoint.host,
-        "prompt_version": prompts.id,
-        "prompt_sha256": prompts.sha256,
-        "composer_version": compose.COMPOSER_VERSION,
-        "audit_rules_version": checker._rules.version,
-        "sampling": {
+    backend = realize_backend(
+        model=endpoint.model,
+        host=endpoint.host,
+        prompts=prompts,
+        checker=checker,
+        sampling={
             **sampling_params(options),
             "max_attempts": options.max_attempts,
             "seed": SEED_RULE,
         },
-        "usage": totals,
-        "realize": {**realize_totals(conversations), "caught": dict(sorted(caught.items()))},
-        "suds_labels": suds_label_stats(conversations),
-    }
+        usage=totals,
+        conversations=conversations,
+        caught=caught,
+    )
     if cost is not None:
         backend["cost_estimate"] = cost
     manifest = base_manifest(

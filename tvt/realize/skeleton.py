@@ -12,8 +12,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tvt.llm.prompts import PromptSet, generation_values, load_prompts
-from tvt.realize.verify import ELEMENT_NAMES
+from tvt.realize.verify import ELEMENT_NAMES, band_of, distress_bands
 from tvt.suds_text import asks_for_suds
+
+SUDS_STYLES = ("numeric", "verbal")
+
+
+def realize_prompts(suds_style: str = "numeric") -> PromptSet:
+    """The realize prompts; with ``verbal`` the system message of ``seeds/prompts/realize-verbal/``
+    (distress in words) replaces the numeric one, recorded as ``realize-v1+verbal-v1``."""
+    if suds_style not in SUDS_STYLES:
+        raise ValueError(f"unknown SUDS style {suds_style!r} (numeric or verbal)")
+    base = load_prompts("realize")
+    if suds_style == "numeric":
+        return base
+    verbal = load_prompts("realize-verbal")
+    return PromptSet(
+        base.kind, f"{base.version}+verbal-{verbal.version}", {**base.files, **verbal.files}
+    )
 
 
 def _facts_block(facts: Mapping[str, str]) -> str:
@@ -27,17 +43,33 @@ def facts_in(text: str, facts: Mapping[str, str]) -> list[str]:
 
 
 def skeleton_line(
-    n: int, turn: Mapping[str, Any], elements: Sequence[str], facts: Mapping[str, str]
+    n: int,
+    turn: Mapping[str, Any],
+    elements: Sequence[str],
+    facts: Mapping[str, str],
+    suds_style: str = "numeric",
 ) -> str:
     """One turn of the skeleton as the model reads it."""
     parts = [f"{n}. {turn['speaker'].capitalize()}", f"act: {turn['act']}"]
-    if turn["speaker"] == "client":
+    if turn["speaker"] == "client" and suds_style == "verbal":
+        if turn.get("suds") is not None:
+            words = distress_bands()[band_of(int(turn["suds"]))][1]
+            parts.append(
+                "distress in words: one of " + ", ".join(f'"{w}"' for w in words) + " (no number)"
+            )
+        else:
+            parts.append("no distress level")
+    elif turn["speaker"] == "client":
         if turn.get("suds") is not None:
             parts.append(f"SUDS {turn['suds']} (state exactly {turn['suds']})")
         else:
             parts.append("no SUDS number")
     elif asks_for_suds(turn["text"]):
-        parts.append("asks for the SUDS rating")
+        parts.append(
+            "asks how strong the distress is"
+            if suds_style == "verbal"
+            else "asks for the SUDS rating"
+        )
     if turn.get("intensity") is not None:
         parts.append(f"intensity {turn['intensity']}/10")
     named = facts_in(turn["text"], facts)
@@ -62,16 +94,17 @@ def realize_messages(
     elements: Sequence[Sequence[str]],
     facts: Mapping[str, str],
     prompts: PromptSet | None = None,
+    suds_style: str = "numeric",
 ) -> list[dict[str, str]]:
     """The system and user messages asking for the rewrite of one composed conversation."""
-    prompts = prompts or load_prompts("realize")
+    prompts = prompts or realize_prompts(suds_style)
     turns = conv["turns"]
     # the profile placeholders are the generation prompts' (one rendering of a case)
     values = generation_values(case, conv["phase"], dict(facts), load_prompts("generation"))
     values.update(
         facts=_facts_block(facts),
         skeleton="\n".join(
-            skeleton_line(n, t, e, facts)
+            skeleton_line(n, t, e, facts, suds_style)
             for n, (t, e) in enumerate(zip(turns, elements, strict=True), start=1)
         ),
         count=len(turns),

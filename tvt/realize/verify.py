@@ -28,11 +28,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from tvt.audit.rules import RATIONALE_ELEMENTS, Rules, load_rules
 from tvt.phases import EXPOSURE_PHASES
+from tvt.resources import load_seed_json
 from tvt.suds_text import asks_for_suds, read_suds
 
 #: A rewritten turn longer than this many words, or this many times its draft, is not a turn.
@@ -56,7 +57,12 @@ ACT_ELEMENTS: dict[str, tuple[str, ...]] = {
     "homework": ("processing.recording_homework", "processing.in_vivo_homework"),
 }
 #: ... and in any client turn (a voiced risk stays voiced, so the assessment after it fits).
-CLIENT_ELEMENTS = ("safety.suicidal", "safety.self_harm", "safety.harm_others")
+CLIENT_ELEMENTS = (
+    "safety.passive_ideation",
+    "safety.active_ideation",
+    "safety.self_harm",
+    "safety.harm_others",
+)
 #: Lexicons a rewrite may not match unless its draft does: anywhere ...
 NOT_ADDED = ("suds.scale_10", "safety.method", "safety.graphic_injury", "safety.explicit_sexual")
 #: ... and in a therapist turn during the exposure.
@@ -87,7 +93,8 @@ ELEMENT_NAMES: dict[str, str] = {
     "safety.assess_intent": "asks about intent",
     "safety.assess_resources": "names the crisis line / emergency services or a safety plan",
     "contact.clinic": "how to reach the clinic",
-    "safety.suicidal": "the client voices thoughts of suicide",
+    "safety.passive_ideation": "the client voices a wish to be dead",
+    "safety.active_ideation": "the client voices thoughts of suicide",
     "safety.self_harm": "the client voices self-harm",
     "safety.harm_others": "the client voices harming someone",
 }
@@ -101,7 +108,47 @@ _ADDED_NAMES = {
         "adds breathing or relaxation during the exposure",
     ),
     "exposure.grounding": ("exposure.grounding", "adds grounding during the exposure"),
+    "suds.scale_100": (
+        "suds.number",
+        "asks for a number or a scale; in this session distress is said in words",
+    ),
 }
+
+
+@cache
+def distress_bands() -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The verbal SUDS bands of the composer (``seeds/compose/verbal.json``): ``(max, words)``
+    per band, lowest first; a band holds the SUDS from the previous band's max + 1."""
+    levels = load_seed_json("compose", "verbal.json")["client"]["level"]
+    return tuple((int(b["max"]), tuple(str(w) for w in b["words"])) for b in levels)
+
+
+def band_of(suds: int) -> int:
+    """The index of the band a planned SUDS falls in."""
+    for k, (top, _words) in enumerate(distress_bands()):
+        if suds <= top:
+            return k
+    return len(distress_bands()) - 1
+
+
+@cache
+def _band_patterns() -> tuple[tuple[re.Pattern[str], int, str], ...]:
+    out = [(w, k) for k, (_top, words) in enumerate(distress_bands()) for w in words]
+    out.sort(key=lambda t: -len(t[0]))  # longest first: "really high" before "high"
+    return tuple((re.compile(r"\b" + re.escape(w.lower()) + r"\b"), k, w) for w, k in out)
+
+
+def read_bands(text: str) -> list[tuple[int, str]]:
+    """``(band, words)`` of every band phrase in ``text``, longest first; a phrase inside a
+    longer one found earlier is not counted again ("really high" is not also "high")."""
+    low = text.lower()
+    found: list[tuple[int, str]] = []
+    for pattern, band, words in _band_patterns():
+        for m in pattern.finditer(low):
+            found.append((band, words))
+            low = low[: m.start()] + " " * (m.end() - m.start()) + low[m.end() :]
+    return found
+
 
 Problem = tuple[str, str]
 
@@ -191,6 +238,9 @@ class Checker:
     """The checks of one rules file (the audit's default rules unless given)."""
 
     rules: Rules | None = None
+    #: ``numeric`` (a planned SUDS is stated as the number) or ``verbal`` (said in the band's
+    #: words of seeds/compose/verbal.json, no number)
+    suds_style: str = "numeric"
 
     @cached_property
     def _rules(self) -> Rules:
@@ -266,6 +316,8 @@ class Checker:
             return None
         planned = turn.get("suds")
         got = read.get(i)
+        if self.suds_style == "verbal":
+            return _verbal(turn, text)
         if planned is not None:
             if got is None:
                 return (
@@ -292,9 +344,53 @@ class Checker:
                 what = ELEMENT_NAMES.get(name, name)
                 return f"element.{name}", f"drops a protocol element the draft carries ({what})"
         added = list(NOT_ADDED)
+        if self.suds_style == "verbal":
+            added.append("suds.scale_100")
         if phase in EXPOSURE_PHASES and turn["speaker"] == "therapist":
             added += NOT_ADDED_EXPOSURE
         for name in added:
             if self._matches(name, text) and not self._matches(name, turn["text"]):
                 return _ADDED_NAMES[name]
         return None
+
+
+def _as_rating(text: str) -> Any:
+    asked = [
+        {"speaker": "therapist", "text": "What's your SUDS rating right now?"},
+        {"speaker": "client", "text": text},
+    ]
+    return next((st for st in read_suds(asked) if st.turn == 1), None)
+
+
+def _verbal(turn: Mapping[str, Any], text: str) -> Problem | None:
+    """A client turn of a verbal-style conversation: no number (unless the draft has the same
+    one, an age read as a rating, say), the planned band's words kept when the draft has them,
+    and no other band's words the draft does not have."""
+    # Read as the answer to a rating question whatever the turn before says: a number the
+    # reader would take for a rating after "What's your SUDS?" is a number said as distress.
+    got, before = _as_rating(text), _as_rating(str(turn["text"]))
+    if got is not None and (before is None or before.value != got.value):
+        return (
+            "suds.number",
+            f"states a number ({got.value}) as the distress; say it in words, no number",
+        )
+    planned = turn.get("suds")
+    if planned is None:
+        return None
+    band = band_of(int(planned))
+    words = ", ".join(f'"{w}"' for w in distress_bands()[band][1])
+    drafted = {b for b, _w in read_bands(turn["text"])}
+    said = read_bands(text)
+    if band in drafted and band not in {b for b, _w in said}:
+        return (
+            "suds.band_dropped",
+            f"does not say the planned distress level in words (use one of: {words})",
+        )
+    other = [w for b, w in said if b != band and b not in drafted]
+    if other:
+        return (
+            "suds.band_wrong",
+            f'says "{other[0]}", the words of another distress level; the plan\'s level is '
+            f"one of: {words}",
+        )
+    return None
