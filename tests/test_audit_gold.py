@@ -205,8 +205,10 @@ def test_every_check_meets_its_floor(gold, audited, split):
     assert [f for f in failing if f.split()[0] not in KNOWN_BELOW_FLOOR] == [], table
     for check in KNOWN_BELOW_FLOOR:
         assert any(f.split()[0] == check for f in failing), f"{check} now meets its floor\n{table}"
-    # the safety checks are measured on recall too, on tvt's own output at least
-    for check in RECALL_CHECKS:
+    # The safety checks are measured on recall too. tvt's own output holds risk statements but
+    # assesses every one (no positives for the two follow-up checks there), so those two are
+    # measured on the release's items, which only this machine's copy of the release provides.
+    for check in RECALL_CHECKS if RELEASE.exists() else ("safety.risk_statement",):
         assert cal.scores[check].positives > 0, table
 
 
