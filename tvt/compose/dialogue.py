@@ -85,6 +85,15 @@ def _event_it(template: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8192)
+def _slots(template: str) -> tuple[tuple[str, ...], bool, bool, bool]:
+    """Which slots ``template`` has that :meth:`Dialogue.fill` treats specially: the senses
+    named, "{event}", and any "{eve..." or "{hot..." slot. Templates are a few thousand bank
+    lines filled tens of thousands of times a run: the substring scans are done once per line."""
+    senses = tuple(sense for sense in _SENSES if "{" + sense in template)
+    return senses, "{event}" in template, "{eve" in template, "{hot" in template
+
+
 @functools.cache
 def _leads() -> frozenset[str]:
     """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
@@ -427,20 +436,25 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
-        for sense in _SENSES:
-            if "{" + sense in template and (not extra or sense not in extra):
+        senses, has_event, _, _ = _slots(template)
+        for sense in senses:
+            if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
                 found = self.detail(sense)
                 ctx = {sense: found, sense + "_cap": cap(found), sense + "_t": second_person(found)}
                 extra = {**ctx, **(extra or {})}
         named = self.voice.named  # one count per conversation, shared with the voice
-        if "{event}" in template and named.get("event", -1) + 1 >= EVENT_NAMES:
+        if has_event and named.get("event", -1) + 1 >= EVENT_NAMES:
             # Named often enough: after a preposition the event is "it" now ("talk about it",
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
             template = _event_it(template)
-        for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
-            if "{" + key[:3] in template and len(names) > 1:
+        _, _, has_eve, has_hot = _slots(template)
+        for key, names, slot in (
+            ("event", self.nar.event_names, has_eve),
+            ("hot", self.nar.hotspot_names, has_hot),
+        ):
+            if slot and len(names) > 1:
                 # Named in full first, then in turn by its other names ("that night").
                 used = named[key] = named.get(key, -1) + 1
                 extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
