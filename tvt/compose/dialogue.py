@@ -312,8 +312,11 @@ class Dialogue:
                 self._spoken.append(len(turn["text"].split()))
         self._counted = len(self.turns)
         most = max_client_words(self.phase, self._spoken)
-        while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
+        # Each sentence's words counted once, not again after every sentence dropped.
+        sizes = [len(p.split()) for p in kept]
+        while len(kept) > 2 and sum(sizes) > most:
             kept.pop()
+            sizes.pop()
         if run_on:
             kept = self._join(kept, intensity)
         if run_on and not (self.exposure and act in _TRAUMA_ACTS):
