@@ -156,6 +156,9 @@ class Dialogue:
         self._grave_re = _grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
+        #: The story's named people as (full, capitalised, name): :meth:`_names` looks for both
+        #: spellings in every client turn, so the capitalised one is made once here.
+        self._people = [(full, cap(full), name) for full, name in nar.people]
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
         #: index of the turn it went into.
         self.last_detail = ""
@@ -362,7 +365,7 @@ class Dialogue:
         """``text`` without the sentences (as the corpus figures split them, after sentences
         ran together) of five words or more already said in this conversation; the rest is
         remembered as said."""
-        spans = [m.group(0) for m in _SENTENCE.finditer(text)]
+        spans = _SENTENCE.findall(text)  # the whole matches (the pattern has no groups)
         out: list[str] = []
         core = narration  # a retelling keeps its first sentence of the memory
         for span in spans:
@@ -400,8 +403,7 @@ class Dialogue:
         introduced = self.introduced if remember else set(self.introduced)
         if self.nar.referents:
             text = self._referents(text, introduced)
-        for full, name in self.nar.people:
-            capped = cap(full)  # "Henry from work" is capped already
+        for full, capped, name in self._people:  # "Henry from work" is capped already
             if full not in text and capped not in text:
                 continue
             if full not in introduced:
