@@ -85,6 +85,15 @@ def _event_it(template: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=8192)
+def _slots(template: str) -> tuple[tuple[str, ...], bool, bool, bool]:
+    """Which slots ``template`` has that :meth:`Dialogue.fill` treats specially: the senses
+    named, "{event}", and any "{eve..." or "{hot..." slot. Templates are a few thousand bank
+    lines filled tens of thousands of times a run: the substring scans are done once per line."""
+    senses = tuple(sense for sense in _SENSES if "{" + sense in template)
+    return senses, "{event}" in template, "{eve" in template, "{hot" in template
+
+
 @functools.cache
 def _leads() -> frozenset[str]:
     """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
@@ -147,6 +156,9 @@ class Dialogue:
         self._grave_re = _grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
+        #: The story's named people as (full, capitalised, name): :meth:`_names` looks for both
+        #: spellings in every client turn, so the capitalised one is made once here.
+        self._people = [(full, cap(full), name) for full, name in nar.people]
         #: The sensory detail the client mentioned last (the therapist may pick it up) and the
         #: index of the turn it went into.
         self.last_detail = ""
@@ -303,8 +315,11 @@ class Dialogue:
                 self._spoken.append(len(turn["text"].split()))
         self._counted = len(self.turns)
         most = max_client_words(self.phase, self._spoken)
-        while len(kept) > 2 and sum(len(p.split()) for p in kept) > most:
+        # Each sentence's words counted once, not again after every sentence dropped.
+        sizes = [len(p.split()) for p in kept]
+        while len(kept) > 2 and sum(sizes) > most:
             kept.pop()
+            sizes.pop()
         if run_on:
             kept = self._join(kept, intensity)
         if run_on and not (self.exposure and act in _TRAUMA_ACTS):
@@ -350,7 +365,7 @@ class Dialogue:
         """``text`` without the sentences (as the corpus figures split them, after sentences
         ran together) of five words or more already said in this conversation; the rest is
         remembered as said."""
-        spans = [m.group(0) for m in _SENTENCE.finditer(text)]
+        spans = _SENTENCE.findall(text)  # the whole matches (the pattern has no groups)
         out: list[str] = []
         core = narration  # a retelling keeps its first sentence of the memory
         for span in spans:
@@ -388,8 +403,7 @@ class Dialogue:
         introduced = self.introduced if remember else set(self.introduced)
         if self.nar.referents:
             text = self._referents(text, introduced)
-        for full, name in self.nar.people:
-            capped = cap(full)  # "Henry from work" is capped already
+        for full, capped, name in self._people:  # "Henry from work" is capped already
             if full not in text and capped not in text:
                 continue
             if full not in introduced:
@@ -427,20 +441,25 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
-        for sense in _SENSES:
-            if "{" + sense in template and (not extra or sense not in extra):
+        senses, has_event, _, _ = _slots(template)
+        for sense in senses:
+            if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
                 found = self.detail(sense)
                 ctx = {sense: found, sense + "_cap": cap(found), sense + "_t": second_person(found)}
                 extra = {**ctx, **(extra or {})}
         named = self.voice.named  # one count per conversation, shared with the voice
-        if "{event}" in template and named.get("event", -1) + 1 >= EVENT_NAMES:
+        if has_event and named.get("event", -1) + 1 >= EVENT_NAMES:
             # Named often enough: after a preposition the event is "it" now ("talk about it",
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
             template = _event_it(template)
-        for key, names in (("event", self.nar.event_names), ("hot", self.nar.hotspot_names)):
-            if "{" + key[:3] in template and len(names) > 1:
+        _, _, has_eve, has_hot = _slots(template)
+        for key, names, slot in (
+            ("event", self.nar.event_names, has_eve),
+            ("hot", self.nar.hotspot_names, has_hot),
+        ):
+            if slot and len(names) > 1:
                 # Named in full first, then in turn by its other names ("that night").
                 used = named[key] = named.get(key, -1) + 1
                 extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}

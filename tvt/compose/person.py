@@ -48,11 +48,25 @@ _THEY = [
 _QUOTED = re.compile(r'("[^"]*")')
 
 
-def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
+def _literal(pattern: re.Pattern[str]) -> str:
+    """The words a table pattern matches ("I was" for ``\\bI was\\b``)."""
+    return pattern.pattern.replace("\\b", "")
+
+
+#: The tables with each pattern's words: a part without them is left alone, without running
+#: the regex (most phrases have two or three of the eighteen words at most).
+_YOU_WORDS = [(pattern, repl, _literal(pattern)) for pattern, repl in _YOU]
+_THEY_WORDS = [(pattern, repl, _literal(pattern)) for pattern, repl in _THEY]
+
+
+def _swap(text: str, table: list[tuple[re.Pattern[str], str, str]]) -> str:
     parts = _QUOTED.split(text)
     for i in range(0, len(parts), 2):  # even parts are outside quotation marks
-        for pattern, repl in table:
-            parts[i] = pattern.sub(repl, parts[i])
+        part = parts[i]
+        for pattern, repl, words in table:
+            if words in part:
+                part = pattern.sub(repl, part)
+        parts[i] = part
     return "".join(parts)
 
 
@@ -60,10 +74,10 @@ def _swap(text: str, table: list[tuple[re.Pattern[str], str]]) -> str:
 def second_person(text: str) -> str:
     """Therapist voice for a client-voiced phrase: "my cousin" -> "your cousin", "the night I
     nearly died" -> "the night you nearly died". Quoted words are left as said."""
-    return _swap(text, _YOU)
+    return _swap(text, _YOU_WORDS)
 
 
 @cache
 def third_person(text: str) -> str:
     """Neutral voice for a fact: "my cousin" -> "their cousin"."""
-    return _swap(text, _THEY)
+    return _swap(text, _THEY_WORDS)

@@ -117,6 +117,11 @@ class Voice:
     said_emos: list[str] = field(default_factory=list)
     #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
     words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
+    #: :attr:`words` ready for ``re.sub`` (see :meth:`_replacements`), with the list it was
+    #: built from (a caller that sets another list gets a fresh table).
+    _repl: tuple[list[Any], list[tuple[re.Pattern[str], Any, str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     #: Body lines still allowed in the turn being composed (one at most), and whether the
     #: client's previous turn had one: the body speaks now and then, not at every turn's end.
     body_left: int = 1
@@ -151,15 +156,30 @@ class Voice:
             parts = text.split('"')
             return '"'.join(p if i % 2 else self.lexicon(p) for i, p in enumerate(parts))
         low = text.lower()
-        for pattern, word, find in self.words:
+        for pattern, repl, find in self._replacements():
             if find not in low:
                 continue  # most phrases are not in most sentences: skip the regex
-            if word[:1].isupper() or pattern.pattern.startswith("\\bI"):
-                text = pattern.sub(word, text)
-            else:
-                text = pattern.sub(functools.partial(_keep_case, word), text)
+            text = pattern.sub(repl, text)
         # "a terrible memory" in this client's words is "an awful memory".
         return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
+
+    def _replacements(self) -> list[tuple[re.Pattern[str], Any, str]]:
+        """:attr:`words` as (pattern, replacement, lower-case phrase): the word itself where its
+        case is fixed (capitalised, or replacing "I ..."), else a function that keeps the case of
+        the text it replaces. Built once per voice: :meth:`lexicon` runs for every client turn."""
+        if self._repl is None or self._repl[0] is not self.words:
+            table = [
+                (
+                    pattern,
+                    word
+                    if word[:1].isupper() or pattern.pattern.startswith("\\bI")
+                    else functools.partial(_keep_case, word),
+                    find,
+                )
+                for pattern, word, find in self.words
+            ]
+            self._repl = (self.words, table)
+        return self._repl[1]
 
     def facts(self) -> dict[str, str]:
         """The story facts for one sentence: a fact named before in this conversation comes
