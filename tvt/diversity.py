@@ -129,7 +129,9 @@ def measure(
             text = str(turn["text"])
             fig = figures.setdefault(speaker, SpeakerFigures())
             fig.turns += 1
-            tokens = [w.lower() for w in words(text)]
+            # Lower-casing the turn once is the same as each word (and cheaper) when it is ASCII;
+            # other letters may change length or class when lower-cased ("İ"), so not then.
+            tokens = words(text.lower()) if text.isascii() else [w.lower() for w in words(text)]
             fig.words += len(tokens)
             for n in ngrams:
                 if len(tokens) >= n:

@@ -43,6 +43,24 @@ _SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")
 _INTRO_RE = re.compile(r"\b(?:[Mm]y name is|[Ii]'m Dr\.?|[Ii] am Dr\.?|[Cc]all me)\s+" + _NAME)
 
 
+# Texts without which the expressions above cannot match, tested before running them: most
+# turns name nobody, and a substring test costs far less than a search of the whole turn.
+def _could_title(text: str) -> bool:
+    return "Mr" in text or "Ms" in text or "Miss" in text or "Mx" in text
+
+
+def _could_intro(lower: str) -> bool:
+    return "name is" in lower or "m dr" in lower or "call me" in lower
+
+
+#: the greeting words of _CLIENT_THANKS_RE without their first letter (either case), comma kept
+_THANKS_ENDINGS = ("hanks,", "hank you,", "kay,", "es,", "orry,", "ight,")
+
+
+def _could_thank(text: str) -> bool:
+    return any(e in text for e in _THANKS_ENDINGS)
+
+
 def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[int]], ...]:
     """(client names, therapist names) found in ``conv``, each name with the turns using it."""
     client: dict[str, list[int]] = defaultdict(list)
@@ -68,17 +86,19 @@ def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[in
                 if name not in stop and not _NUMBER_WORD_RE.match(name):
                     client[name].append(i)
             # "Mr. Lee", "Mrs. Hakim": a surname, kept apart from first names
-            for title, name in _TITLE_RE.findall(text):
+            for title, name in _TITLE_RE.findall(text) if _could_title(text) else ():
                 if name not in stop:
                     client[f"{title}. {name}"].append(i)
-            for name in _INTRO_RE.findall(text):
+            for name in _INTRO_RE.findall(text) if _could_intro(turn.lower) else ():
                 if name not in stop:
                     therapist[name].append(i)
         else:
-            for name in _DOCTOR_RE.findall(text) + _CLIENT_THANKS_RE.findall(text):
+            doctor = _DOCTOR_RE.findall(text) if "Dr" in text or "Doctor" in text else []
+            thanks = _CLIENT_THANKS_RE.findall(text) if _could_thank(text) else []
+            for name in doctor + thanks:
                 if name not in stop:
                     therapist[name].append(i)
-            for name in _INTRO_RE.findall(text):
+            for name in _INTRO_RE.findall(text) if _could_intro(turn.lower) else ():
                 if name not in stop:
                     client[name].append(i)
     return client, therapist

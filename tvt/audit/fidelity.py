@@ -10,6 +10,7 @@ import re
 from bisect import bisect_right
 
 from tvt.audit.findings import Findings
+from tvt.audit.lexicon import tokens_of
 from tvt.audit.load import Conversation
 from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
 from tvt.audit.suds import SudsTrace, trace
@@ -21,11 +22,13 @@ _LEAD_RE = re.compile(r"^(?:(?:so|and|okay|ok|now|well|then|but|right)\b[,\s]*)+
 def rationale(conv: Conversation, rules: Rules, found: Findings) -> None:
     """P5: which elements of the rationale the therapist covers."""
     therapist = " \n ".join(t.text for t in conv.turns if t.speaker == "therapist")
+    # its words and lower case once for all the elements (find would compute them per call)
+    tokens, lower = tokens_of(therapist), therapist.lower()
     covered = 0
     for element in RATIONALE_ELEMENTS:
         check = f"rationale.missing_{element}"
         found.eligible(check)
-        if rules.lex(f"rationale.{element}").find(therapist) is None:
+        if rules.lex(f"rationale.{element}").find(therapist, tokens, lower) is None:
             found.flag(check, conv, [], rules.lex(f"rationale.{element}").about)
         else:
             covered += 1
@@ -245,12 +248,13 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
         )
     if conv.phase == "P11":
         therapist = " \n ".join(t.text for t in conv.turns if t.speaker == "therapist")
+        tokens, lower = tokens_of(therapist), therapist.lower()
         for check, lex in (
             ("processing.no_recording_homework", "processing.recording_homework"),
             ("processing.no_in_vivo_homework", "processing.in_vivo_homework"),
         ):
             found.eligible(check)
-            if rules.lex(lex).find(therapist) is None:
+            if rules.lex(lex).find(therapist, tokens, lower) is None:
                 found.flag(check, conv, [], rules.lex(lex).about)
     beliefs(conv, rules, found)
 

@@ -27,10 +27,16 @@ _LEAD_GROUP_RE = re.compile(r"^\(((?:[a-z0-9']+\|)*[a-z0-9']+)\) ")
 def words_of(text: str) -> list[str]:
     """The lower-case words of ``text``: "don't" and also its parts "don" and "t", since a
     pattern matches at an apostrophe ("where" in "where's")."""
-    out = _TOKEN_RE.findall(text.lower())
+    lower = text.lower()
+    out = _TOKEN_RE.findall(lower)
+    if "'" not in lower:
+        return out
     for run in [w for w in out if "'" in w]:
         parts = run.split("'")
         n = len(parts)
+        if n == 2:  # "don't" -> "don", "t": what the general loop gives, without the loop
+            out.extend(parts)
+            continue
         out.extend("'".join(parts[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n)
     return out
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from tvt.audit.findings import Findings
+from tvt.audit.lexicon import tokens_of
 from tvt.audit.load import Conversation, Turn
 from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
@@ -46,7 +47,8 @@ _NOW_RE = re.compile(
 
 def plain(text: str) -> str:
     """``text`` with hesitations read through: ellipses dropped, stammered repeats collapsed."""
-    text = _ELLIPSIS_RE.sub(" ", text)
+    if "..." in text or "\u2026" in text:  # most turns have no ellipsis: skip the search
+        text = _ELLIPSIS_RE.sub(" ", text)
     for _ in range(3):
         new = _REPEAT_RE.sub(r"\1", text)
         if new == text:
@@ -58,10 +60,18 @@ def plain(text: str) -> str:
 def risk_kinds(turn: Turn, rules: Rules) -> list[str]:
     """The kinds of risk a client turn states (see :data:`RISK_KINDS`)."""
     text = plain(turn.text)
-    found = [k for k, lex in _LEXICON.items() if rules.lex(lex).find(text) is not None]
+    # The words of the text once for the six lexicons (the turn's own when nothing was read
+    # through, which is most turns), not once per lexicon.
+    if text == turn.text:
+        tokens, lower = turn.tokens, turn.lower
+    else:
+        tokens, lower = tokens_of(text), text.lower()
+    found = [
+        k for k, lex in _LEXICON.items() if rules.lex(lex).find(text, tokens, lower) is not None
+    ]
     if (
-        rules.lex("safety.method").find(text) is not None
-        and rules.lex("safety.means_intent").find(text) is not None
+        rules.lex("safety.method").find(text, tokens, lower) is not None
+        and rules.lex("safety.means_intent").find(text, tokens, lower) is not None
     ):
         found.append("plan_or_means")
     return [k for k in RISK_KINDS if k in found]
