@@ -218,6 +218,9 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
 # A talkative voice once ran away in P6 (50.75 words a client turn): the composer now keeps a
 # conversation's later turns short once its average is high (tvt/compose/length.py).
 @example(seed=130, client_id=548)
+# The explore profile found a P5 whose therapist repeated a long event name in full (25.4 words a
+# turn, bound 25); composer 3.0 shortens a name after its first mention (22.2).
+@example(seed=38176202, client_id=20)
 def test_words_per_turn_bands(seed: int, client_id: int) -> None:
     _, convs = conversations(seed, client_id)
     for phase, conv in convs.items():
