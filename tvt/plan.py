@@ -29,26 +29,48 @@ def suds_intensity(start: int, peak: int, end: int) -> int:
 
 #: How often each within-session SUDS course is planned (tvt.compose.suds.COURSES). The hot-spot
 #: arc is the textbook course; the others are the ways real exposures depart from it, so that the
-#: turn-by-turn course cannot be told from the turn's position and has to be read.
+#: turn-by-turn course cannot be told from the turn's position and has to be read. The weights
+#: and ranges below are chosen so that the peak falls anywhere in the session, including its first
+#: check (the dread before the retelling is the worst of it) and its last (distress that has not
+#: come down when the session ends), and so that no shape is typical.
 COURSE_WEIGHTS: dict[str, float] = {
-    "hotspot": 0.12,
-    "early": 0.16,
-    "late": 0.14,
+    "hotspot": 0.08,
+    "early": 0.15,
+    "late": 0.17,
     "two-peaks": 0.12,
-    "plateau": 0.10,
-    "no-come-down": 0.18,
-    "rise-after-dip": 0.18,
+    "plateau": 0.08,
+    "no-come-down": 0.20,
+    "rise-after-dip": 0.20,
 }
+
+#: A peak drawn closer than this to the session's first check is placed on it: the client comes
+#: in at the worst of it (anticipatory distress), so the stated start is the peak.
+AT_START = 0.12
 
 
 def draw_course(
-    s: dict[str, Any], rng: Stream, weights: dict[str, float] | None = None
+    s: dict[str, Any],
+    rng: Stream,
+    weights: dict[str, float] | None = None,
+    dread: float = 0.0,
 ) -> dict[str, Any]:
     """Draw the session's SUDS course into ``s`` (``{"start", "peak", "end"}``) as ``s["course"]``.
 
-    The course keeps start and peak; ``no-come-down`` climbs to its peak near the end and moves
-    the end up to within 6 points of the peak (the session ends without habituating) and ``rise-after-dip`` puts a dip 10-25 points
-    below the end before it. Positions are relative (0 = first client turn, 1 = last).
+    Positions are relative (0 = first client turn, 1 = last); the composer moves a peak onto the
+    nearest hot spot of the retelling when one is close (tvt.compose.suds.course_knots), so the
+    peak comes where the story does. The course may move start or end to keep its shape:
+
+    - ``early``: peak at 0-0.3; at the very start (``at`` 0) the start *is* the peak;
+    - ``late``: peak at 0.7-0.95;
+    - ``two-peaks``: two peaks with a dip between; ``at`` is the higher one, ``first`` the other
+      peak's level, which comes before it when ``at`` > 0.5 and after it otherwise;
+    - ``plateau``: up by 0.1-0.35, then stays, sagging by ``sag`` before the end;
+    - ``no-come-down``: climbs to its peak at 0.8-1 and ends within 6 points of it (at the peak
+      itself when ``at`` is 1): the session ends without habituating;
+    - ``rise-after-dip``: peak at 0-0.45, a dip 10-25 points below the end, then up again.
+
+    ``dread`` (the profile's raise of the starting SUDS, e.g. anxiety) makes an early peak more
+    likely to sit on the first check: anticipatory distress is what such a profile brings.
     """
     w = weights or COURSE_WEIGHTS
     kinds = list(w)
@@ -62,23 +84,48 @@ def draw_course(
     start, peak, end = s["start"], s["peak"], s["end"]
     course: dict[str, Any] = {"kind": kind}
     if kind == "early":
-        course["at"] = round(rng.uniform(0.08, 0.3), 3)
+        at = rng.uniform(0.0, 0.3)
+        if at < AT_START + 0.02 * max(0.0, dread):
+            at = 0.0
+            s["start"] = peak
+        course["at"] = round(at, 3)
     elif kind == "late":
-        course["at"] = round(rng.uniform(0.72, 0.9), 3)
+        course["at"] = round(rng.uniform(0.7, 0.95), 3)
+        # Little of the session is left after a late peak to come down in.
+        s["end"] = int(round(_clip(peak - rng.uniform(3.0, 15.0), 0, peak)))
     elif kind == "two-peaks":
-        course["at"] = round(rng.uniform(0.7, 0.85), 3)
-        first = _clip(peak - rng.uniform(5.0, 15.0), start, peak)
-        course["first"] = round(first, 1)
-        course["dip"] = round(_clip(min(start, first) - rng.uniform(0.0, 10.0), 0, first), 1)
+        higher_first = rng.random() < 0.5
+        course["at"] = round(rng.uniform(0.15, 0.4) if higher_first else rng.uniform(0.65, 0.9), 3)
+        other = _clip(peak - rng.uniform(3.0, 15.0), min(start, end), peak)
+        course["first"] = round(other, 1)
+        course["dip"] = round(_clip(min(start, end, other) - rng.uniform(0.0, 10.0), 0, other), 1)
     elif kind == "plateau":
-        course["at"] = round(rng.uniform(0.2, 0.35), 3)
+        course["at"] = round(rng.uniform(0.1, 0.35), 3)
         course["sag"] = round(rng.uniform(0.0, 6.0), 1)
+        s["end"] = int(round(_clip(peak - rng.uniform(4.0, 18.0), 0, peak)))
     elif kind == "no-come-down":
-        course["at"] = round(rng.uniform(0.8, 0.95), 3)
-        s["end"] = int(round(_clip(peak - rng.uniform(0.0, 6.0), start, peak)))
+        at = rng.uniform(0.8, 1.06)
+        if at >= 0.97:
+            at = 1.0
+            s["end"] = peak
+        else:
+            s["end"] = int(round(_clip(peak - rng.uniform(0.0, 6.0), start, peak)))
+        course["at"] = round(at, 3)
     elif kind == "rise-after-dip":
-        course["at"] = round(rng.uniform(0.3, 0.5), 3)
-        course["dip"] = round(_clip(end - rng.uniform(10.0, 25.0), 0, end), 1)
+        at = rng.uniform(-0.05, 0.45)
+        if at < AT_START - 0.05 + 0.02 * max(0.0, dread):
+            at = 0.0
+            s["start"] = peak
+        course["at"] = round(at, 3)
+        s["end"] = int(round(_clip(peak - rng.uniform(3.0, 20.0), 0, peak)))
+        course["dip"] = round(_clip(s["end"] - rng.uniform(10.0, 25.0), 0, s["end"]), 1)
+    if course.get("at", 0.5) > 0.5 or kind == "hotspot":
+        # A course that climbs to a late peak starts well below it, whatever the session
+        # (a later session may otherwise start near its peak, leaving nothing to climb).
+        # Moved down in proportion to how close it was, so a profile that raises the start
+        # (anxiety) still starts higher than one that does not.
+        room = max(0.0, start - (peak - 35.0))
+        s["start"] = int(round(_clip(start - rng.uniform(0.4, 0.7) * room, 0, peak)))
     s["course"] = course
     return course
 
@@ -159,7 +206,7 @@ class PlanModel:
             start = _clip(level - (slo + r() * (shi - slo)) + eff["start_suds"], 0, peak)
             end = _clip(peak - (dlo + r() * (dhi - dlo)) * drop_factor, 0, peak)
             s = suds[phase] = {"start": round(start), "peak": round(peak), "end": round(end)}
-            draw_course(s, courses, rules.get("courses"))
+            draw_course(s, courses, rules.get("courses"), eff["start_suds"])
             intensity[phase] = suds_intensity(s["start"], s["peak"], s["end"])
         base = rules["intensity_base"]
         taper = rules["taper"]

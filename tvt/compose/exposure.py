@@ -36,14 +36,16 @@ def _arc(d: Dialogue, units: list[Unit]) -> tuple[list[float], dict[int, int], i
     k = len(units)
     pos = [i / (k - 1) for i in range(k)]
     checks = [i for i, u in enumerate(units) if u[0] == "suds"]
+    # Where the story reaches a hot spot in this retelling: the course's peaks land there.
+    hots = [pos[i] for i, u in enumerate(units) if u[0] != "suds" and u[1] and u[1][0] == "hotspot"]
     if course is not None and course_knots(course, 0.5, 0, 100, 0) is not None:
-        values, peak_j = course_values([pos[i] for i in checks], course, target, d.rng)
+        values, peak_j = course_values([pos[i] for i in checks], course, target, d.rng, hots)
     else:
         peak_j = next(j for j, i in enumerate(checks) if units[i][1] == "peak")
         values = stated_values([pos[i] for i in checks], peak_j, target, d.rng)
     hot = pos[checks[peak_j]]
     start, peak, end = target["start"], target["peak"], target["end"]
-    levels = [course_level(p, course, hot, start, peak, end) / 10 for p in pos]
+    levels = [course_level(p, course, hot, start, peak, end, hots) / 10 for p in pos]
     stated = {}
     for i, v in zip(checks, values, strict=True):
         levels[i] = v / 10

@@ -8,6 +8,7 @@ tend to answer in, and never leave the [min, peak] corridor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tvt.rng import Stream
@@ -68,32 +69,71 @@ def _ease(a: float, b: float, frac: float) -> float:
     return a + (b - a) * (1.0 - math.cos(math.pi * frac)) / 2.0
 
 
+#: How far (relative position) a planned peak may move to land on a hot spot of the retelling.
+SNAP = 0.2
+
+
+def _snap(at: float, hots: Sequence[float]) -> float:
+    """``at`` moved onto the nearest hot spot of the retelling within :data:`SNAP`, if any.
+
+    A peak at the very start or end of the session stays there: it is the dread before the
+    retelling or the distress that has not come down, not a moment of the story.
+    """
+    if at <= 0.0 or at >= 1.0 or not hots:
+        return at
+    near = min(hots, key=lambda h: abs(h - at))
+    return near if abs(near - at) <= SNAP and 0.0 < near < 1.0 else at
+
+
 def course_knots(
-    course: dict[str, Any], hot: float, start: float, peak: float, end: float
+    course: dict[str, Any],
+    hot: float,
+    start: float,
+    peak: float,
+    end: float,
+    hots: Sequence[float] = (),
 ) -> list[tuple[float, float]] | None:
-    """The (position, SUDS) knots of a course; ``None`` for the hot-spot arc (:func:`arc_level`)."""
+    """The (position, SUDS) knots of a course; ``None`` for the hot-spot arc (:func:`arc_level`).
+
+    ``hots`` are the positions of the story's hot spots in this retelling (the composer passes
+    them): a course's peaks move onto the nearest one (:data:`SNAP`), so distress peaks where
+    the story does, and which hot spot that is (the first retelling's, a later one's, the first
+    and the last) is what the course decides.
+    """
     kind = course.get("kind", "hotspot")
     if kind == "hotspot":
         return None  # the classic arc
-    at = float(course.get("at", 0.5))
+    at = _snap(float(course.get("at", 0.5)), hots)
     if kind in ("early", "late", "no-come-down"):
         return [(0.0, start), (at, peak), (1.0, end)]
     if kind == "two-peaks":
-        first, dip = float(course["first"]), float(course["dip"])
-        return [(0.0, start), (at * 0.45, first), (at * 0.72, dip), (at, peak), (1.0, end)]
+        other, dip = float(course["first"]), float(course["dip"])
+        if at > 0.5:  # the lower peak first, then the higher one
+            o = _snap(at * 0.45, [h for h in hots if h < at - 0.15])
+            d = (o + at) / 2
+            return [(0.0, start), (o, other), (d, dip), (at, peak), (1.0, end)]
+        o = _snap(at + (1.0 - at) * 0.65, [h for h in hots if h > at + 0.15])
+        d = (o + at) / 2
+        return [(0.0, start), (at, peak), (d, dip), (o, other), (1.0, end)]
     if kind == "plateau":
         return [(0.0, start), (at, peak), (0.85, peak - float(course.get("sag", 3))), (1.0, end)]
     if kind == "rise-after-dip":
         dip = float(course["dip"])
-        return [(0.0, start), (at, peak), (at + (1.0 - at) * 0.55, dip), (1.0, end)]
+        return [(0.0, start), (at, peak), (at + (1.0 - at) * 0.5, dip), (1.0, end)]
     raise ValueError(f"unknown SUDS course {kind!r}")
 
 
 def course_level(
-    pos: float, course: dict[str, Any] | None, hot: float, start: float, peak: float, end: float
+    pos: float,
+    course: dict[str, Any] | None,
+    hot: float,
+    start: float,
+    peak: float,
+    end: float,
+    hots: Sequence[float] = (),
 ) -> float:
     """Distress (0-100) at ``pos`` along the session's planned course (see :data:`COURSES`)."""
-    knots = course_knots(course or {}, hot, start, peak, end)
+    knots = course_knots(course or {}, hot, start, peak, end, hots)
     if knots is None:
         return arc_level(pos, hot, start, peak, end)
     level = knots[-1][1]
@@ -105,30 +145,42 @@ def course_level(
 
 
 def course_values(
-    positions: list[float], course: dict[str, Any], target: dict[str, int], rng: Stream
+    positions: list[float],
+    course: dict[str, Any],
+    target: dict[str, int],
+    rng: Stream,
+    hots: Sequence[float] = (),
 ) -> tuple[list[int], int]:
     """SUDS stated at checks placed at ``positions`` along a non-hot-spot course, and the index of
     the check that states the session's peak (the check nearest the course's maximum).
 
-    The first check states ``start`` and the last ``end``; the peak check states ``peak``; the
+    The first check states ``start`` and the last ``end``; the peak check states ``peak`` (the
+    first or the last check when the course peaks there, where start or end is the peak); the
     others follow the course with the same rounding habits as :func:`stated_values`, inside
     [0, peak].
     """
     start, peak, end = target["start"], target["peak"], target["end"]
-    knots = course_knots(course, 0.5, start, peak, end) or []
+    knots = course_knots(course, 0.5, start, peak, end, hots) or []
     top_pos = max(knots, key=lambda k: k[1])[0] if knots else 0.5
-    inner = range(1, len(positions) - 1) if len(positions) > 2 else range(len(positions))
-    peak_index = min(inner, key=lambda i: abs(positions[i] - top_pos))
+    last = len(positions) - 1
+    if top_pos <= 0.0 and start == peak:
+        peak_index = 0
+    elif top_pos >= 1.0 and end == peak:
+        peak_index = last
+    else:
+        inner = range(1, last) if len(positions) > 2 else range(len(positions))
+        peak_index = min(inner, key=lambda i: abs(positions[i] - top_pos))
     out: list[int] = []
     for i, pos in enumerate(positions):
         if i == peak_index:
             out.append(peak)
         elif i == 0:
             out.append(start)
-        elif i == len(positions) - 1:
+        elif i == last:
             out.append(end)
         else:
-            level = course_level(pos, course, 0.5, start, peak, end) + rng.uniform(-3.0, 3.0)
+            level = course_level(pos, course, 0.5, start, peak, end, hots)
+            level += rng.uniform(-3.0, 3.0)
             value = int(5 * round(level / 5)) if rng.random() < 0.7 else int(round(level))
             out.append(max(0, min(peak - 1 if peak > 0 else 0, value)))
     return out, peak_index
