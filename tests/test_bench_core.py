@@ -85,6 +85,9 @@ fifteen sixteen seventeen eighteen nineteen".split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
+_ONES = "|".join(_UNITS[1:10])
+
+
 def _spoken(n: int) -> str:
     """0-100 in words, as a client would say it ("sixty-five")."""
     if n < 20:
@@ -113,7 +116,11 @@ def test_no_suds_number_survives_in_masked_inputs():
                 if labelled.get("suds") is not None and turn["speaker"] == "client":
                     # the reported SUDS is in the text neither as digits nor as words
                     reports += 1
-                    spoken = re.compile(rf"\b{_spoken(int(labelled['suds']))}\b", re.IGNORECASE)
+                    # "fifty" is the SUDS 50 said aloud; "fifty-five" (an age) is not.
+                    spoken = re.compile(
+                        rf"\b{_spoken(int(labelled['suds']))}\b(?![- ](?:{_ONES})\b)",
+                        re.IGNORECASE,
+                    )
                     assert not _DIGITS.search(turn["text"]), (name, turn["text"])
                     assert not spoken.search(turn["text"]), (name, turn["text"])
         assert reports > 0, name  # SUDS is still reported, in words
