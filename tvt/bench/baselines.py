@@ -246,20 +246,22 @@ def ridge_position_outputs(split: Split, train: Split, *, alpha: float = 1.0) ->
 
 def _band_patterns() -> list[tuple[Any, float]]:
     """(compiled phrase, intensity 1-10) for every band word of the verbal SUDS bank, longest
-    first; a band's level is the middle of its SUDS range, divided by 10."""
+    first; a band's level is the middle of its SUDS range, divided by 10, and a phrase that
+    several bands share (adjacent levels are said with some of the same words) decodes to the
+    mean of their levels: the best guess a lookup of the bank can make."""
     import re
 
     from tvt.resources import load_seed_json
 
     bands = load_seed_json("compose", "verbal.json")["client"]["level"]
-    out: list[tuple[str, float]] = []
+    levels: dict[str, list[float]] = {}
     lo = 0
     for band in bands:
         mid = (lo + band["max"]) / 2
         for w in band["words"]:
-            out.append((w.lower(), float(np.clip(mid / 10, 1.0, 10.0))))
+            levels.setdefault(w.lower(), []).append(float(np.clip(mid / 10, 1.0, 10.0)))
         lo = band["max"] + 1
-    out.sort(key=lambda t: -len(t[0]))
+    out = sorted(((w, float(np.mean(v))) for w, v in levels.items()), key=lambda t: -len(t[0]))
     return [(re.compile(r"\b" + re.escape(w) + r"\b"), v) for w, v in out]
 
 

@@ -132,20 +132,25 @@ def band_of(suds: int) -> int:
 
 
 @cache
-def _band_patterns() -> tuple[tuple[re.Pattern[str], int, str], ...]:
-    out = [(w, k) for k, (_top, words) in enumerate(distress_bands()) for w in words]
-    out.sort(key=lambda t: -len(t[0]))  # longest first: "really high" before "high"
-    return tuple((re.compile(r"\b" + re.escape(w.lower()) + r"\b"), k, w) for w, k in out)
+def _band_patterns() -> tuple[tuple[re.Pattern[str], tuple[int, ...], str], ...]:
+    """(phrase, the bands that list it, phrase), longest first: adjacent bands share words."""
+    bands: dict[str, list[int]] = {}
+    for k, (_top, words) in enumerate(distress_bands()):
+        for w in words:
+            bands.setdefault(w, []).append(k)
+    out = sorted(bands.items(), key=lambda t: -len(t[0]))  # "really high" before "high"
+    return tuple((re.compile(r"\b" + re.escape(w.lower()) + r"\b"), tuple(k), w) for w, k in out)
 
 
 def read_bands(text: str) -> list[tuple[int, str]]:
-    """``(band, words)`` of every band phrase in ``text``, longest first; a phrase inside a
-    longer one found earlier is not counted again ("really high" is not also "high")."""
+    """``(band, words)`` of every band phrase in ``text``, longest first, once for each band
+    that lists the phrase; a phrase inside a longer one found earlier is not counted again
+    ("really high" is not also "high")."""
     low = text.lower()
     found: list[tuple[int, str]] = []
-    for pattern, band, words in _band_patterns():
+    for pattern, bands, words in _band_patterns():
         for m in pattern.finditer(low):
-            found.append((band, words))
+            found.extend((band, words) for band in bands)
             low = low[: m.start()] + " " * (m.end() - m.start()) + low[m.end() :]
     return found
 
@@ -386,7 +391,10 @@ def _verbal(turn: Mapping[str, Any], text: str) -> Problem | None:
             "suds.band_dropped",
             f"does not say the planned distress level in words (use one of: {words})",
         )
-    other = [w for b, w in said if b != band and b not in drafted]
+    # A phrase is wrong when no band that lists it is the plan's and the draft did not say it.
+    kept = {w for _b, w in read_bands(turn["text"])}
+    fits = {w for b, w in said if b == band} | kept
+    other = [w for _b, w in said if w not in fits]
     if other:
         return (
             "suds.band_wrong",
