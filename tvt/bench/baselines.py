@@ -42,8 +42,9 @@ DESCRIPTIONS: dict[str, str] = {
     "ridge-position": "Ridge regression on phase x cubic turn position, trained on the train "
     "split (scikit-learn). Reads nothing.",
     "bank-decoder": "Decodes the band words of tvt's own verbal SUDS bank "
-    "(seeds/compose/verbal.json) into levels, no training on labels; the turn track "
-    "interpolates between decoded turns.",
+    "(seeds/compose/verbal.json) into levels, no training on labels (a phrase that adjacent "
+    "bands share decodes to the mean of their levels); the turn track interpolates between "
+    "decoded turns.",
 }
 #: Baselines that read nothing but population statistics or noise (not "zero-shot readers").
 NON_READING = ("random", "constant-mean", "phase-mean", "prior", "ridge-position")
