@@ -128,3 +128,25 @@ def test_adjacent_levels_share_their_words():
         for w in words:
             spans.setdefault(w, []).append(k)
     assert sum(len(v) >= 3 for v in spans.values()) >= len(spans) / 2
+
+
+def test_course_peaks_land_on_the_story_hot_spots():
+    """A course's peak moves onto the retelling's nearest hot spot (within SNAP), not onto a
+    fixed turn index; a peak at the first or last check stays there."""
+    from tvt.compose.suds import SNAP, course_knots
+
+    late = {"kind": "late", "at": 0.8}
+    assert (0.72, 80) in course_knots(late, 0.5, 20, 80, 60, hots=[0.3, 0.72])
+    assert (0.8, 80) in course_knots(late, 0.5, 20, 80, 60, hots=[0.8 - SNAP - 0.05])
+    two = {"kind": "two-peaks", "at": 0.3, "first": 60.0, "dip": 30.0}
+    knots = course_knots(two, 0.5, 40, 80, 50, hots=[0.25, 0.5, 0.8])
+    assert (0.25, 80) in knots and (0.8, 60.0) in knots
+    dread = {"kind": "early", "at": 0.0}
+    assert course_knots(dread, 0.5, 80, 80, 40, hots=[0.1])[1] == (0.0, 80)
+    values, at = course_values([0.0, 0.3, 0.6, 1.0], dread, {"start": 80, "peak": 80, "end": 40},
+                               Stream(1, 1, "x"), [0.1])  # fmt: skip
+    assert at == 0 and values[0] == 80 == max(values)
+    stays = {"kind": "no-come-down", "at": 1.0}
+    values, at = course_values([0.0, 0.3, 0.6, 1.0], stays, {"start": 30, "peak": 75, "end": 75},
+                               Stream(1, 1, "x"), [0.9])  # fmt: skip
+    assert at == 3 and values[-1] == 75 == max(values)
