@@ -11,6 +11,7 @@ intensities are then laid on the planned arc: rise, peak at the hotspot, partial
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tvt.compose.dialogue import Dialogue
@@ -139,6 +140,31 @@ def _new_sense(d: Dialogue, kind: str, level: float) -> str:
     return text
 
 
+_ONE_SENTENCE = re.compile(r"^(I|My) [^.!?\"]*\.$")
+
+
+def _and_feel(d: Dialogue, parts: list[str], level: float) -> None:
+    """Add how it feels to the turn: as a sentence of its own, or run into the sentence
+    before it when both are plain ("I can smell candle wax, and my neck is throbbing."), the
+    way people say it ("My heart was racing, and I couldn't breathe properly.")."""
+    feel = d.reaction(level)
+    last = parts[-1] if parts else ""
+    if (
+        _ONE_SENTENCE.match(feel)
+        and last.endswith(".")
+        and not last.endswith("..")
+        and '"' not in last
+        and " and " not in _SENTENCE_TAIL.split(last)[-1]
+        and d.pick.chance(0.6)
+    ):
+        parts[-1] = f"{last[:-1]}, and {_lower_first(feel) if feel.startswith('My ') else feel}"
+        return
+    parts.append(feel)
+
+
+_SENTENCE_TAIL = re.compile(r"(?<=[.!?])\s+")
+
+
 def _react_rate(level: float) -> float:
     """How likely a turn of the retelling ends on how the client feels: now and then while the
     story is calm, about every other turn near the peak (composer 3.0 put a feeling on four
@@ -186,10 +212,10 @@ def _narrate(
         parts.append(d.aside(level))
     else:
         extra = False
-    rate = _react_rate(level) * (0.8 if extra else 1.0)
-    if d.rng.random() < rate:
-        parts.append(d.reaction(level))
-    return " ".join(p for p in parts if p)
+    parts = [p for p in parts if p]
+    if d.rng.random() < _react_rate(level) * (0.9 if extra else 1.0):
+        _and_feel(d, parts, level)
+    return " ".join(parts)
 
 
 def _client_sense(d: Dialogue, kind: str, level: float) -> str:
@@ -210,10 +236,10 @@ def _client_sense(d: Dialogue, kind: str, level: float) -> str:
     if r >= 0.25:
         # What the detail sets off in the mind, as people do when they describe a scene.
         text = f"{text} {_thought_line(d)}".rstrip()
-    text = d.hesitate(level, text)
+    parts = [d.hesitate(level, text)]
     if d.rng.random() < _react_rate(level):
-        text = f"{text} {d.reaction(level)}"
-    return text
+        _and_feel(d, parts, level)
+    return " ".join(parts)
 
 
 def _thought(d: Dialogue, level: float) -> str:

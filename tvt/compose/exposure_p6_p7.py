@@ -194,19 +194,19 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.struggle_kind = d.pick.pick(_struggle_kinds())
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
-        # The struggle is the news of this turn, with the beat it struggles with, and what
-        # holds the client in the scene or how it feels (a detail and a feeling at most).
+        # The struggle is the news of this turn, with the beat it struggles with, and one of:
+        # what holds the client in the scene (now and then with what goes through their mind),
+        # how it feels, or the thought they are pushing through.
         r = d.rng.random()
-        extra = ""
-        if r < 0.5:
+        if r < 0.4:
             extra = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}"
-            if d.rng.random() < 0.4:
-                extra += f" {d.reaction(level)}"
-        elif r < 0.85:
+            if d.rng.random() < 0.35:
+                # What goes through the client's mind as they push on.
+                extra = f"{extra} {_thought_line(d)}".rstrip()
+        elif r < 0.75:
             extra = f" {d.reaction(level)}"
-        if d.rng.random() < 0.45:
-            # What goes through the client's mind as they push on.
-            extra = f"{extra} {_thought_line(d)}".rstrip()
+        else:
+            extra = f" {_thought_line(d)}".rstrip()
         if d.rng.random() < 0.5:
             out = f"{d.hesitate(level, text)}{extra} {struggle}"
         else:
@@ -214,9 +214,7 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.c("struggle", out, level)
     elif kind == "beat":
         # Reinforced, the client takes in a little more of the scene than in a first retelling.
-        text = _narrate(
-            d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9
-        )
+        text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9)
         d.c("narration", text, level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])

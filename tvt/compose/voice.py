@@ -268,9 +268,18 @@ class Voice:
         keys = _frame_keys(template)
         if any(self.named.get("tail:" + k, 0) >= 2 for k in keys):
             return text
+        facts = self.facts()
+        scene = [facts[k] for k in keys if k in ("sight", "sound")]
+        if any(self.named.get("detail:" + x, 0) for x in scene):
+            # A detail of the scene the client has already described in this conversation is
+            # not named again as the cause of a sensation ("... when I look at the single bulb"
+            # right after "I can see the single bulb").
+            return text
         for k in keys:
             self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
-        return text[:-1] + template.format_map(self.facts()) + "."
+        for x in scene:
+            self.named["detail:" + x] = 1
+        return text[:-1] + template.format_map(facts) + "."
 
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
