@@ -154,8 +154,10 @@ def _and_feel(d: Dialogue, parts: list[str], level: float) -> None:
         and last.endswith(".")
         and not last.endswith("..")
         and '"' not in last
-        and " and " not in _SENTENCE_TAIL.split(last)[-1]
-        and d.pick.chance(0.6)
+        and _SENTENCE_TAIL.split(last)[-1].startswith(_OWN_WORDS)
+        and _SENTENCE_TAIL.split(last)[-1].count(" and ") <= 1
+        and len(_SENTENCE_TAIL.split(last)[-1].split()) <= 14
+        and d.pick.chance(0.75)
     ):
         parts[-1] = f"{last[:-1]}, and {_lower_first(feel) if feel.startswith('My ') else feel}"
         return
@@ -163,6 +165,9 @@ def _and_feel(d: Dialogue, parts: list[str], level: float) -> None:
 
 
 _SENTENCE_TAIL = re.compile(r"(?<=[.!?])\s+")
+#: How the client's own sentences about the scene start (a feeling runs into those only, never
+#: into a beat of the story, which may end in someone else's words).
+_OWN_WORDS = ("I can ", "I'm ", "I notice ", "All I ", "My eyes ")
 
 
 def _react_rate(level: float) -> float:
