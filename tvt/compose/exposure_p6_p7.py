@@ -207,7 +207,9 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
             extra = f" {d.reaction(level)}"
         else:
             extra = f" {_thought_line(d)}".rstrip()
-        if d.rng.random() < 0.5:
+        if d.rng.random() < 0.5 and len(text.split()) < 30:
+            # A long beat goes after the struggle: a turn cut to length loses its last
+            # sentences, and the struggle is what the therapist answers.
             out = f"{d.hesitate(level, text)}{extra} {struggle}"
         else:
             out = f"{d.hesitate(level, struggle)} {text}{extra}"

@@ -419,7 +419,9 @@ class Voice:
         style = pick.choice(self.hesitations)
         lead = pick.choice(voice_bank()["hesitations"][style])
         # A hesitation said twice in a conversation is a tic; a third time reads as a glitch.
-        said = self.named["hes:" + lead] = self.named.get("hes:" + lead, 0) + 1
+        # "Okay.", "Okay..." and "Okay. Okay." are one hesitation to a listener.
+        key = "hes:" + lead.split()[0].rstrip(".,").lower()
+        said = self.named[key] = self.named.get(key, 0) + 1
         if said > 2:
             return text
         if style == "repeat":
