@@ -11,6 +11,7 @@ intensities are then laid on the planned arc: rise, peak at the hotspot, partial
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tvt.compose.dialogue import Dialogue
@@ -111,10 +112,71 @@ def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
 _AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
 
 
+#: How often one of the client's thoughts is said in a conversation: a thought that comes back
+#: at every other turn ("This is serious." three times in one retelling) reads as a loop.
+THOUGHT_TIMES = 2
+
+
+def _thought_line(d: Dialogue) -> str:
+    """One of the client's thoughts in a stem ("All I can think is, ..."), or "" when every
+    thought was said :data:`THOUGHT_TIMES` times already in this conversation."""
+    thought = d.pick.pick(d.nar.thoughts)
+    key = "thought:" + thought
+    used = d.voice.named.get(key, 0)
+    if used >= THOUGHT_TIMES:
+        return ""
+    d.voice.named[key] = used + 1
+    return d.line(d.ccommon["thought_stem"], {"thought": thought})
+
+
+def _new_sense(d: Dialogue, kind: str, level: float) -> str:
+    """A sentence about one of the client's details of ``kind`` (the body: a body line) not
+    said yet in this conversation, if a few tries find one: a turn that is only that sentence
+    keeps it even when it was said before, and people rephrase rather than repeat."""
+    for _ in range(3):
+        text = d.body(level) if kind == "body" else d.sensory(kind)
+        if not d.already_said(text):
+            break
+        if kind == "body":
+            d.voice.body_left = 1  # the retry is the same one body line
+    return text
+
+
+_ONE_SENTENCE = re.compile(r"^(I|My) [^.!?\"]*\.$")
+
+
+def _and_feel(d: Dialogue, parts: list[str], level: float) -> None:
+    """Add how it feels to the turn: as a sentence of its own, or run into the sentence
+    before it when both are plain ("I can smell candle wax, and my neck is throbbing."), the
+    way people say it ("My heart was racing, and I couldn't breathe properly.")."""
+    feel = d.reaction(level)
+    last = parts[-1] if parts else ""
+    if (
+        _ONE_SENTENCE.match(feel)
+        and last.endswith(".")
+        and not last.endswith("..")
+        and '"' not in last
+        and _SENTENCE_TAIL.split(last)[-1].startswith(_OWN_WORDS)
+        and _SENTENCE_TAIL.split(last)[-1].count(" and ") <= 1
+        and len(_SENTENCE_TAIL.split(last)[-1].split()) <= 14
+        and d.pick.chance(0.75)
+    ):
+        parts[-1] = f"{last[:-1]}, and {_lower_first(feel) if feel.startswith('My ') else feel}"
+        return
+    parts.append(feel)
+
+
+_SENTENCE_TAIL = re.compile(r"(?<=[.!?])\s+")
+#: How the client's own sentences about the scene start (a feeling runs into those only, never
+#: into a beat of the story, which may end in someone else's words).
+_OWN_WORDS = ("I can ", "I'm ", "I notice ", "All I ", "My eyes ")
+
+
 def _react_rate(level: float) -> float:
-    """How likely a turn of the retelling ends on how the client feels: rarely while the story
-    is calm, about every other turn near the peak."""
-    return 0.45 + 0.045 * level
+    """How likely a turn of the retelling ends on how the client feels: now and then while the
+    story is calm, about every other turn near the peak (composer 3.0 put a feeling on four
+    turns in five near the peak, and the feelings piled up: "I'm petrified... trapped.")."""
+    return 0.35 + 0.045 * level
 
 
 #: Beats that happen away from the scene proper (before it: at home, on the way; after it: the
@@ -123,60 +185,85 @@ def _react_rate(level: float) -> float:
 _OFF_SCENE = ("opening", "aftermath")
 
 
-def _narrate(d: Dialogue, text: str, level: float, sensory: float = 0.75, beat: str = "") -> str:
+def _narrate(
+    d: Dialogue, text: str, level: float, sensory: float = 0.75, beat: str = "", more: float = 0.7
+) -> str:
     """A narration turn: one new beat of the story, with at most one thing beside it (a
     sensory detail, a thought or a word about the retelling), and now and then how it feels.
+    ``more`` is the chance of a second, different thing beside it (a client reinforced in P7
+    takes in more of the scene and of their own mind).
 
     A turn carries one beat, as people telling a memory do; the feeling comes where the
-    distress is, not at the end of every turn.
+    distress is, not at the end of every turn, and a turn that already added something of the
+    scene or the mind adds a feeling less often (restraint reads as one person talking).
     """
     parts = [d.hesitate(level, text)]
     if beat in _OFF_SCENE:
         sensory = 0.0
-    if d.rng.random() < sensory:
-        first = d.pick.choice(SENSE_KINDS[:4])
-        parts.append(d.sensory(first))
-        if d.rng.random() < 0.6 * d.voice.talk - 0.3:
-            # A talkative client takes in more of the scene.
-            parts.append(d.sensory(SENSE_KINDS[(SENSE_KINDS.index(first) + 1) % 4]))
     r = d.rng.random()
-    if r < 0.2:
+    rest = 1.0 - sensory
+    extra = True
+    if beat == "opening":
+        # Before the danger: no scene detail, no thought of it; now and then a word about
+        # the retelling itself.
+        extra = r < 0.3
+        if extra:
+            parts.append(d.aside(level))
+    elif r < sensory:
+        parts.append(d.sensory(d.pick.choice(SENSE_KINDS[:4])))
+        if d.rng.random() < more:
+            parts.append(_thought_line(d))
+    elif r < sensory + 0.6 * rest:
+        parts.append(_thought_line(d))
+    elif r < sensory + 0.85 * rest:
         parts.append(d.aside(level))
-    elif r < 0.55 and beat != "opening":
-        parts.append(d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)}))
-    if d.rng.random() < _react_rate(level):
-        parts.append(d.reaction(level))
+    else:
+        extra = False
+    parts = [p for p in parts if p]
+    if d.rng.random() < _react_rate(level) * (0.9 if extra else 1.0):
+        _and_feel(d, parts, level)
     return " ".join(parts)
 
 
 def _client_sense(d: Dialogue, kind: str, level: float) -> str:
     """The answer to a sensory prompt: the detail asked for (one body line and how it feels
-    when the body is what was asked about), sometimes what it sets off in the mind, sometimes
-    how it feels."""
+    when the body is what was asked about), then a second thing noticed or what it sets off in
+    the mind, and sometimes how it feels; never a pile of all of them."""
     if kind == "body":
-        return f"{d.hesitate(level, d.body(level))} {d.feeling(level)}"
-    text = d.sensory(kind)
-    if d.rng.random() < 0.7:
+        text = d.hesitate(level, _new_sense(d, "body", level))
+        if d.rng.random() < 0.85:
+            text = f"{text} {d.feeling(level)}"
+        return text
+    text = _new_sense(d, kind, level)
+    r = d.rng.random()
+    if r < 0.5:
         # People describing a scene move from one thing they notice to the next.
         other = SENSE_KINDS[(SENSE_KINDS.index(kind) + 1) % 4]
-        text = f"{text} {d.sensory(other)}"
-    if d.rng.random() < 0.5:
+        text = f"{text} {_new_sense(d, other, level)}"
+    if r >= 0.25:
         # What the detail sets off in the mind, as people do when they describe a scene.
-        text = (
-            f"{text} {d.line(d.ccommon['thought_stem'], {'thought': d.pick.pick(d.nar.thoughts)})}"
-        )
-    text = d.hesitate(level, text)
+        text = f"{text} {_thought_line(d)}".rstrip()
+    parts = [d.hesitate(level, text)]
     if d.rng.random() < _react_rate(level):
-        text = f"{text} {d.reaction(level)}"
-    return text
+        _and_feel(d, parts, level)
+    return " ".join(parts)
 
 
 def _thought(d: Dialogue, level: float) -> str:
-    thought = d.pick.pick(d.nar.thoughts)
-    stem = d.line(d.ccommon["thought_stem"], {"thought": thought})
-    # The thought may come with what the client is perceiving as it forms.
-    scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.65 else ""
-    return f"{stem}{scene} {d.reaction(level)}"
+    """The answer to "what are you thinking?": the thought, what the client sees or hears as it
+    forms, and sometimes how it feels."""
+    # Asked for the thought, the client says one, even one said before: then the same
+    # thought, and how it feels (a turn is never only a sentence said already).
+    text = _thought_line(d)
+    again = not text
+    if again:
+        thought = d.pick.pick(d.nar.thoughts)
+        text = f'It\'s the same thought, over and over: "{thought}"'
+    if d.rng.random() < 0.6:
+        text = f"{text} {_new_sense(d, d.pick.choice(SENSE_KINDS[:4]), level)}"
+    if again or d.rng.random() < _react_rate(level):
+        text = f"{text} {d.reaction(level)}"
+    return text
 
 
 def _direction(prev: int | None, value: int, is_peak: bool) -> str:
@@ -190,6 +277,7 @@ def _direction(prev: int | None, value: int, is_peak: bool) -> str:
 def _render(
     d: Dialogue, units: list[Unit], n_turns: int, therapist_for: Any, client_for: Any
 ) -> None:
+    d.voice.start_retelling()
     levels, stated, peak_at = _arc(d, units)
     _keep_to_plan(d, levels, stated, n_turns)
     prev_unit: Unit | None = None

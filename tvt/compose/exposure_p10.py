@@ -165,7 +165,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             d.c("narration", _narrate(d, text, level, beat=name), level)
     elif kind == "slow":
         text = _fresh(d, d.nar.slow, arg[0])
-        d.c("narration", _narrate(d, text, level, sensory=0.6), level)
+        d.c("narration", _narrate(d, text, level, sensory=0.55), level)
     elif kind == "sense":
         d.c("sensory_detail", _client_sense(d, arg, level), level)
     elif kind == "thought":

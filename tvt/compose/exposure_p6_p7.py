@@ -18,6 +18,7 @@ from tvt.compose.exposure import (
     _narrate,
     _render,
     _senses,
+    _thought_line,
 )
 from tvt.compose.exposure_p10 import _p10_client
 from tvt.compose.length import turn_count
@@ -193,22 +194,29 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.struggle_kind = d.pick.pick(_struggle_kinds())
         struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
         text = _p7_text(d, *arg)
-        # What holds the client in the scene while they struggle with it.
-        scene = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}" if d.rng.random() < 0.6 else ""
-        # The struggle is the news of this turn; how it feels comes with it only now and then.
-        feel = f" {d.reaction(level)}" if d.rng.random() < 0.6 else ""
-        if d.rng.random() < 0.4:
-            # What goes through the client's mind as they push on.
-            thought = d.line(d.ccommon["thought_stem"], {"thought": d.pick.pick(d.nar.thoughts)})
-            feel = f" {thought}{feel}"
-        if d.rng.random() < 0.5:
-            out = f"{d.hesitate(level, text)}{scene} {struggle}{feel}"
+        # The struggle is the news of this turn, with the beat it struggles with, and one of:
+        # what holds the client in the scene (now and then with what goes through their mind),
+        # how it feels, or the thought they are pushing through.
+        r = d.rng.random()
+        if r < 0.4:
+            extra = f" {d.sensory(d.pick.choice(SENSE_KINDS[:4]))}"
+            if d.rng.random() < 0.35:
+                # What goes through the client's mind as they push on.
+                extra = f"{extra} {_thought_line(d)}".rstrip()
+        elif r < 0.75:
+            extra = f" {d.reaction(level)}"
         else:
-            out = f"{d.hesitate(level, struggle)} {text}{scene}{feel}"
+            extra = f" {_thought_line(d)}".rstrip()
+        if d.rng.random() < 0.5 and len(text.split()) < 30:
+            # A long beat goes after the struggle: a turn cut to length loses its last
+            # sentences, and the struggle is what the therapist answers.
+            out = f"{d.hesitate(level, text)}{extra} {struggle}"
+        else:
+            out = f"{d.hesitate(level, struggle)} {text}{extra}"
         d.c("struggle", out, level)
     elif kind == "beat":
-        # Reinforced, the client tells more of the scene than in a first retelling.
-        text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.95, beat=arg[0])
+        # Reinforced, the client takes in a little more of the scene than in a first retelling.
+        text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9)
         d.c("narration", text, level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])

@@ -64,6 +64,26 @@ def _body_frames(band: str) -> tuple[str, ...]:
     return tuple(f for f in frames if "site2" not in f and "too" not in f) or tuple(frames)
 
 
+def _in_scene(tail: str) -> bool:
+    """Whether a body tail speaks from inside the memory ("... when I hear the sirens")."""
+    return tail == " again" or "{sight}" in tail or "{sound}" in tail
+
+
+@functools.cache
+def _feeling_tails() -> tuple[str, ...]:
+    """The story tails that can follow a feeling, after the retelling: not the ones that say
+    what the body did, nor the ones spoken from inside the scene."""
+    return tuple(t for t in voice_bank()["body_tails"] if "it did" not in t and not _in_scene(t))
+
+
+@functools.cache
+def _body_tails(retelling: bool) -> tuple[str, ...]:
+    """The body tails inside the retelling (the scene the client is in: "my chest is tight
+    when I hear the sirens") or outside it (where and when it comes from: "... the way it did
+    three years ago", "... just from talking about the crash")."""
+    return tuple(t for t in voice_bank()["body_tails"] if _in_scene(t) == retelling)
+
+
 def voice_rates() -> dict[str, Any]:
     """The voice's numbers (``rates`` in seeds/compose/voice.json)."""
     rates: dict[str, Any] = voice_bank()["rates"]
@@ -126,6 +146,15 @@ class Voice:
     #: client's previous turn had one: the body speaks now and then, not at every turn's end.
     body_left: int = 1
     body_last_turn: bool = False
+
+    def start_retelling(self) -> None:
+        """The conversation being composed is an exposure (P10, P6, P7): the client speaks from
+        inside the memory. Kept in :attr:`named`, which every conversation starts afresh."""
+        self.named["retelling"] = 1
+
+    def in_retelling(self) -> bool:
+        """Whether the conversation being composed is an exposure (see :meth:`start_retelling`)."""
+        return "retelling" in self.named
 
     def end_turn(self) -> None:
         """A client turn was said: the next one may have its own body line."""
@@ -221,21 +250,36 @@ class Voice:
             and pick.chance(0.8)
         ):
             # Where and when the body reacts: "... the way it did three years ago". A fact of
-            # the story comes back at most twice in a conversation this way.
+            # the story comes back at most twice in a conversation this way. Inside the
+            # retelling the client is there, not looking back on it ("my arms are shaking the
+            # way it did when I was thirty-nine" is said about the memory, not in it): what in
+            # the scene sets it off instead.
             text = self._story_tail(text, pick)
         return text
 
-    def _story_tail(self, text: str, pick: Picker) -> str:
+    def _story_tail(self, text: str, pick: Picker, body: bool = True) -> str:
         """``text`` (ending in a full stop) with where and when it comes from in the story
         ("... the way it did three years ago"); a fact comes back at most twice a
-        conversation this way, else ``text`` unchanged."""
-        template = pick.pick(voice_bank()["body_tails"])
+        conversation this way, else ``text`` unchanged. A feeling (``body=False``) takes only
+        the tails that fit a feeling ("I'm ashamed just from talking about it", never "I'm
+        ashamed the way it did back then")."""
+        tails = _body_tails(self.in_retelling()) if body else _feeling_tails()
+        template = pick.pick(tails)
         keys = _frame_keys(template)
         if any(self.named.get("tail:" + k, 0) >= 2 for k in keys):
             return text
+        facts = self.facts()
+        scene = [facts[k] for k in keys if k in ("sight", "sound")]
+        if any(self.named.get("detail:" + x, 0) for x in scene):
+            # A detail of the scene the client has already described in this conversation is
+            # not named again as the cause of a sensation ("... when I look at the single bulb"
+            # right after "I can see the single bulb").
+            return text
         for k in keys:
             self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
-        return text[:-1] + template.format_map(self.facts()) + "."
+        for x in scene:
+            self.named["detail:" + x] = 1
+        return text[:-1] + template.format_map(facts) + "."
 
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
@@ -341,10 +385,11 @@ class Voice:
                 and "," not in text
                 and "{emo2}" not in frame
                 and pick.chance(0.6)
+                and not self.in_retelling()
             ):
                 # What the feeling is about, in the client's own story ("I'm ashamed, just
                 # from talking about the crash"); each fact at most twice a conversation.
-                text = self._story_tail(text, pick)
+                text = self._story_tail(text, pick, body=False)
             return text
         # Some deflections and jokes are about the client's own story ("Who knew the crash
         # could still get a reaction out of me").
@@ -357,7 +402,12 @@ class Voice:
     def reaction(self, level: float, pick: Picker) -> str:
         """A feeling, or a body sensation when this turn may have one (at most one a turn)."""
         if self.may_body(level, pick):
-            return self.body(level, pick)
+            body = self.body(level, pick)
+            if self.feel == "named" or pick.chance(0.4):
+                # "I'm terrified. My heart is racing." as people say it: what they feel, then
+                # where it shows (a feeling of this client's own words, never two piled up).
+                return f"{self.feeling(level, pick)} {body}"
+            return body
         return self.feeling(level, pick)
 
     def hesitate(self, level: float, text: str, pick: Picker) -> str:
@@ -368,6 +418,12 @@ class Voice:
             return text
         style = pick.choice(self.hesitations)
         lead = pick.choice(voice_bank()["hesitations"][style])
+        # A hesitation said twice in a conversation is a tic; a third time reads as a glitch.
+        # "Okay.", "Okay..." and "Okay. Okay." are one hesitation to a listener.
+        key = "hes:" + lead.split()[0].rstrip(".,").lower()
+        said = self.named[key] = self.named.get(key, 0) + 1
+        if said > 2:
+            return text
         if style == "repeat":
             # "I - I can see it": the repeated word must be the sentence's first word.
             first = text.split(" ", 1)[0].rstrip(",.")
