@@ -206,8 +206,11 @@ class Dialogue:
             }
         )
 
-    def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
-        """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
+    def t(
+        self, act: str, pool: str, intensity: float, index: int | None = None, **extra: Any
+    ) -> str:
+        """A therapist turn from this phase's pool ``pool`` (or the common pool of that name);
+        ``index`` asks for that line of the pool (a question whose answers are paired with it)."""
         lines: Sequence[str] = self.tb.get(pool) or self.tcommon[pool]
         if self.verbal:
             vb = verbal_bank()["therapist"]
@@ -218,7 +221,8 @@ class Dialogue:
             )
             if not lines:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
-        text = self.fill(self.pick.pick(lines), extra)
+        chosen = lines[index % len(lines)] if index is not None else self.pick.pick(lines)
+        text = self.fill(chosen, extra)
         name = self.ctx["first"]
         # Early in a conversation the therapist uses the name at least once (a try at each
         # of the first therapist turns until it fits).
