@@ -23,9 +23,14 @@ from tvt.compose.talk import (
 # -- P11 -------------------------------------------------------------------------------------
 def tier_of(level: int) -> str:
     """How far the client has come by the final session, read from its planned intensity:
-    ``high`` (7-10, still overwhelmed: the memory floods, the therapist plans more work),
-    ``mid`` (4-6, mixed gains) or ``low`` (1-3, settled)."""
-    return "high" if level >= 7 else "mid" if level >= 4 else "low"
+    ``high`` (8-10, still overwhelmed: the memory floods, the therapist plans more work),
+    ``mid`` (4-7, mixed gains) or ``low`` (1-3, settled). From :data:`STILL_HIGH` on, the
+    session also ends with a SUDS check that reads high and a plan for more work."""
+    return "high" if level >= 8 else "mid" if level >= 4 else "low"
+
+
+#: The planned P11 intensity from which the memory still needs more sessions.
+STILL_HIGH = 7
 
 
 #: How far SUDS must fall from the peak for the client to say it came down.
@@ -63,7 +68,7 @@ def compose_p11(d: Dialogue) -> None:
 
     def opening(d: Dialogue, lv: int) -> None:
         d.t("open_question", "opening", lv)
-        text = d.line(pool("habituation")) + d.maybe(0.6, pool("insight_tie"))
+        text = d.line(pool("habituation")) + d.maybe(0.85, pool("insight_tie"))
         # Still overwhelmed, the client's feeling does not settle as they speak.
         feel = d.feeling(level) if tier == "high" else d.after(level)
         d.c("insight", f"{text} {feel}", lv)
@@ -84,8 +89,8 @@ def compose_p11(d: Dialogue) -> None:
             end_t=_end_words(pb["end"]),
         )
         text = d.hesitate(lv, d.line(pool("numbers_response")))
-        if tier != "high":
-            text += d.maybe(0.5, pool("insight_tie"))
+        # Still overwhelmed, the client says how it feels now; otherwise what changed.
+        text += f" {d.reaction(lv)}" if tier == "high" else d.maybe(0.7, pool("insight_tie"))
         d.c("insight", text, lv)
 
     def gain(entry: dict[str, Any]) -> str:
@@ -96,14 +101,16 @@ def compose_p11(d: Dialogue) -> None:
         def move(d: Dialogue, lv: int) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
-            d.c("daily_life", f"{d.nar.behaviours[name]} {gain(entry)}", lv)
+            text = f"{d.nar.behaviours[name]} {gain(entry)}"
+            d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
 
         return move
 
     def condition(d: Dialogue, lv: int) -> None:
         entry = bank["conditions"][profile["co_occurring_condition"]]
         d.add("therapist", "link", d.line(entry["link"]), lv)
-        d.c("daily_life", f"{d.nar.condition} {gain(entry)}", lv)
+        text = f"{d.nar.condition} {gain(entry)}"
+        d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
 
     kind = belief_kind(d.nar.belief)
 
@@ -119,37 +126,54 @@ def compose_p11(d: Dialogue) -> None:
         d.t("open_question", "stuck_" + kind, lv, index=asked)
         answers = cb[f"stuck_answer_{kind}_{asked}"]
         still = tier == "high" or (tier == "mid" and d.pick.chance(0.4))
-        d.c("thought", answers[-1] if still else answers[0], lv)
+        # Still stuck, the client goes on about what holds them; otherwise about what changed.
+        text = answers[-1] if still else answers[0]
+        d.c(
+            "thought",
+            text + d.maybe(0.6, cb["insight_tie_high"] if still else pool("insight_tie")),
+            lv,
+        )
 
     def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)
         text = f"{d.line(pool('belief_stem'))} {d.nar.balanced}"
-        tail = " " + d.line(cb["belief_tie_high"]) if tier == "high" else ""
+        tail = (
+            " " + d.line(cb["belief_tie_high"])
+            if tier == "high"
+            else d.maybe(0.7, pool("insight_tie"))
+        )
         d.c("insight", text + tail, lv, run_on=False)
 
     def contact(d: Dialogue, lv: int) -> None:
         d.t("contact", "contact", lv)
-        d.c("response", d.line(pool("contact_ack")), lv)
+        d.c("response", d.line(pool("contact_ack")) + d.maybe(0.5, pool("response_tie")), lv)
 
     def substance(d: Dialogue, lv: int) -> None:
         # The plan promised in P5: the drinking or using is taken up again after the exposure.
+        # Sleeping tablets, where the client spoke of them, are asked about in the same turn
+        # (two substance questions in a row read as a checklist).
+        if "take something to sleep" in d.nar.behaviours.get("substance abuse", ""):
+            asked = f"{d.line(d.tb['substance_follow'])} {d.line(d.tb['sedative_also'])}"
+            d.add("therapist", "substance_check", asked, lv)
+            answer = f"{d.line(cb['substance_answer'])} {d.line(cb['sedative_answer'])}"
+            d.c("daily_life", answer, lv)
+            return
         d.t("substance_check", "substance_follow", lv)
         d.c("daily_life", d.line(cb["substance_answer"]), lv)
-        if "take something to sleep" in d.nar.behaviours.get("substance abuse", ""):
-            d.t("substance_check", "sedative_follow", lv)
-            d.c("response", d.line(cb["sedative_answer"]), lv)
 
     def risk(d: Dialogue, lv: int) -> None:
         risk_block(d, lv)
 
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
-        d.c("insight", f"{d.line(pool('learned'))} {d.line(pool('learned_tail'))}", lv)
+        text = f"{d.line(pool('learned'))} {d.line(pool('learned_tail'))}"
+        d.c("insight", text + d.maybe(0.6, pool("insight_tie")), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
         # Still overwhelmed: the therapist names it and plans more work on the memory.
-        d.t("reflection", tpool("summary"), lv)
-        d.c("response", d.line(pool("summary_response")), lv)
+        d.t("reflection", "summary_high" if level >= STILL_HIGH else "summary", lv)
+        answer = cb["summary_response_high"] if level >= STILL_HIGH else pool("summary_response")
+        d.c("response", d.line(answer) + d.maybe(0.7, pool("response_tie")), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
@@ -157,12 +181,12 @@ def compose_p11(d: Dialogue) -> None:
     def homework_recording(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_recording", lv)
         text = f"{d.line(pool('recording_agreement'))} {d.line(pool('agreement_tie'))}"
-        d.c("agreement", text + d.maybe(0.5, cb["plan"]), lv)
+        d.c("agreement", text + d.maybe(0.7, cb["plan"]), lv)
 
     def homework_in_vivo(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_in_vivo", lv)
-        text = d.line(pool("in_vivo_agreement"))
-        d.c("agreement", text + d.maybe(0.6, pool("in_vivo_plan")), lv)
+        text = f"{d.line(pool('in_vivo_agreement'))} {d.line(pool('agreement_tie'))}"
+        d.c("agreement", text + d.maybe(0.8, pool("in_vivo_plan")), lv)
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
@@ -173,7 +197,7 @@ def compose_p11(d: Dialogue) -> None:
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
-        d.c("insight", d.line(pool("strength")), lv)
+        d.c("insight", d.line(pool("strength")) + d.maybe(0.6, pool("insight_tie")), lv)
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
@@ -184,13 +208,14 @@ def compose_p11(d: Dialogue) -> None:
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", tpool("closing"), lv)
-        d.c("response", d.line(pool("goodbye")), lv)
+        d.c("response", d.line(pool("goodbye")) + d.maybe(0.6, pool("response_tie")), lv)
 
     def before_leaving(d: Dialogue, lv: int) -> None:
         # The question is answered as asked: how they feel, or what they will do.
         asked = int(d.pick.choice(range(len(d.tb["before_leaving"]))))
         d.t("open_question", "before_leaving", lv, index=asked)
-        d.c("response", d.line(pool(LEAVING_ANSWERS[asked])), lv)
+        text = d.line(pool(LEAVING_ANSWERS[asked])) + d.maybe(0.6, pool("response_tie"))
+        d.c("response", text, lv)
 
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
@@ -198,7 +223,7 @@ def compose_p11(d: Dialogue) -> None:
     # Short conversations link fewer symptoms (at least one); a risk moment takes four
     # exchanges and a substance follow-up up to two.
     k -= (3 if d.risk == "P11" else 0) + (1 if uses_substances(d.case) else 0)
-    middle = middle[: max(1, k - 10 - (2 if tier == "high" else 0))]
+    middle = middle[: max(1, k - 10 - (2 if level >= STILL_HIGH else 0))]
     extra: list[Move] = []
     if uses_substances(d.case):
         extra.append(substance)
@@ -217,7 +242,7 @@ def compose_p11(d: Dialogue) -> None:
         contact,
         closing,
     ]
-    if tier == "high":
+    if level >= STILL_HIGH:
         # Still overwhelmed: the SUDS is checked before the homework (and reads high), and the
         # therapist says the memory needs more sessions.
         required[-4:-4] = [suds, summary]
