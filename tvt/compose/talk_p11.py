@@ -58,8 +58,12 @@ def compose_p11(d: Dialogue) -> None:
     bank = profile_bank()
 
     def pool(name: str) -> list[str]:
-        """The client's lines of ``name`` for this tier (the general ones where none)."""
-        lines: list[str] = cb.get(f"{name}_{tier}") or cb[name]
+        """The client's lines of ``name`` for this session: after an exposure that did not come
+        down its ``_flat`` lines (nothing "came down" or "was fainter by the end"), else this
+        tier's, else the general ones."""
+        lines: list[str] = (
+            (None if came_down else cb.get(f"{name}_flat")) or cb.get(f"{name}_{tier}") or cb[name]
+        )
         return lines
 
     def tpool(name: str) -> str:
