@@ -176,8 +176,11 @@ def compose_p11(d: Dialogue) -> None:
     def summary(d: Dialogue, lv: int) -> None:
         # Still overwhelmed: the therapist names it and plans more work on the memory.
         d.t("reflection", "summary_high" if level >= STILL_HIGH else "summary", lv)
-        answer = cb["summary_response_high"] if level >= STILL_HIGH else pool("summary_response")
-        d.c("response", d.line(answer) + d.maybe(0.7, pool("response_tie")), lv)
+        if level >= STILL_HIGH:
+            answer, tie = cb["summary_response_high"], cb["response_tie_high"]
+        else:
+            answer, tie = pool("summary_response"), pool("response_tie")
+        d.c("response", d.line(answer) + d.maybe(0.7, tie), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
