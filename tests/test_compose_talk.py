@@ -168,7 +168,24 @@ def test_an_opener_or_tic_is_used_once_per_conversation() -> None:
         ("Hospitals are places where terrible things happen to me.", "danger"),
         ("It's my fault. I should have stopped it.", "guilt"),
         ("I'm weak. I can't cope with anything.", "incompetence"),
+        ("I was stupid to trust the job offer in the first place.", "guilt"),
     ],
 )
 def test_belief_kind(belief: str, kind: str) -> None:
     assert belief_kind(belief) == kind
+
+
+@pytest.mark.slow
+def test_a_risk_moment_is_assessed_once() -> None:
+    """A client voices a risk moment once and the therapist assesses it once (P8 used to run
+    the whole assessment twice when the conversation had room for it)."""
+    flagged = 0
+    for case in iter_cases(load_config("default"), 7, 200):
+        for conv in compose_client(case, 7, ["P8", "P11"]):
+            acts = [t["act"] for t in conv["turns"]]
+            if conv.get("risk_moment"):
+                flagged += 1
+                assert acts.count("risk_assessment") == 3, (case["client_id"], conv["phase"])
+            else:
+                assert "risk_assessment" not in acts
+    assert flagged >= 3

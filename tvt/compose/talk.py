@@ -70,7 +70,7 @@ def belief_kind(belief: str) -> str:
     if re.search(
         r"safe|danger|trust|anywhere|again|nobody|no one|everyone|the world|happen|always", low
     ):
-        if not re.search(r"fault|should|blame|deserve", low):
+        if not re.search(r"fault|should|blame|deserve|stupid", low):
             return "danger"
     return "guilt"
 

@@ -50,7 +50,7 @@ def compose_p8(d: Dialogue) -> None:
             slots -= 2
             last_topic = ""
             continue
-        if d.risk == "P8" and slots >= 4 and asked >= 3:
+        if d.risk == "P8" and not d.risk_done and slots >= 4 and asked >= 3:
             risk_block(d, level)
             slots -= 4
             last_topic = ""
