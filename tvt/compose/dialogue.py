@@ -39,6 +39,7 @@ _ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_reque
 #: How many times a conversation names the event before it becomes "it" where that reads well.
 EVENT_NAMES = 3
 _SLOTS = re.compile(r"\{\w+\}")
+_WORDS = re.compile(r"[a-z']+")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
 _EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
 #: Client acts of the retelling itself: no opener or tic is put on them.
@@ -174,6 +175,11 @@ class Dialogue:
         self.struggle_kind = "stop"
         #: The client's last question or concern (P5), answered by the next therapist turn.
         self.pending: dict[str, Any] | None = None
+        #: The therapist pool that answers the question the client just asked (see
+        #: :meth:`asking`): the next therapist turn starts with its answer.
+        self.answer_due: str | None = None
+        #: The openers and tics the voice has put on this conversation's sentences (each once).
+        self.colours: set[str] = set()
         #: Whether the current retelling has passed the hotspot (unlocks "hot" sensory details).
         self.after_hotspot = not self.exposure
         #: The recent episodes of the client's life this phase tells (each once).
@@ -196,6 +202,11 @@ class Dialogue:
         expected = "therapist" if len(self.turns) % 2 == 0 else "client"
         if speaker != expected:
             raise AssertionError(f"{self.phase}: {speaker} turn where a {expected} turn belongs")
+        if speaker == "therapist" and self.answer_due:
+            # The client asked something: the therapist answers it before going on.
+            if self.turns and "?" in self.turns[-1]["text"]:
+                text = f"{self.fill(self.pick.pick(self.tb[self.answer_due]))} {text}"
+            self.answer_due = None
         self.turns.append(
             {
                 "speaker": speaker,
@@ -206,8 +217,11 @@ class Dialogue:
             }
         )
 
-    def t(self, act: str, pool: str, intensity: float, **extra: Any) -> str:
-        """A therapist turn from this phase's pool ``pool`` (or the common pool of that name)."""
+    def t(
+        self, act: str, pool: str, intensity: float, index: int | None = None, **extra: Any
+    ) -> str:
+        """A therapist turn from this phase's pool ``pool`` (or the common pool of that name);
+        ``index`` asks for that line of the pool (a question whose answers are paired with it)."""
         lines: Sequence[str] = self.tb.get(pool) or self.tcommon[pool]
         if self.verbal:
             vb = verbal_bank()["therapist"]
@@ -218,7 +232,8 @@ class Dialogue:
             )
             if not lines:
                 raise KeyError(f"{self.phase}.{pool} has no line without numbers for verbal SUDS")
-        text = self.fill(self.pick.pick(lines), extra)
+        chosen = lines[index % len(lines)] if index is not None else self.pick.pick(lines)
+        text = self.fill(chosen, extra)
         name = self.ctx["first"]
         # Early in a conversation the therapist uses the name at least once (a try at each
         # of the first therapist turns until it fits).
@@ -331,11 +346,30 @@ class Dialogue:
                 i = int(self.pick.rng.random() * len(kept))
                 if '"' not in kept[i] and i not in done and not self._grave(kept[i]):
                     done.add(i)
-                    kept[i] = self.voice.color(kept[i], self.pick, intensity)
+                    kept[i] = self._coloured(kept[i], intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         text = self._once(balance_quotes(text), keep=act == "narration")
         self.add("client", act, text, intensity, suds)
         self.voice.end_turn()
+
+    def _coloured(self, sentence: str, intensity: float) -> str:
+        """``sentence`` with the voice's opener or tic, unless that opener or tic was already
+        used in this conversation ("In a sense" twice in one session reads as a template)."""
+        coloured = self.voice.color(sentence, self.pick, intensity)
+        if coloured == sentence:
+            return sentence
+        if coloured.endswith(sentence[1:]):  # an opener before the sentence
+            mark = coloured[: len(coloured) - len(sentence) + 1]
+        elif coloured.startswith(sentence[:-1]):  # a tic at its end
+            mark = coloured[len(sentence) - 1 :]
+        else:
+            before = set(_WORDS.findall(sentence.lower()))
+            mark = " ".join(w for w in _WORDS.findall(coloured.lower()) if w not in before)
+        mark = " ".join(_WORDS.findall(mark.lower()))
+        if mark in self.colours:
+            return sentence
+        self.colours.add(mark)
+        return coloured
 
     def _once(self, text: str, keep: bool = False) -> str:
         """``text`` without a sentence of five words or more that this client already said in
@@ -472,6 +506,17 @@ class Dialogue:
         if self.verbal:
             pool = words_only(pool) or pool
         return self.fill(self.pick.pick(pool), extra)
+
+    def asking(self, name: str) -> str:
+        """A filled line of this phase's client pool ``name``; when the therapist bank has
+        ``answer_<name>_<i>`` for the line drawn (a question), the next therapist turn
+        answers it first (a question the client asks is never skipped)."""
+        full: list[str] = self.cb[name]
+        pool = (words_only(full) or full) if self.verbal else full
+        template = self.pick.pick(pool)
+        key = f"answer_{name}_{full.index(template)}"
+        self.answer_due = key if key in self.tb else None
+        return self.fill(template)
 
     def cpool(self, name: str) -> Any:
         """Client pool ``name`` of this phase, else of the common bank."""

@@ -67,8 +67,10 @@ def belief_kind(belief: str) -> str:
     low = belief.lower()
     if re.search(r"can't cope|can't handle|weak|fall apart|useless|pathetic|failure|broken", low):
         return "incompetence"
-    if re.search(r"safe|danger|trust|anywhere|again|nobody|no one|everyone|the world", low):
-        if not re.search(r"fault|should|blame|deserve", low):
+    if re.search(
+        r"safe|danger|trust|anywhere|again|nobody|no one|everyone|the world|happen|always", low
+    ):
+        if not re.search(r"fault|should|blame|deserve|stupid", low):
             return "danger"
     return "guilt"
 

@@ -4,6 +4,8 @@ balanced beliefs, homework. Built from moves (see :mod:`tvt.compose.talk`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.length import turn_count
 from tvt.compose.talk import (
@@ -19,12 +21,35 @@ from tvt.compose.talk import (
 
 
 # -- P11 -------------------------------------------------------------------------------------
+def tier_of(level: int) -> str:
+    """How far the client has come by the final session, read from its planned intensity:
+    ``high`` (8-10, still overwhelmed: the memory floods, the therapist plans more work),
+    ``mid`` (4-7, mixed gains) or ``low`` (1-3, settled). From :data:`STILL_HIGH` on, the
+    session also ends with a SUDS check that reads high and a plan for more work."""
+    return "high" if level >= 8 else "mid" if level >= 4 else "low"
+
+
+#: The planned P11 intensity from which the memory still needs more sessions.
+STILL_HIGH = 7
+
+
+#: How far SUDS must fall from the peak for the client to say it came down.
+CAME_DOWN = 12
+#: The client pools that answer each line of the therapist's ``before_leaving`` pool.
+LEAVING_ANSWERS = ("leaving_feel", "leaving_feel", "leaving_plan")
+
+
 def compose_p11(d: Dialogue) -> None:
-    """Processing: what was learned, links to the client's own symptoms, balanced beliefs, homework."""
+    """Processing: what was learned, links to the client's own symptoms, balanced beliefs, homework.
+
+    The client speaks at the planned intensity: a P11 planned at 9 is a client still
+    overwhelmed at the end of the session, not a relieved one (see :func:`tier_of`)."""
     level = d.case["plan"]["intensity"]["P11"]
+    tier = tier_of(level)
     cb = d.cb
     # P11 processes the exposure of its own session, P7's (see tvt.plan.treatment_sessions).
     pb = d.case["plan"]["suds"]["P7"]
+    came_down = pb["peak"] - pb["end"] >= CAME_DOWN
     profile = d.case["client_profile"]
     n = turn_count("P11", d.rng)
     k = n // 2
@@ -32,12 +57,32 @@ def compose_p11(d: Dialogue) -> None:
 
     bank = profile_bank()
 
+    def pool(name: str) -> list[str]:
+        """The client's lines of ``name`` for this session: after an exposure that did not come
+        down its ``_flat`` lines (nothing "came down" or "was fainter by the end"), else this
+        tier's, else the general ones."""
+        lines: list[str] = (
+            (None if came_down else cb.get(f"{name}_flat")) or cb.get(f"{name}_{tier}") or cb[name]
+        )
+        return lines
+
+    def tpool(name: str) -> str:
+        """The therapist's pool ``name`` for this tier, where it has one."""
+        return f"{name}_{tier}" if f"{name}_{tier}" in d.tb else name
+
     def opening(d: Dialogue, lv: int) -> None:
         d.t("open_question", "opening", lv)
-        text = d.line(cb["habituation"]) + d.maybe(0.85, cb["insight_tie"])
-        d.c("insight", f"{text} {d.after(level)}", lv)
+        text = d.line(pool("habituation")) + d.maybe(0.85, pool("insight_tie"))
+        # Still overwhelmed, the client's feeling does not settle as they speak.
+        feel = d.feeling(level) if tier == "high" else d.after(level)
+        d.c("insight", f"{text} {feel}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
+        if not came_down:
+            # A session that did not come down is named as such, and as expected early on.
+            d.t("reflection", "numbers_flat", lv)
+            d.c("insight", d.line(cb["numbers_response_flat"]), lv)
+            return
         d.t(
             "reflection",
             "numbers",
@@ -47,112 +92,137 @@ def compose_p11(d: Dialogue) -> None:
             peak_t=_peak_words(pb["peak"]),
             end_t=_end_words(pb["end"]),
         )
-        text = d.hesitate(lv, d.line(cb["numbers_response"]))
-        d.c("insight", f"{text} {d.line(cb['insight_tie'])}", lv)
+        text = d.hesitate(lv, d.line(pool("numbers_response")))
+        # Still overwhelmed, the client says how it feels now; otherwise what changed.
+        text += f" {d.reaction(lv)}" if tier == "high" else d.maybe(0.7, pool("insight_tie"))
+        d.c("insight", text, lv)
+
+    def gain(entry: dict[str, Any]) -> str:
+        """What today shows about a symptom: an insight, or (still overwhelmed) no gain yet."""
+        return d.line(cb["link_high"] if tier == "high" else entry["insight"])
 
     def behaviour_move(name: str) -> Move:
         def move(d: Dialogue, lv: int) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
-            text = f"{d.nar.behaviours[name]} {d.line(entry['insight'])}"
-            d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
+            text = f"{d.nar.behaviours[name]} {gain(entry)}"
+            d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
 
         return move
 
     def condition(d: Dialogue, lv: int) -> None:
         entry = bank["conditions"][profile["co_occurring_condition"]]
         d.add("therapist", "link", d.line(entry["link"]), lv)
-        text = f"{d.nar.condition} {d.line(entry['insight'])}"
-        d.c("daily_life", text + d.maybe(0.5, cb["response_tie"]), lv)
+        text = f"{d.nar.condition} {gain(entry)}"
+        d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
 
     kind = belief_kind(d.nar.belief)
 
     # The stuck point, worked by questions over three exchanges; the client reaches the
-    # balanced view in their own words.
+    # balanced view in their own words (a client still overwhelmed says it without feeling it).
     def belief(d: Dialogue, lv: int) -> None:
         d.t("open_question", "belief", lv)
-        d.c("thought", d.hesitate(lv, d.line(cb["stuck_state"], {"belief": d.nar.belief})), lv)
+        d.c("thought", d.hesitate(lv, d.line(pool("stuck_state"))), lv)
 
     def belief_question(d: Dialogue, lv: int) -> None:
-        d.t("open_question", "stuck_" + kind, lv)
+        # Each Socratic question has its own answers: the client answers what was asked.
+        asked = int(d.pick.choice(range(len(d.tb["stuck_" + kind]))))
+        d.t("open_question", "stuck_" + kind, lv, index=asked)
+        answers = cb[f"stuck_answer_{kind}_{asked}"]
+        still = tier == "high" or (tier == "mid" and d.pick.chance(0.4))
+        # Still stuck, the client goes on about what holds them; otherwise about what changed.
+        text = answers[-1] if still else answers[0]
         d.c(
             "thought",
-            d.hesitate(lv, d.line(cb["stuck_doubt"])) + d.maybe(0.5, cb["insight_tie"]),
+            text + d.maybe(0.6, cb["insight_tie_high"] if still else pool("insight_tie")),
             lv,
         )
 
     def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)
-        text = f"{d.hesitate(lv, d.line(cb['belief_stem']))} {d.nar.balanced}"
-        d.c("insight", text + d.maybe(0.85, cb["insight_tie"]), lv, run_on=False)
+        text = f"{d.line(pool('belief_stem'))} {d.nar.balanced}"
+        tail = (
+            " " + d.line(cb["belief_tie_high"])
+            if tier == "high"
+            else d.maybe(0.7, pool("insight_tie"))
+        )
+        d.c("insight", text + tail, lv, run_on=False)
 
     def contact(d: Dialogue, lv: int) -> None:
         d.t("contact", "contact", lv)
-        d.c("response", d.line(cb["contact_ack"]) + d.maybe(0.7, cb["response_tie"]), lv)
+        d.c("response", d.line(pool("contact_ack")) + d.maybe(0.5, pool("response_tie")), lv)
 
     def substance(d: Dialogue, lv: int) -> None:
         # The plan promised in P5: the drinking or using is taken up again after the exposure.
+        # Sleeping tablets, where the client spoke of them, are asked about in the same turn
+        # (two substance questions in a row read as a checklist).
+        if "take something to sleep" in d.nar.behaviours.get("substance abuse", ""):
+            asked = f"{d.line(d.tb['substance_follow'])} {d.line(d.tb['sedative_also'])}"
+            d.add("therapist", "substance_check", asked, lv)
+            answer = f"{d.line(cb['substance_answer'])} {d.line(cb['sedative_answer'])}"
+            d.c("daily_life", answer, lv)
+            return
         d.t("substance_check", "substance_follow", lv)
         d.c("daily_life", d.line(cb["substance_answer"]), lv)
-        if "take something to sleep" in d.nar.behaviours.get("substance abuse", ""):
-            d.t("substance_check", "sedative_follow", lv)
-            d.c("response", d.line(cb["sedative_answer"]), lv)
 
     def risk(d: Dialogue, lv: int) -> None:
         risk_block(d, lv)
 
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
-        text = f"{d.line(cb['learned'])} {d.line(cb['learned_tail'])}"
-        d.c("insight", text + d.maybe(0.85, cb["insight_tie"]), lv)
+        text = f"{d.line(pool('learned'))} {d.line(pool('learned_tail'))}"
+        d.c("insight", text + d.maybe(0.6, pool("insight_tie")), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
-        d.t("reflection", "summary", lv)
-        text = f"{d.line(cb['summary_response'])} {d.line(cb['response_tie'])}"
-        d.c("response", text + d.maybe(0.85, cb["insight_tie"]), lv)
+        # Still overwhelmed: the therapist names it and plans more work on the memory.
+        d.t("reflection", "summary_high" if level >= STILL_HIGH else "summary", lv)
+        if level >= STILL_HIGH:
+            answer, tie = cb["summary_response_high"], cb["response_tie_high"]
+        else:
+            answer, tie = pool("summary_response"), pool("response_tie")
+        d.c("response", d.line(answer) + d.maybe(0.7, tie), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         _suds_move(d, lv)
 
     def homework_recording(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_recording", lv)
-        text = f"{d.line(cb['recording_agreement'])} {d.line(cb['agreement_tie'])}"
-        d.c("agreement", text + d.maybe(0.85, cb["plan"]), lv)
+        text = f"{d.line(pool('recording_agreement'))} {d.line(pool('agreement_tie'))}"
+        d.c("agreement", text + d.maybe(0.7, cb["plan"]), lv)
 
     def homework_in_vivo(d: Dialogue, lv: int) -> None:
         d.t("homework", "homework_in_vivo", lv)
-        text = f"{d.line(cb['in_vivo_agreement'])} {d.line(cb['agreement_tie'])}"
-        d.c("agreement", text + d.maybe(0.85, cb["in_vivo_plan"]), lv)
+        text = f"{d.line(pool('in_vivo_agreement'))} {d.line(pool('agreement_tie'))}"
+        d.c("agreement", text + d.maybe(0.8, pool("in_vivo_plan")), lv)
 
     def daily(d: Dialogue, lv: int) -> None:
         d.t("link", "daily", lv)
         # What it looks like now, told as something that happened this week.
         shown = d.episode("trigger")
         now = f"{d.line(cb['daily_lead'])} {shown}" if shown else d.nar.home
-        d.c("daily_life", f"{now} {d.line(cb['daily_tail'])}", lv)
+        d.c("daily_life", f"{now} {d.line(pool('daily_tail'))}", lv)
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
-        d.c("insight", d.line(cb["strength"]) + d.maybe(0.85, cb["insight_tie"]), lv)
+        d.c("insight", d.line(pool("strength")) + d.maybe(0.6, pool("insight_tie")), lv)
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
         # Someone who already helped, this week, is the evidence that support is there.
         shown = d.episode("support")
         first = f"{d.line(cb['support'])} {shown}" if shown else d.line(cb["support"])
-        d.c(
-            "response",
-            f"{first} {d.line(cb['support_tail'])}" + d.maybe(0.6, cb["response_tie"]),
-            lv,
-        )
+        d.c("response", f"{first} {d.line(cb['support_tail'])}", lv)
 
     def closing(d: Dialogue, lv: int) -> None:
-        d.t("closing", "closing", lv)
-        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.85, cb["response_tie"]), lv)
+        d.t("closing", tpool("closing"), lv)
+        d.c("response", d.line(pool("goodbye")) + d.maybe(0.6, pool("response_tie")), lv)
 
     def before_leaving(d: Dialogue, lv: int) -> None:
-        d.t("open_question", "before_leaving", lv)
-        d.c("response", d.line(cb["goodbye"]) + d.maybe(0.85, cb["response_tie"]), lv)
+        # The question is answered as asked: how they feel, or what they will do.
+        asked = int(d.pick.choice(range(len(d.tb["before_leaving"]))))
+        d.t("open_question", "before_leaving", lv, index=asked)
+        text = d.line(pool(LEAVING_ANSWERS[asked])) + d.maybe(0.6, pool("response_tie"))
+        d.c("response", text, lv)
 
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":
@@ -160,7 +230,7 @@ def compose_p11(d: Dialogue) -> None:
     # Short conversations link fewer symptoms (at least one); a risk moment takes four
     # exchanges and a substance follow-up up to two.
     k -= (3 if d.risk == "P11" else 0) + (1 if uses_substances(d.case) else 0)
-    middle = middle[: max(1, k - 10)]
+    middle = middle[: max(1, k - 10 - (2 if level >= STILL_HIGH else 0))]
     extra: list[Move] = []
     if uses_substances(d.case):
         extra.append(substance)
@@ -179,7 +249,13 @@ def compose_p11(d: Dialogue) -> None:
         contact,
         closing,
     ]
-    optional: list[list[Move]] = [[learned], [suds], [summary], [strength], [daily], [support]]
+    if level >= STILL_HIGH:
+        # Still overwhelmed: the SUDS is checked before the homework (and reads high), and the
+        # therapist says the memory needs more sessions.
+        required[-4:-4] = [suds, summary]
+        optional: list[list[Move]] = [[learned], [strength], [daily], [support]]
+    else:
+        optional = [[learned], [suds], [summary], [strength], [daily], [support]]
     moves = _fit(required, optional, k, insert_at=2 + len(middle))
     if n % 2:
         # The therapist has the last word: the goodbye exchange is a question about the rest

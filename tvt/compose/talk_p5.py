@@ -36,32 +36,32 @@ def compose_p5(d: Dialogue) -> None:
         """A therapist turn composed of one line from each of ``pools`` (one rationale element
         each), optionally after a short acknowledgement of what the client just said."""
         parts = [d.line(d.tb[p]) for p in pools]
-        if ack and d.pick.chance(0.35):
+        if ack and not d.answer_due and d.pick.chance(0.35):
             parts.insert(0, d.line(d.tb["el_ack"]))
         d.add("therapist", act, " ".join(parts), lv_of(d))
 
     def rationale(d: Dialogue, lv: int) -> None:
         # Avoidance keeps PTSD going.
         said(d, "rationale", "el_avoidance", ack=True)
-        text = d.hesitate(lv, d.line(cb["rationale_response"]))
+        text = d.hesitate(lv, d.asking("rationale_response"))
         # The client recognises the avoidance in their own week.
         example = d.episode("invite")
         if example:
-            head = example.split(" ", 1)[0]
+            head = example.split(" ", 1)[0].rstrip(",")
             low = head in ("Last", "On", "The", "A", "Yesterday", "Earlier", "Over", "At")
             text = f"{text} Like {example[:1].lower() if low else example[0]}{example[1:]}"
-        d.c("response", f"{text} {d.line(cb['tie_in'])}" + d.maybe(0.5, cb["reflection"]), lv)
+        d.c("response", text + d.maybe(0.7, cb["tie_in"]), lv)
 
     def psychoeducation(d: Dialogue, lv: int) -> None:
         # Distress rises then comes down; the story is repeated; about how long.
         said(d, "psychoeducation", "el_rise_fall", "el_repeat", "el_duration")
-        text = d.hesitate(lv, d.line(cb["rise_fall_response"]))
+        text = d.hesitate(lv, d.asking("rise_fall_response"))
         d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
 
     def procedure(d: Dialogue, lv: int) -> None:
         # Eyes closed; first person, present tense, out loud.
         said(d, "procedure", "el_eyes", "el_tense")
-        d.c("response", d.hesitate(lv, d.line(cb["procedure_response"])), lv)
+        d.c("response", d.hesitate(lv, d.asking("procedure_response")), lv)
 
     def question(d: Dialogue, lv: int) -> None:
         q = questions.pop(0) if questions else None
@@ -74,10 +74,9 @@ def compose_p5(d: Dialogue) -> None:
 
     def substance(d: Dialogue, lv: int) -> None:
         # Intoxication is checked before any exposure when the profile has substance use.
-        d.t("substance_check", "substance_check", lv)
+        # One exchange: the check and the promise to come back to it (P11) in one turn.
+        d.t("substance_check", "substance_check_once", lv)
         d.c("response", d.line(cb["substance_answer"]), lv)
-        d.t("substance_check", "substance_plan", lv)
-        d.c("agreement", d.line(cb["substance_plan_answer"]), lv)
 
     def answer(d: Dialogue, lv: int) -> None:
         q = d.pending
@@ -87,15 +86,16 @@ def compose_p5(d: Dialogue) -> None:
             d.line(q["therapist"]) if q else d.line(d.tb["reassure_general"]),
             lv,
         )
-        text = d.line(cb["answer_response"]) + d.maybe(0.6, cb["motivation"])
-        d.c("response", text + d.maybe(0.6, cb["reflection"]), lv)
+        # The answer is taken up, and now and then why the client is doing this: one thing at
+        # a time, not a new worry tacked on.
+        d.c("response", d.line(cb["answer_response"]) + d.maybe(0.4, cb["motivation"]), lv)
 
     def concern(d: Dialogue, lv: int) -> None:
         c = concerns.pop(0)
         d.t("open_question", "ask_concern", lv)
         d.pending = c
         text = d.hesitate(lv, d.line(c["client"])) + d.maybe(0.5, cb["tie_in"])
-        d.c("concern", text + d.maybe(0.4, cb["reflection"]), lv)
+        d.c("concern", text + d.maybe(0.3, cb["reflection"]), lv)
 
     def suds(d: Dialogue, lv: int) -> None:
         d.t("suds_request", "suds_anchor", lv)
@@ -109,8 +109,7 @@ def compose_p5(d: Dialogue) -> None:
 
     def recording(d: Dialogue, lv: int) -> None:
         d.t("procedure", "recording", lv)
-        text = d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"])
-        d.c("response", text + d.maybe(0.5, cb["reflection"]), lv)
+        d.c("response", d.line(cb["recording_response"]) + d.maybe(0.5, cb["tie_in"]), lv)
 
     def expectations(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_expectation", lv)

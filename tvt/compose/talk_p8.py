@@ -50,7 +50,7 @@ def compose_p8(d: Dialogue) -> None:
             slots -= 2
             last_topic = ""
             continue
-        if d.risk == "P8" and slots >= 4 and asked >= 3:
+        if d.risk == "P8" and not d.risk_done and slots >= 4 and asked >= 3:
             risk_block(d, level)
             slots -= 4
             last_topic = ""
@@ -82,15 +82,14 @@ def compose_p8(d: Dialogue) -> None:
             # The answer is the news of the turn; how the client feels comes with it when the
             # question asked about feelings, and only now and then otherwise.
             tail = ""
-            if answer["act"] == "feeling" or d.rng.random() < 0.7:
+            if answer["act"] == "feeling" or d.rng.random() < 0.6:
                 tail = " " + {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(
                     level
                 )
             # An episode of the client's week is a long answer already: no aside after it.
+            # Now and then one thought leads to the next; mostly the answer is the turn (a
+            # string of asides after every answer reads as not answering the question).
             aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
-            if aside and d.rng.random() < 0.75 and len(f"{core}{aside}".split()) < 28:
-                # After an exposure people go on: one thought leads to the next.
-                aside += d.maybe(1.0, cb["aside"])
             d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
             last_topic = topic
             slots -= 1
