@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.tracks import SPLITS, Track, get_track
@@ -112,11 +112,13 @@ def regenerate_dev(
     WorkFailed (exit 1) naming the versions that differ when a file does not match.
     """
     from tvt.bench.splits import build_split
-    from tvt.benchmark import check_release
+    from tvt.benchmark import Recipe, check_release
     from tvt.jsonio import atomic_writer
 
     recipe = load_recipe(name)
-    check_release(recipe, data_versions())  # on another release: say so, write nothing
+    check_release(
+        cast(Recipe, recipe), data_versions()
+    )  # on another release: say so, write nothing
     entry = split_entry(recipe, track, "dev")
     trk = get_track(track)
     if out.exists() and any(out.iterdir()) and not force:

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from datetime import date as _date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tvt import __version__
 from tvt.errors import InputError, WorkFailed
+from tvt.metrics import defined
+
+if TYPE_CHECKING:
+    from tvt.bench.turns import TurnReportDoc
 from tvt.leaderboard.entry import (
     ENTRY_FORMAT,
     ENTRY_VERSION,
@@ -31,11 +35,11 @@ def _count(value: Any) -> int:
     return len(value) if isinstance(value, list) else int(value or 0)
 
 
-def turn_metrics(report: dict[str, Any]) -> dict[str, Any]:
+def turn_metrics(report: TurnReportDoc) -> dict[str, Any]:
     """The entry's ``metrics`` block from a turn-track report (no DTW on this track)."""
     out: dict[str, Any] = {
         key: {
-            "mean": float(report[key]["mean"]),
+            "mean": defined(report[key]["mean"]),
             "sd": report[key].get("sd"),
             "ci95": report[key].get("ci95"),
         }

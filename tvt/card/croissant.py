@@ -16,6 +16,7 @@ from tvt.card.about import LICENSE_URL, PAPER_BIBTEX, dataset_name, summary
 from tvt.fields import CLIENT_FIELDS
 from tvt.jsonio import sha256_file
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.records import Manifest
 
 CROISSANT_CONTEXT: dict[str, Any] = {
     "@language": "en",
@@ -247,9 +248,7 @@ def _has_field(record: Any, column: str, keys: tuple[str, ...] | None) -> bool:
     return True
 
 
-def croissant(
-    folder: Path, manifest: dict[str, Any], scans: dict[str, FieldScan]
-) -> dict[str, Any]:
+def croissant(folder: Path, manifest: Manifest, scans: dict[str, FieldScan]) -> dict[str, Any]:
     """The Croissant 1.0 description of a dataset folder (files must be final).
 
     ``scans``: record set name -> what :class:`FieldScan` learnt from its file.
@@ -271,7 +270,7 @@ def croissant(
                 "encodingFormat": "application/json"
                 if name.endswith(".json")
                 else "application/jsonlines",
-                "sha256": known.get(name, {}).get("sha256") or sha256_file(path),
+                "sha256": (known[name]["sha256"] if name in known else None) or sha256_file(path),
             }
         )
     record_sets = []

@@ -84,9 +84,10 @@ def metrics_from_report(report: ScoreReport | Mapping[str, Any]) -> dict[str, An
     out: dict[str, Any] = {}
     for key in ("pearson", "dtw", "rmse"):
         m = data[key]
+        sd = m.get("sd")
         out[key] = {
             "mean": float(m["mean"]),
-            "sd": float(m["sd"]) if finite(m.get("sd")) else None,
+            "sd": float(sd) if sd is not None and finite(sd) else None,
             "ci95": _interval(m.get("ci95")),
         }
     s_abs = data["s_abs"]

@@ -7,7 +7,7 @@ import re
 from functools import cache
 from typing import Any
 
-from tvt.config import load_config
+from tvt.config import Constraint, load_config
 from tvt.fields import CLIENT_CATEGORY_FIELDS, CLIENT_FIELDS
 from tvt.release.report import ImportReport
 from tvt.release.spellings import canonical
@@ -23,7 +23,7 @@ def _age_groups() -> list[list[int]]:
 
 
 @cache
-def _constraints() -> list[dict[str, Any]]:
+def _constraints() -> list[Constraint]:
     return load_config("default").data["constraints"]
 
 
