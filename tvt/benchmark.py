@@ -155,7 +155,15 @@ def benchmark_for_reference(ref_sha: str) -> str | None:
     return None
 
 
-def known_split(ref_sha: str) -> dict[str, str | None] | None:
+class KnownSplit(TypedDict):
+    """A published benchmark split: its benchmark, track (None for v1) and split."""
+
+    benchmark: str
+    track: str | None
+    split: str | None
+
+
+def known_split(ref_sha: str) -> KnownSplit | None:
     """The published benchmark split whose reference has this sha256: benchmark, track, split.
 
     tvt-bench-v1 has one reference (track ``None``, split ``dev``: its answer key is public);

@@ -21,6 +21,7 @@ from tvt.bench import BENCHMARK_NAME
 from tvt.bench.tracks import SPLITS, Track, get_track
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import dumps, read_json, sha256_file
+from tvt.leaderboard.types import CommittedRecipe
 from tvt.resources import data_dir, seeds_path
 
 #: Secret seeds are drawn below this bound (63 bits: fits numpy's SeedSequence and JSON readers).
@@ -65,7 +66,7 @@ def data_versions() -> dict[str, str]:
 
 def generation_recipe(
     track: Track, split: str, clients: int, preset: str, versions: dict[str, str] | None = None
-) -> dict[str, Any]:
+) -> CommittedRecipe:
     """What, besides the seed, decides a split's inputs (the committed recipe)."""
     return {
         "benchmark": BENCHMARK_NAME,
@@ -79,7 +80,7 @@ def generation_recipe(
     }
 
 
-def commitment(seed: int, recipe: dict[str, Any]) -> str:
+def commitment(seed: int, recipe: CommittedRecipe) -> str:
     """sha256 over the canonical JSON of the recipe and the seed (hex)."""
     return hashlib.sha256(dumps({"recipe": recipe, "seed": int(seed)}).encode()).hexdigest()
 
