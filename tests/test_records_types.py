@@ -194,3 +194,14 @@ def test_a_mismatch_would_be_caught():
 
     with pytest.raises(AssertionError):
         test_typed_record_matches_its_schema(Wrong, PAIRS[7][1])
+
+
+@pytest.mark.parametrize("config", ["cases", "conversations", "reference"])
+def test_hf_row_types_are_the_arrow_columns(config):
+    """The TypedDict of each Hugging Face config's rows has the Arrow schema's columns, in order."""
+    from tvt import export_hf as hf
+
+    typed = {"cases": hf.HFCaseRow, "conversations": hf.HFConversationRow}.get(
+        config, hf.HFReferenceRow
+    )
+    assert set(typing.get_type_hints(typed)) == set(hf.arrow_schema(config).names)
