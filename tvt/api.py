@@ -340,7 +340,7 @@ class Predictions:
 
     records: list[RatingLine]
     rater: str
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, object] = field(default_factory=dict)  # the rater's own account
     #: one sentence when some conversations could not be rated (they are in ``summary``)
     failure: str | None = None
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.recipe import commitment, data_versions, draw_seed, generation_recipe
@@ -33,6 +33,9 @@ from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, dumps, read_json, write_json
 from tvt.leaderboard.types import EntryMetrics, SealedEntry
 from tvt.records import PhaseOutputRow, TurnOutputsRow
+
+if TYPE_CHECKING:
+    from tvt.raters.llm import RatingFailure
 
 ENTRY_FORMAT = "tvt-leaderboard-entry"
 ENTRY_VERSION = 2
@@ -70,7 +73,7 @@ class EvalResult:
     entry_path: Path
     secret_path: Path
     outputs: list[dict[str, Any]]
-    failures: list[dict[str, Any]]
+    failures: list[RatingFailure]
 
 
 def _metrics(
