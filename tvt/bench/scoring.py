@@ -5,7 +5,7 @@ so both paths read exactly what a submitted file would contain."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -38,8 +38,8 @@ def score_any(
 
 
 def score_records(
-    outputs: Iterable[dict[str, Any]],
-    reference: Iterable[dict[str, Any]],
+    outputs: Iterable[Mapping[str, object]],  # written out as they are, then scored
+    reference: Iterable[Mapping[str, object]],
     *,
     bootstrap_seed: int = 0,
 ) -> dict[str, Any]:
