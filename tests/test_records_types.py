@@ -58,6 +58,7 @@ PAIRS: list[tuple[type, dict]] = [
     (r.ConfigRef, _part(_MANIFEST, "properties", "config", "oneOf", 1)),
     (r.FileEntry, _part(_MANIFEST, "properties", "files", "additionalProperties")),
     (r.ImportRepairs, _part(_MANIFEST, "properties", "import")),
+    (r.BackendInfo, _part(_MANIFEST, "properties", "backend")),
     (r.RealizeCounts, _part(_CONVERSATION, "properties", "realize")),
     (r.InputRecord, schema("inputs")),
     (r.InputTurn, _part(schema("inputs"), "properties", "turns", "items")),
@@ -92,6 +93,10 @@ PAIRS += [
 
 #: Keys a type has that its schema does not, and why.
 EXTRA_IN_TYPE: dict[type, set[str]] = {
+    # the manifest's backend is open: the schema names the keys every LLM backend shares, the
+    # type also has the settings tvt's own backends record
+    r.BackendInfo: set(r.BackendInfo.__optional_keys__)
+    - {"model", "base_url_host", "prompt_version"},
     # the board shows sealed entries (tvt eval) with their format failures and interval method;
     # a submitted entry has neither
     lt.EntryMetrics: {"format_failures", "ci"},
@@ -178,8 +183,20 @@ def test_every_record_typeddict_is_checked():
         if typing.is_typeddict(obj) and not name.startswith("_") and obj.__module__ == r.__name__
     }
     # ClientScore is the per-client record of a score report, which has no schema file;
-    # ManifestHead is checked against the manifest's schema below.
-    assert typed - checked == {r.ClientScore, r.ManifestHead}
+    # ManifestHead is checked against the manifest's schema below; the blocks of tvt's own
+    # backends inside the manifest's (open) backend have no schema of their own.
+    backend_blocks = {
+        r.Cost,
+        r.RunTotals,
+        r.SudsLabelStats,
+        r.RealizeShares,
+        r.RealizeTotals,
+        r.RealizeSummary,
+        r.RealizeBatch,
+        r.BackendSampling,
+        r.ResponseFormat,
+    }
+    assert typed - checked == {r.ClientScore, r.ManifestHead} | backend_blocks
 
 
 def test_manifest_head_is_the_manifest_before_its_files_are_hashed():
@@ -205,3 +222,15 @@ def test_hf_row_types_are_the_arrow_columns(config):
         config, hf.HFReferenceRow
     )
     assert set(typing.get_type_hints(typed)) == set(hf.arrow_schema(config).names)
+
+
+def test_a_generated_manifest_has_only_the_typed_keys(tmp_path):
+    import tvt
+
+    ds = tvt.generate(3, clients=2, out=tmp_path / "d", suds_style="verbal")
+    manifest = ds.manifest
+    typed = r.Manifest.__required_keys__ | r.Manifest.__optional_keys__
+    assert set(manifest) <= typed
+    backend = r.BackendInfo.__required_keys__ | r.BackendInfo.__optional_keys__
+    assert set(manifest["backend"]) <= backend
+    assert manifest["backend"]["suds_style"] == "verbal"

@@ -53,6 +53,7 @@ from tvt.jsonio import atomic_writer, dumps_generated, iter_jsonl, write_json, w
 from tvt.pipeline import parse_phases, render_chunk
 from tvt.raters.registry import RATERS, InMemoryRater
 from tvt.records import (
+    BackendInfo,
     Case,
     Conversation,
     Failure,
@@ -299,7 +300,7 @@ def generate(
 def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[str]) -> Dataset:
     # render_chunk is what `tvt generate` writes, so the texts here are the files' bytes.
     texts = render_chunk(config, seed, 1, clients, tuple(phases)).files
-    backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: BackendInfo = {"name": "offline", "composer_version": COMPOSER_VERSION}
     made = base_manifest(seed=seed, clients=clients, config=config, backend=backend, phases=phases)
     records = {
         _FILES[name]: [orjson.loads(line) for line in text.splitlines()]

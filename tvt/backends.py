@@ -26,7 +26,7 @@ from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import generate_offline, planned_cases, reference_of
 from tvt.plugins import Plugin, Progress, Registry
-from tvt.records import Case, Conversation, Manifest
+from tvt.records import BackendInfo, Case, Conversation, Manifest
 from tvt.schemacheck import check
 
 
@@ -104,7 +104,7 @@ class ConversationBackend:
         progress: Progress | None,
     ) -> GenerationRun:
         prepare_output(out, request.force)
-        backend = {"name": self.name, "version": str(self.version)}
+        backend: BackendInfo = {"name": self.name, "version": str(self.version)}
         manifest = base_manifest(
             seed=request.seed,
             clients=request.clients,

@@ -26,7 +26,7 @@ from typing import IO, Any, cast
 from tvt import __version__
 from tvt.errors import InputError
 from tvt.jsonio import dumps, read_json, write_json
-from tvt.records import FileEntry, Manifest, ManifestHead, iter_records
+from tvt.records import BackendInfo, FileEntry, Manifest, ManifestHead, iter_records
 from tvt.staging import Staging
 
 __all__ = [
@@ -185,7 +185,7 @@ def base_manifest(
     seed: int | None,
     clients: int,
     config: Any | None,
-    backend: dict[str, Any],
+    backend: BackendInfo,
     phases: list[str],
 ) -> ManifestHead:
     """The manifest fields that describe how a dataset was made (no clock time, no paths)."""

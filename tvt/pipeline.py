@@ -20,7 +20,7 @@ from tvt.errors import InputError
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
-from tvt.records import Case, Conversation, Manifest, Plan, ReferenceRow
+from tvt.records import BackendInfo, Case, Conversation, Manifest, Plan, ReferenceRow
 from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
@@ -191,7 +191,7 @@ def generate_offline(
         raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
     out_existed = out.exists()
     prepare_output(out, force)
-    backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: BackendInfo = {"name": "offline", "composer_version": COMPOSER_VERSION}
     if suds_style != "numeric":
         backend["suds_style"] = suds_style
     manifest = base_manifest(

@@ -185,6 +185,107 @@ class FileEntry(TypedDict):
     records: int
 
 
+class Cost(TypedDict):
+    """A run's USD estimate and the per-million-token prices it was made with."""
+
+    usd: float
+    price_in_per_million: float
+    price_out_per_million: float
+
+
+class RunTotals(TypedDict):
+    """Model answers and tokens of a run (the manifest's ``backend.usage``)."""
+
+    responses: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class SudsLabelStats(TypedDict):
+    """How the SUDS labels of a dataset's conversations came out (the manifest's ``suds_labels``)."""
+
+    rating_questions: int
+    answered_with_rating: int
+    answered_share: float | None
+    labelled_turns: int
+
+
+class RealizeShares(TypedDict):
+    rewritten: float | None
+    retried: float | None
+    fallback: float | None
+
+
+class RealizeTotals(TypedDict):
+    """Turns rewritten, retried and fallen back over a dataset."""
+
+    turns: int
+    rewritten: int
+    retried: int
+    fallback: int
+    format_failures: int
+    attempts: int
+    shares: RealizeShares
+    conversations: int
+    conversations_all_fallback: int
+
+
+class RealizeSummary(RealizeTotals):
+    """The manifest's ``backend.realize``: the totals and the problem kinds caught."""
+
+    caught: dict[str, int]
+
+
+class RealizeBatch(TypedDict):
+    """``tvt batch collect`` of a realize batch: results files read, retry requests written."""
+
+    results_files: int
+    retry_requests: int
+    conversations_with_retries_pending: int
+
+
+class ResponseFormat(TypedDict):
+    type: str  # "json_object": JSON mode
+
+
+class BackendSampling(TypedDict, total=False):
+    """The sampling settings an LLM backend records (``seed`` is the rule each request follows)."""
+
+    temperature: float
+    max_tokens: int
+    response_format: ResponseFormat
+    max_attempts: int
+    seed: str
+
+
+class _BackendInfoBase(TypedDict):
+    name: str
+
+
+class BackendInfo(_BackendInfoBase, total=False):
+    """The manifest's ``backend``: what produced the conversations, with that backend's settings.
+
+    The keys below are those of tvt's own backends (offline, openai, realize, and batches of the
+    last two); a plugin backend records its ``name`` and ``version``."""
+
+    version: str
+    composer_version: str
+    suds_style: str
+    mode: str  # "batch" for a collected Batch API run
+    model: str | None
+    base_url_host: str | None
+    prompt_version: str | None
+    prompt_sha256: str
+    narrative_facts: bool | None
+    audit_rules_version: str
+    sampling: BackendSampling
+    usage: RunTotals
+    suds_labels: SudsLabelStats
+    cost_estimate: Cost
+    realize: RealizeSummary
+    batch: RealizeBatch
+
+
 class ImportRepairs(TypedDict):
     repairs: dict[str, int]  # repair kind -> how many
 
@@ -203,7 +304,7 @@ class ManifestHead(_ManifestImport):
     clients: int
     phases: list[str]
     config: ConfigRef | None
-    backend: dict[str, Any]  # free-form beyond "name": each backend records its own settings
+    backend: BackendInfo
     versions: dict[str, str]
 
 

@@ -135,7 +135,7 @@ def _generation_section(manifest: Manifest) -> list[str]:
             "sampler config",
             f"{_cell(config.get('name'))} (sha256 {_cell(config.get('sha256', '-'))})",
         ],
-        *[[f"backend {_cell(key)}", _cell(backend[key])] for key in sorted(backend)],
+        *[[f"backend {_cell(key)}", _cell(value)] for key, value in sorted(backend.items())],
         *[[f"{_cell(key)} version", _cell(versions[key])] for key in sorted(versions)],
         ["fingerprint", _cell(manifest.get("fingerprint", "-"))],
     ]
@@ -171,8 +171,8 @@ def _realize_section(manifest: Manifest) -> list[str]:
     if backend.get("name") != "realize" or not isinstance(done, dict) or not done.get("turns"):
         return []
 
-    def pct(key: str) -> str:
-        return f"{100 * done[key] / done['turns']:.1f} %"
+    def pct(count: int) -> str:
+        return f"{100 * count / done['turns']:.1f} %"
 
     caught = done.get("caught") or {}
     lines = [
@@ -189,10 +189,14 @@ def _realize_section(manifest: Manifest) -> list[str]:
                 [
                     "rewritten by the model (passed every check)",
                     str(done["rewritten"]),
-                    pct("rewritten"),
+                    pct(done["rewritten"]),
                 ],
-                ["retried at least once", str(done["retried"]), pct("retried")],
-                ["fallen back to the composer's sentence", str(done["fallback"]), pct("fallback")],
+                ["retried at least once", str(done["retried"]), pct(done["retried"])],
+                [
+                    "fallen back to the composer's sentence",
+                    str(done["fallback"]),
+                    pct(done["fallback"]),
+                ],
             ],
             align="lrr",
         ),  # fmt: skip

@@ -40,7 +40,7 @@ from tvt.llm.transcript import (
     suds_label_stats,
 )
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
-from tvt.records import Case, ConfigRef, Conversation, Failure, Manifest
+from tvt.records import BackendInfo, Case, ConfigRef, Conversation, Failure, Manifest
 from tvt.rng import client_int_seed
 
 REQUESTS = "batch_requests.jsonl"
@@ -357,7 +357,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
                     }
                 )
 
-    backend: dict[str, Any] = {
+    backend: BackendInfo = {
         "name": "openai",
         "mode": "batch",
         "model": plan["model"],
@@ -365,7 +365,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         "prompt_version": prompts.id,
         "prompt_sha256": prompts.sha256,
         "narrative_facts": plan.get("narrative_facts"),
-        "sampling": plan["sampling"],
+        "sampling": {**plan["sampling"]},
         "usage": totals,
         "suds_labels": suds_label_stats(answers.values()),
     }

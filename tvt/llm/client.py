@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from tvt.errors import InputError, WorkFailed
 from tvt.llm.cache import CachedResponse, ResponseCache, cache_key
+from tvt.records import ResponseFormat
 
 #: Local servers (llama.cpp, vLLM, Ollama) accept any key; the SDK insists on one.
 LOCAL_DUMMY_KEY = "sk-local-no-key"
@@ -44,10 +45,6 @@ class ChatMessage(TypedDict):
 
     role: str  # "system", "user" or "assistant"
     content: str
-
-
-class ResponseFormat(TypedDict):
-    type: str  # "json_object": JSON mode
 
 
 class SamplingParams(TypedDict, total=False):

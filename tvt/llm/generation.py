@@ -46,7 +46,7 @@ from tvt.llm.transcript import (
     suds_label_stats,
 )
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
-from tvt.records import Case, Conversation, Failure, Manifest
+from tvt.records import BackendInfo, Case, Conversation, Cost, Failure, Manifest, RunTotals
 from tvt.rng import client_int_seed
 
 SEED_RULE = "client_int_seed(seed, client_id, 'llm:<phase>:<attempt>')"
@@ -85,22 +85,6 @@ class LLMOptions:
         for name, price in (("--price-in", self.price_in), ("--price-out", self.price_out)):
             if price is not None and price < 0:
                 raise InputError("must be 0 or more", field=name)
-
-
-class Cost(TypedDict):
-    """A run's USD estimate and the per-million-token prices it was made with."""
-
-    usd: float
-    price_in_per_million: float
-    price_out_per_million: float
-
-
-class RunTotals(TypedDict):
-    """Model answers and tokens of a run (the manifest's ``backend.usage``)."""
-
-    responses: int
-    prompt_tokens: int
-    completion_tokens: int
 
 
 class JournalEntry(TypedDict):
@@ -389,24 +373,25 @@ def generate_llm(
 
     failure_records = failure_lines(failures)
     cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
-    backend: dict[str, Any] = {
+    backend: BackendInfo = {
         "name": "openai",
         "model": endpoint.model,
         "base_url_host": endpoint.host,
         "prompt_version": generation_prompt_id(prompts, suds_style),
         "prompt_sha256": prompts.sha256,
-        **({"suds_style": suds_style} if suds_style != "numeric" else {}),
-        "narrative_facts": description["narrative_facts"],
-        "sampling": {
-            **sampling_params(options),
-            "max_attempts": options.max_attempts,
-            "seed": SEED_RULE,
-        },
-        "usage": totals,
-        "suds_labels": suds_label_stats(
-            e["conversation"] for e in journal.entries.values() if e.get("phase") in phases
-        ),
     }
+    if suds_style != "numeric":
+        backend["suds_style"] = suds_style
+    backend["narrative_facts"] = description["narrative_facts"]
+    backend["sampling"] = {
+        **sampling_params(options),
+        "max_attempts": options.max_attempts,
+        "seed": SEED_RULE,
+    }
+    backend["usage"] = totals
+    backend["suds_labels"] = suds_label_stats(
+        e["conversation"] for e in journal.entries.values() if e.get("phase") in phases
+    )
     if cost is not None:
         backend["cost_estimate"] = cost
     manifest = base_manifest(

@@ -31,9 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
-from tvt.records import Conversation, Turn
+from tvt.records import Conversation, SudsLabelStats, Turn
 from tvt.suds_text import asks_for_suds, read_suds
 
 #: A turn longer than this is not a turn: the model wrote a narrative instead of a dialogue.
@@ -294,15 +294,6 @@ def label_act(turn: Turn) -> str:
     if text.rstrip().endswith("?"):
         return "question"
     return "statement"
-
-
-class SudsLabelStats(TypedDict):
-    """How the SUDS labels of a dataset's conversations came out (the manifest's ``suds_labels``)."""
-
-    rating_questions: int
-    answered_with_rating: int
-    answered_share: float | None
-    labelled_turns: int
 
 
 def suds_label_stats(conversations: Iterable[Conversation]) -> SudsLabelStats:

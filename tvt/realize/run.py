@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from tvt import __version__, compose
 from tvt.card import write_card
@@ -53,7 +53,17 @@ from tvt.realize.skeleton import (
     retry_message,
 )
 from tvt.realize.verify import AnswerError, Checker, parse_answer
-from tvt.records import Case, Conversation, Failure, Manifest, RealizeCounts, Turn
+from tvt.records import (
+    BackendInfo,
+    BackendSampling,
+    Case,
+    Conversation,
+    Failure,
+    Manifest,
+    RealizeCounts,
+    RealizeTotals,
+    Turn,
+)
 from tvt.rng import client_int_seed
 
 SEED_RULE = "client_int_seed(seed, client_id, 'realize:<phase>:<attempt>')"
@@ -271,27 +281,6 @@ class RealizeResult:
     cost: Cost | None = None
 
 
-class RealizeShares(TypedDict):
-    rewritten: float | None
-    retried: float | None
-    fallback: float | None
-
-
-class RealizeTotals(TypedDict):
-    """Turns rewritten, retried and fallen back over a dataset (the manifest's
-    ``backend.realize``, with ``caught`` added there)."""
-
-    turns: int
-    rewritten: int
-    retried: int
-    fallback: int
-    format_failures: int
-    attempts: int
-    shares: RealizeShares
-    conversations: int
-    conversations_all_fallback: int
-
-
 class RealizeDescription(TypedDict):
     """What decides the answers of a realize run (its resume journal's id)."""
 
@@ -347,14 +336,14 @@ def realize_backend(
     host: str | None,
     prompts: PromptSet,
     checker: Checker,
-    sampling: dict[str, object],  # the sampling parameters, max_attempts and the seed rule
+    sampling: BackendSampling,
     usage: RunTotals,
     conversations: Sequence[Conversation],
     caught: Counter[str],
     mode: str | None = None,
-) -> dict[str, Any]:
+) -> BackendInfo:
     """The manifest's ``backend`` of a realized dataset (live run or collected batch)."""
-    backend: dict[str, Any] = {"name": "realize"}
+    backend: BackendInfo = {"name": "realize"}
     if mode is not None:
         backend["mode"] = mode
     backend.update(
