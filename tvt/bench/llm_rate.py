@@ -108,6 +108,13 @@ class InputsRateSummary(TypedDict):
     cost_estimate: Cost | None
 
 
+class LLMInputsRun(InputsRateSummary):
+    """``tvt rate INPUTS --rater openai``: the run's summary and the sentence shown."""
+
+    message: str
+    unit: str
+
+
 async def rate_turns(
     client: Any,
     record: dict[str, Any],

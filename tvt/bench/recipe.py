@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.tracks import SPLITS, Track, get_track
@@ -104,9 +104,18 @@ def split_entry(recipe: dict[str, Any], track: str, split: str) -> dict[str, Any
     return track_entry(recipe, track)["splits"][split]
 
 
+class DevSplitFiles(TypedDict):
+    """What ``tvt generate --benchmark ... --split dev`` wrote and verified."""
+
+    track: str
+    out: str
+    files: dict[str, str]  # file name -> sha256 (each matches the recipe)
+    clients: int
+
+
 def regenerate_dev(
     track: str, out: Path, *, force: bool = False, name: str = BENCHMARK_NAME
-) -> dict[str, Any]:
+) -> DevSplitFiles:
     """Regenerate the dev split of ``track`` into ``out`` and verify it against the recipe.
 
     Writes ``inputs.jsonl`` and ``reference.jsonl`` (atomically) and returns a summary; raises
@@ -143,4 +152,4 @@ def regenerate_dev(
             f"{name} {track}/dev: the regenerated {', '.join(bad)} does not match the "
             f"recipe ({why})"
         )
-    return {"track": track, "out": str(out), "files": got, "clients": entry["clients"]}
+    return {"track": track, "out": str(out), "files": got, "clients": int(entry["clients"])}

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.recipe import commitment, data_versions, draw_seed, generation_recipe
@@ -31,7 +31,7 @@ from tvt.bench.splits import build_split, suds_style_applied
 from tvt.bench.tracks import get_track
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, dumps, read_json, write_json
-from tvt.leaderboard.types import EntryMetrics, SealedEntry
+from tvt.leaderboard.types import CommittedRecipe, EntryMetrics, SealedEntry
 from tvt.records import PhaseOutputRow, TurnOutputsRow
 
 if TYPE_CHECKING:
@@ -51,7 +51,15 @@ def default_secrets_dir() -> Path:
     return Path(base) / "tvt" / "secrets"
 
 
-def _write_secret(folder: Path, name: str, payload: dict[str, Any]) -> Path:
+class SealedSecret(TypedDict):
+    """A sealed run's secret file: the seed that opens its commitment, kept until ``tvt reveal``."""
+
+    commitment: str
+    recipe: CommittedRecipe
+    seed: int
+
+
+def _write_secret(folder: Path, name: str, payload: SealedSecret) -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{name}.json"
     with atomic_writer(path) as fh:
