@@ -208,3 +208,40 @@ def test_trained_on_tvt_and_sealed_entries_in_every_format(tmp_path, monkeypatch
     }
     assert doc["self-run"][0]["sealed"]["seed"] is None
     assert doc["self-run"][0]["attempts"] == 1
+
+
+def test_turn_track_claims_are_checked(tmp_path):
+    """A turn-track META's claimed figures must match the recomputed ones (a claimed DTW, which
+    the turn track does not have, is not checked)."""
+    from tvt.bench.recipe import split_dir
+
+    ref = split_dir("turn", "dev") / "reference.jsonl"
+    rows = [json.loads(x) for x in ref.read_text().splitlines()]
+    outputs = tmp_path / "turn.jsonl"
+    outputs.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "client_id": r["client_id"],
+                    "phase": r["phase"],
+                    "turns": r["turns"],
+                    "intensities": [
+                        min(10.0, v + (k % 3) * 0.7) for k, v in enumerate(r["intensities"])
+                    ],
+                }
+            )
+            + "\n"
+            for r in rows
+        )
+    )
+    wrong = _meta(tmp_path / "wrong.json", claimed={"pearson": 0.123})
+    res = _cli(
+        "submit", outputs, "--meta", wrong, "--reference", ref, "--leaderboard", tmp_path / "b"
+    )
+    assert res.exit_code == 2, res.output
+    assert "claimed.pearson" in res.output and "differs from the recomputed" in res.output
+    dtw_only = _meta(tmp_path / "dtw.json", claimed={"dtw": 99.0})
+    res = _cli(
+        "submit", outputs, "--meta", dtw_only, "--reference", ref, "--leaderboard", tmp_path / "b"
+    )
+    assert res.exit_code == 0, res.output

@@ -41,8 +41,9 @@ from tvt.dataset import (
     base_manifest,
     fingerprint,
     iter_records,
+    load_manifest,
+    manifest_head,
     prepare_output,
-    read_manifest,
     resolve_dataset,
 )
 from tvt.errors import InputError
@@ -52,11 +53,13 @@ from tvt.jsonio import atomic_writer, dumps_generated, iter_jsonl, write_json, w
 from tvt.pipeline import parse_phases, render_chunk
 from tvt.raters.registry import RATERS, InMemoryRater
 from tvt.records import (
+    BackendInfo,
     Case,
     Conversation,
     Failure,
     FileEntry,
     Manifest,
+    ManifestHead,
     RatingLine,
     ReferenceRow,
     read_cases,
@@ -71,6 +74,7 @@ from tvt.scoring import (
     trajectories_from_rows,
 )
 from tvt.scoring import score as score_files
+from tvt.stats.types import StatsReport as StatsData
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,15 +223,15 @@ class Dataset:
         """
         folder = Path(out)
         prepare_output(folder, force)
-        made = {k: v for k, v in self.manifest.items() if k not in ("files", "fingerprint")}
+        made = manifest_head(self.manifest)
         with DatasetWriter(folder, made, finalize=write_card) as writer:
             for name, (text, lines) in self._texts().items():
                 writer.write_text(name, text, lines)
-            self.manifest = cast(Manifest, writer.commit())
+            self.manifest = writer.commit()
         return self.manifest
 
 
-def _with_files(made: Mapping[str, Any], texts: Mapping[str, tuple[str, int]]) -> Manifest:
+def _with_files(made: ManifestHead, texts: Mapping[str, tuple[str, int]]) -> Manifest:
     """The manifest ``made`` completed as the dataset writer completes it, without writing."""
     files: dict[str, FileEntry] = {}
     hashes: dict[str, str] = {}
@@ -236,7 +240,7 @@ def _with_files(made: Mapping[str, Any], texts: Mapping[str, tuple[str, int]]) -
             data = texts[name][0].encode("utf-8")
             hashes[name] = hashlib.sha256(data).hexdigest()
             files[name] = FileEntry(sha256=hashes[name], bytes=len(data), records=texts[name][1])
-    return cast(Manifest, {**made, "files": files, "fingerprint": fingerprint(hashes)})
+    return {**made, "files": files, "fingerprint": fingerprint(hashes)}
 
 
 def _config(preset: str, config: Config | PathLike | None) -> Config:
@@ -296,7 +300,7 @@ def generate(
 def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[str]) -> Dataset:
     # render_chunk is what `tvt generate` writes, so the texts here are the files' bytes.
     texts = render_chunk(config, seed, 1, clients, tuple(phases)).files
-    backend = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: BackendInfo = {"name": "offline", "composer_version": COMPOSER_VERSION}
     made = base_manifest(seed=seed, clients=clients, config=config, backend=backend, phases=phases)
     records = {
         _FILES[name]: [orjson.loads(line) for line in text.splitlines()]
@@ -314,7 +318,7 @@ def _generate_in_memory(seed: int, clients: int, config: Config, phases: list[st
 def load(folder: PathLike) -> Dataset:
     """Read a dataset folder (``tvt generate`` or ``tvt import`` output) into memory."""
     path = resolve_dataset(Path(folder))
-    manifest = read_manifest(path)
+    manifest = load_manifest(path)
     if manifest is None:
         raise InputError("dataset folder has no manifest.json", path=path)
     return Dataset(
@@ -322,7 +326,7 @@ def load(folder: PathLike) -> Dataset:
         conversations=[rec for _line, rec in read_conversations(path)],
         reference=[rec for _line, rec in read_references(path)],
         failures=[cast(Failure, rec) for _line, rec in iter_records(path, "failures.jsonl")],
-        manifest=cast(Manifest, manifest),
+        manifest=manifest,
     )
 
 
@@ -337,7 +341,7 @@ class Predictions:
 
     records: list[RatingLine]
     rater: str
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: Mapping[str, object] = field(default_factory=dict)  # the rater's own account
     #: one sentence when some conversations could not be rated (they are in ``summary``)
     failure: str | None = None
 
@@ -557,7 +561,7 @@ class StatsReport:
     """What ``tvt stats`` reports: distributions against the design weights, chi-square
     p-values, and conversation figures. ``data`` is the JSON of ``tvt stats --json``."""
 
-    data: dict[str, Any]
+    data: StatsData
 
     def __repr__(self) -> str:
         return (
@@ -565,7 +569,7 @@ class StatsReport:
             f"targets={'yes' if self.data['targets']['available'] else 'no'})"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StatsData:
         return self.data
 
     def to_pandas(self) -> pd.DataFrame:
@@ -619,7 +623,7 @@ def stats(
     data = stats_of_records(
         dataset.cases,
         dataset.conversations,
-        cast(dict[str, Any], dataset.manifest),
+        dataset.manifest,
         against=against,
         config_path=config_path,
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from tvt.card import write_card
 from tvt.config import Config
@@ -24,10 +24,9 @@ from tvt.llm.cli_options import LLM_FLAGS, options_from_flags
 from tvt.llm.generation import LLMOptions, generate_llm
 from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import generate_offline, iter_cases
-from tvt.plan import reference_record
+from tvt.pipeline import generate_offline, planned_cases, reference_of
 from tvt.plugins import Plugin, Progress, Registry
-from tvt.records import Case, Conversation
+from tvt.records import BackendInfo, Case, Conversation, Manifest
 from tvt.schemacheck import check
 
 
@@ -50,7 +49,7 @@ class GenerationRun:
     in failures.jsonl); the command then exits 1 after the dataset is written.
     """
 
-    manifest: dict[str, Any]  # the manifest.json written (records.Manifest describes its keys)
+    manifest: Manifest  # the manifest.json written
     notes: list[str] = field(default_factory=list)
     failure: str | None = None
     resumed: int = 0
@@ -105,7 +104,7 @@ class ConversationBackend:
         progress: Progress | None,
     ) -> GenerationRun:
         prepare_output(out, request.force)
-        backend = {"name": self.name, "version": str(self.version)}
+        backend: BackendInfo = {"name": self.name, "version": str(self.version)}
         manifest = base_manifest(
             seed=request.seed,
             clients=request.clients,
@@ -114,10 +113,9 @@ class ConversationBackend:
             phases=list(request.phases),
         )
         with DatasetWriter(out, manifest, finalize=write_card) as writer:
-            for record in iter_cases(request.config, request.seed, request.clients):
-                case = cast(Case, record)  # the sampler builds every case in the Case shape
+            for case in planned_cases(request.config, request.seed, request.clients):
                 writer.write("cases.jsonl", case)
-                writer.write("reference.jsonl", reference_record(record))
+                writer.write("reference.jsonl", reference_of(case))
                 for conv in self.conversations(case, request.seed, request.phases, options):
                     self._check(case, conv)
                     writer.write("conversations.jsonl", conv)

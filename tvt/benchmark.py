@@ -11,11 +11,104 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import read_json
+from tvt.records import Manifest
 from tvt.resources import data_dir
+
+
+# -- the shape of a recipe (benchmark/<name>.json) -----------------------------------------------
+class Release(TypedDict, total=False):
+    """The release (git tag) whose versions regenerate a benchmark byte for byte."""
+
+    tvt: str
+    composer: str
+    tag: str
+    commit: str
+    install: str  # the exact install command
+
+
+class PromptRef(TypedDict):
+    version: str
+    sha256: str
+
+
+class PriorDoc(TypedDict):
+    """A track's protocol prior as the recipe ships it (tvt.bench.prior.Prior)."""
+
+    unit: str
+    bins: int
+    means: dict[str, list[float]]
+    fitted_on: dict[str, int]  # seed and clients of the train split
+
+
+class SplitSpec(TypedDict, total=False):
+    """One split of a track: its clients and seed (dev) or only a commitment to it (test)."""
+
+    seed: int | None
+    clients: int
+    conversations: int
+    files: dict[str, str]  # file name -> sha256
+    inputs_sha256: str
+    commitment: str
+    recipe: dict[str, object]  # the committed generation recipe (tvt.bench.recipe)
+    reference: str
+
+
+class TrackSpec(TypedDict, total=False):
+    prior: PriorDoc
+    measures: str
+    unit: str
+    phases: list[str]
+    suds_style: str
+    suds_style_applied: bool
+    rating_prompt: PromptRef
+    splits: dict[str, SplitSpec]
+
+
+class TrainSplit(TypedDict):
+    seed: int
+    clients: int
+    use: str
+
+
+class _RecipeBase(TypedDict):
+    name: str
+    benchmark_version: int
+    description: str
+    preset: str
+    regenerate: str
+    versions: dict[str, str]
+
+
+class Recipe(_RecipeBase, total=False):
+    """``benchmark/<name>.json``. tvt-bench-v1 is one dataset (seed, clients, backend, files and
+    fingerprint); v2 and later have tracks and splits, prompts and a train split."""
+
+    seed: int
+    clients: int
+    backend: dict[str, str]
+    phases: list[str]
+    files: dict[str, str]  # data file -> sha256
+    fingerprint: str
+    release: Release
+    prompts: dict[str, PromptRef]
+    commitment: str
+    train_split: TrainSplit
+    tracks: dict[str, TrackSpec]
+
+
+class BenchmarkSettings(TypedDict):
+    """What ``tvt generate --benchmark NAME`` runs."""
+
+    bench: Recipe
+    seed: int
+    clients: int
+    preset: str
+    backend: str
+
 
 #: The benchmark a submission is scored against unless ``--reference`` says otherwise.
 DEFAULT_BENCHMARK = "tvt-bench-v1"
@@ -30,7 +123,7 @@ def benchmark_dir() -> Path:
     return data_dir("benchmark")
 
 
-def load_benchmark(name: str = DEFAULT_BENCHMARK) -> dict[str, Any]:
+def load_benchmark(name: str = DEFAULT_BENCHMARK) -> Recipe:
     """Load the recipe ``benchmark/<name>.json`` (preset, seed, clients, backend, fingerprints)."""
     if not _NAME.fullmatch(name):
         raise InputError(f"'{name}' is not a benchmark name", field="--benchmark")
@@ -41,8 +134,7 @@ def load_benchmark(name: str = DEFAULT_BENCHMARK) -> dict[str, Any]:
             f"unknown benchmark '{name}' (known: {', '.join(known) or 'none'})",
             field="--benchmark",
         )
-    recipe: dict[str, Any] = read_json(path)
-    return recipe
+    return cast(Recipe, read_json(path))  # shipped with tvt (tests check every recipe)
 
 
 def benchmark_reference(name: str = DEFAULT_BENCHMARK) -> Path:
@@ -63,7 +155,15 @@ def benchmark_for_reference(ref_sha: str) -> str | None:
     return None
 
 
-def known_split(ref_sha: str) -> dict[str, str | None] | None:
+class KnownSplit(TypedDict):
+    """A published benchmark split: its benchmark, track (None for v1) and split."""
+
+    benchmark: str
+    track: str | None
+    split: str | None
+
+
+def known_split(ref_sha: str) -> KnownSplit | None:
     """The published benchmark split whose reference has this sha256: benchmark, track, split.
 
     tvt-bench-v1 has one reference (track ``None``, split ``dev``: its answer key is public);
@@ -108,7 +208,7 @@ def published_seeds() -> set[int]:
 RELEASE_KEYS = ("tvt", "composer", "plan_sha256", "numpy", "faker")
 
 
-def check_release(bench: dict[str, Any], current: dict[str, Any]) -> None:
+def check_release(bench: Recipe, current: dict[str, str]) -> None:
     """Refuse, before anything is generated, to regenerate a benchmark on another release.
 
     Every published benchmark records the versions that regenerate it byte for byte and the
@@ -141,7 +241,7 @@ def check_release(bench: dict[str, Any], current: dict[str, Any]) -> None:
     )
 
 
-def version_differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+def version_differences(recorded: dict[str, str], current: dict[str, str]) -> list[str]:
     """Human-readable ``"numpy 2.1.0 here, 2.4.6 recorded"`` items for every differing version."""
     out = []
     for key in sorted(recorded):  # only what the recipe recorded can explain a difference
@@ -151,17 +251,17 @@ def version_differences(recorded: dict[str, Any], current: dict[str, Any]) -> li
     return out
 
 
-def generator_versions(manifest: dict[str, Any]) -> dict[str, Any]:
+def generator_versions(manifest: Manifest) -> dict[str, str]:
     """The versions a recipe records, taken from a dataset manifest."""
     versions = dict(manifest.get("versions", {}))
-    versions["tvt"] = manifest.get("tvt_version")
+    versions["tvt"] = manifest["tvt_version"]
     composer = manifest.get("backend", {}).get("composer_version")
     if composer is not None:
         versions["composer"] = composer
     return versions
 
 
-def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
+def check_benchmark(bench: Recipe, manifest: Manifest) -> None:
     """Compare a regenerated dataset's manifest with the recipe; raise ``WorkFailed`` on mismatch.
 
     The message names every recorded library/generator version that differs from this
@@ -171,7 +271,7 @@ def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
     differing = [
         name
         for name, sha in sorted(bench.get("files", {}).items())
-        if files.get(name, {}).get("sha256") != sha
+        if (files[name]["sha256"] if name in files else None) != sha
     ]
     if not differing and manifest.get("fingerprint") == bench.get("fingerprint"):
         return
@@ -191,7 +291,7 @@ def check_benchmark(bench: dict[str, Any], manifest: dict[str, Any]) -> None:
     )
 
 
-def benchmark_settings(name: str, given: Iterable[str] = ()) -> dict[str, Any]:
+def benchmark_settings(name: str, given: Iterable[str] = ()) -> BenchmarkSettings:
     """What ``tvt generate --benchmark NAME`` runs: the recipe fixes seed, clients, preset, backend.
 
     ``given`` names the options the user typed; any that the recipe fixes is a usage error rather

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.errors import InputError
 from tvt.jsonio import dumps, read_json
@@ -23,12 +23,89 @@ from tvt.schemacheck import check
 PRESETS = ("default", "paper")
 
 
+# -- the shape of a config (schemas/config.schema.json) --------------------------------------------
+Weights = dict[str, float]  # value -> weight (>= 0)
+
+
+class AgeRange(TypedDict):
+    min: int
+    max: int
+    groups: list[list[int]]  # [lo, hi] bands; a person's age group is "lo-hi"
+
+
+class BehaviourWeights(TypedDict):
+    values: list[str]
+    count: Weights  # how many behaviours ("0", "1", ...) -> weight
+
+
+class ClientWeights(TypedDict):
+    age: AgeRange
+    gender: Weights
+    ethnicity: Weights
+    co_occurring_condition: Weights
+    exhibited_behaviors: BehaviourWeights
+
+
+class TherapistWeights(TypedDict):
+    age: AgeRange
+    gender: Weights
+
+
+class LivingWeights(TypedDict):
+    partnered: Weights
+    unpartnered: Weights
+
+
+class LifeBand(TypedDict):
+    """The life circumstances of one age band."""
+
+    min_age: int
+    max_age: int
+    relationship_status: Weights
+    occupation: Weights
+    living_situation: LivingWeights
+
+
+class _ConstraintBase(TypedDict):
+    field: str  # relationship_status, occupation or living_situation
+    value: str
+    reason: str
+
+
+class Constraint(_ConstraintBase, total=False):
+    """A consistency rule: ``field=value`` only in an age range and with the fields it requires."""
+
+    min_age: int
+    max_age: int
+    requires: dict[str, list[str]]  # field -> the values it must have
+
+
+class _ConfigDataBase(TypedDict):
+    name: str
+    topic_pairing: str  # "compatible" or "independent"
+    client: ClientWeights
+    therapist: TherapistWeights
+    trauma_type: Weights
+    session_topic: Weights
+    compatible_topics: dict[str, list[str]]  # trauma type -> topics it may pair with
+    life_by_age: list[LifeBand]
+    partnered_statuses: list[str]
+    constraints: list[Constraint]
+    name_locales: dict[str, list[str]]  # ethnicity -> Faker locales
+
+
+class ConfigData(_ConfigDataBase, total=False):
+    """A resolved sampler config, as ``schemas/config.schema.json`` describes it."""
+
+    description: str
+
+
 @dataclass(frozen=True)
 class Config:
     """A validated sampler configuration."""
 
     name: str
-    data: dict[str, Any]
+    data: ConfigData
     source: str  # preset name or file name (never an absolute path)
     sha256: str  # of the canonical JSON of the resolved data
 
@@ -61,9 +138,10 @@ def _resolve(path: Path, depth: int = 0) -> dict[str, Any]:
     return _merge(_resolve(parent_path, depth + 1), data)
 
 
-def validate_config(data: dict[str, Any], source: str) -> None:
-    """Raise ``InputError`` naming the field if ``data`` is not a usable sampler config."""
-    check("config", data, path=source, top_level="(top level)")
+def validate_config(doc: dict[str, Any], source: str) -> None:
+    """Raise ``InputError`` naming the field if ``doc`` is not a usable sampler config."""
+    check("config", doc, path=source, top_level="(top level)")
+    data = cast(ConfigData, doc)  # the schema holds
 
     def fail(field: str, reason: str) -> None:
         raise InputError(reason, path=source, field=field)
@@ -147,7 +225,7 @@ def load_config(preset: str = "default", path: str | Path | None = None) -> Conf
     canonical = dumps(data)
     return Config(
         name=data["name"],
-        data=json.loads(canonical),
+        data=cast(ConfigData, json.loads(canonical)),  # validated above
         source=source,
         sha256=hashlib.sha256(canonical.encode()).hexdigest(),
     )

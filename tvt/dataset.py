@@ -21,12 +21,12 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from tvt import __version__
 from tvt.errors import InputError
 from tvt.jsonio import dumps, read_json, write_json
-from tvt.records import iter_records
+from tvt.records import BackendInfo, FileEntry, Manifest, ManifestHead, iter_records
 from tvt.staging import Staging
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "fingerprint",
     "iter_records",
     "prepare_output",
+    "load_manifest",
     "read_manifest",
     "resolve_dataset",
 ]
@@ -94,7 +95,7 @@ def prepare_output(out: Path, force: bool) -> None:
 #: The finalize step of a :class:`DatasetWriter`: given the staging folder, holding the final data
 #: files and ``manifest.json``, and the manifest, write what else belongs to the dataset (its card)
 #: and return those files' names.
-Finalize = Callable[[Path, dict[str, Any]], Sequence[str]]
+Finalize = Callable[[Path, Manifest], Sequence[str]]
 
 
 class DatasetWriter:
@@ -108,7 +109,7 @@ class DatasetWriter:
     and manifest only.
     """
 
-    def __init__(self, out: Path, manifest: dict[str, Any], *, finalize: Finalize | None) -> None:
+    def __init__(self, out: Path, manifest: ManifestHead, *, finalize: Finalize | None) -> None:
         self.out = Path(out)
         self.manifest = manifest
         self.finalize = finalize
@@ -116,7 +117,7 @@ class DatasetWriter:
         self._handles: dict[str, IO[bytes]] = {}
         # Each file's sha256 is taken from the bytes as they are written, not by reading the
         # file again at commit (20 MB for 500 clients).
-        self._hashes: dict[str, Any] = {}
+        self._hashes: dict[str, hashlib._Hash] = {}
         self._lines: dict[str, int] = {}
 
     @property
@@ -148,13 +149,13 @@ class DatasetWriter:
         self._hashes[name].update(data)
         self._lines[name] += lines
 
-    def commit(self) -> dict[str, Any]:
+    def commit(self) -> Manifest:
         """Close the files, write the manifest, finalize, and move everything into place."""
         for fh in self._handles.values():
             fh.flush()
             os.fsync(fh.fileno())
             fh.close()
-        files = {}
+        files: dict[str, FileEntry] = {}
         hashes = {}
         for name in DATA_FILES:
             path = self.staging / name
@@ -165,7 +166,7 @@ class DatasetWriter:
                     "bytes": path.stat().st_size,
                     "records": self._lines[name],
                 }
-        manifest = {**self.manifest, "files": files, "fingerprint": fingerprint(hashes)}
+        manifest: Manifest = {**self.manifest, "files": files, "fingerprint": fingerprint(hashes)}
         write_json(self.staging / "manifest.json", manifest)
         extra = tuple(self.finalize(self.staging, manifest)) if self.finalize else ()
         # Stale tvt files of an earlier run that this run did not produce go (--force).
@@ -184,9 +185,9 @@ def base_manifest(
     seed: int | None,
     clients: int,
     config: Any | None,
-    backend: dict[str, Any],
+    backend: BackendInfo,
     phases: list[str],
-) -> dict[str, Any]:
+) -> ManifestHead:
     """The manifest fields that describe how a dataset was made (no clock time, no paths)."""
     return {
         "format": FORMAT_NAME,
@@ -201,6 +202,12 @@ def base_manifest(
         "backend": backend,
         "versions": dependency_versions(),
     }
+
+
+def manifest_head(manifest: Manifest) -> ManifestHead:
+    """The fields of ``manifest`` that describe how the dataset was made (without its files)."""
+    head = {k: v for k, v in manifest.items() if k not in ("files", "fingerprint")}
+    return cast(ManifestHead, head)  # Manifest is ManifestHead plus files and fingerprint
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -218,6 +225,14 @@ def resolve_dataset(path: str | Path) -> Path:
     return path
 
 
+def load_manifest(folder: str | Path) -> Manifest | None:
+    """A dataset's ``manifest.json`` (written by tvt; ``tvt validate`` checks it against its
+    schema), or None when the folder has none."""
+    path = Path(folder) / "manifest.json"
+    return cast(Manifest, read_json(path)) if path.exists() else None
+
+
 def read_manifest(folder: str | Path) -> dict[str, Any] | None:
+    """:func:`load_manifest` as a plain JSON object (``tvt.audit`` keeps it so)."""
     path = Path(folder) / "manifest.json"
     return read_json(path) if path.exists() else None

@@ -19,7 +19,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 _SPLIT = re.compile(r"[^.!?]+[.!?]*")
 _WORD = re.compile(r"[A-Za-z0-9']+")
@@ -41,6 +41,35 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+class TopSentence(TypedDict):
+    sentence: str
+    conversations: int
+
+
+class SpeakerFiguresDoc(TypedDict):
+    """:class:`SpeakerFigures` as the audit report writes them."""
+
+    turns: int
+    words: int
+    words_per_turn: float
+    sentences: int
+    recurring_sentences: int
+    recurring_share: float
+    distinct: dict[str, float]  # distinct_<n>: share of distinct n-grams
+    top_sentences: list[TopSentence]
+
+
+class CorpusFiguresDoc(TypedDict):
+    """:class:`CorpusFigures` as the audit report writes them."""
+
+    conversations: int
+    threshold_conversations: int
+    min_words: int
+    self_repeating_conversations: int
+    self_repeating_share: float
+    speakers: dict[str, SpeakerFiguresDoc]
+
+
 @dataclass
 class SpeakerFigures:
     """Variety figures of one speaker's turns over a corpus."""
@@ -60,7 +89,7 @@ class SpeakerFigures:
     def recurring_share(self) -> float:
         return self.recurring_sentences / self.sentences if self.sentences else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> SpeakerFiguresDoc:
         return {
             "turns": self.turns,
             "words": self.words,
@@ -87,7 +116,7 @@ class CorpusFigures:
     def self_repeating_share(self) -> float:
         return self.self_repeating_conversations / self.conversations if self.conversations else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CorpusFiguresDoc:
         return {
             "conversations": self.conversations,
             "threshold_conversations": self.threshold,

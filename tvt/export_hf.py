@@ -24,7 +24,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from tvt.dataset import read_manifest, resolve_dataset
 from tvt.errors import InputError
@@ -96,7 +96,74 @@ _TURN_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _flat_profile(case: Case) -> dict[str, Any]:
+class FlatProfile(TypedDict):
+    """The profile of a case as flat columns (every row of the cases and conversations configs)."""
+
+    client_age: int
+    client_age_group: str
+    client_gender: str
+    client_relationship_status: str
+    client_occupation: str
+    client_living_situation: str
+    client_ethnicity: str
+    client_co_occurring_condition: str
+    client_exhibited_behaviors: list[str]
+    therapist_age: int
+    therapist_gender: str
+    trauma_type: str
+    session_topic: str
+
+
+class HFCaseRow(FlatProfile):
+    """A row of the ``cases`` config: the planned intensity as one column per phase."""
+
+    client_id: int
+    plan_intensity_P5: int | None
+    plan_intensity_P10: int | None
+    plan_intensity_P6: int | None
+    plan_intensity_P7: int | None
+    plan_intensity_P8: int | None
+    plan_intensity_P11: int | None
+
+
+class HFTurn(TypedDict):
+    speaker: str
+    text: str
+    suds: int | None
+    act: str
+
+
+class HFConversationRow(FlatProfile):
+    """A row of the ``conversations`` config."""
+
+    client_id: int
+    phase: str
+    phase_name: str
+    reference_intensity: float | None
+    reference_source: str | None
+    risk_moment: bool
+    num_turns: int
+    full_conversation: list[str]
+    turns: list[HFTurn]
+
+
+class HFReferenceRow(TypedDict):
+    """A row of the ``reference`` config: the trajectory as one column per phase."""
+
+    client_id: int
+    source: str | None
+    intensity_P5: float | None
+    intensity_P10: float | None
+    intensity_P6: float | None
+    intensity_P7: float | None
+    intensity_P8: float | None
+    intensity_P11: float | None
+
+
+HFRow = HFCaseRow | HFConversationRow | HFReferenceRow
+
+
+def _flat_profile(case: Case) -> FlatProfile:
     cp, tp, ti = case["client_profile"], case["therapist_profile"], case["trauma_info"]
     return {
         "client_age": cp["age"],
@@ -115,19 +182,25 @@ def _flat_profile(case: Case) -> dict[str, Any]:
     }
 
 
-def hf_case_row(case: Case) -> dict[str, Any]:
+def hf_case_row(case: Case) -> HFCaseRow:
     """One flat row of the ``cases`` config (same keys and types on every row)."""
-    plan: Mapping[str, Any] = case.get("plan") or {}  # imported data may have none
-    intensity: Mapping[str, Any] = plan.get("intensity") or {}
-    row = {"client_id": case["client_id"], **_flat_profile(case)}
-    for phase in BENCHMARK_ORDER:
-        row[f"plan_intensity_{phase}"] = intensity.get(phase)
-    return row
+    plan = case.get("plan")  # imported data may have none
+    intensity: Mapping[str, int] = plan["intensity"] if plan else {}
+    return {
+        "client_id": case["client_id"],
+        **_flat_profile(case),
+        "plan_intensity_P5": intensity.get("P5"),
+        "plan_intensity_P10": intensity.get("P10"),
+        "plan_intensity_P6": intensity.get("P6"),
+        "plan_intensity_P7": intensity.get("P7"),
+        "plan_intensity_P8": intensity.get("P8"),
+        "plan_intensity_P11": intensity.get("P11"),
+    }
 
 
 def hf_conversation_row(
     conv: Conversation, case: Case, reference: ReferenceRow | None
-) -> dict[str, Any]:
+) -> HFConversationRow:
     """One flat row of the ``conversations`` config: ids, profile fields, turns."""
     phase = conv["phase"]
     value = reference["trajectory"].get(phase) if reference is not None else None
@@ -149,13 +222,24 @@ def hf_conversation_row(
     }
 
 
-def hf_reference_row(ref: ReferenceRow) -> dict[str, Any]:
+def hf_reference_row(ref: ReferenceRow) -> HFReferenceRow:
     """One flat row of the ``reference`` config: the trajectory as one column per phase."""
-    row: dict[str, Any] = {"client_id": ref["client_id"], "source": ref.get("source")}
-    for phase in BENCHMARK_ORDER:
-        v = ref["trajectory"].get(phase)
-        row[f"intensity_{phase}"] = None if v is None else float(v)
-    return row
+    trajectory = ref["trajectory"]
+
+    def value(phase: str) -> float | None:
+        v = trajectory.get(phase)
+        return None if v is None else float(v)
+
+    return {
+        "client_id": ref["client_id"],
+        "source": ref.get("source"),
+        "intensity_P5": value("P5"),
+        "intensity_P10": value("P10"),
+        "intensity_P6": value("P6"),
+        "intensity_P7": value("P7"),
+        "intensity_P8": value("P8"),
+        "intensity_P11": value("P11"),
+    }
 
 
 # -- splits -----------------------------------------------------------------------------------------
@@ -352,7 +436,7 @@ def export_hf_records(
         if cid not in by_id:
             raise InputError(f"reference of client {cid}, who has no case")
     split_of = split_clients(by_id)
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = {
+    rows: dict[str, dict[str, list[HFRow]]] = {
         config: {name: [] for name, _ in SPLITS} for config in CONFIGS
     }
     for cid in sorted(by_id):

@@ -15,7 +15,7 @@ Task parameters (``-T name=value``): ``track`` (full | masked | turn), ``split``
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypedDict
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
@@ -24,12 +24,23 @@ from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, mean, 
 from inspect_ai.solver import TaskState, generate
 
 from tvt.bench import BENCHMARK_NAME
+from tvt.leaderboard.types import CommittedRecipe
+from tvt.records import PhaseOutputRow, TurnOutputsRow
 
 #: Reference records per split key, for the metrics (kept out of the logs).
 _REFERENCES: dict[str, list[dict[str, Any]]] = {}
 
 
-def _split(track: str, split: str, clients: int | None) -> tuple[Any, str, dict[str, Any]]:
+class SplitInfo(TypedDict, total=False):
+    """What a run's log records of the split it rated (the seed of a sealed split stays secret)."""
+
+    split: str  # "dev" or "sealed"
+    commitment: str
+    inputs_sha256: str
+    recipe: CommittedRecipe
+
+
+def _split(track: str, split: str, clients: int | None) -> tuple[Any, str, SplitInfo]:
     from tvt.bench.inputs import read_inputs
     from tvt.bench.recipe import commitment, data_versions, draw_seed, generation_recipe, split_dir
     from tvt.bench.splits import Split, build_split
@@ -94,9 +105,9 @@ def _samples(split: Any) -> list[Sample]:
     return out
 
 
-def outputs_from_scores(scores: list[Any]) -> list[dict[str, Any]]:
+def outputs_from_scores(scores: list[Any]) -> list[PhaseOutputRow | TurnOutputsRow]:
     """tvt model-output records from inspect sample scores (format failures left out)."""
-    out = []
+    out: list[PhaseOutputRow | TurnOutputsRow] = []
     for s in scores:
         meta = (s.score.metadata if hasattr(s, "score") else s.metadata) or {}
         if not meta.get("parsed"):

@@ -16,7 +16,7 @@ Python: one million clients are scored in well under a second.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -153,9 +153,35 @@ def bootstrap_means(
     return out
 
 
+class _CIMethodBase(TypedDict):
+    method: str  # "percentile bootstrap", "normal" or "none"
+
+
+class CIMethod(_CIMethodBase, total=False):
+    """How a report's confidence intervals were computed (a score report's ``ci``)."""
+
+    resamples: int
+    seed: int
+    reason: str
+
+
+class MetricStats(TypedDict):
+    """Mean, sample SD and 95 % CI of the client mean of one metric (``None`` where undefined)."""
+
+    mean: float | None
+    sd: float | None
+    ci95: list[float] | None
+
+
+def defined(mean: float | None) -> float:
+    """A summary's mean where at least one value was summarised (so it is defined)."""
+    assert mean is not None, "a mean of no values"
+    return mean
+
+
 def summarise(
     columns: dict[str, np.ndarray], *, seed: int = 0
-) -> tuple[dict[str, dict[str, Any]], dict[str, Any], np.ndarray | None]:
+) -> tuple[dict[str, MetricStats], CIMethod, np.ndarray | None]:
     """Mean, sample SD and 95 % CI of the client mean for each named column of per-client values.
 
     Up to :data:`BOOTSTRAP_MAX_CLIENTS` clients the CI is a seeded percentile bootstrap
@@ -173,7 +199,7 @@ def summarise(
     data = np.column_stack([np.asarray(columns[k], dtype=np.float64) for k in names])
     draws: np.ndarray | None
     if 2 <= n <= BOOTSTRAP_MAX_CLIENTS:
-        method: dict[str, Any] = {
+        method: CIMethod = {
             "method": "percentile bootstrap",
             "resamples": BOOTSTRAP_RESAMPLES,
             "seed": seed,
@@ -191,7 +217,7 @@ def summarise(
     else:
         method = {"method": "none", "reason": "fewer than 2 clients"}
         draws = None
-    stats: dict[str, dict[str, Any]] = {}
+    stats: dict[str, MetricStats] = {}
     for k, name in enumerate(names):
         v = data[:, k]
         mean = float(v.mean()) if n else None

@@ -7,9 +7,9 @@ paper`` compares a dataset with them; the leaderboard lists Table 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from tvt.resources import load_seed_json, seeds_path
 from tvt.schemacheck import check
@@ -52,7 +52,7 @@ class Paper:
     table_1: tuple[Table1Row, ...]
 
 
-def _mean_sd(obj: dict[str, Any]) -> MeanSd:
+def _mean_sd(obj: Mapping[str, float]) -> MeanSd:
     return MeanSd(mean=obj["mean"], sd=obj["sd"])
 
 

@@ -20,19 +20,48 @@ from tvt.errors import InputError
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
 from tvt.plan import PlanModel, plan_trajectory, reference_record
-from tvt.records import Case, Conversation, ReferenceRow
+from tvt.records import BackendInfo, Case, Conversation, Manifest, Plan, ReferenceRow
 from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
 
-def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[dict[str, Any]]:
+# -- the planner and the composer take plain JSON objects; the typed records cross here ------------
+def _plain(case: Case) -> dict[str, Any]:
+    return cast(dict[str, Any], case)  # noqa: TC006 - a Case is a JSON object
+
+
+def plan_case(case: Case, seed: int, model: PlanModel | None = None) -> Plan:
+    """The plan of a sampled case (:func:`tvt.plan.plan_trajectory`)."""
+    return cast(Plan, plan_trajectory(_plain(case), seed, model))
+
+
+def reference_of(case: Case) -> ReferenceRow:
+    """The ``reference.jsonl`` line of a planned case (:func:`tvt.plan.reference_record`)."""
+    return cast(ReferenceRow, reference_record(_plain(case)))
+
+
+def compose_case(
+    case: Case, seed: int, phases: Sequence[str], suds_style: str = "numeric"
+) -> list[Conversation]:
+    """The offline composer's conversations of a planned case (:func:`tvt.compose.compose_client`)."""
+    return cast(
+        list[Conversation], compose_client(_plain(case), seed, phases, suds_style=suds_style)
+    )
+
+
+def planned_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[Case]:
     """Yield the planned cases of clients ``start..clients`` (each independent of the others)."""
     sampler = Sampler(config, seed)
     model = PlanModel(load_seed_json("plan.json"))
     for client_id in range(start, clients + 1):
         case = sampler.sample(client_id)
-        case["plan"] = plan_trajectory(case, seed, model)
+        case["plan"] = plan_case(case, seed, model)
         yield case
+
+
+def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[dict[str, Any]]:
+    """:func:`planned_cases` as plain JSON objects (the composer's own reports take those)."""
+    return map(_plain, planned_cases(config, seed, clients, start))
 
 
 def parse_phases(text: str | None) -> list[str]:
@@ -95,15 +124,15 @@ def render_chunk(
     """
     survey = Survey()
     cases, refs, convs = [], [], []
-    for case in iter_cases(config, seed, last, start=first):
-        reference = reference_record(case)
-        survey.add_case(cast(Case, case))
-        survey.add_reference(cast(ReferenceRow, reference))
+    for case in planned_cases(config, seed, last, start=first):
+        reference = reference_of(case)
+        survey.add_case(case)
+        survey.add_reference(reference)
         cases.append(dumps_generated(case))
         refs.append(dumps_generated(reference))
         if phases:
-            for conv in compose_client(case, seed, phases, suds_style=suds_style):
-                survey.add_conversation(cast(Conversation, conv))
+            for conv in compose_case(case, seed, phases, suds_style=suds_style):
+                survey.add_conversation(conv)
                 convs.append(dumps_generated(conv))
     out = {"cases.jsonl": cases, "reference.jsonl": refs, "conversations.jsonl": convs}
     files = {
@@ -149,7 +178,7 @@ def generate_offline(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
     suds_style: str = "numeric",
-) -> dict[str, Any]:
+) -> Manifest:
     """Write a complete dataset with the embedded offline composer; return the manifest.
 
     ``suds_style="verbal"`` has SUDS spoken in words only (recorded in the manifest's backend).
@@ -162,7 +191,7 @@ def generate_offline(
         raise ValueError(f"unknown suds_style {suds_style!r} (use numeric or verbal)")
     out_existed = out.exists()
     prepare_output(out, force)
-    backend: dict[str, Any] = {"name": "offline", "composer_version": COMPOSER_VERSION}
+    backend: BackendInfo = {"name": "offline", "composer_version": COMPOSER_VERSION}
     if suds_style != "numeric":
         backend["suds_style"] = suds_style
     manifest = base_manifest(

@@ -21,6 +21,7 @@ from typing import Any, TypedDict, cast
 from tvt.errors import InputError
 from tvt.fields import CASE_SECTIONS
 from tvt.jsonio import is_finite_number, iter_jsonl
+from tvt.metrics import CIMethod
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.schemacheck import describe, errors
 
@@ -112,6 +113,18 @@ class Turn(_TurnBase, total=False):
     realized: bool  # --backend realize: the model's rewrite passed the checks
 
 
+class RealizeCounts(TypedDict):
+    """``--backend realize``: what happened to a conversation's turns (docs/realize.md)."""
+
+    attempts: int  # answers asked for
+    turns: int
+    rewritten: int  # turns the model's rewrite replaced
+    retried: int  # turns that needed more than one answer
+    fallback: int  # turns left as the composer wrote them
+    format_failures: int  # answers that could not be used at all
+    fallback_reasons: dict[str, str]  # turn index -> why it fell back
+
+
 class _ConversationBase(TypedDict):
     client_id: int
     phase: str
@@ -122,7 +135,7 @@ class Conversation(_ConversationBase, total=False):
     three_turn_sequences: list[list[str]] | None
     source: str
     risk_moment: bool  # offline composer: the conversation holds a risk moment (docs/composer.md)
-    realize: dict[str, Any]  # --backend realize: attempts, turns rewritten / retried / fallen back
+    realize: RealizeCounts  # --backend realize: attempts, turns rewritten / retried / fallen back
 
 
 class ReferenceRow(TypedDict):
@@ -172,8 +185,117 @@ class FileEntry(TypedDict):
     records: int
 
 
-class Manifest(TypedDict):
-    """``manifest.json``: what made the dataset, and its files' hashes."""
+class Cost(TypedDict):
+    """A run's USD estimate and the per-million-token prices it was made with."""
+
+    usd: float
+    price_in_per_million: float
+    price_out_per_million: float
+
+
+class RunTotals(TypedDict):
+    """Model answers and tokens of a run (the manifest's ``backend.usage``)."""
+
+    responses: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class SudsLabelStats(TypedDict):
+    """How the SUDS labels of a dataset's conversations came out (the manifest's ``suds_labels``)."""
+
+    rating_questions: int
+    answered_with_rating: int
+    answered_share: float | None
+    labelled_turns: int
+
+
+class RealizeShares(TypedDict):
+    rewritten: float | None
+    retried: float | None
+    fallback: float | None
+
+
+class RealizeTotals(TypedDict):
+    """Turns rewritten, retried and fallen back over a dataset."""
+
+    turns: int
+    rewritten: int
+    retried: int
+    fallback: int
+    format_failures: int
+    attempts: int
+    shares: RealizeShares
+    conversations: int
+    conversations_all_fallback: int
+
+
+class RealizeSummary(RealizeTotals):
+    """The manifest's ``backend.realize``: the totals and the problem kinds caught."""
+
+    caught: dict[str, int]
+
+
+class RealizeBatch(TypedDict):
+    """``tvt batch collect`` of a realize batch: results files read, retry requests written."""
+
+    results_files: int
+    retry_requests: int
+    conversations_with_retries_pending: int
+
+
+class ResponseFormat(TypedDict):
+    type: str  # "json_object": JSON mode
+
+
+class BackendSampling(TypedDict, total=False):
+    """The sampling settings an LLM backend records (``seed`` is the rule each request follows)."""
+
+    temperature: float
+    max_tokens: int
+    response_format: ResponseFormat
+    max_attempts: int
+    seed: str
+
+
+class _BackendInfoBase(TypedDict):
+    name: str
+
+
+class BackendInfo(_BackendInfoBase, total=False):
+    """The manifest's ``backend``: what produced the conversations, with that backend's settings.
+
+    The keys below are those of tvt's own backends (offline, openai, realize, and batches of the
+    last two); a plugin backend records its ``name`` and ``version``."""
+
+    version: str
+    composer_version: str
+    suds_style: str
+    mode: str  # "batch" for a collected Batch API run
+    model: str | None
+    base_url_host: str | None
+    prompt_version: str | None
+    prompt_sha256: str
+    narrative_facts: bool | None
+    audit_rules_version: str
+    sampling: BackendSampling
+    usage: RunTotals
+    suds_labels: SudsLabelStats
+    cost_estimate: Cost
+    realize: RealizeSummary
+    batch: RealizeBatch
+
+
+class ImportRepairs(TypedDict):
+    repairs: dict[str, int]  # repair kind -> how many
+
+
+# ``import`` is a keyword: the optional key is declared the functional way.
+_ManifestImport = TypedDict("_ManifestImport", {"import": ImportRepairs}, total=False)
+
+
+class ManifestHead(_ManifestImport):
+    """The manifest fields that describe how a dataset was made (before its files are hashed)."""
 
     format: str  # "tvt-dataset"
     format_version: str
@@ -182,8 +304,13 @@ class Manifest(TypedDict):
     clients: int
     phases: list[str]
     config: ConfigRef | None
-    backend: dict[str, Any]  # free-form beyond "name": each backend records its own settings
+    backend: BackendInfo
     versions: dict[str, str]
+
+
+class Manifest(ManifestHead):
+    """``manifest.json``: what made the dataset, and its files' hashes."""
+
     files: dict[str, FileEntry]
     fingerprint: str
 
@@ -200,6 +327,94 @@ class ClientScore(TypedDict):
     rmse: float | None
 
 
+class MetricDoc(TypedDict):
+    """Mean, SD and 95 % CI of one metric in a score report."""
+
+    mean: float
+    sd: float | None
+    ci95: list[float] | None
+
+
+class PhaseDoc(TypedDict):
+    """Errors and means of one phase in a score report."""
+
+    name: str
+    n: int
+    mae: float | None
+    bias: float | None
+    model_mean: float | None
+    model_sd: float | None
+    reference_mean: float | None
+    reference_sd: float | None
+
+
+class OutputsDoc(TypedDict):
+    path: str
+    sha256: str
+    records: int
+
+
+class ReferenceDoc(TypedDict):
+    path: str
+    file: str
+    sha256: str
+    fingerprint: str | None
+    sources: list[str]
+    records: int
+
+
+class InputsDoc(TypedDict):
+    """The files a score report was computed from."""
+
+    outputs: OutputsDoc
+    reference: ReferenceDoc
+
+
+class BaselineDoc(TypedDict):
+    """An earlier report's means and the ratios against it (``tvt score --baseline``)."""
+
+    path: str
+    sha256: str
+    pearson: float
+    dtw: float
+    rmse: float
+    r_corr: float | None
+    r_dtw: float | None
+    r_rmse: float | None
+
+
+class _ScoreReportDocBase(TypedDict):
+    format: str  # "tvt-score-report"
+    format_version: str
+    tvt_version: str
+    pearson: MetricDoc
+    dtw: MetricDoc
+    rmse: MetricDoc
+    s_abs: float
+    s_abs_ci95: list[float] | None
+    n_scored: int
+    n_reference: int
+    n_output_clients: int
+    missing: list[int]
+    incomplete: list[int]
+    excluded: list[int]
+    unreferenced: list[list[int | str]]  # [client_id, phase]
+    undefined_pearson: int
+    per_phase: dict[str, PhaseDoc]
+    ci: CIMethod
+    models: list[str]
+
+
+class ScoreReportDoc(_ScoreReportDocBase, total=False):
+    """The JSON score report (``tvt score --json``, ``schemas/report.schema.json``).
+
+    ``inputs`` is absent only for trajectories scored in memory (no file to name)."""
+
+    inputs: InputsDoc
+    baseline: BaselineDoc
+    skill: dict[str, Any]  # a published benchmark split: tvt.bench.prior's reading-skill block
+
+
 class _PhaseOutputRowBase(TypedDict):
     client_id: int
     phase: str
@@ -208,6 +423,66 @@ class _PhaseOutputRowBase(TypedDict):
 
 class PhaseOutputRow(_PhaseOutputRowBase, total=False):
     """One line of a model-output file in the per-phase shape (the openai rater writes these)."""
+
+    model: str
+    raw: Any
+
+
+class _InputTurnBase(TypedDict):
+    speaker: str
+    text: str
+
+
+class InputTurn(_InputTurnBase, total=False):
+    """A turn of a benchmark input: what a rater sees."""
+
+    rate: bool  # turn track: a client turn to rate (always true when present)
+
+
+class InputRecord(TypedDict):
+    """One line of a benchmark's ``inputs.jsonl``: a conversation as a rater sees it (text only)."""
+
+    client_id: int
+    phase: str
+    turns: list[InputTurn]
+
+
+class _TurnReferenceBase(TypedDict):
+    client_id: int
+    phase: str
+    turns: list[int]  # 0-based indices of the rated client turns in the input's turns
+    intensities: list[float]  # aligned with ``turns``
+
+
+class TurnReference(_TurnReferenceBase, total=False):
+    """One line of a turn-track ``reference.jsonl``: the planned intensity of each rated turn."""
+
+    source: str
+
+
+class _TurnOutputsRowBase(TypedDict):
+    client_id: int
+    phase: str
+    turns: list[int]
+    intensities: list[float]
+
+
+class TurnOutputsRow(_TurnOutputsRowBase, total=False):
+    """One line of turn-track model outputs, per conversation (what tvt's raters write)."""
+
+    model: str
+    raw: Any
+
+
+class _TurnOutputRowBase(TypedDict):
+    client_id: int
+    phase: str
+    turn: int
+    intensity: float
+
+
+class TurnOutputRow(_TurnOutputRowBase, total=False):
+    """One line of turn-track model outputs, per turn."""
 
     model: str
     raw: Any

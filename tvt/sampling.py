@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-from tvt.config import Config
+from tvt.config import Config, Constraint
+from tvt.records import Case
 from tvt.rng import Stream
 
 LIFE_FIELDS = ("relationship_status", "occupation", "living_situation")
@@ -46,7 +48,7 @@ def age_group(age: int, groups: list[list[int]]) -> str:
 
 
 def allowed(
-    constraints: list[dict[str, Any]], field: str, value: str, age: int, profile: dict[str, Any]
+    constraints: list[Constraint], field: str, value: str, age: int, profile: Mapping[str, object]
 ) -> bool:
     """Whether ``value`` of ``field`` is allowed for this age and the fields already drawn."""
     for c in constraints:
@@ -62,7 +64,7 @@ def allowed(
     return True
 
 
-def violations(profile: dict[str, Any], constraints: list[dict[str, Any]]) -> list[str]:
+def violations(profile: Mapping[str, object], constraints: list[Constraint]) -> list[str]:
     """The consistency rules a profile breaks (empty when it is consistent).
 
     This is the validation step the paper describes; the sampler filters its tables with the same
@@ -70,9 +72,10 @@ def violations(profile: dict[str, Any], constraints: list[dict[str, Any]]) -> li
     """
     out = []
     age = profile["age"]
+    assert isinstance(age, int)
     for field in LIFE_FIELDS:
         value = profile.get(field)
-        if value is not None and not allowed(constraints, field, value, age, profile):
+        if isinstance(value, str) and not allowed(constraints, field, value, age, profile):
             out.append(f"{field}={value!r} at age {age}")
     return out
 
@@ -110,7 +113,12 @@ class Sampler:
 
     # -- life circumstances ---------------------------------------------------------------------
     def _draw_life(
-        self, field: str, weights: dict[str, float], age: int, profile: dict[str, Any], rng: Stream
+        self,
+        field: str,
+        weights: dict[str, float],
+        age: int,
+        profile: Mapping[str, object],
+        rng: Stream,
     ) -> str:
         # The allowed values depend only on the table, the age and the fields drawn before, so
         # each filtered table is built once and reused.
@@ -129,20 +137,24 @@ class Sampler:
 
     def _life(self, age: int, rng: Stream) -> dict[str, str]:
         band = self.bands[bisect.bisect_right(self.band_starts, age) - 1]
-        profile: dict[str, Any] = {"age": age}
-        profile["relationship_status"] = self._draw_life(
+        profile: dict[str, object] = {"age": age}
+        status = profile["relationship_status"] = self._draw_life(
             "relationship_status", band["relationship_status"], age, profile, rng
         )
-        profile["occupation"] = self._draw_life("occupation", band["occupation"], age, profile, rng)
-        key = "partnered" if profile["relationship_status"] in self.partnered else "unpartnered"
-        profile["living_situation"] = self._draw_life(
-            "living_situation", band["living_situation"][key], age, profile, rng
+        occupation = profile["occupation"] = self._draw_life(
+            "occupation", band["occupation"], age, profile, rng
         )
-        del profile["age"]
-        return profile
+        living = band["living_situation"]
+        weights = living["partnered"] if status in self.partnered else living["unpartnered"]
+        living_situation = self._draw_life("living_situation", weights, age, profile, rng)
+        return {
+            "relationship_status": status,
+            "occupation": occupation,
+            "living_situation": living_situation,
+        }
 
     # -- the whole case -------------------------------------------------------------------------
-    def sample(self, client_id: int) -> dict[str, Any]:
+    def sample(self, client_id: int) -> Case:
         """The case of ``client_id`` (profiles and trauma info; the plan is added by plan.py)."""
         rng = Stream(self.seed, client_id, "case")
         ca, ta = self.client_age, self.therapist_age
@@ -178,7 +190,9 @@ class Sampler:
                 "age": age,
                 "age_group": age_group(age, ca["groups"]),
                 "gender": gender,
-                **life,
+                "relationship_status": life["relationship_status"],
+                "occupation": life["occupation"],
+                "living_situation": life["living_situation"],
                 "ethnicity": ethnicity,
                 "co_occurring_condition": condition,
                 "exhibited_behaviors": behaviours,

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt.dataset import DATA_FILES, fingerprint
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file
 from tvt.phases import PHASE_INDEX
-from tvt.records import problem
+from tvt.records import Manifest, problem
 from tvt.resources import schemas_path
 
 #: Data file of a dataset folder -> schema name (``schemas/<name>.schema.json``).
@@ -224,7 +224,7 @@ def validate_dataset(folder: str | Path, *, max_problems: int = DEFAULT_MAX_PROB
     if not folder.is_dir():
         raise InputError("dataset folder not found", path=folder)
     manifest_path = folder / "manifest.json"
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest | None = None
     if not manifest_path.exists():
         result.add(manifest_path, "manifest.json is missing")
     else:
@@ -234,7 +234,7 @@ def validate_dataset(folder: str | Path, *, max_problems: int = DEFAULT_MAX_PROB
             result.add(manifest_path, exc.reason, exc.line)
         else:
             if check_object(result, "manifest", doc, manifest_path, None):
-                manifest = doc
+                manifest = cast(Manifest, doc)  # the schema holds
     present = [name for name in DATA_FILES if (folder / name).exists()]
     if "cases.jsonl" not in present:
         result.add(folder / "cases.jsonl", "cases.jsonl is missing")
@@ -265,7 +265,7 @@ def validate_dataset(folder: str | Path, *, max_problems: int = DEFAULT_MAX_PROB
 def _check_manifest(
     result: Result,
     folder: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     present: list[str],
     seen: dict[str, _Seen],
 ) -> None:

@@ -4,11 +4,16 @@ one call long): ``tvt generate --benchmark tvt-bench-v2 ...`` and ``tvt score`` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.errors import InputError
+
+if TYPE_CHECKING:
+    from tvt.bench.turns import TurnReportDoc
+    from tvt.records import ScoreReportDoc
 
 #: Benchmarks with tracks and splits (``tvt generate --benchmark NAME --track T --split dev``).
 TRACKED = ("tvt-bench-v2", "tvt-bench-v3")
@@ -84,14 +89,12 @@ def score_turn_track(
     return True
 
 
-def add_skill(report: dict[str, object], outputs: Path, reference: Path) -> None:
+def add_skill(report: ScoreReportDoc | TurnReportDoc, outputs: Path, reference: Path) -> None:
     """Put the reading skill into a report scored against a published benchmark split."""
     from tvt.bench.prior import skill_for_files
 
     inputs = report.get("inputs")
-    sha = None
-    if isinstance(inputs, dict) and isinstance(inputs.get("reference"), dict):
-        sha = inputs["reference"].get("sha256")
-    skill = skill_for_files(outputs, reference, sha if isinstance(sha, str) else None)
+    sha = inputs["reference"]["sha256"] if inputs else None
+    skill = skill_for_files(outputs, reference, sha)
     if skill is not None:
         report["skill"] = skill

@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text
+
+if TYPE_CHECKING:
+    from tvt.llm.client import UsageRecord
+    from tvt.llm.generation import Cost
+    from tvt.raters.llm import RatingFailure
 
 _JSON_OBJ = re.compile(r"\{.*\}", re.DOTALL)
 _JSON_LIST = re.compile(r"\[[^\[\]]*\]", re.DOTALL)
@@ -84,6 +89,32 @@ class TurnRating(Asked[list[int | float]]):
         return self.value
 
 
+class InputsRateSummary(TypedDict):
+    """A model's rating run over benchmark inputs (what a sealed entry records of it)."""
+
+    model: str
+    base_url_host: str | None
+    prompt_version: str
+    prompt_sha256: str
+    requests: int
+    rated: int
+    format_failures: int
+    format_failure_rate: float
+    request_failures: int
+    first_answer_unreadable: int
+    json_mode: bool
+    cache: str
+    usage: UsageRecord
+    cost_estimate: Cost | None
+
+
+class LLMInputsRun(InputsRateSummary):
+    """``tvt rate INPUTS --rater openai``: the run's summary and the sentence shown."""
+
+    message: str
+    unit: str
+
+
 async def rate_turns(
     client: Any,
     record: dict[str, Any],
@@ -132,7 +163,7 @@ def rate_inputs_llm(
     json_mode: bool = True,
     progress: bool = False,
     policy: Any = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[RatingFailure], InputsRateSummary]:
     """Rate every input record; returns ``(outputs, failures, summary)``.
 
     ``unit`` is ``conversation`` (outputs ``{"client_id", "phase", "intensity", "model"}``) or
@@ -204,7 +235,7 @@ def rate_inputs_llm(
             )
     counts = run.counts()
     n = len(inputs) or 1
-    summary = {
+    summary: InputsRateSummary = {
         "model": endpoint.model,
         "base_url_host": endpoint.host,
         "prompt_version": prompts.id,

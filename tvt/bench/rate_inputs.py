@@ -9,11 +9,23 @@ dataset folders).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from tvt.bench.inputs import marked_turns, read_inputs
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
+
+if TYPE_CHECKING:
+    from tvt.bench.llm_rate import LLMInputsRun
+
+
+class LexicalInputsRun(TypedDict):
+    """``tvt rate INPUTS`` with the lexical rater: the sentence shown and the counts."""
+
+    message: str
+    outputs: int
+    inputs: int
+    unit: str
 
 
 def inputs_unit(inputs: list[dict[str, Any]]) -> str:
@@ -32,7 +44,7 @@ def rate_inputs_file(
     base_url: str | None = None,
     concurrency: int = 8,
     **llm_flags: Any,
-) -> dict[str, Any]:
+) -> LexicalInputsRun | LLMInputsRun:
     """Rate every record of an ``inputs.jsonl`` and write model outputs; returns a summary."""
     from tvt.raters.lexical import parse_signals
 

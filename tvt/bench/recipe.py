@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.tracks import SPLITS, Track, get_track
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import dumps, read_json, sha256_file
+from tvt.leaderboard.types import CommittedRecipe
 from tvt.resources import data_dir, seeds_path
 
 #: Secret seeds are drawn below this bound (63 bits: fits numpy's SeedSequence and JSON readers).
@@ -65,7 +66,7 @@ def data_versions() -> dict[str, str]:
 
 def generation_recipe(
     track: Track, split: str, clients: int, preset: str, versions: dict[str, str] | None = None
-) -> dict[str, Any]:
+) -> CommittedRecipe:
     """What, besides the seed, decides a split's inputs (the committed recipe)."""
     return {
         "benchmark": BENCHMARK_NAME,
@@ -79,7 +80,7 @@ def generation_recipe(
     }
 
 
-def commitment(seed: int, recipe: dict[str, Any]) -> str:
+def commitment(seed: int, recipe: CommittedRecipe) -> str:
     """sha256 over the canonical JSON of the recipe and the seed (hex)."""
     return hashlib.sha256(dumps({"recipe": recipe, "seed": int(seed)}).encode()).hexdigest()
 
@@ -103,20 +104,31 @@ def split_entry(recipe: dict[str, Any], track: str, split: str) -> dict[str, Any
     return track_entry(recipe, track)["splits"][split]
 
 
+class DevSplitFiles(TypedDict):
+    """What ``tvt generate --benchmark ... --split dev`` wrote and verified."""
+
+    track: str
+    out: str
+    files: dict[str, str]  # file name -> sha256 (each matches the recipe)
+    clients: int
+
+
 def regenerate_dev(
     track: str, out: Path, *, force: bool = False, name: str = BENCHMARK_NAME
-) -> dict[str, Any]:
+) -> DevSplitFiles:
     """Regenerate the dev split of ``track`` into ``out`` and verify it against the recipe.
 
     Writes ``inputs.jsonl`` and ``reference.jsonl`` (atomically) and returns a summary; raises
     WorkFailed (exit 1) naming the versions that differ when a file does not match.
     """
     from tvt.bench.splits import build_split
-    from tvt.benchmark import check_release
+    from tvt.benchmark import Recipe, check_release
     from tvt.jsonio import atomic_writer
 
     recipe = load_recipe(name)
-    check_release(recipe, data_versions())  # on another release: say so, write nothing
+    check_release(
+        cast(Recipe, recipe), data_versions()
+    )  # on another release: say so, write nothing
     entry = split_entry(recipe, track, "dev")
     trk = get_track(track)
     if out.exists() and any(out.iterdir()) and not force:
@@ -140,4 +152,4 @@ def regenerate_dev(
             f"{name} {track}/dev: the regenerated {', '.join(bad)} does not match the "
             f"recipe ({why})"
         )
-    return {"track": track, "out": str(out), "files": got, "clients": entry["clients"]}
+    return {"track": track, "out": str(out), "files": got, "clients": int(entry["clients"])}

@@ -5,11 +5,15 @@ so both paths read exactly what a submitted file would contain."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tvt.jsonio import write_jsonl
+
+if TYPE_CHECKING:
+    from tvt.bench.turns import TurnReportDoc
+    from tvt.records import ScoreReportDoc
 
 
 def score_any(
@@ -18,7 +22,7 @@ def score_any(
     *,
     require_complete: bool = False,
     bootstrap_seed: int = 0,
-) -> dict[str, Any]:
+) -> ScoreReportDoc | TurnReportDoc:
     """The report of ``outputs`` against ``reference``; the reference's shape picks the scorer."""
     from tvt.bench.turns import is_turn_reference, score_turns
 
@@ -34,8 +38,8 @@ def score_any(
 
 
 def score_records(
-    outputs: Iterable[dict[str, Any]],
-    reference: Iterable[dict[str, Any]],
+    outputs: Iterable[Mapping[str, object]],  # written out as they are, then scored
+    reference: Iterable[Mapping[str, object]],
     *,
     bootstrap_seed: int = 0,
 ) -> dict[str, Any]:
@@ -45,7 +49,8 @@ def score_records(
         ref_path = Path(tmp) / "reference.jsonl"
         write_jsonl(out_path, outputs)
         write_jsonl(ref_path, reference)
-        report = score_any(out_path, ref_path, bootstrap_seed=bootstrap_seed)
+        # the report as plain JSON: the temporary paths go, and the sealed entry keeps some keys
+        report = cast(dict[str, Any], score_any(out_path, ref_path, bootstrap_seed=bootstrap_seed))
     for side in report.get("inputs", {}).values():
         side.pop("path", None)  # temporary paths mean nothing to a reader
         side.pop("file", None)

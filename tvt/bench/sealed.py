@@ -19,10 +19,11 @@ then is the seed published in the entry, so anyone can regenerate the exact inpu
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.recipe import commitment, data_versions, draw_seed, generation_recipe
@@ -30,6 +31,11 @@ from tvt.bench.splits import build_split, suds_style_applied
 from tvt.bench.tracks import get_track
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, dumps, read_json, write_json
+from tvt.leaderboard.types import CommittedRecipe, EntryMetrics, SealedEntry
+from tvt.records import PhaseOutputRow, TurnOutputsRow
+
+if TYPE_CHECKING:
+    from tvt.raters.llm import RatingFailure
 
 ENTRY_FORMAT = "tvt-leaderboard-entry"
 ENTRY_VERSION = 2
@@ -45,7 +51,15 @@ def default_secrets_dir() -> Path:
     return Path(base) / "tvt" / "secrets"
 
 
-def _write_secret(folder: Path, name: str, payload: dict[str, Any]) -> Path:
+class SealedSecret(TypedDict):
+    """A sealed run's secret file: the seed that opens its commitment, kept until ``tvt reveal``."""
+
+    commitment: str
+    recipe: CommittedRecipe
+    seed: int
+
+
+def _write_secret(folder: Path, name: str, payload: SealedSecret) -> Path:
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / f"{name}.json"
     with atomic_writer(path) as fh:
@@ -63,11 +77,11 @@ def _slug(text: str) -> str:
 
 @dataclass
 class EvalResult:
-    entry: dict[str, Any]
+    entry: SealedEntry
     entry_path: Path
     secret_path: Path
     outputs: list[dict[str, Any]]
-    failures: list[dict[str, Any]]
+    failures: list[RatingFailure]
 
 
 def _metrics(
@@ -75,7 +89,7 @@ def _metrics(
     outputs: list[dict[str, Any]],
     reference: list[dict[str, Any]],
     track: str,
-) -> dict[str, Any]:
+) -> EntryMetrics:
     keep = (
         "pearson",
         "dtw",
@@ -92,13 +106,20 @@ def _metrics(
     from tvt.bench.prior import reading_skill, track_prior
 
     out["skill"] = reading_skill(outputs, reference, track_prior(track))
-    return out
+    # the report's own figures under the entry's keys, and the skill (tvt.bench.prior's block)
+    return cast(EntryMetrics, out)
 
 
-def _answer(row: dict[str, Any]) -> dict[str, Any]:
+def _answer(row: Mapping[str, Any]) -> PhaseOutputRow | TurnOutputsRow:
     """An output row as stored in the entry (what the model answered, nothing else)."""
-    keep = ("client_id", "phase", "intensity", "turns", "intensities")
-    return {k: row[k] for k in keep if k in row}
+    if "turns" in row:
+        return {
+            "client_id": row["client_id"],
+            "phase": row["phase"],
+            "turns": row["turns"],
+            "intensities": row["intensities"],
+        }
+    return {"client_id": row["client_id"], "phase": row["phase"], "intensity": row["intensity"]}
 
 
 def run_eval(
@@ -163,7 +184,7 @@ def run_eval(
         )
     report = score_records(outputs, split.reference)
     when = date or _date.today().isoformat()
-    entry: dict[str, Any] = {
+    entry: SealedEntry = {
         "entry_format": ENTRY_FORMAT,
         "entry_version": ENTRY_VERSION,
         "status": "sealed",
@@ -277,7 +298,8 @@ def check_entry(entry: dict[str, Any], seed: int, *, path: str | Path = "entry")
             + ("; ".join(diffs) or "different version keys")
             + "); check it with the tvt release that wrote it"
         )
-    bad = sorted(k for k in expected.keys() | claimed.keys() if claimed.get(k) != expected[k])
+    wanted: Mapping[str, object] = expected
+    bad = sorted(k for k in wanted.keys() | claimed.keys() if claimed.get(k) != wanted.get(k))
     if bad:
         raise InputError(
             f"the entry's recipe differs from the one {BENCHMARK_NAME} builds for a sealed "
@@ -363,7 +385,7 @@ def reveal(
     if not isinstance(entry, dict) or not isinstance(entry.get("sealed"), dict):
         raise InputError(f"not a sealed {BENCHMARK_NAME} entry", path=path, field="status")
     board = Path(keys_dir) if keys_dir is not None else path.resolve().parent.parent
-    status = signature_status(entry, load_public_keys(board), path)
+    status = signature_status(cast(SealedEntry, entry), load_public_keys(board), path)
     sealed = entry["sealed"]
     if seed is None:
         seed = _seed_from_secrets(path, sealed.get("commitment"), secrets_dir)

@@ -6,10 +6,22 @@ from __future__ import annotations
 
 from datetime import date as _date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tvt import __version__
 from tvt.errors import InputError, WorkFailed
+from tvt.leaderboard.types import (
+    Claimed,
+    EntryMetrics,
+    LeaderboardEntry,
+    MetricEntry,
+    SkillEntry,
+    SubmissionMeta,
+)
+from tvt.metrics import MetricStats, defined
+
+if TYPE_CHECKING:
+    from tvt.bench.turns import TurnReportDoc
 from tvt.leaderboard.entry import (
     ENTRY_FORMAT,
     ENTRY_VERSION,
@@ -31,25 +43,25 @@ def _count(value: Any) -> int:
     return len(value) if isinstance(value, list) else int(value or 0)
 
 
-def turn_metrics(report: dict[str, Any]) -> dict[str, Any]:
+def turn_metrics(report: TurnReportDoc) -> EntryMetrics:
     """The entry's ``metrics`` block from a turn-track report (no DTW on this track)."""
-    out: dict[str, Any] = {
-        key: {
-            "mean": float(report[key]["mean"]),
-            "sd": report[key].get("sd"),
-            "ci95": report[key].get("ci95"),
-        }
-        for key in ("pearson", "rmse")
+
+    def metric(stats: MetricStats) -> MetricEntry:
+        return {"mean": defined(stats["mean"]), "sd": stats.get("sd"), "ci95": stats.get("ci95")}
+
+    return {
+        "pearson": metric(report["pearson"]),
+        "rmse": metric(report["rmse"]),
+        "s_abs": float(report["s_abs"]),
+        "s_abs_ci95": report.get("s_abs_ci95"),
+        "n_scored": int(report["n_scored"]),
+        "n_reference": int(report["n_reference"]),
+        "missing": _count(report.get("missing")),
+        "incomplete": _count(report.get("incomplete")),
+        "undefined_pearson": _count(report.get("undefined_pearson")),
+        "unit": "conversation",
+        "turns_scored": int(report["turns_scored"]),
     }
-    out["s_abs"] = float(report["s_abs"])
-    out["s_abs_ci95"] = report.get("s_abs_ci95")
-    out["n_scored"] = int(report["n_scored"])
-    out["n_reference"] = int(report["n_reference"])
-    for key in ("missing", "incomplete", "undefined_pearson"):
-        out[key] = _count(report.get(key))
-    out["unit"] = "conversation"
-    out["turns_scored"] = int(report["turns_scored"])
-    return out
 
 
 def build_turn_entry(
@@ -60,7 +72,7 @@ def build_turn_entry(
     date: str | None = None,
     bootstrap_seed: int = 0,
     custom: bool = False,
-) -> dict[str, Any]:
+) -> LeaderboardEntry:
     """Verify and score turn-track outputs; the entry (nothing written)."""
     from tvt.bench.turns import score_turns
 
@@ -82,12 +94,16 @@ def build_turn_entry(
             f"cover at least {MIN_COVERAGE:.0%}",
             path=outputs,
         )
-    check_claims(
-        {k: v for k, v in meta.get("claimed", {}).items() if k != "dtw"}, metrics, meta_path
-    )
+    # DTW has no value on the turn track: a claimed one is not checked
+    checked: SubmissionMeta = {**meta}
+    if "claimed" in meta:
+        claimed: Claimed = {**meta["claimed"]}
+        claimed.pop("dtw", None)
+        checked["claimed"] = claimed
+    check_claims(checked, metrics, meta_path)
     outputs_sha = report["inputs"]["outputs"]["sha256"]
     stem = f"{slugify(meta['model'])}-{outputs_sha[:8]}"
-    entry: dict[str, Any] = {
+    entry: dict[str, object] = {  # in the order entries are written: url after organization
         "entry_format": ENTRY_FORMAT,
         "entry_version": ENTRY_VERSION,
         "status": "verified" if where["split"] is not None else "custom",
@@ -112,7 +128,7 @@ def build_turn_entry(
         },
     }
     validate_entry(entry)
-    return entry
+    return cast(LeaderboardEntry, entry)  # the schema holds
 
 
 def submit_any(
@@ -155,7 +171,8 @@ def submit_any(
             custom=custom,
         )
     if entry.get("track") is not None and entry["status"] == "verified":
-        entry["metrics"]["skill"] = skill_for_files(outputs, ref)
+        skill = skill_for_files(outputs, ref)
+        entry["metrics"]["skill"] = cast("SkillEntry | None", skill)  # validated just below
         validate_entry(entry)
     entry_path, out_copy = record_entry(leaderboard, entry, outputs)
     if out_copy is None:

@@ -25,14 +25,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
 from tvt import __version__, metrics
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, sha256_file
+from tvt.metrics import CIMethod, MetricStats, defined
 from tvt.phases import EXPOSURE_PHASES, PHASE_INDEX
+from tvt.records import OutputsDoc
 
 MIN_TURNS = 3
 REPORT_FORMAT = "tvt-turn-score-report"
@@ -253,13 +255,59 @@ def per_conversation(
     return n.astype(np.int64), pearson, rmse, undefined & ~few
 
 
+class TurnPhaseDoc(TypedDict):
+    n: int
+    pearson: float | None
+    rmse: float | None
+
+
+class FileDoc(TypedDict):
+    path: str
+    sha256: str
+
+
+class TurnInputsDoc(TypedDict):
+    outputs: OutputsDoc
+    reference: FileDoc
+
+
+class _TurnReportDocBase(TypedDict):
+    format: str
+    format_version: str
+    tvt_version: str
+    track: str  # "turn"
+    pearson: MetricStats
+    rmse: MetricStats
+    s_abs: float
+    s_abs_ci95: list[float] | None
+    s_abs_definition: str
+    n_scored: int
+    n_reference: int
+    turns_scored: int
+    turns_reference: int
+    missing: list[list[int | str]]  # [client_id, phase] of each conversation
+    incomplete: list[list[int | str]]
+    excluded: list[list[int | str]]
+    undefined_pearson: int
+    per_phase: dict[str, TurnPhaseDoc]
+    ci: CIMethod
+    models: list[str]
+    inputs: TurnInputsDoc
+
+
+class TurnReportDoc(_TurnReportDocBase, total=False):
+    """The JSON report of turn-track outputs (``tvt score`` against a turn reference)."""
+
+    skill: dict[str, Any]  # a published benchmark split: tvt.bench.prior's reading-skill block
+
+
 def score_turns(
     outputs: str | Path,
     reference: str | Path,
     *,
     require_complete: bool = False,
     bootstrap_seed: int = 0,
-) -> dict[str, Any]:
+) -> TurnReportDoc:
     """Score turn-track outputs against a turn reference; the JSON report (a plain dict)."""
     ref = load_turn_reference(reference)
     out_path = Path(outputs)
@@ -272,7 +320,7 @@ def score_turns(
     excluded = ~missing & ~scored
     incomplete = ~missing & (n < total)
 
-    def keys(mask: np.ndarray) -> list[list[Any]]:
+    def keys(mask: np.ndarray) -> list[list[int | str]]:
         return [[ref.keys[i][0], ref.keys[i][1]] for i in np.flatnonzero(mask)]
 
     if require_complete and (missing.any() or incomplete.any()):
@@ -289,13 +337,13 @@ def score_turns(
     stats, ci_method, draws = metrics.summarise(
         {"pearson": pearson[scored], "rmse": rmse[scored]}, seed=bootstrap_seed
     )
-    s = s_turn(stats["pearson"]["mean"], stats["rmse"]["mean"])
+    s = s_turn(defined(stats["pearson"]["mean"]), defined(stats["rmse"]["mean"]))
     s_ci = None
     if draws is not None:
         lo, hi = np.percentile([s_turn(p, r) for p, r in draws.tolist()], [2.5, 97.5])
         s_ci = [float(lo), float(hi)]
     phases = np.array([PHASE_INDEX[k[1]] for k in ref.keys])
-    per_phase = {}
+    per_phase: dict[str, TurnPhaseDoc] = {}
     for phase in EXPOSURE_PHASES:
         sel = scored & (phases == PHASE_INDEX[phase])
         per_phase[phase] = {
@@ -331,10 +379,10 @@ def score_turns(
     }
 
 
-def format_turn_table(report: dict[str, Any]) -> str:
+def format_turn_table(report: TurnReportDoc) -> str:
     """A short text summary of a turn-track report."""
 
-    def f(stat: dict[str, Any]) -> str:
+    def f(stat: MetricStats) -> str:
         ci = stat.get("ci95")
         ci_txt = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
         return f"{stat['mean']:.3f} ± {stat['sd'] or 0:.3f}{ci_txt}"

@@ -8,7 +8,6 @@ finalize step the dataset writer runs once the data files and manifest are final
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from tvt.card.about import LICENSE_NAME, LICENSE_URL, PAPER_BIBTEX, dataset_name, tvt_bibtex
 from tvt.card.croissant import (
@@ -24,6 +23,7 @@ from tvt.card.croissant import (
 from tvt.card.readme import dataset_card
 from tvt.card.survey import Survey, survey_folder
 from tvt.jsonio import atomic_writer, write_json
+from tvt.records import Manifest
 from tvt.stats import preload_chi_square, resolve_targets
 
 #: The files :func:`write_card` writes.
@@ -37,7 +37,7 @@ def preload_card() -> None:
 
 
 def write_card(
-    folder: str | Path, manifest: dict[str, Any], survey: Survey | None = None
+    folder: str | Path, manifest: Manifest, survey: Survey | None = None
 ) -> tuple[str, ...]:
     """Write README.md and croissant.json into ``folder``; return their names.
 

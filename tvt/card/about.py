@@ -3,7 +3,7 @@ licence and how to cite it."""
 
 from __future__ import annotations
 
-from typing import Any
+from tvt.records import Manifest
 
 #: Licence of the generated data (the same as the tool's).
 LICENSE_NAME = "MIT"
@@ -32,15 +32,16 @@ def tvt_bibtex(version: str) -> str:
     )
 
 
-def dataset_name(manifest: dict[str, Any]) -> str:
+def dataset_name(manifest: Manifest) -> str:
     """A stable name such as ``tvt-default-seed42-500-clients``."""
-    config = (manifest.get("config") or {}).get("name") or "data"
+    recorded = manifest.get("config")
+    config = (recorded["name"] if recorded else None) or "data"
     seed = manifest.get("seed")
     seed_part = f"-seed{seed}" if seed is not None else ""
     return f"tvt-{config}{seed_part}-{manifest.get('clients', 0)}-clients"
 
 
-def summary(manifest: dict[str, Any]) -> str:
+def summary(manifest: Manifest) -> str:
     """One paragraph: what the dataset is, how big, what made it, and what it is not for."""
     backend = (manifest.get("backend") or {}).get("name", "unknown")
     return (

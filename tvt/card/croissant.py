@@ -10,14 +10,76 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.card.about import LICENSE_URL, PAPER_BIBTEX, dataset_name, summary
 from tvt.fields import CLIENT_FIELDS
 from tvt.jsonio import sha256_file
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
+from tvt.records import Manifest
 
-CROISSANT_CONTEXT: dict[str, Any] = {
+# -- the shape of croissant.json (Croissant 1.0; JSON-LD keys need the functional syntax) ----------
+#: A JSON-LD context: term -> IRI, or term -> {"@id": IRI, "@type": ...}.
+JsonLdContext = dict[str, str | dict[str, str]]
+FileObject = TypedDict(
+    "FileObject",
+    {
+        "@type": str,
+        "@id": str,
+        "name": str,
+        "description": str,
+        "contentUrl": str,
+        "contentSize": str,
+        "encodingFormat": str,
+        "sha256": str,
+    },
+)
+
+
+class _FieldSourceBase(TypedDict):
+    fileObject: dict[str, str]
+    extract: dict[str, str]
+
+
+class FieldSource(_FieldSourceBase, total=False):
+    transform: dict[str, str]  # {"jsonPath": ...}
+
+
+_FieldBase = TypedDict(
+    "_FieldBase",
+    {"@type": str, "@id": str, "name": str, "description": str, "dataType": str},
+)
+
+
+class CroissantField(_FieldBase, total=False):
+    repeated: bool
+    source: FieldSource
+
+
+RecordSet = TypedDict(
+    "RecordSet",
+    {"@type": str, "@id": str, "name": str, "description": str, "field": list[CroissantField]},
+)
+CroissantDoc = TypedDict(
+    "CroissantDoc",
+    {
+        "@context": JsonLdContext,
+        "@type": str,
+        "name": str,
+        "description": str,
+        "conformsTo": str,
+        "license": str,
+        "version": str,
+        "citeAs": str,
+        "keywords": list[str],
+        "isLiveDataset": bool,
+        "distribution": list[FileObject],
+        "recordSet": list[RecordSet],
+    },
+)
+"""``croissant.json``: the Croissant 1.0 description of a dataset folder."""
+
+CROISSANT_CONTEXT: JsonLdContext = {
     "@language": "en",
     "@vocab": "https://schema.org/",
     "citeAs": "cr:citeAs",
@@ -247,14 +309,32 @@ def _has_field(record: Any, column: str, keys: tuple[str, ...] | None) -> bool:
     return True
 
 
-def croissant(
-    folder: Path, manifest: dict[str, Any], scans: dict[str, FieldScan]
-) -> dict[str, Any]:
+def _field(
+    rs: str, fname: str, name: str, column: str, jpath: str | None, dtype: str, repeated: bool
+) -> CroissantField:
+    """One field of a record set: where it comes from in the file, and its type."""
+    field: CroissantField = {
+        "@type": "cr:Field",
+        "@id": f"{rs}/{name}",
+        "name": name,
+        "description": _FIELD_DESCRIPTIONS.get(name, f"{column}.{jpath}" if jpath else column),
+        "dataType": dtype,
+    }
+    if repeated:
+        field["repeated"] = True
+    source: FieldSource = {"fileObject": {"@id": fname}, "extract": {"column": column}}
+    if jpath:
+        source["transform"] = {"jsonPath": jpath}
+    field["source"] = source
+    return field
+
+
+def croissant(folder: Path, manifest: Manifest, scans: dict[str, FieldScan]) -> CroissantDoc:
     """The Croissant 1.0 description of a dataset folder (files must be final).
 
     ``scans``: record set name -> what :class:`FieldScan` learnt from its file.
     """
-    distribution = []
+    distribution: list[FileObject] = []
     known = manifest.get("files", {})  # the data files' sha256 as the manifest records them
     for name in sorted(known) + ["manifest.json"]:
         path = folder / name
@@ -271,10 +351,10 @@ def croissant(
                 "encodingFormat": "application/json"
                 if name.endswith(".json")
                 else "application/jsonlines",
-                "sha256": known.get(name, {}).get("sha256") or sha256_file(path),
+                "sha256": (known[name]["sha256"] if name in known else None) or sha256_file(path),
             }
         )
-    record_sets = []
+    record_sets: list[RecordSet] = []
     for rs, fname, fields, description in RECORD_SETS:
         scan = scans[rs]
         if not (folder / fname).exists() or scan.records == 0:
@@ -286,21 +366,7 @@ def croissant(
                 "name": rs,
                 "description": description,
                 "field": [
-                    {
-                        "@type": "cr:Field",
-                        "@id": f"{rs}/{name}",
-                        "name": name,
-                        "description": _FIELD_DESCRIPTIONS.get(
-                            name, f"{column}.{jpath}" if jpath else column
-                        ),
-                        "dataType": dtype,
-                        **({"repeated": True} if repeated else {}),
-                        "source": {
-                            "fileObject": {"@id": fname},
-                            "extract": {"column": column},
-                            **({"transform": {"jsonPath": jpath}} if jpath else {}),
-                        },
-                    }
+                    _field(rs, fname, name, column, jpath, dtype, repeated)
                     for name, column, jpath, dtype, repeated in fields
                     if scan.present[name]
                 ],
@@ -328,7 +394,7 @@ def croissant(
     }
 
 
-def load_croissant(folder: str | Path) -> dict[str, Any]:
-    """Read a folder's croissant.json."""
+def load_croissant(folder: str | Path) -> CroissantDoc:
+    """Read a folder's croissant.json (written by :func:`croissant`)."""
     with open(Path(folder) / "croissant.json", encoding="utf-8") as fh:
-        return json.load(fh)
+        return cast(CroissantDoc, json.load(fh))

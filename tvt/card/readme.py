@@ -19,6 +19,8 @@ from tvt.card.about import (
 )
 from tvt.card.survey import Survey
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
+from tvt.records import ConfigRef, Manifest
+from tvt.stats.types import StatsReport
 from tvt.tables import markdown_table
 
 #: Distribution tables list this many values, then one row for the rest.
@@ -29,9 +31,9 @@ def _cell(value: Any) -> str:
     return str(value).replace("\n", " ")
 
 
-def _command(manifest: dict[str, Any]) -> str | None:
+def _command(manifest: Manifest) -> str | None:
     backend = manifest.get("backend") or {}
-    config = manifest.get("config") or {}
+    config: ConfigRef | dict[str, str] = manifest.get("config") or {}
     if manifest.get("seed") is None:
         return None
     parts = ["tvt generate", f"--seed {manifest['seed']}", f"--clients {manifest.get('clients')}"]
@@ -48,7 +50,7 @@ def _command(manifest: dict[str, Any]) -> str | None:
     return " ".join(parts)
 
 
-def _distribution_sections(stats: dict[str, Any]) -> list[str]:
+def _distribution_sections(stats: StatsReport) -> list[str]:
     """Distribution tables: count, share, design target, chi-square p."""
     targets = stats["targets"]
     lines = []
@@ -69,15 +71,15 @@ def _distribution_sections(stats: dict[str, Any]) -> list[str]:
             rows.append([f"({len(values) - TABLE_LIMIT} more values)", str(rest), None, None])
         header = ["value", "count", "share", "design target"]
         lines += [f"### {label[0].upper()}{label[1:]}", "", markdown_table(header, rows)]
-        chi = block.get("chi_square") or {}
-        if isinstance(chi.get("p_value"), (int, float)):
+        chi = block.get("chi_square")
+        if chi and isinstance(chi.get("p_value"), (int, float)):
             lines += ["", f"Chi-square against the design target: p = {chi['p_value']:.3g}."]
         lines.append("")
     return lines
 
 
-def _conversation_section(stats: dict[str, Any], survey: Survey) -> list[str]:
-    conversations = stats["conversations"]
+def _conversation_section(stats: StatsReport, survey: Survey) -> list[str]:
+    conversations = stats["conversations"] or {}
     rows = []
     for p in BENCHMARK_ORDER:
         figures = conversations.get(p)
@@ -116,10 +118,10 @@ _LIMITS = [
 ]
 
 
-def _generation_section(manifest: dict[str, Any]) -> list[str]:
+def _generation_section(manifest: Manifest) -> list[str]:
     versions = manifest.get("versions") or {}
     backend = manifest.get("backend") or {}
-    config = manifest.get("config") or {}
+    config: ConfigRef | dict[str, str] = manifest.get("config") or {}
     lines = ["## How it was generated", ""]
     command = _command(manifest)
     if command:
@@ -133,7 +135,7 @@ def _generation_section(manifest: dict[str, Any]) -> list[str]:
             "sampler config",
             f"{_cell(config.get('name'))} (sha256 {_cell(config.get('sha256', '-'))})",
         ],
-        *[[f"backend {_cell(key)}", _cell(backend[key])] for key in sorted(backend)],
+        *[[f"backend {_cell(key)}", _cell(value)] for key, value in sorted(backend.items())],
         *[[f"{_cell(key)} version", _cell(versions[key])] for key in sorted(versions)],
         ["fingerprint", _cell(manifest.get("fingerprint", "-"))],
     ]
@@ -162,15 +164,15 @@ def _generation_section(manifest: dict[str, Any]) -> list[str]:
     ]
 
 
-def _realize_section(manifest: dict[str, Any]) -> list[str]:
+def _realize_section(manifest: Manifest) -> list[str]:
     """``--backend realize``: how many turns are the model's words and how many the composer's."""
     backend = manifest.get("backend") or {}
     done = backend.get("realize")
     if backend.get("name") != "realize" or not isinstance(done, dict) or not done.get("turns"):
         return []
 
-    def pct(key: str) -> str:
-        return f"{100 * done[key] / done['turns']:.1f} %"
+    def pct(count: int) -> str:
+        return f"{100 * count / done['turns']:.1f} %"
 
     caught = done.get("caught") or {}
     lines = [
@@ -187,10 +189,14 @@ def _realize_section(manifest: dict[str, Any]) -> list[str]:
                 [
                     "rewritten by the model (passed every check)",
                     str(done["rewritten"]),
-                    pct("rewritten"),
+                    pct(done["rewritten"]),
                 ],
-                ["retried at least once", str(done["retried"]), pct("retried")],
-                ["fallen back to the composer's sentence", str(done["fallback"]), pct("fallback")],
+                ["retried at least once", str(done["retried"]), pct(done["retried"])],
+                [
+                    "fallen back to the composer's sentence",
+                    str(done["fallback"]),
+                    pct(done["fallback"]),
+                ],
             ],
             align="lrr",
         ),  # fmt: skip
@@ -227,7 +233,7 @@ def _realize_section(manifest: dict[str, Any]) -> list[str]:
     return lines
 
 
-def dataset_card(manifest: dict[str, Any], stats: dict[str, Any], survey: Survey) -> str:
+def dataset_card(manifest: Manifest, stats: StatsReport, survey: Survey) -> str:
     """The README.md of a dataset folder.
 
     ``stats`` is the report of ``tvt stats`` on the folder's data (see

@@ -179,7 +179,8 @@ def generate(
 
         check_benchmark(bench, manifest)  # WorkFailed (exit 1) names the differing versions
         click.echo(f"{bench['name']}: fingerprint verified ({manifest['fingerprint'][:12]})")
-    n_conv = manifest["files"].get("conversations.jsonl", {}).get("records", 0)
+    files = manifest["files"]
+    n_conv = files["conversations.jsonl"]["records"] if "conversations.jsonl" in files else 0
     resumed = f" ({run.resumed} from the resume journal)" if run.resumed else ""
     click.echo(
         f"wrote {clients} clients, {n_conv} conversations{resumed} to {out} "

@@ -79,13 +79,14 @@ def submit(
         outputs, meta, leaderboard=leaderboard_dir, reference=reference, date=date, custom=custom
     )
     m = result.entry["metrics"]
+    dtw = m.get("dtw")
     ci = m.get("s_abs_ci95")
     ci_text = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
     click.echo(
         f"accepted {result.entry['model']!r} on {result.entry['benchmark']}: "
         f"S_abs {m['s_abs']:.3f}{ci_text}, N {m['n_scored']}, "
         f"Pearson {m['pearson']['mean']:.3f}"
-        + (f", DTW {m['dtw']['mean']:.3f}" if m.get("dtw") else "")
+        + (f", DTW {dtw['mean']:.3f}" if dtw else "")
         + f", RMSE {m['rmse']['mean']:.3f}"
         + (
             f"; {result.entry['split']} split (answer key public)"

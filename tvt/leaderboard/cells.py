@@ -6,6 +6,7 @@ from typing import Any
 
 from tvt.leaderboard.entry import finite
 from tvt.leaderboard.sections import Section
+from tvt.leaderboard.types import BoardRow, EntryMetrics, MetricEntry
 
 HEADERS = [
     "#", "model", "organization", "track", "trained on tvt", "reading skill [95% CI]",
@@ -18,32 +19,32 @@ def num(value: Any, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if finite(value) else "-"
 
 
-def track_text(entry: dict[str, Any]) -> str:
+def track_text(entry: BoardRow) -> str:
     """The benchmark and track an entry was scored on (``tvt-bench-v2 masked``, ``tvt-bench-v1``)."""
     track = entry.get("track")
     return f"{entry['benchmark']} {track}" if track else str(entry["benchmark"])
 
 
-def trained_text(entry: dict[str, Any]) -> str:
+def trained_text(entry: BoardRow) -> str:
     """META ``trained_on_tvt``: yes, no, or unknown when not stated."""
     value = entry.get("trained_on_tvt")
     return "unknown" if value is None else ("yes" if value else "no")
 
 
-def mean_sd(metric: dict[str, Any] | None) -> str:
+def mean_sd(metric: MetricEntry | None) -> str:
     if not metric:  # e.g. DTW on the turn track, which has none
         return "-"
     mean, sd = metric.get("mean"), metric.get("sd")
     return f"{num(mean)} ± {num(sd)}" if finite(sd) else num(mean)
 
 
-def s_abs_text(m: dict[str, Any], digits: int = 3) -> str:
+def s_abs_text(m: EntryMetrics, digits: int = 3) -> str:
     ci = m.get("s_abs_ci95")
     text = num(m["s_abs"], digits)
     return f"{text} [{num(ci[0], 3)}, {num(ci[1], 3)}]" if ci else text
 
 
-def model_text(entry: dict[str, Any]) -> str:
+def model_text(entry: BoardRow) -> str:
     """The model's name; for tvt eval entries with how many attempts the model made there."""
     attempts = entry.get("attempts")
     if entry.get("verification", {}).get("near_reference"):
@@ -53,7 +54,7 @@ def model_text(entry: dict[str, Any]) -> str:
     return f"{entry['model']} ({attempts} attempt{'s' if attempts != 1 else ''})"
 
 
-def skill_text(m: dict[str, Any]) -> str:
+def skill_text(m: EntryMetrics) -> str:
     """Reading skill against the protocol prior (1 - MSE/MSE_prior), or ``-`` without a prior."""
     skill = m.get("skill")
     if not isinstance(skill, dict) or not finite(skill.get("value")):
@@ -63,7 +64,7 @@ def skill_text(m: dict[str, Any]) -> str:
     return f"{text} [{ci[0]:+.3f}, {ci[1]:+.3f}]" if ci else text
 
 
-def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
+def row_cells(entry: BoardRow, section: Section) -> list[str]:
     """The cells of :data:`HEADERS` for one ranked entry."""
     m = entry["metrics"]
     return [
@@ -83,16 +84,16 @@ def row_cells(entry: dict[str, Any], section: Section) -> list[str]:
     ]
 
 
-def coverage_note(m: dict[str, Any]) -> str:
+def coverage_note(m: EntryMetrics) -> str:
     """What N hides: clients missing or incomplete, and clients whose Pearson was undefined."""
     unit = "conversations" if m.get("unit") == "conversation" else "clients"
     parts = [f"{m['n_scored']} scored of {m.get('n_reference') or '?'} {unit}"]
-    for key, label in (
-        ("missing", "missing"),
-        ("incomplete", "incomplete"),
-        ("undefined_pearson", "Pearson undefined (scored 0)"),
-        ("format_failures", "format failures"),
+    for label, value in (
+        ("missing", m.get("missing")),
+        ("incomplete", m.get("incomplete")),
+        ("Pearson undefined (scored 0)", m.get("undefined_pearson")),
+        ("format failures", m.get("format_failures")),
     ):
-        if m.get(key) is not None:
-            parts.append(f"{label}: {m[key]}")
+        if value is not None:
+            parts.append(f"{label}: {value}")
     return "; ".join(parts)

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt import schemacheck
 from tvt.errors import InputError
 from tvt.jsonio import read_json
+from tvt.leaderboard.types import EntryMetrics, MetricEntry, SubmissionMeta
 from tvt.phases import BENCHMARK_ORDER
 from tvt.scoring import ScoreReport
 
@@ -39,15 +40,14 @@ def slugify(text: str, max_len: int = 48) -> str:
     return slug or "model"
 
 
-def validate_meta(path: str | Path) -> dict[str, Any]:
+def validate_meta(path: str | Path) -> SubmissionMeta:
     """Read and validate a submission META.json; ``InputError`` names the field at fault."""
     path = Path(path)
     if path.is_dir():
         raise InputError("expected a META.json file, found a folder", path=path)
     meta = read_json(path, limit=MAX_META_BYTES)
     schemacheck.check("submission", meta, path=path)
-    result: dict[str, Any] = meta
-    return result
+    return cast(SubmissionMeta, meta)  # the schema holds
 
 
 def validate_entry(entry: Any, path: str | Path | None = None) -> None:
@@ -74,32 +74,42 @@ def _interval(value: Any) -> list[float] | None:
     return None
 
 
-def metrics_from_report(report: ScoreReport | Mapping[str, Any]) -> dict[str, Any]:
+def metrics_from_report(report: ScoreReport | Mapping[str, Any]) -> EntryMetrics:
     """The entry's ``metrics`` block from a ``tvt score`` report (full precision, no rounding).
 
     ``report`` is the typed report or its JSON form; an ``s_abs`` given as
     ``{"value": x, "ci95": [lo, hi]}`` is read too.
     """
-    data = report.to_dict() if isinstance(report, ScoreReport) else report
-    out: dict[str, Any] = {}
-    for key in ("pearson", "dtw", "rmse"):
+    data: Mapping[str, Any] = report.to_dict() if isinstance(report, ScoreReport) else report
+
+    def metric(key: str) -> MetricEntry:
         m = data[key]
-        out[key] = {
+        sd = m.get("sd")
+        return {
             "mean": float(m["mean"]),
-            "sd": float(m["sd"]) if finite(m.get("sd")) else None,
+            "sd": float(sd) if sd is not None and finite(sd) else None,
             "ci95": _interval(m.get("ci95")),
         }
+
     s_abs = data["s_abs"]
     if isinstance(s_abs, dict):
-        out["s_abs"] = float(s_abs["value"] if "value" in s_abs else s_abs["mean"])
-        out["s_abs_ci95"] = _interval(s_abs.get("ci95"))
+        value = float(s_abs["value"] if "value" in s_abs else s_abs["mean"])
+        interval = _interval(s_abs.get("ci95"))
     else:
-        out["s_abs"] = float(s_abs)
-        out["s_abs_ci95"] = _interval(data.get("s_abs_ci95"))
-    out["n_scored"] = int(data["n_scored"])
-    for key in ("n_reference", "missing", "incomplete", "undefined_pearson"):
-        out[key] = _count(data.get(key))
-    return out
+        value = float(s_abs)
+        interval = _interval(data.get("s_abs_ci95"))
+    return {
+        "pearson": metric("pearson"),
+        "dtw": metric("dtw"),
+        "rmse": metric("rmse"),
+        "s_abs": value,
+        "s_abs_ci95": interval,
+        "n_scored": int(data["n_scored"]),
+        "n_reference": _count(data.get("n_reference")),
+        "missing": _count(data.get("missing")),
+        "incomplete": _count(data.get("incomplete")),
+        "undefined_pearson": _count(data.get("undefined_pearson")),
+    }
 
 
 def mean_trajectories(report: ScoreReport) -> dict[str, dict[str, float]]:

@@ -30,6 +30,7 @@ from tvt.leaderboard.cells import (
 from tvt.leaderboard.reported import paper_url, table_1_citation
 from tvt.leaderboard.sections import SECTIONS, Section
 from tvt.leaderboard.store import Groups
+from tvt.leaderboard.types import BoardRow, EntryMetrics, Trajectories
 from tvt.phases import BENCHMARK_ORDER
 
 #: (header, numeric?, first click sorts descending?) for the HTML tables.
@@ -66,7 +67,7 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def trajectory_svg(traj: dict[str, dict[str, float]], label: str) -> str:
+def trajectory_svg(traj: Trajectories, label: str) -> str:
     """A small inline SVG: mean model (solid) and reference (dashed) intensity per phase."""
     w, h, pad = 132, 44, 4
 
@@ -94,7 +95,7 @@ def trajectory_svg(traj: dict[str, dict[str, float]], label: str) -> str:
     )
 
 
-def _last_cell(entry: dict[str, Any], section: Section) -> str:
+def _last_cell(entry: BoardRow, section: Section) -> str:
     if section.last_column == "commitment":  # tvt-bench-v2 sealed entries
         sealed = entry["sealed"]
         state = f"seed {sealed['seed']} revealed" if sealed.get("seed") is not None else "sealed"
@@ -116,12 +117,12 @@ def _last_cell(entry: dict[str, Any], section: Section) -> str:
     )
 
 
-def _skill_value(m: dict[str, Any]) -> float | None:
+def _skill_value(m: EntryMetrics) -> float | None:
     skill = m.get("skill")
     return skill.get("value") if isinstance(skill, dict) else None
 
 
-def _html_row(entry: dict[str, Any], section: Section) -> str:
+def _html_row(entry: BoardRow, section: Section) -> str:
     m = entry["metrics"]
     url = entry.get("url") or ""
     model = _esc(model_text(entry))
@@ -141,8 +142,7 @@ def _html_row(entry: dict[str, Any], section: Section) -> str:
         f'<td class="num" data-value="{m["n_scored"]}" title="{_esc(coverage_note(m))}">'
         f"{m['n_scored']}</td>",
     ]
-    for key in ("pearson", "dtw", "rmse"):
-        metric = m.get(key)
+    for metric in (m["pearson"], m.get("dtw"), m["rmse"]):
         value = metric["mean"] if metric else None
         cells.append(f'<td class="num" data-value="{value!r}">{_esc(mean_sd(metric))}</td>')
     cells.append(f'<td class="date" data-value="{_esc(entry["date"])}">{_esc(entry["date"])}</td>')
@@ -150,7 +150,7 @@ def _html_row(entry: dict[str, Any], section: Section) -> str:
     return f'<tr data-file="{_esc(entry.get("_file", ""))}">' + "".join(cells) + "</tr>"
 
 
-def _html_table(section: Section, rows: list[dict[str, Any]]) -> str:
+def _html_table(section: Section, rows: list[BoardRow]) -> str:
     heads = []
     for title, numeric, first_desc in _HTML_COLUMNS:
         sort = ' aria-sort="descending"' if title.startswith("S_abs") else ' aria-sort="none"'
@@ -169,7 +169,7 @@ def _html_table(section: Section, rows: list[dict[str, Any]]) -> str:
     )
 
 
-def _section(section: Section, rows: list[dict[str, Any]], benchmark: str) -> str:
+def _section(section: Section, rows: list[BoardRow], benchmark: str) -> str:
     note = Template(asset(f"note-{section.status}.html")).substitute(
         benchmark=_esc(benchmark),
         phases=_esc(" ".join(BENCHMARK_ORDER)),

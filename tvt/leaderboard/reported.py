@@ -7,9 +7,8 @@ are always shown apart from verified entries.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tvt.leaderboard.entry import ENTRY_FORMAT, ENTRY_VERSION
+from tvt.leaderboard.types import LeaderboardEntry, Source
 from tvt.paper import paper
 
 
@@ -23,11 +22,11 @@ def paper_url() -> str:
     return paper().url
 
 
-def paper_entries() -> list[dict[str, Any]]:
+def paper_entries() -> list[LeaderboardEntry]:
     """The paper's Table 1 as ``reported`` entries (numbers exactly as published)."""
     figures = paper()
-    source = {"citation": table_1_citation(), "url": figures.url}
-    out = []
+    source: Source = {"citation": table_1_citation(), "url": figures.url}
+    out: list[LeaderboardEntry] = []
     for row in figures.table_1:
         n = row.n
         note = "Rated zero-shot; reference: Claude 3.5 Sonnet's ratings of the same conversations."

@@ -15,7 +15,6 @@ import copy
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from tvt.errors import InputError
 from tvt.jsonio import atomic_writer, dumps
+from tvt.leaderboard.types import SealedEntry
 
 ALGORITHM = "ed25519"
 KEYS_SUBDIR = "keys"
@@ -89,7 +89,7 @@ def load_public_keys(folder: str | Path) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def signed_bytes(entry: dict[str, Any]) -> bytes:
+def signed_bytes(entry: SealedEntry) -> bytes:
     """What the signature covers: the entry without its signature and the fields reveal fills."""
     body = copy.deepcopy({k: v for k, v in entry.items() if k not in ("signature", "_file")})
     sealed = body.get("sealed")
@@ -99,7 +99,7 @@ def signed_bytes(entry: dict[str, Any]) -> bytes:
     return dumps(body).encode()
 
 
-def sign_entry(entry: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
+def sign_entry(entry: SealedEntry, key: Ed25519PrivateKey) -> SealedEntry:
     """The entry with a ``signature`` block added (the input is not modified)."""
     value = key.sign(signed_bytes(entry)).hex()
     return {
@@ -109,7 +109,7 @@ def sign_entry(entry: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
 
 
 def signature_status(
-    entry: dict[str, Any], keys: dict[str, Ed25519PublicKey], path: str | Path | None = None
+    entry: SealedEntry, keys: dict[str, Ed25519PublicKey], path: str | Path | None = None
 ) -> str:
     """``signed`` (a maintainer key signed this exact entry) or ``unsigned``.
 

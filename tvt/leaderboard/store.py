@@ -15,7 +15,7 @@ import json
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from filelock import FileLock, Timeout
 
@@ -24,12 +24,13 @@ from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, read_json, sha256_file, write_json
 from tvt.leaderboard.entry import MAX_META_BYTES, slugify, validate_entry
 from tvt.leaderboard.sections import STATUSES
+from tvt.leaderboard.types import BoardRow, LeaderboardEntry
 
 #: Seconds a submit waits for another submit holding the leaderboard lock.
 LOCK_TIMEOUT = 120.0
 
 #: Ranked entries by status, in the order of :data:`~tvt.leaderboard.sections.SECTIONS`.
-Groups = dict[str, list[dict[str, Any]]]
+Groups = dict[str, list[BoardRow]]
 
 
 def default_leaderboard_dir() -> Path:
@@ -70,7 +71,7 @@ def prepare_leaderboard(folder: str | Path) -> Path:
     return folder
 
 
-def _entry_stem(entry: dict[str, Any]) -> tuple[str, str]:
+def _entry_stem(entry: LeaderboardEntry) -> tuple[str, str]:
     """The file stem of an entry and the sha256 that names it (of its outputs, if it has any)."""
     if "verification" in entry:
         sha = entry["verification"]["outputs_sha256"]
@@ -80,7 +81,7 @@ def _entry_stem(entry: dict[str, Any]) -> tuple[str, str]:
 
 
 def record_entry(
-    folder: str | Path, entry: dict[str, Any], outputs: str | Path | None = None
+    folder: str | Path, entry: LeaderboardEntry, outputs: str | Path | None = None
 ) -> tuple[Path, Path | None]:
     """Write an entry (and for a verified one, its outputs copy) under the leaderboard lock.
 
@@ -116,7 +117,7 @@ def record_entry(
     return entry_path, out_copy
 
 
-def _iter_entry_files(entries_dir: Path) -> Iterable[tuple[Path, dict[str, Any]]]:
+def _iter_entry_files(entries_dir: Path) -> Iterable[tuple[Path, LeaderboardEntry]]:
     if not entries_dir.is_dir():
         return
     for path in sorted(entries_dir.glob("*.json")):
@@ -124,15 +125,15 @@ def _iter_entry_files(entries_dir: Path) -> Iterable[tuple[Path, dict[str, Any]]
             continue
         entry = read_json(path, limit=MAX_META_BYTES)
         validate_entry(entry, path)
-        yield path, entry
+        yield path, cast(LeaderboardEntry, entry)  # the schema holds
 
 
-def load_entries(folder: str | Path) -> list[dict[str, Any]]:
+def load_entries(folder: str | Path) -> list[BoardRow]:
     """All entries of a leaderboard folder, each validated (a bad file is an ``InputError``)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("leaderboard folder not found", path=folder)
-    out = []
+    out: list[BoardRow] = []
     for path, entry in _iter_entry_files(folder / "entries"):
         out.append({**entry, "_file": path.name})
     # tvt-bench-v2: the sealed entries `tvt eval` writes to LEADERBOARD/sealed/.
@@ -142,15 +143,16 @@ def load_entries(folder: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def rank_key(entry: dict[str, Any]) -> tuple[Any, ...]:
+def rank_key(entry: BoardRow) -> tuple[Any, ...]:
     """Best first: by reading skill when the entry has one, else by S_abs; then Pearson, name."""
     m = entry["metrics"]
     skill = m.get("skill")
-    has_skill = isinstance(skill, dict) and isinstance(skill.get("value"), (int, float))
+    value = skill.get("value") if isinstance(skill, dict) else None
+    score = value if isinstance(value, (int, float)) else None
     return (
         entry.get("track") or "",  # entries rank within their track
-        0 if has_skill else 1,
-        -(skill["value"] if has_skill else 0.0),
+        0 if score is not None else 1,
+        -(score if score is not None else 0.0),
         -m["s_abs"],
         -m["pearson"]["mean"],
         entry["model"],
@@ -158,7 +160,7 @@ def rank_key(entry: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def rank(entries: Iterable[dict[str, Any]]) -> Groups:
+def rank(entries: Iterable[BoardRow]) -> Groups:
     """Split entries by status (one group per section), each ranked within its track.
 
     The order is by reading skill (``metrics.skill.value``) where entries have it, else by S_abs;
@@ -178,7 +180,8 @@ def rank(entries: Iterable[dict[str, Any]]) -> Groups:
                 entry["rank"] = "-"
                 continue
             same_track = i and rows[i - 1].get("track") == entry.get("track")
-            entry["rank"] = rows[i - 1]["rank"] + 1 if same_track else 1
+            previous = rows[i - 1].get("rank")
+            entry["rank"] = previous + 1 if same_track and isinstance(previous, int) else 1
     return groups
 
 

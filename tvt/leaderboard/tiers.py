@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import numpy as np
 
 from tvt.errors import InputError
 from tvt.jsonio import read_json
+from tvt.leaderboard.types import BoardRow, EntryMetrics, SealedEntry
 
 TIERS: tuple[str, ...] = ("sealed", "self-run", "dev", "custom", "reported")
 #: A sealed ranking needs at least this many clients: on fewer, a lucky draw or a best-of-N over
@@ -42,7 +43,7 @@ TIER_TITLES = {
 }
 
 
-def tier_of(entry: dict[str, Any]) -> str:
+def tier_of(entry: BoardRow) -> str:
     status = entry.get("status")
     if status == "sealed":
         return "sealed"
@@ -51,7 +52,7 @@ def tier_of(entry: dict[str, Any]) -> str:
     return "reported"
 
 
-def trained_label(entry: dict[str, Any]) -> str:
+def trained_label(entry: BoardRow | SealedEntry) -> str:
     """``yes`` / ``no`` / ``unknown`` for the entry's ``trained_on_tvt`` field."""
     value = entry.get("trained_on_tvt")
     return "unknown" if value is None else ("yes" if value else "no")
@@ -80,7 +81,7 @@ def refuse_reference_copy(model: np.ndarray, reference: np.ndarray, path: str | 
         )
 
 
-def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
+def load_sealed_entries(folder: str | Path) -> list[SealedEntry]:
     """The entries of LEADERBOARD/sealed/*.json, checked, each with its tier and attempt count.
 
     ``_tier`` is ``sealed`` for an entry signed by a maintainer key of LEADERBOARD/keys/ with at
@@ -90,7 +91,7 @@ def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
     """
     from tvt.leaderboard.signing import load_public_keys, signature_status
 
-    out: list[dict[str, Any]] = []
+    out: list[SealedEntry] = []
     sealed = Path(folder) / "sealed"
     if not sealed.is_dir():
         return out
@@ -105,6 +106,7 @@ def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
         s = entry["metrics"].get("s_abs")
         if not isinstance(s, (int, float)) or not math.isfinite(s):
             raise InputError("must be a finite number", path=path, field="metrics.s_abs")
+        entry = cast(SealedEntry, entry)  # written by tvt eval; checked as far as the board reads
         signed = signature_status(entry, keys, path) == "signed"
         clients = entry["sealed"].get("clients")
         big = isinstance(clients, int) and clients >= MIN_SEALED_CLIENTS
@@ -124,9 +126,9 @@ def load_sealed_entries(folder: str | Path) -> list[dict[str, Any]]:
     return out
 
 
-def rank_sealed(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+def rank_sealed(entries: list[SealedEntry]) -> dict[str, list[SealedEntry]]:
     """Sealed entries per track, ranked by S_abs, then Pearson, then model name."""
-    by_track: dict[str, list[dict[str, Any]]] = {}
+    by_track: dict[str, list[SealedEntry]] = {}
     for e in entries:
         by_track.setdefault(e["track"], []).append(e)
     for rows in by_track.values():
@@ -143,7 +145,7 @@ def rank_sealed(entries: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return dict(sorted(by_track.items()))
 
 
-def sealed_row(entry: dict[str, Any]) -> dict[str, str]:
+def sealed_row(entry: SealedEntry) -> dict[str, str]:
     """Display cells of a sealed entry."""
     m = entry["metrics"]
     ci = m.get("s_abs_ci95")
@@ -182,13 +184,13 @@ SEALED_COLUMNS = (
 )
 
 
-def display_entry(entry: dict[str, Any]) -> dict[str, Any]:
+def display_entry(entry: SealedEntry) -> BoardRow:
     """A sealed entry in the shape the leaderboard renderers draw (every format)."""
     m = entry["metrics"]
     rater = entry.get("rater", {})
     sealed = entry["sealed"]
     failures = entry.get("format_failures", 0)
-    metrics: dict[str, Any] = {
+    metrics: EntryMetrics = {
         "s_abs": m["s_abs"],
         "s_abs_ci95": m.get("s_abs_ci95"),
         "n_scored": m["n_scored"],

@@ -8,16 +8,18 @@ entry, which :mod:`tvt.leaderboard.store` records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from tvt import __version__
 from tvt.benchmark import (
     DEFAULT_BENCHMARK,
+    KnownSplit,
     benchmark_reference,
     known_split,
     load_benchmark,
@@ -34,6 +36,7 @@ from tvt.leaderboard.entry import (
     validate_meta,
 )
 from tvt.leaderboard.store import record_entry
+from tvt.leaderboard.types import EntryMetrics, LeaderboardEntry, SubmissionMeta
 from tvt.scoring import ScoreResult, score
 
 #: A submission must score at least this share of the reference clients. The paper's own
@@ -66,7 +69,7 @@ def _reference_file(reference: str | Path | None) -> tuple[Path, str | None]:
 
 def benchmark_of_reference(
     ref_path: Path, bench_name: str | None, *, custom: bool = False
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, KnownSplit]:
     """The reference's sha256 and which published split it is: benchmark, track, split.
 
     A reference that is no published split is refused unless ``custom`` (then the benchmark is
@@ -113,10 +116,12 @@ def check_outputs_file(path: Path) -> None:
         )
 
 
-def check_claims(meta: dict[str, Any], metrics: dict[str, Any], meta_path: Path) -> None:
+def check_claims(meta: SubmissionMeta, metrics: EntryMetrics, meta_path: Path) -> None:
     """Reject a META whose ``claimed`` numbers differ from the recomputed ones."""
-    for key, claimed in sorted(meta.get("claimed", {}).items()):
-        actual = metrics[key] if key in ("s_abs", "n_scored") else metrics[key]["mean"]
+    recomputed: Mapping[str, Any] = metrics  # looked up by the claimed keys
+    claims: Mapping[str, Any] = meta.get("claimed", {})
+    for key, claimed in sorted(claims.items()):
+        actual = recomputed[key] if key in ("s_abs", "n_scored") else recomputed[key]["mean"]
         if key == "n_scored":
             ok = claimed == actual
         else:
@@ -150,7 +155,7 @@ def build_entry(
     date: str | None = None,
     bootstrap_seed: int = 0,
     custom: bool = False,
-) -> dict[str, Any]:
+) -> LeaderboardEntry:
     """Verify and score a submission; return its ``verified`` (or ``custom``) entry.
 
     Nothing is written. The entry records the benchmark, track and split of the reference.
@@ -186,7 +191,7 @@ def build_entry(
     assert report.inputs is not None  # scored from files
     outputs_sha = report.inputs.outputs.sha256
     stem = f"{slugify(meta['model'])}-{outputs_sha[:8]}"
-    entry: dict[str, Any] = {
+    entry: dict[str, object] = {  # in the order entries are written: url after organization
         "entry_format": ENTRY_FORMAT,
         "entry_version": ENTRY_VERSION,
         "status": "verified" if where["split"] is not None else "custom",
@@ -212,14 +217,14 @@ def build_entry(
         "trajectory": mean_trajectories(report),
     }
     validate_entry(entry)
-    return entry
+    return cast(LeaderboardEntry, entry)  # the schema holds
 
 
 @dataclass(frozen=True)
 class Submission:
     """An accepted submission: the entry and where it was written."""
 
-    entry: dict[str, Any]
+    entry: LeaderboardEntry
     entry_path: Path
     outputs_path: Path
 

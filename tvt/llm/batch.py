@@ -23,14 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, read_json, sha256_file, write_json, write_jsonl
-from tvt.llm.generation import SEED_RULE, narrative_facts
+from tvt.llm.client import ResponseFormat, SamplingParams
+from tvt.llm.generation import SEED_RULE, RunTotals, narrative_facts
 from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
 from tvt.llm.transcript import (
     TranscriptError,
@@ -39,6 +40,7 @@ from tvt.llm.transcript import (
     suds_label_stats,
 )
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.records import BackendInfo, Case, ConfigRef, Conversation, Failure, Manifest
 from tvt.rng import client_int_seed
 
 REQUESTS = "batch_requests.jsonl"
@@ -60,16 +62,67 @@ def parse_custom_id(value: Any) -> tuple[int, str] | None:
     return int(m.group(1)), m.group(2)
 
 
+class ChatRequest(TypedDict, total=False):
+    """The body of a chat-completions request in a batch input line."""
+
+    model: str
+    messages: list[dict[str, str]]
+    temperature: float
+    max_tokens: int
+    response_format: ResponseFormat
+    seed: int
+
+
+class BatchRequest(TypedDict):
+    """One Batch API input line."""
+
+    custom_id: str
+    method: str
+    url: str
+    body: ChatRequest
+
+
+class BatchSampling(TypedDict):
+    temperature: float
+    max_tokens: int
+    seed: str  # the rule each request's seed follows
+
+
+class _BatchPlanBase(TypedDict):
+    format: str  # "tvt-batch"
+    format_version: str
+    seed: int
+    clients: int
+    phases: list[str]
+    config: ConfigRef
+    model: str
+    prompt_version: str
+    prompt_sha256: str
+    sampling: BatchSampling
+    requests: int
+    requests_sha256: str
+
+
+class BatchPlan(_BatchPlanBase, total=False):
+    """``batch_plan.json``: what ``tvt batch prepare`` asked for, read back by ``collect``."""
+
+    backend: str  # "realize"; absent for the openai backend
+    narrative_facts: bool
+    composer_version: str
+    max_attempts: int
+    suds_style: str
+
+
 def request_line(
-    case: dict[str, Any],
+    case: Case,
     phase: str,
     *,
     seed: int,
     attempt: int,
     model: str,
-    params: dict[str, Any],
+    params: SamplingParams,
     facts: dict[str, str],
-) -> dict[str, Any]:
+) -> BatchRequest:
     """One Batch API input line."""
     prompts = load_prompts("generation")
     cid = case["client_id"]
@@ -97,9 +150,9 @@ def prepare_batch(
     temperature: float = 0.8,
     max_tokens: int = 4096,
     force: bool = False,
-) -> dict[str, Any]:
+) -> BatchPlan:
     """Write the batch input files into ``out``; return the plan."""
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import planned_cases
 
     if not model or not model.strip():
         raise InputError("a model name is required", field="--model")
@@ -111,8 +164,8 @@ def prepare_batch(
         )
     out.mkdir(parents=True, exist_ok=True)
     prompts = load_prompts("generation")
-    params = {"temperature": temperature, "max_tokens": max_tokens}
-    cases = list(iter_cases(config, seed, clients))
+    params: SamplingParams = {"temperature": temperature, "max_tokens": max_tokens}
+    cases = list(planned_cases(config, seed, clients))
     requests = []
     for case in cases:
         facts = narrative_facts(case, seed)
@@ -124,7 +177,7 @@ def prepare_batch(
             )
     write_jsonl(out / CASES, cases)
     write_jsonl(out / REQUESTS, requests)
-    plan = {
+    plan: BatchPlan = {
         "format": "tvt-batch",
         "format_version": "1",
         "seed": seed,
@@ -135,7 +188,7 @@ def prepare_batch(
         "prompt_version": prompts.id,
         "prompt_sha256": prompts.sha256,
         "narrative_facts": True,  # the prompts carry the composer's story facts
-        "sampling": {**params, "seed": SEED_RULE},
+        "sampling": {"temperature": temperature, "max_tokens": max_tokens, "seed": SEED_RULE},
         "requests": len(requests),
         "requests_sha256": sha256_file(out / REQUESTS),
     }
@@ -143,16 +196,41 @@ def prepare_batch(
     return plan
 
 
+_PLAN_KEYS = ("seed", "clients", "phases", "model", "prompt_version", "sampling")
+
+
+def read_plan(path: Path) -> BatchPlan:
+    """``batch_plan.json``, checked for the fields ``collect`` needs."""
+    plan = read_json(path)
+    if not isinstance(plan, dict):
+        raise InputError("must be a JSON object", path=path)
+    for key in _PLAN_KEYS:
+        if key not in plan:
+            raise InputError("missing field", path=path, field=key)
+    return cast(BatchPlan, plan)
+
+
+def read_batch_cases(folder: Path) -> dict[int, Case]:
+    """The planned cases ``prepare`` wrote next to the requests, by client id."""
+    return {case["client_id"]: cast(Case, case) for _, case in iter_jsonl(folder / CASES)}
+
+
+def sampling_of(plan: BatchPlan) -> SamplingParams:
+    """The sampling parameters the plan's requests were sent with (without the seed rule)."""
+    return cast(SamplingParams, {k: v for k, v in plan["sampling"].items() if k != "seed"})
+
+
 @dataclass
 class CollectResult:
-    manifest: dict[str, Any]
+    manifest: Manifest
     conversations: int
-    failures: list[dict[str, Any]]
+    failures: list[Failure]
     retry_requests: int
 
 
 def result_text(line: dict[str, Any]) -> tuple[str | None, str | None, dict[str, int], str | None]:
-    """``(text, finish_reason, usage, error)`` of one results line."""
+    """``(text, finish_reason, usage, error)`` of one results line (the Batch API's JSON as it
+    came, every field checked here)."""
     error = line.get("error")
     if error:
         if isinstance(error, dict):
@@ -187,7 +265,7 @@ def result_text(line: dict[str, Any]) -> tuple[str | None, str | None, dict[str,
 
 def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False) -> CollectResult:
     """Validate results lines and write the dataset into ``folder`` (see module doc)."""
-    from tvt.plan import reference_record
+    from tvt.pipeline import reference_of
 
     plan_path = folder / PLAN
     if not plan_path.exists():
@@ -199,17 +277,14 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
             "this folder already holds a collected dataset; pass --force to replace it",
             path=folder,
         )
-    plan = read_json(plan_path)
-    if isinstance(plan, dict) and plan.get("backend", "openai") != "openai":
+    plan = read_plan(plan_path)
+    if plan.get("backend", "openai") != "openai":
         raise InputError(
             f"this is a --backend {plan['backend']} batch; its answers are checked turn by turn "
             "(tvt.realize.collect_realize_batch, which 'tvt batch collect' calls for it)",
             path=plan_path,
             field="backend",
         )
-    for key in ("seed", "clients", "phases", "model", "prompt_version", "sampling"):
-        if key not in plan:
-            raise InputError("missing field", path=plan_path, field=key)
     prompts = load_prompts("generation", plan["prompt_version"].rsplit("-", 1)[-1])
     if prompts.sha256 != plan.get("prompt_sha256"):
         raise InputError(
@@ -218,15 +293,15 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
             path=plan_path,
             field="prompt_sha256",
         )
-    cases = {case["client_id"]: case for _, case in iter_jsonl(folder / CASES)}
+    cases = read_batch_cases(folder)
     phases = [p for p in BENCHMARK_ORDER if p in plan["phases"]]
     wanted = {custom_id(cid, p) for cid in cases for p in phases}
 
     # First usable answer per custom_id, in the order the results files are given.
-    answers: dict[str, dict[str, Any]] = {}
+    answers: dict[str, Conversation] = {}
     last_problem: dict[str, str] = {}
     tried: dict[str, int] = {}
-    totals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    totals: RunTotals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
     for path in results:
         for lineno, line in iter_jsonl(path):
             if not isinstance(line, dict):
@@ -247,8 +322,8 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
                 last_problem[cid_text] = error
                 continue
             totals["responses"] += 1
-            for key, value in tokens.items():
-                totals[key] += value
+            totals["prompt_tokens"] += tokens["prompt_tokens"]
+            totals["completion_tokens"] += tokens["completion_tokens"]
             client_id, phase = parse_custom_id(cid_text)  # type: ignore[misc]
             try:
                 transcript = parse_transcript(
@@ -267,7 +342,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
                 "source": f"openai:{plan['model']}",
             }
 
-    failures = []
+    failures: list[Failure] = []
     for cid in sorted(cases):
         for phase in phases:
             key = custom_id(cid, phase)
@@ -282,7 +357,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
                     }
                 )
 
-    backend = {
+    backend: BackendInfo = {
         "name": "openai",
         "mode": "batch",
         "model": plan["model"],
@@ -290,7 +365,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
         "prompt_version": prompts.id,
         "prompt_sha256": prompts.sha256,
         "narrative_facts": plan.get("narrative_facts"),
-        "sampling": plan["sampling"],
+        "sampling": {**plan["sampling"]},
         "usage": totals,
         "suds_labels": suds_label_stats(answers.values()),
     }
@@ -306,7 +381,7 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
     with DatasetWriter(folder, manifest, finalize=write_card) as writer:
         for cid in sorted(cases):
             writer.write("cases.jsonl", cases[cid])
-            writer.write("reference.jsonl", reference_record(cases[cid]))
+            writer.write("reference.jsonl", reference_of(cases[cid]))
             for phase in phases:
                 conv = answers.get(custom_id(cid, phase))
                 if conv is not None:
@@ -318,11 +393,12 @@ def collect_batch(folder: Path, results: Sequence[Path], *, force: bool = False)
     retry_path = folder / RETRY_REQUESTS
     if failures:
         attempt = len(results) + 1
-        params = {k: v for k, v in plan["sampling"].items() if k != "seed"}
+        params = sampling_of(plan)
         facts_of: dict[int, dict[str, str]] = {}
         lines = []
         for f in failures:
             case = cases[f["client_id"]]
+            assert f["phase"] is not None  # one line per (client, phase) here
             if f["client_id"] not in facts_of:
                 facts_of[f["client_id"]] = narrative_facts(case, plan["seed"])
             lines.append(

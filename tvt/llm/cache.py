@@ -14,9 +14,12 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tvt.jsonio import dumps
+
+if TYPE_CHECKING:
+    from tvt.llm.client import SamplingParams
 
 CACHE_FILE = "llm-cache.sqlite3"
 _SCHEMA = """
@@ -55,7 +58,7 @@ def cache_key(
     host: str,
     model: str,
     messages: list[dict[str, str]],
-    params: dict[str, Any],
+    params: SamplingParams,
     seed: int | None,
     prompt_version: str,
 ) -> str:

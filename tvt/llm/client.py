@@ -28,15 +28,45 @@ import os
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from tvt.errors import InputError, WorkFailed
 from tvt.llm.cache import CachedResponse, ResponseCache, cache_key
+from tvt.records import ResponseFormat
 
 #: Local servers (llama.cpp, vLLM, Ollama) accept any key; the SDK insists on one.
 LOCAL_DUMMY_KEY = "sk-local-no-key"
 DEFAULT_HOST = "api.openai.com"
+
+
+class ChatMessage(TypedDict):
+    """One message of a chat request."""
+
+    role: str  # "system", "user" or "assistant"
+    content: str
+
+
+class SamplingParams(TypedDict, total=False):
+    """The sampling parameters a request sends as they are (and its cache key includes)."""
+
+    temperature: float
+    max_tokens: int
+    response_format: ResponseFormat
+
+
+class UsageRecord(TypedDict):
+    """:class:`Usage` as a run's summary reports it."""
+
+    requests: int
+    retries: int
+    cache_hits: int
+    prompt_tokens: int
+    completion_tokens: int
+    cached_prompt_tokens: int
+    cached_completion_tokens: int
+    faults: dict[str, int]
+    wall_s: float
 
 
 class RequestFailed(Exception):
@@ -140,7 +170,7 @@ class Usage:
     def wall_s(self) -> float:
         return time.perf_counter() - self.started
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> UsageRecord:
         return {
             "requests": self.requests,
             "retries": self.retries,
@@ -252,7 +282,7 @@ class LLMClient:
         await self._sdk.close()
 
     def key(
-        self, messages: list[dict[str, str]], params: dict[str, Any], seed: int | None, version: str
+        self, messages: list[dict[str, str]], params: SamplingParams, seed: int | None, version: str
     ) -> str:
         return cache_key(
             host=self.endpoint.host,
@@ -267,7 +297,7 @@ class LLMClient:
         self,
         messages: list[dict[str, str]],
         *,
-        params: dict[str, Any],
+        params: SamplingParams,
         seed: int | None,
         prompt_version: str,
     ) -> Completion:
@@ -301,7 +331,7 @@ class LLMClient:
         return completion
 
     async def _request(
-        self, messages: list[dict[str, str]], params: dict[str, Any], seed: int | None
+        self, messages: list[dict[str, str]], params: SamplingParams, seed: int | None
     ) -> Completion:
         import openai
         from openai.types.chat import ChatCompletion

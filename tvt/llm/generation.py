@@ -10,10 +10,10 @@ finish; the dataset files are assembled in client/phase order at the end.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypedDict, cast
 
 from tvt import __version__, compose
 from tvt.card import write_card
@@ -26,6 +26,7 @@ from tvt.llm.client import (
     LLMClient,
     RequestFailed,
     RetryPolicy,
+    SamplingParams,
     Usage,
     resolve_endpoint,
 )
@@ -45,6 +46,7 @@ from tvt.llm.transcript import (
     suds_label_stats,
 )
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.records import BackendInfo, Case, Conversation, Cost, Failure, Manifest, RunTotals
 from tvt.rng import client_int_seed
 
 SEED_RULE = "client_int_seed(seed, client_id, 'llm:<phase>:<attempt>')"
@@ -85,7 +87,37 @@ class LLMOptions:
                 raise InputError("must be 0 or more", field=name)
 
 
-def cost_estimate(options: LLMOptions, prompt_tokens: int, completion_tokens: int) -> dict | None:
+class JournalEntry(TypedDict):
+    """One finished (client, phase) of an LLM run, as its resume journal keeps it."""
+
+    client_id: int
+    phase: str
+    attempts: int
+    responses: int
+    prompt_tokens: int
+    completion_tokens: int
+    conversation: Conversation
+
+
+class _RunDescriptionBase(TypedDict):
+    tvt_version: str
+    host: str
+    model: str
+    prompt_version: str
+    prompt_sha256: str
+    params: SamplingParams
+    seed: int
+    config_sha256: str
+    narrative_facts: bool
+
+
+class RunDescription(_RunDescriptionBase, total=False):
+    """What decides the answers of an ``openai`` generation run (its resume journal's id)."""
+
+    suds_style: str
+
+
+def cost_estimate(options: LLMOptions, prompt_tokens: int, completion_tokens: int) -> Cost | None:
     """USD estimate from per-million-token prices, or None when no price was given."""
     if options.price_in is None and options.price_out is None:
         return None
@@ -109,13 +141,14 @@ def open_cache(options: LLMOptions) -> ResponseCache | None:
         raise InputError(f"cannot open the cache ({exc})", path=path, field="--cache") from None
 
 
-def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:
+def narrative_facts(case: Case, seed: int) -> dict[str, str]:
     """The client's story facts shared by all six phases (from the offline composer), so that
     a model writing the six conversations tells one consistent story."""
-    return {str(k): str(v) for k, v in compose.narrative_facts(case, seed).items()}
+    plain = cast(dict[str, Any], case)  # noqa: TC006 - the composer takes plain JSON objects
+    return {str(k): str(v) for k, v in compose.narrative_facts(plain, seed).items()}
 
 
-def sampling_params(options: LLMOptions) -> dict[str, Any]:
+def sampling_params(options: LLMOptions) -> SamplingParams:
     return {"temperature": options.temperature, "max_tokens": options.max_tokens}
 
 
@@ -129,13 +162,13 @@ class Outcome:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     responses: int = 0
-    conversation: dict[str, Any] | None = None
+    conversation: Conversation | None = None
     reason: str | None = None
 
 
 async def produce_conversation(
     client: LLMClient,
-    case: dict[str, Any],
+    case: Case,
     phase: str,
     *,
     seed: int,
@@ -186,16 +219,37 @@ async def produce_conversation(
     return out
 
 
+class _Failed(Protocol):
+    client_id: int
+    phase: str
+    reason: str | None
+    attempts: int
+
+
+def failure_lines(failed: Iterable[_Failed]) -> list[Failure]:
+    """The ``failures.jsonl`` lines of (client, phase) jobs that produced nothing, in order."""
+    lines: list[Failure] = [
+        {
+            "client_id": f.client_id,
+            "phase": f.phase,
+            "reason": f.reason or "unknown",
+            "attempts": f.attempts,
+        }
+        for f in failed
+    ]
+    return sorted(lines, key=lambda r: (r["client_id"], PHASE_INDEX[str(r["phase"])]))
+
+
 @dataclass
 class RunResult:
     """What a run did: the manifest written, usage, and the failures recorded."""
 
-    manifest: dict[str, Any] | None
+    manifest: Manifest | None
     usage: Usage
     produced: int
     resumed: int
-    failures: list[dict[str, Any]]
-    cost: dict[str, Any] | None = None
+    failures: list[Failure]
+    cost: Cost | None = None
 
 
 def _run_description(
@@ -205,10 +259,8 @@ def _run_description(
     seed: int,
     config: Config,
     suds_style: str = "numeric",
-) -> dict[str, Any]:
-    extra = {"suds_style": suds_style} if suds_style != "numeric" else {}
-    return {
-        **extra,
+) -> RunDescription:
+    description: RunDescription = {
         "tvt_version": __version__,
         "host": endpoint.host,
         "model": endpoint.model,
@@ -219,6 +271,9 @@ def _run_description(
         "config_sha256": config.sha256,
         "narrative_facts": True,  # the prompts carry the composer's story facts
     }
+    if suds_style != "numeric":  # first, as it always was (the journal's id hashes the order)
+        description = {"suds_style": suds_style, **description}
+    return description
 
 
 def generate_llm(
@@ -239,18 +294,17 @@ def generate_llm(
     from ``RunResult.failures``. Raises ``InputError`` for bad settings or an endpoint that
     refuses every request (the journal is kept, so ``resume=True`` continues later).
     """
-    from tvt.pipeline import iter_cases
-    from tvt.plan import reference_record
+    from tvt.pipeline import planned_cases, reference_of
 
     options.check()
     endpoint = resolve_endpoint(options.model, options.base_url)
     prompts = load_prompts("generation")
     prepare_output(out, force)
-    cases = list(iter_cases(config, seed, clients))
+    cases = list(planned_cases(config, seed, clients))
     # All facts before the first request, so a composer problem stops the run at once.
     facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
     description = _run_description(endpoint, prompts, options, seed, config, suds_style)
-    journal = Journal(out, description, resume=resume)
+    journal: Journal[JournalEntry] = Journal(out, description, resume=resume)
     resumed = sum(1 for case in cases for p in phases if (case["client_id"], p) in journal.entries)
     jobs = [
         (case, phase)
@@ -261,16 +315,18 @@ def generate_llm(
     usage = Usage()
     failures: list[Outcome] = []
     produced = 0
-    totals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    totals: RunTotals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
     for case in cases:
         for phase in phases:
             entry = journal.entries.get((case["client_id"], phase))
-            for key in totals:
-                totals[key] += entry.get(key, 0) if entry else 0
+            if entry:
+                totals["responses"] += entry.get("responses", 0)
+                totals["prompt_tokens"] += entry.get("prompt_tokens", 0)
+                totals["completion_tokens"] += entry.get("completion_tokens", 0)
     cache = open_cache(options)
     progress = Progress(len(jobs), "generate", usage, enabled=options.progress)
 
-    def on_result(job: tuple[dict[str, Any], str], outcome: Outcome) -> None:
+    def on_result(job: tuple[Case, str], outcome: Outcome) -> None:
         nonlocal produced
         totals["responses"] += outcome.responses
         totals["prompt_tokens"] += outcome.prompt_tokens
@@ -315,37 +371,27 @@ def generate_llm(
     finally:
         journal.close()
 
-    failure_records = sorted(
-        (
-            {
-                "client_id": f.client_id,
-                "phase": f.phase,
-                "reason": f.reason or "unknown",
-                "attempts": f.attempts,
-            }
-            for f in failures
-        ),
-        key=lambda r: (int(str(r["client_id"])), PHASE_INDEX[str(r["phase"])]),
-    )
+    failure_records = failure_lines(failures)
     cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
-    backend: dict[str, Any] = {
+    backend: BackendInfo = {
         "name": "openai",
         "model": endpoint.model,
         "base_url_host": endpoint.host,
         "prompt_version": generation_prompt_id(prompts, suds_style),
         "prompt_sha256": prompts.sha256,
-        **({"suds_style": suds_style} if suds_style != "numeric" else {}),
-        "narrative_facts": description["narrative_facts"],
-        "sampling": {
-            **sampling_params(options),
-            "max_attempts": options.max_attempts,
-            "seed": SEED_RULE,
-        },
-        "usage": totals,
-        "suds_labels": suds_label_stats(
-            e["conversation"] for e in journal.entries.values() if e.get("phase") in phases
-        ),
     }
+    if suds_style != "numeric":
+        backend["suds_style"] = suds_style
+    backend["narrative_facts"] = description["narrative_facts"]
+    backend["sampling"] = {
+        **sampling_params(options),
+        "max_attempts": options.max_attempts,
+        "seed": SEED_RULE,
+    }
+    backend["usage"] = totals
+    backend["suds_labels"] = suds_label_stats(
+        e["conversation"] for e in journal.entries.values() if e.get("phase") in phases
+    )
     if cost is not None:
         backend["cost_estimate"] = cost
     manifest = base_manifest(
@@ -355,7 +401,7 @@ def generate_llm(
         for case in cases:
             cid = case["client_id"]
             writer.write("cases.jsonl", case)
-            writer.write("reference.jsonl", reference_record(case))
+            writer.write("reference.jsonl", reference_of(case))
             for phase in phases:
                 entry = journal.entries.get((cid, phase))
                 if entry is not None:

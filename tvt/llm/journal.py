@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar, cast
 
 from tvt.errors import InputError
 from tvt.jsonio import dumps
@@ -24,18 +25,25 @@ from tvt.jsonio import dumps
 JOURNAL_NAME = ".tvt-journal.jsonl"
 
 
-def run_id(description: dict[str, Any]) -> str:
+#: A journal entry: a JSON object with at least ``client_id`` and ``phase`` (each run keeps its
+#: own TypedDict of what else it records).
+E = TypeVar("E", bound=Mapping[str, Any])
+
+
+def run_id(description: Mapping[str, object]) -> str:
+    """The id of a run: sha256 of its description, a JSON object of whatever decides its answers
+    (each run kind has its own; the journal only hashes and records it)."""
     return hashlib.sha256(dumps(description).encode()).hexdigest()
 
 
-class Journal:
+class Journal(Generic[E]):
     """Append-only record of finished work of one run, keyed by ``(client_id, phase)``."""
 
-    def __init__(self, folder: Path, description: dict[str, Any], *, resume: bool) -> None:
+    def __init__(self, folder: Path, description: Mapping[str, object], *, resume: bool) -> None:
         self.path = folder / JOURNAL_NAME
         self.run = run_id(description)
         self.description = description
-        self.entries: dict[tuple[int, str], dict[str, Any]] = {}
+        self.entries: dict[tuple[int, str], E] = {}
         if resume and self.path.exists():
             self._load()
             self._fh: IO[str] = open(self.path, "a", encoding="utf-8", newline="\n")
@@ -66,13 +74,14 @@ class Journal:
                 entry = json.loads(text)
             except json.JSONDecodeError:
                 continue  # the line being written when the process was killed
-            self.entries[(entry["client_id"], entry["phase"])] = entry
+            # the run's own lines: this journal wrote them, for the same description
+            self.entries[(entry["client_id"], entry["phase"])] = cast(E, entry)
         if lines and lines[-1].strip():
             # Make sure the next entry starts on its own line after a torn write.
             with open(self.path, "a", encoding="utf-8") as fh:
                 fh.write("\n")
 
-    def append(self, entry: dict[str, Any]) -> None:
+    def append(self, entry: E) -> None:
         self.entries[(entry["client_id"], entry["phase"])] = entry
         self._fh.write(dumps(entry) + "\n")
         self._fh.flush()

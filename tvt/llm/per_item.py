@@ -29,7 +29,7 @@ from tvt.llm.runner import Progress, run_with_client, summary_line
 from tvt.rng import client_int_seed
 
 if TYPE_CHECKING:  # generation loads the composer and the dataset writer: only when running
-    from tvt.llm.generation import LLMOptions
+    from tvt.llm.generation import Cost, LLMOptions
 
 V = TypeVar("V")
 T = TypeVar("T")
@@ -150,7 +150,7 @@ class ItemRun(Generic[A]):
             sum(r.completion_tokens for r in self.results),
         )
 
-    def summary_line(self, cost: dict[str, Any] | None) -> str:
+    def summary_line(self, cost: Cost | None) -> str:
         failed = len(self.failed)
         usd = cost["usd"] if cost else None
         return summary_line(self.usage, len(self.results) - failed, failed, usd)

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from string import Template
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES, PHASE_NAMES
+from tvt.records import Case, InputTurn
 from tvt.resources import seeds_path
 
 
@@ -55,8 +57,34 @@ class PromptSet:
         return Template(self.files[name])
 
     @property
-    def phase_config(self) -> dict[str, Any]:
-        return json.loads(self.files["phases.json"])
+    def phase_config(self) -> PhaseConfig:
+        return cast(PhaseConfig, json.loads(self.files["phases.json"]))  # shipped with tvt
+
+
+class PhaseSpec(TypedDict, total=False):
+    """One phase's entry in a prompt set's ``phases.json`` (the SUDS-style sets hold only
+    ``suds_line``)."""
+
+    turns: int  # the target number of turns
+    min_turns: int  # the bounds the transcript parser enforces
+    max_turns: int
+    suds_line: str  # the template of the prompt's SUDS line
+
+
+class PhaseConfig(TypedDict, total=False):
+    """A prompt set's ``phases.json``."""
+
+    about: str
+    phases: dict[str, PhaseSpec]
+    intensity_words: dict[str, str]  # intensity "1".."10" -> words
+
+
+#: The placeholder values of a prompt template (``string.Template``): each template names its own.
+PromptValues = dict[str, str | int]
+
+
+def _placeholder(value: object) -> str | int:
+    return value if isinstance(value, (str, int)) else str(value)
 
 
 @cache
@@ -103,12 +131,12 @@ def generation_prompt_id(prompts: PromptSet, suds_style: str = "numeric") -> str
 
 
 def generation_values(
-    case: dict[str, Any],
+    case: Case,
     phase: str,
     facts: dict[str, str],
     prompts: PromptSet,
     suds_style: str = "numeric",
-) -> dict[str, Any]:
+) -> PromptValues:
     """The placeholder values of one (case, phase) prompt (``suds_style``: numeric | verbal)."""
     if suds_style not in SUDS_STYLES:
         raise ValueError(f"unknown SUDS style {suds_style!r} (numeric or verbal)")
@@ -116,12 +144,12 @@ def generation_values(
     spec = cfg["phases"][phase]
     client = case["client_profile"]
     therapist = case["therapist_profile"]
-    plan = case.get("plan", {})
-    intensity = int(plan.get("intensity", {}).get(phase, 5))
-    suds = plan.get("suds", {})
-    phase_suds = suds.get(phase, {})
-    last_exposure = suds.get(EXPOSURE_PHASES[-1], {})
-    values: dict[str, Any] = {
+    plan = case.get("plan")
+    intensity = int(plan["intensity"].get(phase, 5)) if plan else 5
+    suds = plan.get("suds", {}) if plan else {}
+    phase_suds: Mapping[str, object] = suds.get(phase, {})
+    last_exposure: Mapping[str, object] = suds.get(EXPOSURE_PHASES[-1], {})
+    values: PromptValues = {
         "phase": phase,
         "phase_name": PHASE_NAMES[phase],
         "client_name": client["name"],
@@ -142,10 +170,10 @@ def generation_values(
         "facts": _facts_block(facts),
         "intensity": intensity,
         "intensity_words": cfg["intensity_words"][str(intensity)],
-        "suds_start": phase_suds.get("start", ""),
-        "suds_peak": phase_suds.get("peak", ""),
-        "suds_end": phase_suds.get("end", ""),
-        "exposure_end_suds": last_exposure.get("end", 50),
+        "suds_start": _placeholder(phase_suds.get("start", "")),
+        "suds_peak": _placeholder(phase_suds.get("peak", "")),
+        "suds_end": _placeholder(phase_suds.get("end", "")),
+        "exposure_end_suds": _placeholder(last_exposure.get("end", 50)),
         "turns": spec["turns"],
         "half": spec["turns"] // 2,
         "min_turns": spec["min_turns"],
@@ -165,7 +193,7 @@ def generation_values(
 
 
 def generation_messages(
-    case: dict[str, Any],
+    case: Case,
     phase: str,
     facts: dict[str, str],
     prompts: PromptSet | None = None,
@@ -183,13 +211,13 @@ def generation_messages(
     ]
 
 
-def format_conversation(turns: list[dict[str, Any]]) -> str:
+def format_conversation(turns: Sequence[Mapping[str, Any]]) -> str:
     """``Therapist: ...`` / ``Client: ...`` lines of a conversation record's turns."""
     return "\n".join(f"{t['speaker'].capitalize()}: {t['text']}" for t in turns)
 
 
 def rating_messages(
-    turns: list[dict[str, Any]], prompts: PromptSet | None = None
+    turns: Sequence[Mapping[str, Any]], prompts: PromptSet | None = None
 ) -> list[dict[str, str]]:
     """The zero-shot messages that ask for ``{"intensity": n}`` for one conversation."""
     prompts = prompts or load_prompts("rating")
@@ -205,7 +233,7 @@ def rating_retry_message(prompts: PromptSet | None = None) -> dict[str, str]:
     return {"role": "user", "content": prompts.files["retry.md"].strip()}
 
 
-def format_marked_conversation(turns: list[dict[str, Any]]) -> tuple[str, list[int]]:
+def format_marked_conversation(turns: Sequence[InputTurn]) -> tuple[str, list[int]]:
     """Conversation lines with the turns to rate (``"rate": true``) labelled ``[T1]``, ``[T2]``...
 
     Returns the text and the indices of the labelled turns, in order.
@@ -221,7 +249,7 @@ def format_marked_conversation(turns: list[dict[str, Any]]) -> tuple[str, list[i
 
 
 def turn_rating_messages(
-    turns: list[dict[str, Any]], prompts: PromptSet | None = None
+    turns: Sequence[InputTurn], prompts: PromptSet | None = None
 ) -> tuple[list[dict[str, str]], list[int]]:
     """The messages asking for ``{"ratings": [...]}``, one per marked turn, and those turns."""
     prompts = prompts or load_prompts("turn-rating")
@@ -240,7 +268,7 @@ def turn_rating_retry_message(count: int, prompts: PromptSet | None = None) -> d
 
 
 # -- documentation ---------------------------------------------------------------------------------
-EXAMPLE_CASE: dict[str, Any] = {
+EXAMPLE_CASE: Case = {
     "client_id": 7,
     "client_profile": {
         "name": "Murray Carroll",

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tvt.records import Conversation, SudsLabelStats, Turn
 from tvt.suds_text import asks_for_suds, read_suds
 
 #: A turn longer than this is not a turn: the model wrote a narrative instead of a dialogue.
@@ -51,7 +52,7 @@ class TranscriptError(ValueError):
 class Transcript:
     """Validated turns (conversation-schema dicts) and the repairs applied to get them."""
 
-    turns: list[dict[str, Any]]
+    turns: list[Turn]
     repairs: list[str] = field(default_factory=list)
 
 
@@ -258,18 +259,18 @@ def parse_transcript(
     lo, hi = bounds
     if not lo <= len(turns) <= hi:
         raise TranscriptError(f"{len(turns)} turns, outside the bounds {lo}-{hi}")
-    out: list[dict[str, Any]] = [
-        {"speaker": t["speaker"], "text": t["text"], "suds": None} for t in turns
+    out: list[Turn] = [
+        {"speaker": t["speaker"], "text": t["text"], "suds": None, "act": ""} for t in turns
     ]
     for statement in read_suds(out):
         out[statement.turn]["suds"] = statement.value
         if statement.scale == 10:
             out[statement.turn]["suds_scale"] = 10
-    for turn in out:
-        turn["act"] = label_act(turn)
+    for labelled in out:
+        labelled["act"] = label_act(labelled)
         # keep the schema's key order: speaker, text, suds, act, [suds_scale]
-        if "suds_scale" in turn:
-            turn["suds_scale"] = turn.pop("suds_scale")
+        if "suds_scale" in labelled:
+            labelled["suds_scale"] = labelled.pop("suds_scale")
     return Transcript(out, repairs)
 
 
@@ -281,7 +282,7 @@ _REINFORCE_RE = re.compile(  # lower
 )
 
 
-def label_act(turn: dict[str, Any]) -> str:
+def label_act(turn: Turn) -> str:
     """A coarse dialogue-act label for an LLM turn (the offline composer labels its own)."""
     text = turn["text"]
     if turn["speaker"] == "client":
@@ -295,7 +296,7 @@ def label_act(turn: dict[str, Any]) -> str:
     return "statement"
 
 
-def suds_label_stats(conversations: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+def suds_label_stats(conversations: Iterable[Conversation]) -> SudsLabelStats:
     """How the SUDS labels of conversations came out: therapist turns that ask for a rating
     (:func:`tvt.suds_text.asks_for_suds`), how many of them the next client turn answered with a
     rating that was read, and all client turns labelled with a SUDS. The manifest reports these,

@@ -19,13 +19,13 @@ import re
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from tvt.dataset import resolve_dataset
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
-from tvt.llm.client import LLMClient, RetryPolicy
-from tvt.llm.generation import LLMOptions, cost_estimate
+from tvt.llm.client import LLMClient, RetryPolicy, UsageRecord
+from tvt.llm.generation import Cost, LLMOptions, cost_estimate
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text, run_items
 from tvt.llm.prompts import load_prompts, rating_messages, rating_retry_message
 from tvt.phases import PHASE_INDEX
@@ -139,7 +139,41 @@ class Rating(Asked[int | float]):
         return self.value
 
 
-def failure_record(r: Any) -> dict[str, Any]:
+class RatingFailure(TypedDict):
+    """A line of a rating run's failures file: a conversation that could not be rated."""
+
+    client_id: int
+    phase: str
+    reason: str | None
+    attempts: int
+    answers: list[str]  # the first 200 characters of each unreadable answer
+
+
+class LLMRateSummary(TypedDict):
+    """The openai rater's account of a run."""
+
+    model: str
+    base_url_host: str | None
+    prompt_version: str
+    prompt_sha256: str
+    conversations: int
+    rated: int
+    format_failures: int
+    request_failures: int
+    first_answer_unreadable: int
+    json_mode: bool
+    usage: UsageRecord
+    cost_estimate: Cost | None
+
+
+class LLMRateFileSummary(LLMRateSummary):
+    """:class:`LLMRateSummary` of a run over a dataset folder, with the files written."""
+
+    output: str
+    failures_file: str | None
+
+
+def failure_record(r: Any) -> RatingFailure:
     """The failures-file line of a rating that failed (a :class:`Rating` or a turn rating)."""
     return {
         "client_id": r.client_id,
@@ -183,8 +217,8 @@ class LLMRatings:
     """An LLM rating run held in memory: the lines, the failed conversations, a summary."""
 
     records: list[RatingLine]
-    failures: list[dict[str, Any]]  # failure_record lines: reason, attempts, the answers given
-    summary: dict[str, Any]
+    failures: list[RatingFailure]
+    summary: LLMRateSummary
 
 
 def rate_conversations_llm(
@@ -262,7 +296,7 @@ def rate_conversations_llm(
     cost = cost_estimate(settings, *run.tokens())
     counts = run.counts()
     format_failures, unreadable = counts["format_failures"], counts["first_answer_unreadable"]
-    summary = {
+    summary: LLMRateSummary = {
         "model": endpoint.model,
         "base_url_host": endpoint.host,
         "prompt_version": prompts.id,
@@ -297,7 +331,7 @@ def rate_dataset_llm(
     concurrency: int = 8,
     as_reference: bool = False,
     **options: Any,
-) -> dict[str, Any]:
+) -> LLMRateFileSummary:
     """Rate every conversation of a dataset folder with an OpenAI-compatible model.
 
     Writes ``out_path`` atomically: the lines of :func:`rate_conversations_llm`. Conversations
@@ -333,7 +367,7 @@ def rate_dataset_llm(
         write_jsonl(failures_path, got.failures)
     elif failures_path.exists():
         failures_path.unlink()  # from an earlier run into the same file
-    summary = {
+    summary: LLMRateFileSummary = {
         **got.summary,
         "output": str(out_path),
         "failures_file": str(failures_path) if got.failures else None,

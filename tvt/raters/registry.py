@@ -36,7 +36,7 @@ class Ratings:
     """
 
     records: list[RatingLine]
-    summary: dict[str, Any]
+    summary: Mapping[str, object]  # each rater's own account (the built-ins' are TypedDicts)
     notes: list[str] = field(default_factory=list)
     #: one sentence when some conversations could not be rated
     failure: str | None = None
@@ -47,7 +47,7 @@ class RatingRun:
     """What a rater did: the file it wrote, a summary, and lines for the command to show."""
 
     out: Path
-    summary: dict[str, Any]
+    summary: Mapping[str, object]  # each rater's own account (the built-ins' are TypedDicts)
     message: str  # one sentence for stdout
     notes: list[str] = field(default_factory=list)  # warnings for stderr
     #: one sentence when some conversations could not be rated (the command then exits 1)

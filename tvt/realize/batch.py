@@ -37,15 +37,22 @@ from tvt.llm.batch import (
     PLAN,
     REQUESTS,
     RETRY_REQUESTS,
+    BatchPlan,
+    BatchRequest,
     CollectResult,
     custom_id,
+    read_batch_cases,
+    read_plan,
     result_text,
+    sampling_of,
 )
-from tvt.llm.generation import narrative_facts
+from tvt.llm.client import SamplingParams
+from tvt.llm.generation import RunTotals, narrative_facts
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
 from tvt.realize.run import SEED_RULE, Realization, realize_backend
 from tvt.realize.skeleton import realize_messages, realize_prompts
 from tvt.realize.verify import Checker
+from tvt.records import Conversation, Failure
 from tvt.rng import client_int_seed
 
 
@@ -62,9 +69,9 @@ def prepare_realize_batch(
     max_attempts: int = 3,
     suds_style: str = "numeric",
     force: bool = False,
-) -> dict[str, Any]:
+) -> BatchPlan:
     """Write the realize requests into ``out``; return the plan."""
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import compose_case, planned_cases
 
     if max_attempts < 1:
         raise InputError("must be at least 1", field="--max-attempts")
@@ -82,13 +89,13 @@ def prepare_realize_batch(
     except ValueError as exc:
         raise InputError(str(exc), field="--suds-style") from exc
     checker = Checker(suds_style=suds_style)
-    params = {"temperature": temperature, "max_tokens": max_tokens}
-    cases = list(iter_cases(config, seed, clients))
-    requests = []
+    params: SamplingParams = {"temperature": temperature, "max_tokens": max_tokens}
+    cases = list(planned_cases(config, seed, clients))
+    requests: list[BatchRequest] = []
     for case in cases:
         cid = case["client_id"]
         facts = narrative_facts(case, seed)
-        for conv in compose.compose_client(case, seed, phases, suds_style=suds_style):
+        for conv in compose_case(case, seed, phases, suds_style=suds_style):
             elements = [checker.elements(conv["phase"], t) for t in conv["turns"]]
             requests.append(
                 {
@@ -107,7 +114,7 @@ def prepare_realize_batch(
             )
     write_jsonl(out / CASES, cases)
     write_jsonl(out / REQUESTS, requests)
-    plan = {
+    plan: BatchPlan = {
         "format": "tvt-batch",
         "format_version": "1",
         "backend": "realize",
@@ -119,7 +126,7 @@ def prepare_realize_batch(
         "prompt_version": prompts.id,
         "prompt_sha256": prompts.sha256,
         "composer_version": compose.COMPOSER_VERSION,
-        "sampling": {**params, "seed": SEED_RULE},
+        "sampling": {"temperature": temperature, "max_tokens": max_tokens, "seed": SEED_RULE},
         "max_attempts": max_attempts,
         "suds_style": suds_style,
         "requests": len(requests),
@@ -146,8 +153,8 @@ def _parse_attempt_id(value: Any) -> tuple[int, str, int] | None:
 
 
 def _request(
-    key: str, chat: list[dict[str, str]], model: str, params: dict[str, Any], seed: int
-) -> dict[str, Any]:
+    key: str, chat: list[dict[str, str]], model: str, params: SamplingParams, seed: int
+) -> BatchRequest:
     return {
         "custom_id": key,
         "method": "POST",
@@ -161,7 +168,7 @@ def collect_realize_batch(
 ) -> CollectResult:
     """Check the answers of a realize batch turn by turn and write the dataset into ``folder``
     (see the module doc). Raises ``InputError`` for a folder or results file that does not fit."""
-    from tvt.plan import reference_record
+    from tvt.pipeline import compose_case, reference_of
 
     plan_path = folder / PLAN
     if not plan_path.exists():
@@ -173,12 +180,10 @@ def collect_realize_batch(
             "this folder already holds a collected dataset; pass --force to replace it",
             path=folder,
         )
-    plan = read_json(plan_path)
-    if not isinstance(plan, dict) or plan.get("backend") != "realize":
+    raw = read_json(plan_path)
+    if not isinstance(raw, dict) or raw.get("backend") != "realize":
         raise InputError("not a --backend realize batch", path=plan_path, field="backend")
-    for key in ("seed", "clients", "phases", "model", "prompt_version", "sampling"):
-        if key not in plan:
-            raise InputError("missing field", path=plan_path, field=key)
+    plan = read_plan(plan_path)
     suds_style = str(plan.get("suds_style", "numeric"))
     try:
         prompts = realize_prompts(suds_style)
@@ -200,8 +205,8 @@ def collect_realize_batch(
         )
     seed, model = int(plan["seed"]), str(plan["model"])
     max_attempts = int(plan.get("max_attempts", 1))
-    params = {k: v for k, v in plan["sampling"].items() if k != "seed"}
-    cases = {case["client_id"]: case for _, case in iter_jsonl(folder / CASES)}
+    params = sampling_of(plan)
+    cases = read_batch_cases(folder)
     phases = [p for p in BENCHMARK_ORDER if p in plan["phases"]]
 
     # The first answered line per (client, phase, attempt), in the order the files are given.
@@ -230,15 +235,15 @@ def collect_realize_batch(
             answers[ident] = (text, finish, tokens)
 
     checker = Checker(suds_style=suds_style)
-    usage = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    usage: RunTotals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
     caught: Counter[str] = Counter()
-    conversations: dict[tuple[int, str], dict[str, Any]] = {}
-    failures: list[dict[str, Any]] = []
-    retries: list[dict[str, Any]] = []
+    conversations: dict[tuple[int, str], Conversation] = {}
+    failures: list[Failure] = []
+    retries: list[BatchRequest] = []
     for cid in sorted(cases):
         case = cases[cid]
         facts = narrative_facts(case, seed)
-        for conv in compose.compose_client(case, seed, phases, suds_style=suds_style):
+        for conv in compose_case(case, seed, phases, suds_style=suds_style):
             phase = conv["phase"]
             work = Realization(
                 case, conv, facts=facts, prompts=prompts, checker=checker, model=model
@@ -249,8 +254,8 @@ def collect_realize_batch(
                     break
                 text, finish, tokens = got
                 usage["responses"] += 1
-                for k, v in tokens.items():
-                    usage[k] += v
+                usage["prompt_tokens"] += tokens["prompt_tokens"]
+                usage["completion_tokens"] += tokens["completion_tokens"]
                 work.take(text, finish)
                 if work.done:
                     break
@@ -305,7 +310,7 @@ def collect_realize_batch(
     with DatasetWriter(folder, manifest, finalize=write_card) as writer:
         for cid in sorted(cases):
             writer.write("cases.jsonl", cases[cid])
-            writer.write("reference.jsonl", reference_record(cases[cid]))
+            writer.write("reference.jsonl", reference_of(cases[cid]))
             for phase in phases:
                 record = conversations.get((cid, phase))
                 if record is not None:

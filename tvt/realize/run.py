@@ -21,17 +21,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from tvt import __version__, compose
 from tvt.card import write_card
 from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError
-from tvt.llm.client import LLMClient, RequestFailed, Usage, resolve_endpoint
+from tvt.llm.client import LLMClient, RequestFailed, SamplingParams, Usage, resolve_endpoint
 from tvt.llm.generation import (
+    Cost,
+    JournalEntry,
     LLMOptions,
+    RunTotals,
     cost_estimate,
+    failure_lines,
     narrative_facts,
     open_cache,
     sampling_params,
@@ -40,7 +44,7 @@ from tvt.llm.journal import Journal
 from tvt.llm.prompts import PromptSet
 from tvt.llm.runner import Progress, run_with_client
 from tvt.llm.transcript import suds_label_stats
-from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
+from tvt.phases import BENCHMARK_ORDER
 from tvt.realize.skeleton import (
     format_retry_message,
     numbered,
@@ -49,6 +53,17 @@ from tvt.realize.skeleton import (
     retry_message,
 )
 from tvt.realize.verify import AnswerError, Checker, parse_answer
+from tvt.records import (
+    BackendInfo,
+    BackendSampling,
+    Case,
+    Conversation,
+    Failure,
+    Manifest,
+    RealizeCounts,
+    RealizeTotals,
+    Turn,
+)
 from tvt.rng import client_int_seed
 
 SEED_RULE = "client_int_seed(seed, client_id, 'realize:<phase>:<attempt>')"
@@ -64,7 +79,7 @@ class Realized:
     responses: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    conversation: dict[str, Any] | None = None
+    conversation: Conversation | None = None
     reason: str | None = None  # a request failure: no conversation
     #: problem kinds caught, counted once per answer and turn
     caught: Counter[str] = field(default_factory=Counter)
@@ -72,7 +87,7 @@ class Realized:
 
 def _summary(
     turns: int, accepted: dict[int, int], fallback: dict[int, str], formats: int, attempts: int
-) -> dict[str, Any]:
+) -> RealizeCounts:
     return {
         "attempts": attempts,
         "turns": turns,
@@ -98,8 +113,8 @@ class Realization:
 
     def __init__(
         self,
-        case: dict[str, Any],
-        conv: dict[str, Any],
+        case: Case,
+        conv: Conversation,
         *,
         facts: dict[str, str],
         prompts: PromptSet,
@@ -112,7 +127,7 @@ class Realization:
         self.checker = checker
         self.model = model
         self.phase: str = conv["phase"]
-        self.skeleton: list[dict[str, Any]] = conv["turns"]
+        self.skeleton: list[Turn] = conv["turns"]
         self.drafts = [t["text"] for t in self.skeleton]
         self.elements = [checker.elements(self.phase, t) for t in self.skeleton]
         self.base = realize_messages(case, conv, self.elements, facts, prompts, checker.suds_style)
@@ -177,7 +192,7 @@ class Realization:
             retry_message({i: problems[i] for i in pending}, skeleton, self.prompts),
         ]
 
-    def record(self) -> dict[str, Any]:
+    def record(self) -> Conversation:
         """The conversation: passed rewrites, the composer's sentence for the rest."""
         skeleton, drafts, latest = self.skeleton, self.drafts, self.latest
         accepted = dict(self.accepted)
@@ -198,13 +213,12 @@ class Realization:
                 self.caught[f"final.{kind}"] += 1
                 del accepted[i]
                 fallback[i] = reason
-        turns = []
+        turns: list[Turn] = []
         for i, (turn, text) in enumerate(zip(skeleton, texts, strict=True)):
-            new = {k: v for k, v in turn.items() if k != "text"}
-            new = {"speaker": turn["speaker"], "text": text, **new}
+            new: Turn = {**turn, "text": text}  # the composer's turns begin speaker, text
             new["realized"] = i in accepted
             turns.append(new)
-        record: dict[str, Any] = {
+        record: Conversation = {
             "client_id": self.case["client_id"],
             "phase": self.phase,
             "turns": turns,
@@ -218,8 +232,8 @@ class Realization:
 
 async def realize_conversation(
     client: LLMClient,
-    case: dict[str, Any],
-    conv: dict[str, Any],
+    case: Case,
+    conv: Conversation,
     *,
     seed: int,
     facts: dict[str, str],
@@ -259,27 +273,61 @@ async def realize_conversation(
 
 @dataclass
 class RealizeResult:
-    manifest: dict[str, Any]
+    manifest: Manifest
     usage: Usage
     produced: int
     resumed: int
-    failures: list[dict[str, Any]]
-    cost: dict[str, Any] | None = None
+    failures: list[Failure]
+    cost: Cost | None = None
 
 
-def realize_totals(conversations: Sequence[dict[str, Any]]) -> dict[str, Any]:
+class RealizeDescription(TypedDict):
+    """What decides the answers of a realize run (its resume journal's id)."""
+
+    backend: str
+    tvt_version: str
+    composer_version: str
+    host: str
+    model: str
+    prompt_version: str
+    prompt_sha256: str
+    params: SamplingParams
+    max_attempts: int
+    suds_style: str
+    seed: int
+    config_sha256: str
+
+
+class RealizeJournalEntry(JournalEntry):
+    caught: dict[str, int]  # problem kinds caught while realizing the conversation
+
+
+def realize_totals(conversations: Sequence[Conversation]) -> RealizeTotals:
     """Turns rewritten, retried and fallen back over a dataset, with their shares."""
-    keys = ("turns", "rewritten", "retried", "fallback", "format_failures", "attempts")
-    totals: dict[str, Any] = {k: sum(int(c["realize"][k]) for c in conversations) for k in keys}
-    n = totals["turns"]
-    totals["shares"] = {
-        k: round(totals[k] / n, 4) if n else None for k in ("rewritten", "retried", "fallback")
+    counts = [c["realize"] for c in conversations if "realize" in c]
+    turns = sum(r["turns"] for r in counts)
+    rewritten = sum(r["rewritten"] for r in counts)
+    retried = sum(r["retried"] for r in counts)
+    fallback = sum(r["fallback"] for r in counts)
+
+    def share(k: int) -> float | None:
+        return round(k / turns, 4) if turns else None
+
+    return {
+        "turns": turns,
+        "rewritten": rewritten,
+        "retried": retried,
+        "fallback": fallback,
+        "format_failures": sum(r["format_failures"] for r in counts),
+        "attempts": sum(r["attempts"] for r in counts),
+        "shares": {
+            "rewritten": share(rewritten),
+            "retried": share(retried),
+            "fallback": share(fallback),
+        },
+        "conversations": len(conversations),
+        "conversations_all_fallback": sum(1 for r in counts if r["fallback"] == r["turns"]),
     }
-    totals["conversations"] = len(conversations)
-    totals["conversations_all_fallback"] = sum(
-        1 for c in conversations if c["realize"]["fallback"] == c["realize"]["turns"]
-    )
-    return totals
 
 
 def realize_backend(
@@ -288,14 +336,14 @@ def realize_backend(
     host: str | None,
     prompts: PromptSet,
     checker: Checker,
-    sampling: dict[str, Any],
-    usage: dict[str, int],
-    conversations: Sequence[dict[str, Any]],
+    sampling: BackendSampling,
+    usage: RunTotals,
+    conversations: Sequence[Conversation],
     caught: Counter[str],
     mode: str | None = None,
-) -> dict[str, Any]:
+) -> BackendInfo:
     """The manifest's ``backend`` of a realized dataset (live run or collected batch)."""
-    backend: dict[str, Any] = {"name": "realize"}
+    backend: BackendInfo = {"name": "realize"}
     if mode is not None:
         backend["mode"] = mode
     backend.update(
@@ -331,8 +379,7 @@ def generate_realize(
     """Realize the composer's conversations through an OpenAI-compatible endpoint; commit to
     ``out``. Raises ``InputError`` for bad settings or an endpoint that refuses every request
     (the journal is kept, so ``resume=True`` continues later)."""
-    from tvt.pipeline import iter_cases
-    from tvt.plan import reference_record
+    from tvt.pipeline import compose_case, planned_cases, reference_of
 
     options.check()
     endpoint = resolve_endpoint(options.model, options.base_url)
@@ -342,15 +389,15 @@ def generate_realize(
         raise InputError(str(exc), field="--suds-style") from exc
     checker = Checker(suds_style=suds_style)
     prepare_output(out, force)
-    cases = list(iter_cases(config, seed, clients))
+    cases = list(planned_cases(config, seed, clients))
     composed = {
         case["client_id"]: {
-            c["phase"]: c for c in compose.compose_client(case, seed, phases, suds_style=suds_style)
+            c["phase"]: c for c in compose_case(case, seed, phases, suds_style=suds_style)
         }
         for case in cases
     }
     facts = {case["client_id"]: narrative_facts(case, seed) for case in cases}
-    description = {
+    description: RealizeDescription = {
         "backend": "realize",
         "tvt_version": __version__,
         "composer_version": compose.COMPOSER_VERSION,
@@ -364,7 +411,7 @@ def generate_realize(
         "seed": seed,
         "config_sha256": config.sha256,
     }
-    journal = Journal(out, description, resume=resume)
+    journal: Journal[RealizeJournalEntry] = Journal(out, description, resume=resume)
     resumed = sum(1 for case in cases for p in phases if (case["client_id"], p) in journal.entries)
     jobs = [
         (case, phase)
@@ -379,7 +426,7 @@ def generate_realize(
     cache = open_cache(options)
     progress = Progress(len(jobs), "realize", usage, enabled=options.progress)
 
-    def on_result(job: tuple[dict[str, Any], str], outcome: Realized) -> None:
+    def on_result(job: tuple[Case, str], outcome: Realized) -> None:
         nonlocal produced
         if outcome.conversation is not None:
             journal.append(
@@ -423,7 +470,7 @@ def generate_realize(
     finally:
         journal.close()
 
-    totals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    totals: RunTotals = {"responses": 0, "prompt_tokens": 0, "completion_tokens": 0}
     entries = [
         journal.entries[(c["client_id"], p)]
         for c in cases
@@ -431,26 +478,16 @@ def generate_realize(
         if (c["client_id"], p) in journal.entries
     ]
     for entry in entries:
-        for key in totals:
-            totals[key] += int(entry.get(key, 0))
+        totals["responses"] += int(entry.get("responses", 0))
+        totals["prompt_tokens"] += int(entry.get("prompt_tokens", 0))
+        totals["completion_tokens"] += int(entry.get("completion_tokens", 0))
         caught.update(entry.get("caught", {}))
     for f in failed:
         totals["responses"] += f.responses
         totals["prompt_tokens"] += f.prompt_tokens
         totals["completion_tokens"] += f.completion_tokens
     conversations = [e["conversation"] for e in entries]
-    failure_records = sorted(
-        (
-            {
-                "client_id": f.client_id,
-                "phase": f.phase,
-                "reason": f.reason or "unknown",
-                "attempts": f.attempts,
-            }
-            for f in failed
-        ),
-        key=lambda r: (int(str(r["client_id"])), PHASE_INDEX[str(r["phase"])]),
-    )
+    failure_records = failure_lines(failed)
     cost = cost_estimate(options, totals["prompt_tokens"], totals["completion_tokens"])
     backend = realize_backend(
         model=endpoint.model,
@@ -475,7 +512,7 @@ def generate_realize(
         for case in cases:
             cid = case["client_id"]
             writer.write("cases.jsonl", case)
-            writer.write("reference.jsonl", reference_record(case))
+            writer.write("reference.jsonl", reference_of(case))
             for phase in phases:
                 done = journal.entries.get((cid, phase))
                 if done is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from tvt.llm.prompts import PromptSet, generation_values, load_prompts
 from tvt.realize.verify import ELEMENT_NAMES, band_of, distress_bands
+from tvt.records import Case, Conversation
 from tvt.suds_text import asks_for_suds
 
 SUDS_STYLES = ("numeric", "verbal")
@@ -89,8 +90,8 @@ def numbered(turns: Sequence[Mapping[str, Any]], texts: Sequence[str]) -> str:
 
 
 def realize_messages(
-    case: dict[str, Any],
-    conv: Mapping[str, Any],
+    case: Case,
+    conv: Conversation,
     elements: Sequence[Sequence[str]],
     facts: Mapping[str, str],
     prompts: PromptSet | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tvt.records import Conversation, Turn
 from tvt.release.metadata import Unusable
 from tvt.release.report import ImportReport
 from tvt.release.turns import EMPTY_TURN_TEXT, parse_turn, sliding_windows
@@ -16,7 +17,7 @@ from tvt.suds_text import Statement, read_suds
 
 def repair_conversation(
     doc: Any, client_id: int, phase: str, where: str, report: ImportReport
-) -> dict[str, Any]:
+) -> Conversation:
     """A release conversation document -> a native conversation record (quirks repaired)."""
     if not isinstance(doc, dict):
         raise Unusable("conversation is not a JSON object")
@@ -28,7 +29,7 @@ def repair_conversation(
             raise Unusable(f"full_conversation item {i} is not a string")
     for key in sorted(set(doc) - {"full_conversation", "three_turn_sequences"}):
         report.add(f"extra:conversation.{key}", "kept", f"unexpected key '{key}' ignored", where)
-    turns = []
+    turns: list[Turn] = []
     previous = None
     for i, raw in enumerate(full):
         turn, problem = parse_turn(raw, previous)
@@ -56,7 +57,7 @@ def repair_conversation(
             )
         turns.append(turn)
         previous = turn["speaker"]
-    record: dict[str, Any] = {"client_id": client_id, "phase": phase, "turns": turns}
+    record: Conversation = {"client_id": client_id, "phase": phase, "turns": turns}
     if "three_turn_sequences" not in doc:
         report.add(
             "three_turn_sequences:missing",
@@ -83,7 +84,7 @@ def repair_conversation(
     return record
 
 
-def assign_suds(turns: list[dict[str, Any]]) -> list[Statement]:
+def assign_suds(turns: list[Turn]) -> list[Statement]:
     """Fill ``suds`` of the client turns that state a SUDS rating; returns the statements.
 
     The statements are found by :func:`tvt.suds_text.read_suds`. Values are stored on 0-100; a

@@ -10,12 +10,13 @@ import contextlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from tvt.dataset import prepare_output, resolve_dataset
 from tvt.errors import InputError
 from tvt.fields import CLIENT_FIELDS
-from tvt.records import Case, Conversation, read_cases, read_conversations
+from tvt.records import Case, ClientProfile, Conversation, read_cases, read_conversations
+from tvt.release.metadata import CaseParts
 from tvt.release.turns import render_turn, sliding_windows
 from tvt.staging import Staging
 
@@ -25,11 +26,19 @@ def load_cases(folder: Path) -> dict[int, Case]:
     return {case["client_id"]: case for _, case in read_cases(folder)}
 
 
-def release_metadata(case: Case) -> dict[str, Any]:
+class ReleaseConversation(TypedDict, total=False):
+    """A conversation file of the public release (``<client>_<phase>_conversation.json``)."""
+
+    full_conversation: list[str]  # "Therapist: ..." / "Client: ..." strings
+    three_turn_sequences: list[list[str]]
+
+
+def release_metadata(case: Case) -> CaseParts:
     """The release's metadata document of a native case (no names, the release's keys)."""
     cp: Mapping[str, Any] = case["client_profile"]
+    profile = {key: cp[key] for key in CLIENT_FIELDS}  # the release's keys: no name
     return {
-        "client_profile": {key: cp[key] for key in CLIENT_FIELDS},
+        "client_profile": cast(ClientProfile, profile),
         "therapist_profile": {
             "age": case["therapist_profile"]["age"],
             "gender": case["therapist_profile"]["gender"],
@@ -41,10 +50,10 @@ def release_metadata(case: Case) -> dict[str, Any]:
     }
 
 
-def release_conversation(conv: Conversation) -> dict[str, Any]:
+def release_conversation(conv: Conversation) -> ReleaseConversation:
     """The release's conversation document of a native conversation record."""
     full = [render_turn(t) for t in conv["turns"]]
-    doc: dict[str, Any] = {"full_conversation": full}
+    doc: ReleaseConversation = {"full_conversation": full}
     if "three_turn_sequences" in conv:
         if conv["three_turn_sequences"] is not None:
             doc["three_turn_sequences"] = conv["three_turn_sequences"]

@@ -7,34 +7,39 @@ Every known quirk of the release is repaired and recorded in the :class:`ImportR
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from tvt.card import write_card
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.phases import BENCHMARK_ORDER
+from tvt.records import Case, Conversation, Failure
 from tvt.release.conversations import repair_conversation
-from tvt.release.metadata import Unusable, repair_metadata
+from tvt.release.metadata import CaseParts, Unusable, repair_metadata
 from tvt.release.report import ImportReport, NothingUsable
-from tvt.release.scan import load_slot, scan_release
+from tvt.release.scan import Slot, load_slot, scan_release
 
 
-def _differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+def _differences(a: CaseParts, b: CaseParts) -> list[str]:
     out = []
-    for section in a:
-        for key in a[section]:
-            if a[section][key] != b[section].get(key):
-                out.append(f"{key} {a[section][key]!r} vs {b[section].get(key)!r}")
+    parts: tuple[tuple[Mapping[str, object], Mapping[str, object]], ...] = (
+        (a["client_profile"], b["client_profile"]),
+        (a["therapist_profile"], b["therapist_profile"]),
+        (a["trauma_info"], b["trauma_info"]),
+    )
+    for one, other in parts:
+        for key in one:
+            if one[key] != other.get(key):
+                out.append(f"{key} {one[key]!r} vs {other.get(key)!r}")
     return out
 
 
 def _client_records(
-    client_id: int, phases: dict[str, dict[str, Any]], report: ImportReport
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]]]:
+    client_id: int, phases: dict[str, dict[str, Slot]], report: ImportReport
+) -> tuple[Case | None, list[Conversation], list[Failure]]:
     """Case, conversations and failure records of one client of the release."""
-    failures: list[dict[str, Any]] = []
-    metas: dict[str, dict[str, Any]] = {}
+    failures: list[Failure] = []
+    metas: dict[str, CaseParts] = {}
     for phase in BENCHMARK_ORDER:
         loaded = load_slot(phases.get(phase, {}).get("metadata"), "metadata", report)
         if loaded is None:
@@ -49,7 +54,7 @@ def _client_records(
                 "metadata file that cannot be used",
                 f"{name}: {exc}",
             )
-    case = None
+    case: Case | None = None
     if metas:
         chosen = "P5" if "P5" in metas else next(iter(metas))
         if chosen != "P5":
@@ -70,7 +75,7 @@ def _client_records(
                     f"client {client_id} {phase}: {'; '.join(diffs[:2])}",
                 )
         case = {"client_id": client_id, **base}
-    conversations = []
+    conversations: list[Conversation] = []
     for phase in BENCHMARK_ORDER:
         loaded = load_slot(phases.get(phase, {}).get("conversation"), "conversation", report)
         slot = phases.get(phase, {}).get("conversation")
@@ -115,7 +120,7 @@ def _client_records(
     return case, conversations, failures
 
 
-def _failure(client_id: int, phase: str | None, reason: str) -> dict[str, Any]:
+def _failure(client_id: int, phase: str | None, reason: str) -> Failure:
     return {"client_id": client_id, "phase": phase, "reason": reason, "attempts": 1}
 
 

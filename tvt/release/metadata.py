@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict, cast
 
-from tvt.config import load_config
+from tvt.config import Constraint, load_config
 from tvt.fields import CLIENT_CATEGORY_FIELDS, CLIENT_FIELDS
+from tvt.records import ClientProfile, TherapistProfile, TraumaInfo
 from tvt.release.report import ImportReport
 from tvt.release.spellings import canonical
 from tvt.sampling import age_group as _age_group
@@ -23,7 +24,7 @@ def _age_groups() -> list[list[int]]:
 
 
 @cache
-def _constraints() -> list[dict[str, Any]]:
+def _constraints() -> list[Constraint]:
     return load_config("default").data["constraints"]
 
 
@@ -97,7 +98,15 @@ def _text_field(
     return "unknown"
 
 
-def repair_metadata(doc: Any, where: str, report: ImportReport) -> dict[str, Any]:
+class CaseParts(TypedDict):
+    """The profile parts of a native case (a :class:`~tvt.records.Case` without its id)."""
+
+    client_profile: ClientProfile
+    therapist_profile: TherapistProfile
+    trauma_info: TraumaInfo
+
+
+def repair_metadata(doc: Any, where: str, report: ImportReport) -> CaseParts:
     """A release metadata document -> the profile parts of a native case (quirks repaired).
 
     Raises :class:`Unusable` when a field the native format cannot do without (the client's or
@@ -131,7 +140,7 @@ def repair_metadata(doc: Any, where: str, report: ImportReport) -> dict[str, Any
     age = _as_int(cp.get("age"), "client_profile.age", where, report)
     if not 0 <= age <= 120:
         raise Unusable(f"client_profile.age {age} is outside 0-120")
-    profile: dict[str, Any] = {"age": age}
+    profile: dict[str, object] = {"age": age}  # every client field, in the release's order
     label = cp.get("age_group")
     try:
         group = _age_group(age, _age_groups())
@@ -180,14 +189,21 @@ def repair_metadata(doc: Any, where: str, report: ImportReport) -> dict[str, Any
     if not 18 <= t_age <= 100:
         raise Unusable(f"therapist_profile.age {t_age} is outside 18-100")
     t_gender = _text_field(tp, "gender", "therapist_profile", where, report)
-    therapist = {
+    therapist: TherapistProfile = {
         "age": t_age,
         "gender": t_gender
         if t_gender == "unknown"
         else canonical("gender", t_gender, where, report),
     }
-    trauma = {}
-    for key in ("type", "session_topic"):
+
+    def trauma_field(key: str) -> str:
         raw = _text_field(ti, key, "trauma_info", where, report)
-        trauma[key] = raw if raw == "unknown" else canonical(key, raw, where, report)
-    return {"client_profile": profile, "therapist_profile": therapist, "trauma_info": trauma}
+        return raw if raw == "unknown" else canonical(key, raw, where, report)
+
+    kind = trauma_field("type")
+    topic = trauma_field("session_topic")
+    return {
+        "client_profile": cast(ClientProfile, profile),  # every field filled above
+        "therapist_profile": therapist,
+        "trauma_info": {"type": kind, "session_topic": topic},
+    }

@@ -5,9 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from tvt.errors import InputError
+
+
+class EntryDoc(TypedDict):
+    action: str
+    description: str
+    count: int
+    examples: list[str]
+
+
+class ImportReportDoc(TypedDict):
+    """The import report as JSON (``tvt import --report``)."""
+
+    totals: dict[str, int]
+    entries: dict[str, EntryDoc]
 
 
 @dataclass
@@ -40,7 +54,7 @@ class ImportReport:
         entry = self.entries.get(key)
         return entry.count if entry else 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ImportReportDoc:
         return {
             "totals": dict(sorted(self.totals.items())),
             "entries": {

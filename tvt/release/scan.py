@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from tvt.errors import InputError
 from tvt.jsonio import read_json
@@ -24,11 +24,18 @@ _FILE_RE = re.compile(
 )
 
 
+class Slot(TypedDict):
+    """The files of one (client, phase, kind): the main file and stray numbered copies."""
+
+    main: Path | None
+    copies: list[tuple[int, Path]]
+
+
 @dataclass
 class ReleaseFiles:
     """The release's files grouped by client and phase: main file and stray copies."""
 
-    files: dict[int, dict[str, dict[str, dict[str, Any]]]] = field(
+    files: dict[int, dict[str, dict[str, Slot]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(dict))
     )
 
@@ -89,9 +96,7 @@ def scan_release(src: Path, report: ImportReport) -> ReleaseFiles:
     return found
 
 
-def load_slot(
-    slot: dict[str, Any] | None, kind: str, report: ImportReport
-) -> tuple[Any, str] | None:
+def load_slot(slot: Slot | None, kind: str, report: ImportReport) -> tuple[Any, str] | None:
     """Read the main file of a slot, compare it with its stray copies; None when unusable."""
     if slot is None:
         return None

@@ -47,7 +47,8 @@ def canonical_values() -> dict[str, dict[str, list[str]]]:
     for band in data["life_by_age"]:
         lists["relationship_status"] |= set(band["relationship_status"])
         lists["occupation"] |= set(band["occupation"])
-        for table in band["living_situation"].values():
+        living = band["living_situation"]
+        for table in (living["partnered"], living["unpartnered"]):
             lists["living_situation"] |= set(table)
     out: dict[str, dict[str, list[str]]] = {}
     for name, values in lists.items():

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tvt.records import Turn
+
 _SPEAKERS = {"therapist": "therapist", "client": "client", "patient": "client"}
 LABELS = {"therapist": "Therapist", "client": "Client"}
 # "Therapist: text", also "**Therapist:** text" and "**Therapist**: text" (markdown bold labels).
@@ -30,7 +32,7 @@ def render_turn(turn: Mapping[str, Any]) -> str:
     return f"{LABELS[turn['speaker']]}: {turn['text']}"
 
 
-def parse_turn(raw: str, previous: str | None) -> tuple[dict[str, Any], str | None]:
+def parse_turn(raw: str, previous: str | None) -> tuple[Turn, str | None]:
     """``"Therapist: text"`` -> a native turn; returns ``(turn, problem)``.
 
     The turn keeps the original string in ``raw`` whenever ``render_turn`` would not give it back
@@ -50,7 +52,7 @@ def parse_turn(raw: str, previous: str | None) -> tuple[dict[str, Any], str | No
     if not text:
         text = EMPTY_TURN_TEXT
         problem = problem or "empty"
-    turn: dict[str, Any] = {"speaker": speaker, "text": text, "suds": None, "act": "unknown"}
+    turn: Turn = {"speaker": speaker, "text": text, "suds": None, "act": "unknown"}
     if render_turn(turn) != raw:
         turn["raw"] = raw
     return turn, problem

@@ -232,7 +232,8 @@ def score_trajectories(
     stats, ci_method, draws = metrics.summarise(
         {"pearson": r[scored], "dtw": d[scored], "rmse": e[scored]}, seed=bootstrap_seed
     )
-    s = metrics.s_abs(stats["pearson"]["mean"], stats["dtw"]["mean"], stats["rmse"]["mean"])
+    means = {k: metrics.defined(stats[k]["mean"]) for k in ("pearson", "dtw", "rmse")}
+    s = metrics.s_abs(means["pearson"], means["dtw"], means["rmse"])
     s_ci = None
     if draws is not None:
         s_draws = [metrics.s_abs(*row) for row in draws.tolist()]
@@ -240,7 +241,6 @@ def score_trajectories(
         s_ci = (float(lo), float(hi))
     comparison = None
     if baseline is not None:
-        means = {k: stats[k]["mean"] for k in ("pearson", "dtw", "rmse")}
         base = {"pearson": baseline.pearson, "dtw": baseline.dtw, "rmse": baseline.rmse}
         comparison = BaselineComparison(baseline, **metrics.ratios(means, base))
     report = ScoreReport(

@@ -7,11 +7,11 @@ itself is :func:`tvt.scoring.core.score_trajectories`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from tvt import jsonio
 from tvt.errors import InputError
 from tvt.jsonio import read_json, sha256_file
+from tvt.records import ScoreReportDoc
 from tvt.scoring.core import ScoreResult, score_trajectories
 from tvt.scoring.reader import DEFAULT_REFERENCE, load_outputs, load_reference, resolve_reference
 from tvt.scoring.report import Baseline, Inputs, OutputsInput, ReferenceInput
@@ -105,8 +105,8 @@ def score_files(
     require_complete: bool = False,
     bootstrap_seed: int = 0,
     baseline: str | Path | None = None,
-) -> dict[str, Any]:
-    """Score a model-output file against a reference and return the JSON report (a plain dict).
+) -> ScoreReportDoc:
+    """Score a model-output file against a reference and return the JSON report.
 
     This is what ``tvt score --json`` prints. Raises ``InputError`` for bad input (see
     :func:`score`).

@@ -42,7 +42,6 @@ class Collector:
         self.p_lines: list[int] = []
         self.labels: set[str] = set()
 
-
     def line_numbers(self) -> None:
         """Write out the line numbers of a dense start (``t_lines`` is kept from here on)."""
         if self.dense is not None:

@@ -131,11 +131,7 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
                     rec = decode(raw)
                 except typed_error:
                     rec = None
-                if (
-                    rec is not None
-                    and rec.phase is unset
-                    and rec.intensity is unset
-                ):
+                if rec is not None and rec.phase is unset and rec.intensity is unset:
                     lab = rec.model if label == "model" else rec.source
                     if isinstance(lab, str) and lab != last_label:
                         add_label(lab)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 from tvt import jsonio
+from tvt.metrics import CIMethod
 from tvt.records import ClientScore
 from tvt.scoring.core import ScoreResult
 from tvt.scoring.report import MetricSummary, ScoreReport
@@ -77,7 +77,7 @@ def _metric_table(report: ScoreReport) -> str:
     return text_table(["metric", "mean", "SD", "95% CI", ""], rows, align="lrrll", gap=3)
 
 
-def _ci_line(ci: dict[str, Any]) -> str:
+def _ci_line(ci: CIMethod) -> str:
     if ci["method"] == "percentile bootstrap":
         return f"CI: {ci['method']} ({ci['resamples']} resamples, seed {ci['seed']})"
     return f"CI: {ci['method']} ({ci.get('reason', '')})"

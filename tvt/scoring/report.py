@@ -8,11 +8,21 @@ does not change with the representation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from tvt.metrics import CIMethod, MetricStats, defined
 from tvt.phases import BENCHMARK_ORDER
-from tvt.records import ClientScore
+from tvt.records import (
+    BaselineDoc,
+    ClientScore,
+    InputsDoc,
+    MetricDoc,
+    OutputsDoc,
+    PhaseDoc,
+    ReferenceDoc,
+    ScoreReportDoc,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,11 +44,11 @@ class MetricSummary:
     ci95: tuple[float, float] | None
 
     @classmethod
-    def from_stats(cls, stats: dict[str, Any]) -> MetricSummary:
+    def from_stats(cls, stats: MetricStats) -> MetricSummary:
         ci = stats["ci95"]
-        return cls(stats["mean"], stats["sd"], None if ci is None else (ci[0], ci[1]))
+        return cls(defined(stats["mean"]), stats["sd"], None if ci is None else (ci[0], ci[1]))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MetricDoc:
         return {"mean": self.mean, "sd": self.sd, "ci95": _pair(self.ci95)}
 
 
@@ -55,8 +65,17 @@ class PhaseSummary:
     reference_mean: float | None
     reference_sd: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> PhaseDoc:
+        return {
+            "name": self.name,
+            "n": self.n,
+            "mae": self.mae,
+            "bias": self.bias,
+            "model_mean": self.model_mean,
+            "model_sd": self.model_sd,
+            "reference_mean": self.reference_mean,
+            "reference_sd": self.reference_sd,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,8 +86,8 @@ class OutputsInput:
     sha256: str
     records: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> OutputsDoc:
+        return {"path": self.path, "sha256": self.sha256, "records": self.records}
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ class ReferenceInput:
     sources: tuple[str, ...]
     records: int
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReferenceDoc:
         return {
             "path": self.path,
             "file": self.file,
@@ -98,7 +117,7 @@ class Inputs:
     outputs: OutputsInput
     reference: ReferenceInput
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> InputsDoc:
         return {"outputs": self.outputs.to_dict(), "reference": self.reference.to_dict()}
 
 
@@ -122,7 +141,7 @@ class BaselineComparison:
     r_dtw: float | None
     r_rmse: float | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> BaselineDoc:
         b = self.baseline
         return {
             "path": b.path,
@@ -160,7 +179,7 @@ class ScoreReport:
     unreferenced: tuple[tuple[int, str], ...]
     undefined_pearson: int
     per_phase: dict[str, PhaseSummary]
-    ci: dict[str, Any]
+    ci: CIMethod
     models: tuple[str, ...]
     tvt_version: str
     inputs: Inputs | None = None
@@ -180,9 +199,9 @@ class ScoreReport:
 
         return frame(list(self.clients), columns=list(ClientScore.__annotations__))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ScoreReportDoc:
         """The JSON report (``schemas/report.schema.json``)."""
-        out: dict[str, Any] = {
+        out: ScoreReportDoc = {
             "format": self.format,
             "format_version": self.format_version,
             "tvt_version": self.tvt_version,
@@ -200,7 +219,7 @@ class ScoreReport:
             "unreferenced": [[cid, phase] for cid, phase in self.unreferenced],
             "undefined_pearson": self.undefined_pearson,
             "per_phase": {p: self.per_phase[p].to_dict() for p in BENCHMARK_ORDER},
-            "ci": dict(self.ci),
+            "ci": {**self.ci},
             "models": list(self.models),
         }
         if self.inputs is not None:

@@ -20,13 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from tvt.config import Config, load_config
-from tvt.dataset import read_manifest, resolve_dataset
+from tvt.dataset import load_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.paper import paper as paper_figures
 from tvt.phases import BENCHMARK_ORDER
-from tvt.records import Case, Conversation, read_cases, read_conversations
+from tvt.records import Case, Conversation, Manifest, read_cases, read_conversations
 from tvt.stats.measures import Moments, chi_square
 from tvt.stats.targets import design_targets, resolve_targets
+from tvt.stats.types import (
+    AgeFigures,
+    AttributeFigures,
+    BehaviourFigures,
+    PhaseFigures,
+    StatsReport,
+    ValueRow,
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,7 @@ class _PhaseFigures:
         self.suds.merge(other.suds)
         self.scale_10 += other.scale_10
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> PhaseFigures:
         return {
             "conversations": self.conversations,
             "turns_per_conversation": self.turns.summary(),
@@ -188,12 +196,12 @@ class Collector:
         for phase, figures in other.phases.items():
             self.phases.setdefault(phase, _PhaseFigures()).merge(figures)
 
-    def conversation_figures(self) -> dict[str, Any] | None:
+    def conversation_figures(self) -> dict[str, PhaseFigures] | None:
         """Figures by phase in benchmark order, then ``"all"``; None without conversations."""
         if not self.phases:
             return None
         total = _PhaseFigures()
-        out = {}
+        out: dict[str, PhaseFigures] = {}
         for phase in BENCHMARK_ORDER:
             if phase in self.phases:
                 out[phase] = self.phases[phase].summary()
@@ -203,12 +211,12 @@ class Collector:
 
     def report(
         self,
-        manifest: dict[str, Any] | None,
+        manifest: Manifest | None,
         *,
         against: str | None = None,
         config: Config | None = None,
         targets_note: str = "",
-    ) -> dict[str, Any]:
+    ) -> StatsReport:
         """All the figures as plain data (what ``tvt stats --json`` prints).
 
         ``config`` is the config whose weights are the targets and ``targets_note`` where they
@@ -217,11 +225,11 @@ class Collector:
         n = self.n
         targets = design_targets(config) if config is not None else None
         reported = paper_figures() if against == "paper" else None
-        attributes: dict[str, Any] = {}
+        attributes: dict[str, AttributeFigures] = {}
         for a in ATTRIBUTES:
             target = targets.get(a.key) if targets else None
             paper_pct = reported.distributions.get(a.key) if reported else None
-            entry: dict[str, Any] = {
+            entry: AttributeFigures = {
                 "label": a.label,
                 "n": n,
                 "values": _values_table(self.counts[a.key], n, target, paper_pct),
@@ -232,7 +240,7 @@ class Collector:
                 )
             attributes[a.key] = entry
 
-        behaviours: dict[str, Any] = {
+        behaviours: BehaviourFigures = {
             "label": "behaviours (share of clients)",
             "n": n,
             "values": _values_table(
@@ -242,7 +250,7 @@ class Collector:
                 reported.distributions["behaviours"] if reported else None,
             ),
             "mentions": sum(self.behaviour_mentions.values()),
-            "per_client": self.per_client.summary(),
+            "per_client": {**self.per_client.summary()},
         }
         if reported:
             behaviours["per_client"]["paper_mean"] = reported.behaviours_per_client
@@ -255,7 +263,7 @@ class Collector:
                 int(k) * p for k, p in targets["behaviour_count"].items()
             )
 
-        age = {**self.ages.summary(), "min": self.ages.low, "max": self.ages.high}
+        age: AgeFigures = {**self.ages.summary(), "min": self.ages.low, "max": self.ages.high}
         if config is not None:
             ca = config.data["client"]["age"]
             width = ca["max"] - ca["min"] + 1
@@ -274,13 +282,12 @@ class Collector:
 
         compatible = load_config("default").data["compatible_topics"]
         coherent = sum(k for (t, x), k in self.pairs.items() if x in compatible.get(t, ()))
-        manifest = manifest or {}
         return {
             "dataset": {
                 "clients": n,
-                "seed": manifest.get("seed"),
-                "config": manifest.get("config"),
-                "backend": (manifest.get("backend") or {}).get("name"),
+                "seed": manifest.get("seed") if manifest else None,
+                "config": manifest.get("config") if manifest else None,
+                "backend": (manifest.get("backend") or {}).get("name") if manifest else None,
             },
             "targets": {
                 "available": config is not None,
@@ -306,13 +313,13 @@ def _values_table(
     n: int,
     target: dict[str, float] | None,
     paper: dict[str, float] | None,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, ValueRow]:
     """Per value: count, percent, target percent and paper percent (targets' order first)."""
     order = list(target or {}) + list(paper or {})
     order += sorted(v for v in counts if v not in order)
-    out = {}
+    out: dict[str, ValueRow] = {}
     for v in dict.fromkeys(order):
-        row: dict[str, Any] = {
+        row: ValueRow = {
             "count": counts.get(v, 0),
             "percent": 100.0 * counts.get(v, 0) / n if n else None,
         }
@@ -330,21 +337,19 @@ def compute_stats(
     against: str | None = None,
     config_path: str | Path | None = None,
     progress: Callable[..., None] | None = None,
-) -> dict[str, Any]:
+) -> StatsReport:
     """All statistics of a dataset folder as plain data (what ``tvt stats --json`` prints).
 
     ``progress(n, total=...)``, when given, hears of every record read (the command line's bar).
     """
     folder = resolve_dataset(dataset)
-    manifest = read_manifest(folder)
+    manifest = load_manifest(folder)
     config, note = resolve_targets(manifest, config_path)
     advance = progress or (lambda n=1, total=None: None)
-    files = (manifest or {}).get("files", {})
+    files = manifest.get("files", {}) if manifest else {}
     advance(
         0,
-        total=sum(
-            files.get(n, {}).get("records", 0) for n in ("cases.jsonl", "conversations.jsonl")
-        )
+        total=sum(files[n]["records"] for n in ("cases.jsonl", "conversations.jsonl") if n in files)
         or None,
     )
     collector = Collector()
@@ -362,11 +367,11 @@ def compute_stats(
 def stats_of_records(
     cases: Iterable[Case],
     conversations: Iterable[Conversation],
-    manifest: dict[str, Any] | None,
+    manifest: Manifest | None,
     *,
     against: str | None = None,
     config_path: str | Path | None = None,
-) -> dict[str, Any]:
+) -> StatsReport:
     """:func:`compute_stats` of records held in memory (what ``tvt.stats(ds)`` reports)."""
     config, note = resolve_targets(manifest, config_path)
     collector = Collector()

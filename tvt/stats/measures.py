@@ -4,7 +4,9 @@ goodness-of-fit test."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+
+from tvt.stats.types import ChiSquare, MomentsSummary
 
 #: Below this expected count in a category the chi-square p-value is only approximate.
 MIN_EXPECTED = 5.0
@@ -17,8 +19,8 @@ def preload_chi_square() -> None:
 
 
 def chi_square(
-    counts: dict[str, int], target: dict[str, float]
-) -> tuple[dict[str, Any] | None, str | None]:
+    counts: Mapping[str, int], target: Mapping[str, float]
+) -> tuple[ChiSquare | None, str | None]:
     """Chi-square goodness of fit of ``counts`` against the probabilities ``target``.
 
     Returns ``(result, note)``; result is None when the test does not apply (no data, a single
@@ -43,7 +45,7 @@ def chi_square(
     f_exp = [n * target[v] / total for v in cats]
     stat = sum((o - e) ** 2 / e for o, e in zip(f_obs, f_exp, strict=True))
     p = chdtrc(len(cats) - 1, stat)
-    result = {
+    result: ChiSquare = {
         "statistic": float(stat),
         "p_value": float(p),
         "dof": len(cats) - 1,
@@ -89,7 +91,7 @@ class Moments:
                 self.low = x if self.low is None else min(self.low, x)
                 self.high = x if self.high is None else max(self.high, x)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> MomentsSummary:
         n = self.n
         # n * squares - total**2 is n (n - 1) times the sample variance, exactly.
         sd = math.sqrt((n * self.squares - self.total**2) / (n * (n - 1))) if n > 1 else None

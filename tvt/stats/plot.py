@@ -15,15 +15,16 @@ import math
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from tvt.jsonio import atomic_writer
+from tvt.stats.types import AttributeFigures, StatsReport, ValueRow
 
 #: Panels with more values than this show the largest ones (by count or target) only.
 MAX_VALUES = 14
 
 
-def _panels(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], float | None]]:
+def _panels(data: StatsReport) -> Iterator[tuple[str, str, dict[str, ValueRow], float | None]]:
     """``(key, label, values, p_value)`` per attribute drawn, behaviours last."""
     for key, entry in data["attributes"].items():
         yield key, entry["label"], entry["values"], _p(entry)
@@ -31,14 +32,25 @@ def _panels(data: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], fl
     yield "behaviours", b["label"], b["values"], _p(b)
 
 
-def _p(entry: dict[str, Any]) -> float | None:
+def _p(entry: AttributeFigures) -> float | None:
     chi = entry.get("chi_square")
     return None if not chi else chi.get("p_value")
 
 
-def distribution_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+class DistributionRow(TypedDict):
+    """One (attribute, value) of a dataset's distributions (``StatsReport.to_pandas()``)."""
+
+    attribute: str
+    value: str
+    count: int
+    percent: float | None
+    target_percent: float | None
+    p_value: float | None
+
+
+def distribution_rows(data: StatsReport) -> list[DistributionRow]:
     """One row per (attribute, value): count, percent, target percent and the p-value."""
-    rows = []
+    rows: list[DistributionRow] = []
     for key, _label, values, p in _panels(data):
         for value, v in values.items():
             rows.append(
@@ -66,7 +78,7 @@ def _figure(**kwargs: Any) -> Any:
     return Figure(**kwargs)
 
 
-def _png(data: dict[str, Any]) -> bytes:
+def _png(data: StatsReport) -> bytes:
     panels = list(_panels(data))
     cols = 3
     rows = math.ceil(len(panels) / cols)
@@ -113,7 +125,7 @@ def _png(data: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def plot_stats(data: dict[str, Any], path: str | Path) -> None:
+def plot_stats(data: StatsReport, path: str | Path) -> None:
     """Write the distributions of ``data`` (what ``compute_stats`` returns) as one PNG."""
     png = _png(data)
     with atomic_writer(Path(path), "wb") as fh:
@@ -127,7 +139,7 @@ _CSS = (
 )
 
 
-def render_stats_html(data: dict[str, Any]) -> str:
+def render_stats_html(data: StatsReport) -> str:
     """A self-contained page: the PNG of :func:`plot_stats` and the tables of ``tvt stats``."""
     from tvt.stats.render import render_stats
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tvt.stats.types import AttributeFigures, StatsReport
 from tvt.tables import text_table
 
 
@@ -23,7 +24,7 @@ def _grid(header: list[str], rows: list[list[str]], indent: str = "  ") -> list[
     return [indent + line if line else line for line in text_table(header, rows).split("\n")]
 
 
-def _render_values(title: str, entry: dict[str, Any]) -> list[str]:
+def _render_values(title: str, entry: AttributeFigures) -> list[str]:
     values = entry["values"]
     has_target = any("target_percent" in v for v in values.values())
     has_paper = any(v.get("paper_percent") is not None for v in values.values())
@@ -53,8 +54,8 @@ def _render_values(title: str, entry: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _conversation_lines(stats: dict[str, Any]) -> list[str]:
-    conv = stats["conversations"]
+def _conversation_lines(stats: StatsReport) -> list[str]:
+    conv = stats["conversations"] or {}
     paper = stats["against"] == "paper"
     header = [
         "phase",
@@ -99,7 +100,7 @@ def _conversation_lines(stats: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_stats(stats: dict[str, Any]) -> str:
+def render_stats(stats: StatsReport) -> str:
     """The statistics as readable tables."""
     ds = stats["dataset"]
     cfg = ds["config"]
@@ -143,7 +144,7 @@ def render_stats(stats: dict[str, Any]) -> str:
     lines.append(age)
     tp = stats["type_topic_pairs"]
     lines.append(
-        f"type-topic pairs: {tp['distinct']} distinct; {100 * tp['coherent_share']:.1f} % of "
+        f"type-topic pairs: {tp['distinct']} distinct; {100 * (tp['coherent_share'] or 0):.1f} % of "
         "clients have a topic compatible with their trauma type"
     )
     if stats["conversations"]:

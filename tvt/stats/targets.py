@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from tvt.config import PRESETS, Config, load_config
+from tvt.config import PRESETS, Config, ConfigData, Constraint, load_config
+from tvt.records import Manifest
 from tvt.sampling import allowed
 
 
@@ -27,8 +28,8 @@ def _filtered(
     weights: dict[str, float],
     field: str,
     age: int,
-    profile: dict[str, Any],
-    constraints: list[dict[str, Any]],
+    profile: Mapping[str, str],
+    constraints: list[Constraint],
 ) -> dict[str, float]:
     ok = {
         v: w for v, w in weights.items() if w > 0 and allowed(constraints, field, v, age, profile)
@@ -36,7 +37,7 @@ def _filtered(
     return _normalise(ok) if ok else {}
 
 
-def _life_targets(data: dict[str, Any]) -> dict[str, dict[str, float]]:
+def _life_targets(data: ConfigData) -> dict[str, dict[str, float]]:
     """Exact marginals of the age-conditional fields, following the sampler's draw order."""
     ca = data["client"]["age"]
     ages = range(ca["min"], ca["max"] + 1)
@@ -110,12 +111,12 @@ def design_targets(config: Config) -> dict[str, dict[str, float]]:
 
 
 def resolve_targets(
-    manifest: dict[str, Any] | None, config_path: str | Path | None = None
+    manifest: Manifest | None, config_path: str | Path | None = None
 ) -> tuple[Config | None, str]:
     """The config whose weights are the targets, or None with the reason they are unavailable."""
-    recorded = (manifest or {}).get("config")
     if manifest is None:
         return None, "the dataset has no manifest.json, so its config is unknown"
+    recorded = manifest.get("config")
     if not recorded:
         return None, "the dataset records no sampler config (imported data has none)"
     if config_path is not None:

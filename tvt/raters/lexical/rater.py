@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from tvt.dataset import resolve_dataset
 from tvt.errors import InputError
@@ -73,13 +73,33 @@ def rate_conversation(
     return ConversationRating(rounded(combine(suds.mean, language)), suds, language, len(scores))
 
 
+class _LexicalSummaryBase(TypedDict):
+    rater: str
+    rater_version: str
+    signals: list[str]
+    lexicon_version: str
+    conversations: int
+    clients: int
+    rated: int
+    unrated: list[list[int | str]]  # [client_id, phase] of conversations with nothing to read
+    suds_from: dict[str, int]  # field, text, none
+    suds_scale_detected: dict[str, int]  # 10, 100, mixed
+
+
+class LexicalSummary(_LexicalSummaryBase, total=False):
+    """The lexical rater's account of a run."""
+
+    as_reference: bool  # rating in memory
+    out: str  # the file written (rating a dataset folder)
+
+
 def rate_conversations_lexical(
     conversations: Iterable[Conversation],
     *,
     as_reference: bool = False,
     signals: Sequence[str] | str | None = None,
     progress: Callable[[int], Any] | None = None,
-) -> tuple[list[RatingLine], dict[str, Any]]:
+) -> tuple[list[RatingLine], LexicalSummary]:
     """Rate conversations held in memory: one trajectory line per client, and a summary.
 
     The lines are model outputs (``{"client_id", "trajectory", "model": "lexical"}``) or, with
@@ -91,7 +111,7 @@ def rate_conversations_lexical(
     signals = parse_signals(signals)
     label = rater_label(signals)
     trajectories: dict[int, dict[str, float]] = {}
-    unrated: list[list[Any]] = []
+    unrated: list[list[int | str]] = []
     suds_sources = {"field": 0, "text": 0, "none": 0}
     scales = {"10": 0, "100": 0, "mixed": 0}
     conversations_seen = 0
@@ -116,7 +136,7 @@ def rate_conversations_lexical(
             records.append(ReferenceRow(client_id=cid, trajectory=traj, source=f"rater:{label}"))
         else:
             records.append(OutputRow(client_id=cid, trajectory=traj, model=label))
-    summary = {
+    summary: LexicalSummary = {
         "rater": label,
         "rater_version": RATER_VERSION,
         "signals": list(signals),
@@ -124,7 +144,7 @@ def rate_conversations_lexical(
         "conversations": conversations_seen,
         "clients": len(records),
         "rated": conversations_seen - len(unrated),
-        "unrated": sorted(unrated, key=lambda x: (x[0], PHASE_INDEX[x[1]])),
+        "unrated": sorted(unrated, key=lambda x: (int(x[0]), PHASE_INDEX[str(x[1])])),
         "suds_from": suds_sources,
         "suds_scale_detected": scales,
         "as_reference": as_reference,
@@ -139,7 +159,7 @@ def rate_dataset_lexical(
     as_reference: bool = False,
     signals: Sequence[str] | str | None = None,
     progress: Callable[[int], Any] | None = None,
-) -> dict[str, Any]:
+) -> LexicalSummary:
     """Rate every conversation of a dataset and write one trajectory line per client.
 
     Writes the lines of :func:`rate_conversations_lexical` atomically and returns its summary
