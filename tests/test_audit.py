@@ -416,3 +416,120 @@ def test_a_memory_detail_about_the_feet_is_not_grounding():
     assert not grounding.search("you can feel your feet rooted to the spot. and your suds?")
     assert grounding.search("feel your feet on the floor.")
     assert grounding.search("press down and feel your feet, firmly.")
+
+
+def _belief_conv(client: str, therapist: list[str]):
+    from tvt.audit.load import Conversation, Turn
+
+    turns = [Turn("therapist", "What went through your mind?"), Turn("client", client)]
+    for t in therapist:
+        turns += [Turn("therapist", t), Turn("client", "I suppose so.")]
+    return Conversation(1, "P8", turns)
+
+
+def _belief_flags(conv) -> int:
+    from tvt.audit.fidelity import beliefs
+    from tvt.audit.findings import Findings
+
+    rules = load_rules()
+    found = Findings(rules.checks, 0)
+    beliefs(conv, rules, found)
+    return found.tallies["processing.belief_not_taken_up"].flagged
+
+
+@pytest.mark.parametrize(
+    ("reply", "taken_up"),
+    [
+        ("Tell me a bit more.", True),
+        ("What do you make of that now?", True),
+        ("And how does that sit with you?", True),
+        ("Okay. Could you tell me more?", True),
+        # one word of a new topic, or of the body, makes it another question
+        ("How does feeling powerless affect you?", False),
+        ("How does this connect to your experiences with bullying?", False),
+        ("What do you notice in your body now?", False),
+        ("What do you need right now?", False),  # refers to nothing the client said
+    ],
+)
+def test_an_open_probe_right_after_a_belief_takes_it_up(reply, taken_up):
+    """A reply made only of probe words that refers to the statement invites the client to go
+    on with the belief (rules 2.1.0); only the therapist's next turn counts as such a probe."""
+    conv = _belief_conv("It was my fault. I should have locked the door.", [reply, "Thank you."])
+    assert _belief_flags(conv) == (0 if taken_up else 1)
+    later = _belief_conv("It was my fault.", ["How was your week?", reply])
+    assert _belief_flags(later) == 1
+
+
+@pytest.mark.parametrize(
+    ("client", "statement"),
+    [
+        ("It was my fault.", True),
+        ("I should have been in front.", True),
+        ("It should have been me.", True),
+        # about a machine, not oneself
+        ("The guard was missing and the machine should have been stopped for that job.", False),
+        # wondering (an indirect question), not holding the belief
+        ("I go over it constantly, what I should have done differently.", False),
+        ("It wasn't my fault, I know that now.", False),  # revised
+    ],
+)
+def test_a_belief_is_a_statement_about_oneself_that_is_not_revised(client, statement):
+    assert _belief_flags(_belief_conv(client, ["How was your week?"])) == int(statement)
+
+
+# -- the diversity figures, made fast, against their plain definition ------------------------------
+def _plain_distinct(convs, n):
+    from tvt.diversity import words
+
+    grams: dict[str, set] = {}
+    totals: dict[str, int] = {}
+    for turns in convs:
+        for t in turns:
+            toks = [w.lower() for w in words(t["text"])]
+            if len(toks) >= n:
+                totals[t["speaker"]] = totals.get(t["speaker"], 0) + len(toks) - n + 1
+                grams.setdefault(t["speaker"], set()).update(
+                    zip(*(toks[i:] for i in range(n)), strict=False)
+                )
+    return {s: len(grams[s]) / totals[s] for s in totals}
+
+
+_WORDS = st.sampled_from(["I", "was", "there", "the", "door", "Döner", "it's", "ok", "a", "b"])
+_TURN = st.lists(_WORDS, max_size=9).map(lambda ws: " ".join(ws) + ".")
+
+
+@given(
+    st.lists(
+        st.lists(st.tuples(st.sampled_from(["client", "therapist"]), _TURN), max_size=6),
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_distinct_ngrams_equal_the_set_definition(convs, tiny_chunks):
+    """The n-grams counted as numpy integer keys, in chunks, with or without the fallback to
+    rows, give the figures of a plain set of word tuples."""
+    import tvt.diversity as div
+
+    data = [[{"speaker": s, "text": t} for s, t in turns] for turns in convs]
+    saved = div._CHUNK, div._BASE_BITS, div._BASE
+    try:
+        if tiny_chunks:  # flush every few words; ids past 2**2 switch to rows
+            div._CHUNK, div._BASE_BITS, div._BASE = 7, 2, 4
+        fig = div.measure(data)
+    finally:
+        div._CHUNK, div._BASE_BITS, div._BASE = saved
+    for n in (2, 3):
+        want = _plain_distinct(data, n)
+        got = {s: f.distinct[n] for s, f in fig.speakers.items() if n in f.distinct}
+        assert {s: v for s, v in got.items() if s in want} == pytest.approx(want, abs=0)
+        assert all(v == 0.0 for s, v in got.items() if s not in want)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .!?\n\t\u00a0'Z9é")), max_size=40))
+def test_sentence_split_collapses_whitespace_like_the_definition(text):
+    import re
+
+    from tvt.diversity import sentences
+
+    plain = [re.sub(r"\s+", " ", m.group(0)).strip() for m in re.finditer(r"[^.!?]+[.!?]*", text)]
+    assert sentences(text) == [s for s in plain if re.search(r"[A-Za-z0-9']", s)]

@@ -185,12 +185,7 @@ def test_every_death_or_self_harm_turn_of_the_release_is_labelled(gold, audited)
 #: visible and enforced both ways: every other check must meet its floor, and a check listed
 #: here must still be below it (when a fix lifts it, the test fails until it is taken off the
 #: list). docs/audit.md reports the figures.
-KNOWN_BELOW_FLOOR = {
-    "processing.belief_not_taken_up": (
-        "composer 3.0 text: 9 of 20 flags are the audit's own error (take-up questions the "
-        "lexicon lacks, beliefs revised in the same turn); precision 0.73 test, 0.69 tune"
-    ),
-}
+KNOWN_BELOW_FLOOR: dict[str, str] = {}
 
 
 @pytest.mark.slow

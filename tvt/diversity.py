@@ -21,19 +21,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+import numpy as np
+
 _SPLIT = re.compile(r"[^.!?]+[.!?]*")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 _SPACE = re.compile(r"\s+")
+_BASE_BITS = 21
+_BASE = 1 << _BASE_BITS
+_CHUNK = 1 << 20  # word ids buffered before their n-grams are reduced to the distinct ones
 
 
 def sentences(text: str) -> list[str]:
     """Split a turn into sentences on ``.``, ``!`` and ``?``; whitespace collapsed, case kept."""
-    out = []
-    for m in _SPLIT.finditer(text):
-        s = _SPACE.sub(" ", m.group(0)).strip()
-        if _WORD.search(s):
-            out.append(s)
-    return out
+    # Whitespace holds no ".!?", so collapsing it in the whole turn first splits the same way
+    # as collapsing it in each piece (and is one substitution instead of one per sentence).
+    text = _SPACE.sub(" ", text)
+    search = _WORD.search
+    return [s for s in (m.strip() for m in _SPLIT.findall(text)) if search(s)]
 
 
 def words(text: str) -> list[str]:
@@ -127,6 +131,64 @@ class CorpusFigures:
         }
 
 
+class _Grams:
+    """The distinct n-grams of one speaker's turns, kept as numpy arrays of integer keys.
+
+    Words become integer ids (one dictionary for the corpus); the ids of the turns are
+    buffered with a -1 between turns, and every ``_CHUNK`` ids the n-grams of the buffer (the
+    windows without a -1: no n-gram spans two turns) are reduced to their distinct keys (the
+    ids as digits in base 2**21) and merged. The counts are those of a set of word tuples, at a
+    fraction of the time; memory grows with the distinct n-grams, not with the corpus.
+    """
+
+    def __init__(self, ngrams: Sequence[int]) -> None:
+        self.ngrams = tuple(ngrams)
+        self.buffer: list[int] = []
+        self.totals: dict[int, int] = dict.fromkeys(self.ngrams, 0)
+        self.seen: dict[int, Any] = {n: None for n in self.ngrams}  # keys, or rows (n columns)
+        self.rows = max(self.ngrams, default=1) * _BASE_BITS > 63  # int64 keys
+
+    def add(self, ids: list[int]) -> None:
+        self.buffer.extend(ids)
+        self.buffer.append(-1)
+        if len(self.buffer) >= _CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.buffer:
+            return
+        ids = np.asarray(self.buffer, dtype=np.int64)
+        self.buffer = []
+        if not self.rows and int(ids.max()) >= _BASE:  # more words than keys hold: rows
+            self.rows = True
+            for n, keys in self.seen.items():
+                if keys is not None:
+                    shifts = _BASE_BITS * np.arange(n - 1, -1, -1, dtype=np.int64)
+                    self.seen[n] = (keys[:, None] >> shifts) & (_BASE - 1)
+        for n in self.ngrams:
+            if len(ids) < n:
+                continue
+            win = np.lib.stride_tricks.sliding_window_view(ids, n)
+            win = win[(win >= 0).all(axis=1)]
+            self.totals[n] += len(win)
+            if self.rows:
+                new = win
+            else:
+                new = win[:, 0].copy()
+                for k in range(1, n):
+                    new <<= _BASE_BITS
+                    new |= win[:, k]
+            old = self.seen[n]
+            both = new if old is None else np.concatenate([old, new])
+            self.seen[n] = np.unique(both, axis=0) if self.rows else np.unique(both)
+
+    def distinct(self) -> dict[int, float]:
+        self._flush()
+        return {
+            n: len(self.seen[n]) / self.totals[n] if self.totals[n] else 0.0 for n in self.ngrams
+        }
+
+
 def measure(
     conversations: Iterable[Sequence[Mapping[str, Any]]],
     *,
@@ -146,8 +208,8 @@ def measure(
     spread: dict[str, Counter[str]] = defaultdict(Counter)
     # per speaker: occurrences of each eligible sentence (to weight the recurring share)
     occurrences: dict[str, Counter[str]] = defaultdict(Counter)
-    grams: dict[str, dict[int, set[tuple[str, ...]]]] = defaultdict(lambda: defaultdict(set))
-    gram_totals: dict[str, Counter[int]] = defaultdict(Counter)
+    grams: dict[str, _Grams] = {}
+    vocab: dict[str, int] = {}
     figures: dict[str, SpeakerFigures] = {}
     for turns in conversations:
         conv_count += 1
@@ -162,12 +224,12 @@ def measure(
             # other letters may change length or class when lower-cased ("İ"), so not then.
             tokens = words(text.lower()) if text.isascii() else [w.lower() for w in words(text)]
             fig.words += len(tokens)
-            for n in ngrams:
-                if len(tokens) >= n:
-                    gram_totals[speaker][n] += len(tokens) - n + 1
-                    grams[speaker][n].update(zip(*(tokens[i:] for i in range(n)), strict=False))
+            g = grams.get(speaker)
+            if g is None:
+                g = grams[speaker] = _Grams(ngrams)
+            g.add([vocab.setdefault(w, len(vocab)) for w in tokens])
             for s in sentences(text):
-                count = len(words(s))
+                count = len(_WORD.findall(s))
                 if count >= min_words:
                     occurrences[speaker][s] += 1
                     seen[speaker].add(s)
@@ -183,12 +245,7 @@ def measure(
         occ = occurrences[speaker]
         fig.sentences = sum(occ.values())
         fig.recurring_sentences = sum(c for s, c in occ.items() if spread[speaker][s] > threshold)
-        fig.distinct = {
-            n: (len(grams[speaker][n]) / gram_totals[speaker][n])
-            if gram_totals[speaker][n]
-            else 0.0
-            for n in ngrams
-        }
+        fig.distinct = grams[speaker].distinct() if speaker in grams else {}
         fig.top_sentences = spread[speaker].most_common(top)
     return CorpusFigures(
         conversations=conv_count,

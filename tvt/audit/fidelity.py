@@ -10,8 +10,8 @@ import re
 from bisect import bisect_right
 
 from tvt.audit.findings import Findings
-from tvt.audit.lexicon import tokens_of
-from tvt.audit.load import Conversation
+from tvt.audit.lexicon import Lexicon, tokens_of, words_of
+from tvt.audit.load import Conversation, Turn
 from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
 from tvt.audit.suds import SudsTrace, trace
 from tvt.diversity import sentences, words
@@ -36,6 +36,7 @@ def rationale(conv: Conversation, rules: Rules, found: Findings) -> None:
 
 
 _SENTENCE_RE = re.compile(r"[^.!?]+[.!?]*")  # the sentence split of tvt.diversity
+_WORD_RE = re.compile(r"\w+(?:'\w+)*")
 
 
 def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
@@ -259,6 +260,37 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
     beliefs(conv, rules, found)
 
 
+def stated(lex: Lexicon, turn: Turn, rules: Rules) -> bool:
+    """Does ``turn`` state the belief of ``lex`` (a match in a sentence no exclusion of the
+    lexicon matches, not inside an indirect question: "what I should have done differently",
+    lexicon ``belief.embedded``)?"""
+    if lex.find_in(turn) is None:
+        return False
+    embedding = rules.lex("belief.embedded").literal
+    for sent in sentences(turn.text) or [turn.text]:
+        if lex.exclude is not None and lex.exclude.search(sent):
+            continue
+        for m in lex.rx.finditer(sent):
+            before = _WORD_RE.findall(sent[: m.start()].lower())
+            if not before or before[-1] not in embedding:
+                return True
+    return False
+
+
+def is_probe(turn: Turn, rules: Rules) -> bool:
+    """Is ``turn`` an open probe of what the client just said: its last sentence a question
+    (or "tell me"/"say" request) made only of the words of lexicon ``belief.probe`` and
+    referring to the statement (``belief.probe_refers``: "that", "this", "it", "more")?
+    "Tell me a bit more.", "What do you make of that now?" are; "How does feeling powerless
+    affect you?" brings a new topic and is not."""
+    sents = sentences(turn.text)
+    if not sents:
+        return False
+    words = words_of(sents[-1])
+    probe, refers = rules.lex("belief.probe").literal, rules.lex("belief.probe_refers").literal
+    return bool(words) and all(w in probe for w in words) and not refers.isdisjoint(words)
+
+
 def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
     """Stated beliefs (self-blame, danger, incompetence) and whether the therapist takes them up."""
     taken = rules.lex("belief.taken_up")
@@ -275,11 +307,13 @@ def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
     for i, turn in enumerate(conv.turns):
         if turn.speaker != "client" or not kinds_here:
             continue
-        kinds = [k for k in kinds_here if rules.lex(f"belief.{k}").find_in(turn)]
+        kinds = [k for k in kinds_here if stated(rules.lex(f"belief.{k}"), turn, rules)]
         if not kinds or revised.find_in(turn) is not None:
             continue  # no belief, or one the client has already revised in this turn
         found.eligible("processing.belief_not_taken_up")
         following = [t for t in conv.turns[i + 1 :] if t.speaker == "therapist"][:window]
+        if following and conv.turns[i + 1] is following[0] and is_probe(following[0], rules):
+            continue  # the next turn asks the client to go on with what they just said
         if not any(taken.find_in(t) is not None for t in following):
             missed.append(i)
             details.append("/".join(k.replace("_", "-") for k in kinds))
