@@ -112,7 +112,12 @@ _PIECES = [
 ]
 #: At most one of these per file: ranges are checked once the file is read, so with two bad lines
 #: the strict check (which checks ranges as it goes) may name the other one first.
-_BAD = [_line(7, P8=12), "{not json", json.dumps({"client_id": 8, "phase": "P9", "intensity": 3})]
+_BAD = [
+    _line(7, P8=12),
+    _line(9, P5=10**400),  # an integer no float holds
+    "{not json",
+    json.dumps({"client_id": 8, "phase": "P9", "intensity": 3}),
+]
 
 
 @settings(max_examples=examples(150), deadline=None)

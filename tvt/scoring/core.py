@@ -155,14 +155,13 @@ def _per_client(
     d = np.full(n, np.nan)
     e = np.full(n, np.nan)
     undefined = np.zeros(n, dtype=bool)
-    codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
-    full = (1 << N_PHASES) - 1
-    if scorable.all() and (codes == full).all():
+    if present.all():
         # The usual case: every client has all six phases; no copy of the arrays is needed.
         r[:], undefined[:] = metrics.pearson(model, reference)
         d[:] = metrics.dtw(model, reference)
         e[:] = metrics.rmse(model, reference)
         return scorable, n_phases, r, d, e, undefined
+    codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
     for code in np.unique(codes[scorable]):
         rows = np.flatnonzero(scorable & (codes == code))
         cols = [j for j in range(N_PHASES) if code >> j & 1]

@@ -6,6 +6,7 @@ itself is :func:`tvt.scoring.core.score_trajectories`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,15 @@ def score(
     out_path = Path(outputs)
     ref_file = resolve_reference(reference)
     base = load_baseline(baseline) if baseline is not None else None
-    out = load_outputs(out_path)
-    ref = load_reference(ref_file)
-    ref_sha = sha256_file(ref_file)
+    # Hashing releases the interpreter lock, so the two files are hashed on the other core while
+    # this one parses them (about a tenth of the time ``tvt score`` takes on a million clients).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shas = pool.submit(lambda: (sha256_file(out_path), sha256_file(ref_file)))
+        out = load_outputs(out_path)
+        ref = load_reference(ref_file)
+        out_sha, ref_sha = shas.result()
     inputs = Inputs(
-        outputs=OutputsInput(path=str(outputs), sha256=sha256_file(out_path), records=out.records),
+        outputs=OutputsInput(path=str(outputs), sha256=out_sha, records=out.records),
         reference=ReferenceInput(
             path=str(reference),
             file=str(ref_file),

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import msgspec
 import numpy as np
@@ -152,7 +152,22 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
                     # Every line of the block is the canonical line: gather it in bulk.
                     n = len(recs)
                     col.t_ids.extend(map(_get_id, recs))
-                    t_vals(chain.from_iterable(map(_get_phases, map(_get_trajectory, recs))))
+                    try:
+                        vals = np.fromiter(
+                            chain.from_iterable(map(_get_phases, map(_get_trajectory, recs))),
+                            dtype=np.float64,
+                            count=n * N_PHASES,
+                        )
+                    except OverflowError:  # an integer beyond any float: named below
+                        vals = None
+                    if vals is not None and ((vals >= 1.0) & (vals <= 10.0)).all():
+                        if col.t_vals:
+                            col.t_parts.append(col.t_vals)
+                            col.t_vals = []
+                            t_vals = col.t_vals.extend
+                        col.t_parts.append(vals)
+                    else:  # the numbers as written, for the message of the first bad one
+                        t_vals(chain.from_iterable(map(_get_phases, map(_get_trajectory, recs))))
                     found = set(map(label_of, recs))
                     found.discard(unset)
                     col.labels.update(cast(set[str], found))
@@ -217,21 +232,40 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
 
 
 def _bulk_values(col: Collector, path: Path) -> np.ndarray:
-    """Turn the fast-path values into an array, locating any value that is not a valid number."""
+    """Turn the trajectory values into one array, locating any value that is not a valid number.
+
+    Blocks the reader checked already come as arrays; the rest are the numbers as written, checked
+    here in bulk, and the first bad one (in file order) is named with its line and phase.
+    """
+    arrays = []
+    offset = 0
+    for part in [*col.t_parts, col.t_vals]:
+        if isinstance(part, np.ndarray):
+            arrays.append(part)
+            offset += part.size
+            continue
+        arrays.append(_check_values(part, col, path, offset))
+        offset += len(part)
+    vals = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    return vals.reshape(-1, N_PHASES)
+
+
+def _check_values(values: list[Any], col: Collector, path: Path, offset: int) -> np.ndarray:
+    """``values`` as an array; refuses the first that is not a number in range (NaN: absent)."""
     try:
-        vals = np.fromiter(col.t_vals, dtype=np.float64, count=len(col.t_vals))
+        vals = np.fromiter(values, dtype=np.float64, count=len(values))
     except (TypeError, OverflowError):
         vals = None  # some value is not a float-sized number: find it one by one below
     if vals is not None:
         # NaN marks an absent phase (JSON cannot carry NaN: the readers refuse it).
         bad = ~np.isnan(vals) & ~((vals >= 1.0) & (vals <= 10.0))
         if not bad.any():
-            return vals.reshape(-1, N_PHASES)
+            return vals
         first = int(np.flatnonzero(bad)[0])
     else:
-        first = next(i for i, v in enumerate(col.t_vals) if v == v and number_reason(v) is not None)
-    rec, ph = divmod(first, N_PHASES)
-    reason = number_reason(col.t_vals[first]) or "invalid intensity"
+        first = next(i for i, v in enumerate(values) if v == v and number_reason(v) is not None)
+    rec, ph = divmod(offset + first, N_PHASES)
+    reason = number_reason(values[first]) or "invalid intensity"
     raise InputError(reason, path=path, line=col.t_line(rec), field=f"trajectory.{PHASES[ph]}")
 
 
@@ -244,6 +278,8 @@ def _assemble(col: Collector, path: Path) -> tuple[np.ndarray, np.ndarray, np.nd
     else:
         t_lines = np.asarray(col.t_lines, dtype=np.int64)
     if not col.p_ids:
+        if t_ids.size < 2 or bool((t_ids[1:] > t_ids[:-1]).all()):
+            return t_ids, t_vals, t_lines  # one line per client, in order: the usual file
         order = np.argsort(t_ids, kind="stable")
         ids = t_ids[order]
         if ids.size < 2 or not (ids[1:] == ids[:-1]).any():
