@@ -153,3 +153,31 @@ def test_blocks_read_as_lines(tmp_path_factory, picks, bad, block, bom, newline_
         mp.setattr(reader, "_decode_line", _slow)
         strict = outcome()
     assert blocks == strict
+
+
+@pytest.mark.parametrize(
+    ("outputs", "reference"),
+    [
+        ([_line(1), _line(2, P5=7.5)], [_line(1), _line(2)]),  # fine
+        ([_line(1), _line(2)], [_line(1), _line(2, P6=0)]),  # a bad reference
+        ([_line(1), "{bad"], [_line(1), _line(2, P6=0)]),  # both bad: the outputs' error first
+    ],
+)
+def test_reference_read_in_a_second_process_scores_the_same(
+    tmp_path, monkeypatch, outputs, reference
+):
+    from tvt.scoring import files, score_files
+
+    out, ref = tmp_path / "outputs.jsonl", tmp_path / "reference.jsonl"
+    out.write_text("\n".join(outputs) + "\n")
+    ref.write_text("\n".join(reference) + "\n")
+
+    def run():
+        try:
+            return ("ok", score_files(out, ref))
+        except InputError as exc:
+            return ("error", str(exc), exc.path, exc.line, exc.field)
+
+    serial = run()
+    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
+    assert run() == serial
