@@ -296,6 +296,7 @@ def test_lexicon_shortcuts_on_random_texts(parts):
         assert lex.count(text) >= (1 if lex.rx.search(text) and not lex.exclude else 0)
 
 
+@pytest.mark.slow
 def test_two_processes_give_the_same_report(generated):
     from tvt.audit.report import to_document
 

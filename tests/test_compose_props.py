@@ -213,6 +213,7 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     assert all(any(said(s, n, nar_a) for s in own) for n in narrated)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 # A talkative voice once ran away in P6 (50.75 words a client turn): the composer now keeps a

@@ -35,6 +35,7 @@ def batch(length: int):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150), deadline=None)
 @given(st.integers(2, 6).flatmap(batch))
 def test_dtw_matches_dtaidistance(pair):

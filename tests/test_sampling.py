@@ -71,6 +71,7 @@ def test_spec_consistency_rules_hold_on_many_clients():
             assert p["relationship_status"] in ("Married", "In a relationship")
 
 
+@pytest.mark.slow
 def test_students_are_rare_after_forty():
     cases = _cases(DEFAULT, 5, 4000)
     older = [c for c in cases if c["client_profile"]["age"] > 40]

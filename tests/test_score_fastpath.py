@@ -120,6 +120,7 @@ _BAD = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150), deadline=None)
 @given(
     picks=st.lists(st.sampled_from(range(len(_PIECES))), min_size=1, max_size=14),
