@@ -161,3 +161,14 @@ def test_summary_of_one_client_has_no_sd_or_ci():
     stats, method, draws = metrics.summarise({"x": np.array([0.5])})
     assert stats["x"] == {"mean": 0.5, "sd": None, "ci95": None}
     assert method["method"] == "none" and draws is None
+
+
+def test_constant_rows_are_those_np_ptp_finds():
+    """pearson's test of a constant trajectory is ``np.ptp(row) == 0``, infinities and NaN too."""
+    rng = np.random.default_rng(1)
+    a = rng.choice([1.0, 2.0, np.inf, -np.inf, np.nan, 0.0, -0.0], size=(20_000, 4))
+    a[::7] = a[::7, :1]  # constant rows of every value
+    with np.errstate(invalid="ignore"):  # inf - inf
+        expected = np.ptp(a, axis=1) == 0
+    assert expected.any() and not expected.all()
+    assert np.array_equal(metrics._constant(a), expected)
