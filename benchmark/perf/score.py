@@ -1,10 +1,13 @@
 """Performance of `tvt score` on a million synthetic clients.
 
-Prints (median of --repeat runs):
+Prints (median of --repeat runs, the floor, parse-only and end-to-end runs interleaved):
   * decode floor: read both files and orjson-decode every line, nothing else;
   * parse-only: tvt.scoring.load_outputs + load_reference (decode, validate, assemble arrays);
   * end to end: tvt.scoring.score_files (parse, align, metrics, bootstrap/normal CI, report, sha256),
     and once `tvt score --json` in a fresh process (adds interpreter start and imports);
+  * the CPU seconds of the same three (this process and the processes it waited for: from 32 MB
+    of input `tvt score` parses the reference in a forked process beside the outputs, and hashes
+    the files in a thread), so that a busy machine's wall times can be read against the work;
   * peak memory of a fresh process running score_files (ru_maxrss);
   * the naive per-client loop (scipy.stats.pearsonr + dtaidistance + numpy RMSE) timed on a
     sample and scaled, against tvt's vectorised metrics on all clients.
