@@ -55,6 +55,7 @@ def test_every_sampled_case_is_valid_and_consistent(seed, client_id, preset):
         assert info["session_topic"] in d["compatible_topics"][info["type"]]
 
 
+@pytest.mark.slow
 def test_spec_consistency_rules_hold_on_many_clients():
     for case in _cases(DEFAULT, 3, 3000):
         p = case["client_profile"]
