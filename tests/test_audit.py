@@ -159,6 +159,7 @@ def test_bad_rules_files_are_refused_with_the_field(tmp_path, change, words):
 
 
 # -- SUDS read from text -----------------------------------------------------------------------
+@pytest.mark.slow
 @given(st.integers(min_value=0, max_value=100), st.sampled_from(["I'd say", "About", "Maybe", ""]))
 def test_a_stated_number_is_read(value, lead):
     rules = load_rules()

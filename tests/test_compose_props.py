@@ -187,6 +187,7 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
         assert first_peak not in (reports[0], reports[-1]) or peak == turns[reports[0]]["suds"]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, st.integers(min_value=1, max_value=3000), st.integers(min_value=1, max_value=3000))
 def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:

@@ -106,6 +106,7 @@ def test_seed_changes_everything_and_is_reproducible():
     assert a != _cases(DEFAULT, 2, 50)
 
 
+@pytest.mark.slow
 def test_paper_preset_pairs_type_and_topic_independently():
     cases = _cases(PAPER, 11, 3000)
     pairs = {(c["trauma_info"]["type"], c["trauma_info"]["session_topic"]) for c in cases}
