@@ -29,3 +29,36 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# ``TVT_TEST_CPU=FILE pytest ...`` writes the CPU seconds of each test (set-up, call and
+# tear-down, this process and the processes it waited for) to FILE as JSON, most expensive first:
+# on a shared machine wall-clock durations (``--durations``) grow with the load, CPU time much
+# less, so this is what decides which tests get ``@pytest.mark.slow`` (more than about 1 s).
+_CPU_FILE = os.environ.get("TVT_TEST_CPU")
+_cpu: dict[str, float] = {}
+
+
+def _cpu_now() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+if _CPU_FILE:
+    import pytest
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):  # type: ignore[no-untyped-def]
+        start = _cpu_now()
+        yield
+        _cpu[item.nodeid] = _cpu_now() - start
+
+    def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
+        import json
+
+        ranked = dict(sorted(_cpu.items(), key=lambda kv: -kv[1]))
+        with open(_CPU_FILE, "w", encoding="utf-8") as fh:
+            json.dump({"total": sum(_cpu.values()), "tests": ranked}, fh, indent=1)

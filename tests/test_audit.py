@@ -159,6 +159,7 @@ def test_bad_rules_files_are_refused_with_the_field(tmp_path, change, words):
 
 
 # -- SUDS read from text -----------------------------------------------------------------------
+@pytest.mark.slow
 @given(st.integers(min_value=0, max_value=100), st.sampled_from(["I'd say", "About", "Maybe", ""]))
 def test_a_stated_number_is_read(value, lead):
     rules = load_rules()
@@ -296,6 +297,7 @@ def test_lexicon_shortcuts_on_random_texts(parts):
         assert lex.count(text) >= (1 if lex.rx.search(text) and not lex.exclude else 0)
 
 
+@pytest.mark.slow
 def test_two_processes_give_the_same_report(generated):
     from tvt.audit.report import to_document
 

@@ -43,6 +43,7 @@ def _expected_items(dataset: Path) -> int:
     return sum(1 for c in convs if c["phase"] in ("P8", "P11")) + 2
 
 
+@pytest.mark.slow
 def test_judge_results_sit_beside_the_rule_results(fake, dataset, tmp_path):
     flags = tmp_path / "flags.jsonl"
     res = judge(fake, dataset, tmp_path / "cache", "--json", "--per-conversation", flags)

@@ -192,6 +192,7 @@ def test_shipped_test_inputs_match_their_sha256():
                 assert sha256_file(split_dir(name, split) / fname) == sha, (name, split, fname)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("track", ["full", "turn"])
 def test_dev_split_regenerates_byte_for_byte(tmp_path, track):
     recipe = load_recipe()

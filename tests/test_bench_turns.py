@@ -23,6 +23,7 @@ def _write(path, records):
     return path
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(

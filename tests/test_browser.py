@@ -184,6 +184,7 @@ def test_sort_by_clicking_headers(driver, page, tmp_path):
     print(f"screenshot: {shot}")
 
 
+@pytest.mark.slow
 def test_page_fits_a_390_px_phone_screen(driver, page, tmp_path):
     """On a 390 px wide phone nothing is cut off and nothing needs sideways scrolling: rows
     become cards of labelled figures and the header a row of sort buttons that still sort."""

@@ -166,6 +166,7 @@ def test_card_from_the_rendered_records_equals_the_card_from_the_files(
     assert b"Chi-square against the design target" in generated["README.md"]
 
 
+@pytest.mark.slow
 def test_any_number_of_processes_writes_the_same_bytes(tmp_path, monkeypatch):
     """Chunks rendered in one process or shared by two (taken as each finishes) give the same
     files, card included; the data files' sha256, taken as they are written, are the files'."""

@@ -199,6 +199,7 @@ def test_risk_content_only_in_flagged_conversations(cases200: list[dict]) -> Non
         )
 
 
+@pytest.mark.slow
 def test_conversations_match_the_schema(cases200: list[dict]) -> None:
     validator = jsonschema.Draft202012Validator(load_schema("conversation.schema.json"))
     for case in cases200[:30]:

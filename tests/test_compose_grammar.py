@@ -46,6 +46,7 @@ _SUBJECT_VERB = re.compile(
 _PREPOSITIONS = {"in", "on", "of", "off", "from", "at", "with", "to", "into", "by", "under", "over"}
 
 
+@pytest.mark.slow
 def test_a_plural_subject_never_takes_a_singular_verb(corpus) -> None:
     """ "The posts isn't happening now": slot subjects agree through ``inflect``."""
     bad = []

@@ -187,6 +187,7 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
         assert first_peak not in (reports[0], reports[-1]) or peak == turns[reports[0]]["suds"]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, st.integers(min_value=1, max_value=3000), st.integers(min_value=1, max_value=3000))
 def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
@@ -213,6 +214,7 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     assert all(any(said(s, n, nar_a) for s in own) for n in narrated)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(seeds, clients)
 # A talkative voice once ran away in P6 (50.75 words a client turn): the composer now keeps a
@@ -315,6 +317,7 @@ def _client_voice_phrases(nar) -> set[str]:
 @pytest.mark.slow
 @settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, clients, st.sampled_from(TOPICS))
+@example(seed=2903, client_id=2903, topic="airplane crash")  # explore: a client named "Te"
 def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, topic: str) -> None:
     """Outside quoted client words, no therapist turn refers to the client's event as "my"."""
     case = case_of(seed, client_id)
@@ -334,7 +337,8 @@ def test_therapist_never_speaks_in_the_clients_voice(seed: int, client_id: int, 
             for m in CLIENT_POSSESSIVE.finditer(text):
                 assert m.group(0) in _therapist_possessives(), (topic, conv["phase"], m.group(0))
             # Numbers and the name come from slots, as in the templates.
-            slotted = re.sub(r"\d+", "SLOT", text.replace(nar.ctx["first"], "SLOT"))
+            name = r"\b" + re.escape(nar.ctx["first"]) + r"\b"  # a name "Te" is not in "Tell"
+            slotted = re.sub(r"\d+", "SLOT", re.sub(name, "SLOT", text))
             for ctx in _contexts(slotted):
                 assert ctx in allowed, (topic, conv["phase"], ctx, turn["text"])
 

@@ -42,6 +42,7 @@ def test_world_is_the_clients_own_and_reproducible() -> None:
     assert therapist not in {name for _, name in a.people}
 
 
+@pytest.mark.slow
 def test_episodes_are_told_once_and_read_as_filled_english(
     clients: list[tuple[dict, list[dict]]],
 ) -> None:

@@ -35,6 +35,7 @@ def batch(length: int):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150), deadline=None)
 @given(st.integers(2, 6).flatmap(batch))
 def test_dtw_matches_dtaidistance(pair):
@@ -160,3 +161,14 @@ def test_summary_of_one_client_has_no_sd_or_ci():
     stats, method, draws = metrics.summarise({"x": np.array([0.5])})
     assert stats["x"] == {"mean": 0.5, "sd": None, "ci95": None}
     assert method["method"] == "none" and draws is None
+
+
+def test_constant_rows_are_those_np_ptp_finds():
+    """pearson's test of a constant trajectory is ``np.ptp(row) == 0``, infinities and NaN too."""
+    rng = np.random.default_rng(1)
+    a = rng.choice([1.0, 2.0, np.inf, -np.inf, np.nan, 0.0, -0.0], size=(20_000, 4))
+    a[::7] = a[::7, :1]  # constant rows of every value
+    with np.errstate(invalid="ignore"):  # inf - inf
+        expected = np.ptp(a, axis=1) == 0
+    assert expected.any() and not expected.all()
+    assert np.array_equal(metrics._constant(a), expected)

@@ -43,6 +43,7 @@ def _png_size(path):
     return width, height
 
 
+@pytest.mark.slow
 def test_plot_writes_a_png(tmp_path):
     ds, out = _files(tmp_path)
     png = tmp_path / "figs" / "fig.png"

@@ -103,6 +103,7 @@ def tvt(site: Path, *args: object, cwd: Path) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.slow
 def test_plugins_are_listed_with_their_distribution(site, tmp_path):
     res = tvt(site, "rate", "--list-raters", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -153,6 +154,7 @@ def test_plugin_backend_and_rater_end_to_end(site, tmp_path):
     assert res.returncode == 2 and "--model applies to --rater openai or shouty only" in res.stderr
 
 
+@pytest.mark.slow
 def test_plugins_from_python(site, tmp_path):
     script = (
         "import tvt\n"
@@ -168,6 +170,7 @@ def test_plugins_from_python(site, tmp_path):
     assert res.stdout.split(" ", 1) == ["3", "['broken', 'lexical', 'openai', 'shouty']\n"]
 
 
+@pytest.mark.slow
 def test_broken_or_unknown_plugins_fail_in_one_sentence(site, tmp_path):
     res = tvt(site, "rate", tmp_path, "--rater", "broken", cwd=tmp_path)
     assert res.returncode == 1 and "Traceback" not in res.stderr

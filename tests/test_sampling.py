@@ -55,6 +55,7 @@ def test_every_sampled_case_is_valid_and_consistent(seed, client_id, preset):
         assert info["session_topic"] in d["compatible_topics"][info["type"]]
 
 
+@pytest.mark.slow
 def test_spec_consistency_rules_hold_on_many_clients():
     for case in _cases(DEFAULT, 3, 3000):
         p = case["client_profile"]
@@ -71,6 +72,7 @@ def test_spec_consistency_rules_hold_on_many_clients():
             assert p["relationship_status"] in ("Married", "In a relationship")
 
 
+@pytest.mark.slow
 def test_students_are_rare_after_forty():
     cases = _cases(DEFAULT, 5, 4000)
     older = [c for c in cases if c["client_profile"]["age"] > 40]
@@ -104,6 +106,7 @@ def test_seed_changes_everything_and_is_reproducible():
     assert a != _cases(DEFAULT, 2, 50)
 
 
+@pytest.mark.slow
 def test_paper_preset_pairs_type_and_topic_independently():
     cases = _cases(PAPER, 11, 3000)
     pairs = {(c["trauma_info"]["type"], c["trauma_info"]["session_topic"]) for c in cases}

@@ -8,7 +8,10 @@ import json
 import msgspec
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.hyp import examples
 from tvt.errors import InputError
 from tvt.scoring import load_outputs, load_reference, reader
 
@@ -93,3 +96,89 @@ def test_line_numbers_survive_blank_and_strict_lines(tmp_path, monkeypatch, text
         slow = (*slow, load_outputs(path).first_line.tolist())
     assert fast == slow
     assert fast[0] == "ok" or "line 4" in fast[1] or "line 5" in fast[1]
+
+
+_PIECES = [
+    _line(1),
+    _line(2, P5=7.5),
+    json.dumps({"client_id": 3, "trajectory": SIX, "model": "m"}),
+    json.dumps({"client_id": 4, "trajectory": SIX, "model": "n"}),
+    json.dumps({"client_id": 5, "phase": "P5", "intensity": 4}),
+    json.dumps({"client_id": 1, "phase": "P5", "intensity": 5}),  # identical duplicate
+    json.dumps({"client_id": 6, "trajectory": {"P5": 3, "P10": 4, "P6": 5}}),
+    "",
+    "   ",
+    _line(2, P5=6),  # conflicts with client 2's 7.5 when that line is there
+]
+#: At most one of these per file: ranges are checked once the file is read, so with two bad lines
+#: the strict check (which checks ranges as it goes) may name the other one first.
+_BAD = [
+    _line(7, P8=12),
+    _line(9, P5=10**400),  # an integer no float holds
+    "{not json",
+    json.dumps({"client_id": 8, "phase": "P9", "intensity": 3}),
+]
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(150), deadline=None)
+@given(
+    picks=st.lists(st.sampled_from(range(len(_PIECES))), min_size=1, max_size=14),
+    bad=st.none() | st.tuples(st.sampled_from(_BAD), st.integers(0, 14)),
+    block=st.integers(1, 400),
+    bom=st.booleans(),
+    newline_at_end=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_blocks_read_as_lines(tmp_path_factory, picks, bad, block, bom, newline_at_end, crlf):
+    """Whatever the block size, the block reader gives what reading line by line gives: the same
+    rows, labels and line numbers, or the same error (file, line, field, reason)."""
+    sep = "\r\n" if crlf else "\n"
+    pieces = [_PIECES[i] for i in picks]
+    if bad is not None:
+        pieces.insert(bad[1], bad[0])
+    text = sep.join(pieces) + (sep if newline_at_end else "")
+    path = tmp_path_factory.mktemp("blocks") / "outputs.jsonl"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+
+    def outcome():
+        out = _outcome(load_outputs, path)
+        if out[0] == "ok":
+            t = load_outputs(path)
+            out = (*out, t.first_line.tolist(), t.records)
+        return out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reader, "_BLOCK", block)
+        blocks = outcome()
+        mp.setattr(reader, "_decode_line", _slow)
+        strict = outcome()
+    assert blocks == strict
+
+
+@pytest.mark.parametrize(
+    ("outputs", "reference"),
+    [
+        ([_line(1), _line(2, P5=7.5)], [_line(1), _line(2)]),  # fine
+        ([_line(1), _line(2)], [_line(1), _line(2, P6=0)]),  # a bad reference
+        ([_line(1), "{bad"], [_line(1), _line(2, P6=0)]),  # both bad: the outputs' error first
+    ],
+)
+def test_reference_read_in_a_second_process_scores_the_same(
+    tmp_path, monkeypatch, outputs, reference
+):
+    from tvt.scoring import files, score_files
+
+    out, ref = tmp_path / "outputs.jsonl", tmp_path / "reference.jsonl"
+    out.write_text("\n".join(outputs) + "\n")
+    ref.write_text("\n".join(reference) + "\n")
+
+    def run():
+        try:
+            return ("ok", score_files(out, ref))
+        except InputError as exc:
+            return ("error", str(exc), exc.path, exc.line, exc.field)
+
+    serial = run()
+    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
+    assert run() == serial

@@ -93,6 +93,7 @@ def test_fast_reader_equals_plain_reader(tmp_path, case, newline, bom):
     assert got.records == len(lines)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(60),
     deadline=None,

@@ -97,7 +97,10 @@ def overhead_in_process(n: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         start = time.perf_counter()
-        with open(out / "journal.jsonl", "w") as journal, DatasetWriter(out, {}, finalize=None) as writer:
+        with (
+            open(out / "journal.jsonl", "w") as journal,
+            DatasetWriter(out, {}, finalize=None) as writer,
+        ):
             for case, phase, text in answers:
                 tr = parse_transcript(
                     text, bounds=turn_bounds(prompts, phase), aliases=speaker_aliases(case)

@@ -18,8 +18,9 @@ predictions held in memory are scored exactly as files are.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import NoReturn, overload
 
 import numpy as np
 
@@ -76,21 +77,70 @@ def client_scores(
         return [None if math.isnan(x) else float(x) for x in a.tolist()]
 
     pear, dtw_, rms = num(pearson), num(dtw), num(rmse)
-    out = []
-    for i, cid in enumerate(ids.tolist()):
-        ok = bool(scored[i])
-        out.append(
-            ClientScore(
-                client_id=cid,
-                status=str(status[i]),
-                phases=int(n_phases[i]),
-                pearson=pear[i] if ok else None,
-                pearson_undefined=bool(undefined[i]),
-                dtw=dtw_[i] if ok else None,
-                rmse=rms[i] if ok else None,
-            )
+    return tuple(
+        ClientScore(
+            client_id=cid,
+            status=st,
+            phases=n,
+            pearson=p if ok else None,
+            pearson_undefined=u,
+            dtw=dt if ok else None,
+            rmse=e if ok else None,
         )
-    return tuple(out)
+        for cid, st, n, ok, p, u, dt, e in zip(
+            ids.tolist(),
+            status.tolist(),
+            n_phases.tolist(),
+            scored.astype(bool).tolist(),
+            pear,
+            undefined.astype(bool).tolist(),
+            dtw_,
+            rms,
+            strict=True,
+        )
+    )
+
+
+class ClientScores(Sequence[ClientScore]):
+    """The per-client records of a report, built from the metric arrays when first used.
+
+    A million clients make a million records, about as long to build as the scoring itself took;
+    the JSON report does not contain them, so ``tvt score`` without ``--per-client`` never pays
+    for them. Reading them (``len``, indexing, iterating, ``to_pandas``) gives the same records
+    :func:`client_scores` returns.
+    """
+
+    def __init__(self, *arrays: np.ndarray) -> None:
+        self._arrays = arrays
+        self._records: tuple[ClientScore, ...] | None = None
+
+    def _all(self) -> tuple[ClientScore, ...]:
+        if self._records is None:
+            self._records = client_scores(*self._arrays)
+        return self._records
+
+    def __len__(self) -> int:
+        return int(self._arrays[0].size)
+
+    @overload
+    def __getitem__(self, index: int) -> ClientScore: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ClientScore]: ...
+    def __getitem__(self, index: int | slice) -> ClientScore | Sequence[ClientScore]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[ClientScore]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ClientScores):
+            other = other._all()
+        return isinstance(other, Sequence) and self._all() == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache; equal to a tuple, not hashable
+
+    def __repr__(self) -> str:
+        return f"ClientScores({len(self)} clients)"
 
 
 def _per_client(
@@ -105,14 +155,13 @@ def _per_client(
     d = np.full(n, np.nan)
     e = np.full(n, np.nan)
     undefined = np.zeros(n, dtype=bool)
-    codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
-    full = (1 << N_PHASES) - 1
-    if scorable.all() and (codes == full).all():
+    if present.all():
         # The usual case: every client has all six phases; no copy of the arrays is needed.
         r[:], undefined[:] = metrics.pearson(model, reference)
         d[:] = metrics.dtw(model, reference)
         e[:] = metrics.rmse(model, reference)
         return scorable, n_phases, r, d, e, undefined
+    codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
     for code in np.unique(codes[scorable]):
         rows = np.flatnonzero(scorable & (codes == code))
         cols = [j for j in range(N_PHASES) if code >> j & 1]
@@ -268,7 +317,7 @@ def score_trajectories(
     n_used = np.where(has_output, n_phases, 0)
     report = replace(
         report,
-        clients=client_scores(ref.ids, status, n_used, scored, r, d, e, undefined & scored),
+        clients=ClientScores(ref.ids, status, n_used, scored, r, d, e, undefined & scored),
     )
     return ScoreResult(
         report=report,

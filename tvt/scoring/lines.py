@@ -35,6 +35,9 @@ class Collector:
         #: (the usual file), and ``t_lines`` is left empty until that stops being true.
         self.dense: int | None = 0
         self.t_vals: list[Any] = []  # numbers; their types and ranges are checked in bulk
+        #: Values finished before ``t_vals`` (in file order): lists like ``t_vals``, and arrays of
+        #: whole blocks the reader has already checked (:mod:`tvt.scoring.reader`).
+        self.t_parts: list[Any] = []
         # phase lines: id, phase index, value, line
         self.p_ids: list[int] = []
         self.p_idx: list[int] = []

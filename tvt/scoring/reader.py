@@ -20,9 +20,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 import numpy as np
@@ -47,30 +48,33 @@ DEFAULT_REFERENCE = "tvt-data"
 
 _BOM = b"\xef\xbb\xbf"
 _get_phases = attrgetter(*PHASES)
+_get_id = attrgetter("client_id")
+_get_trajectory = attrgetter("trajectory")
 
 
 class _Phases(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A trajectory with exactly the six phases, each a JSON number (a boolean is refused)."""
 
-    P5: float
-    P10: float
-    P6: float
-    P7: float
-    P8: float
-    P11: float
+    P5: int | float
+    P10: int | float
+    P6: int | float
+    P7: int | float
+    P8: int | float
+    P11: int | float
 
 
 class _Line(msgspec.Struct, gc=False):
-    """The canonical trajectory line. ``phase`` and ``intensity`` are caught (UNSET when absent)
-    only so that a line holding both shapes goes to the strict check, which refuses it; a label
-    must be a string when present (``null`` goes to the strict check too)."""
+    """The canonical trajectory line. ``phase`` and ``intensity`` admit no value, so that a line
+    holding both shapes fails here and goes to the strict check, which refuses it; a label must be
+    a string when present (``null`` goes to the strict check too). A phase value is kept as the
+    number it was written as (an integer stays one: cheaper to decode); ranges are checked later."""
 
     client_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
     trajectory: _Phases
     model: str | msgspec.UnsetType = msgspec.UNSET
     source: str | msgspec.UnsetType = msgspec.UNSET
-    phase: Any = msgspec.UNSET
-    intensity: Any = msgspec.UNSET
+    phase: msgspec.UnsetType = msgspec.UNSET
+    intensity: msgspec.UnsetType = msgspec.UNSET
 
 
 _decode_line = msgspec.json.Decoder(_Line).decode
@@ -103,11 +107,18 @@ def _check_file(path: Path) -> None:
         raise InputError("file is empty", path=path)
 
 
+#: Bytes read at a time. A block whose every line is the canonical line is decoded with one call
+#: per line from C (``map``) and its values gathered in bulk; a block holding any other line is
+#: read line by line. A few megabytes keep the decoded records of a block small in memory.
+_BLOCK = 1 << 23
+
+
 def _read(path: Path, kind: str) -> tuple[Collector, int]:
     """Read and validate every line of ``path``; returns the collected values and record count."""
     _check_file(path)
     col = Collector()
     label = label_key(kind)
+    label_of = attrgetter(label)
     t_ids, t_lines, t_vals = col.t_ids.append, col.t_lines.append, col.t_vals.extend
     add_label = col.labels.add
     last_label = None
@@ -119,51 +130,98 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
     lineno = 0
     dense = True
     gc_was_enabled = gc.isenabled()
-    # Millions of small dicts would trigger the cycle collector over and over; they hold no cycles.
+    # Millions of small records would trigger the cycle collector over and over; they hold no
+    # cycles.
     gc.disable()
     try:
         with open(path, "rb") as fh:
-            for raw in fh:
-                lineno += 1
-                if lineno == 1 and raw.startswith(_BOM):
-                    raw = raw[len(_BOM) :]
+            while block := fh.read(_BLOCK):
+                if not block.endswith(b"\n"):
+                    block += fh.readline()  # the rest of the block's last line
+                if lineno == 0 and block.startswith(_BOM):
+                    block = block[len(_BOM) :]
+                lines = block.split(b"\n")
+                tail = lines.pop()  # b"" after a final newline, else the file's unterminated line
+                if tail:
+                    lines.append(tail)
                 try:
-                    rec = decode(raw)
+                    recs = list(map(decode, lines))
                 except typed_error:
-                    rec = None
-                if rec is not None and rec.phase is unset and rec.intensity is unset:
-                    lab = rec.model if label == "model" else rec.source
-                    if isinstance(lab, str) and lab != last_label:
-                        add_label(lab)
-                        last_label = lab
-                    records += 1
-                    t_ids(rec.client_id)
-                    if dense:
-                        if lineno == records:  # the n-th record on line n: no list kept
-                            t_vals(_get_phases(rec.trajectory))
-                            continue
-                        col.t_ids.pop()
-                        col.dense = len(col.t_ids)
-                        col.line_numbers()
-                        col.t_ids.append(rec.client_id)
-                        dense = False
-                    t_lines(lineno)
-                    t_vals(_get_phases(rec.trajectory))  # ranges are checked in bulk afterwards
+                    recs = None
+                if recs is not None:
+                    # Every line of the block is the canonical line: gather it in bulk.
+                    n = len(recs)
+                    col.t_ids.extend(map(_get_id, recs))
+                    try:
+                        vals = np.fromiter(
+                            chain.from_iterable(map(_get_phases, map(_get_trajectory, recs))),
+                            dtype=np.float64,
+                            count=n * N_PHASES,
+                        )
+                    except OverflowError:  # an integer beyond any float: named below
+                        vals = None
+                    if vals is not None and ((vals >= 1.0) & (vals <= 10.0)).all():
+                        if col.t_vals:
+                            col.t_parts.append(col.t_vals)
+                            col.t_vals = []
+                            t_vals = col.t_vals.extend
+                        col.t_parts.append(vals)
+                    else:  # the numbers as written, for the message of the first bad one
+                        t_vals(chain.from_iterable(map(_get_phases, map(_get_trajectory, recs))))
+                    found = set(map(label_of, recs))
+                    found.discard(unset)
+                    col.labels.update(cast(set[str], found))
+                    if not dense or records != lineno:
+                        if dense:  # a blank line came before: line numbers are kept from here on
+                            col.dense = records
+                            col.line_numbers()
+                            dense = False
+                        col.t_lines.extend(range(lineno + 1, lineno + n + 1))
+                    records += n
+                    lineno += n
                     continue
-                # Not the canonical line: decoded again, the strict check says what is wrong.
-                try:
-                    obj = loads(raw)
-                except orjson.JSONDecodeError:
-                    if not raw.strip():
+                last_index = len(lines) - 1
+                for i, raw in enumerate(lines):
+                    lineno += 1
+                    if i < last_index or not tail:
+                        raw += b"\n"
+                    try:
+                        rec = decode(raw)
+                    except typed_error:
+                        rec = None
+                    if rec is not None:
+                        lab = rec.model if label == "model" else rec.source
+                        if isinstance(lab, str) and lab != last_label:
+                            add_label(lab)
+                            last_label = lab
+                        records += 1
+                        t_ids(rec.client_id)
+                        if dense:
+                            if lineno == records:  # the n-th record on line n: no list kept
+                                t_vals(_get_phases(rec.trajectory))
+                                continue
+                            col.t_ids.pop()
+                            col.dense = len(col.t_ids)
+                            col.line_numbers()
+                            col.t_ids.append(rec.client_id)
+                            dense = False
+                        t_lines(lineno)
+                        t_vals(_get_phases(rec.trajectory))  # ranges are checked in bulk later
                         continue
-                    # Only the last line of a file can lack its newline.
-                    obj = strict_loads(raw, path, lineno, last=not raw.endswith(b"\n"))
-                records += 1
-                if dense:
-                    col.dense = len(col.t_ids)
-                    col.line_numbers()  # the strict check records its own line numbers
-                    dense = False
-                check_record(obj, path, lineno, kind, col)
+                    # Not the canonical line: decoded again, the strict check says what is wrong.
+                    try:
+                        obj = loads(raw)
+                    except orjson.JSONDecodeError:
+                        if not raw.strip():
+                            continue
+                        # Only the last line of a file can lack its newline.
+                        obj = strict_loads(raw, path, lineno, last=not raw.endswith(b"\n"))
+                    records += 1
+                    if dense:
+                        col.dense = len(col.t_ids)
+                        col.line_numbers()  # the strict check records its own line numbers
+                        dense = False
+                    check_record(obj, path, lineno, kind, col)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -174,21 +232,40 @@ def _read(path: Path, kind: str) -> tuple[Collector, int]:
 
 
 def _bulk_values(col: Collector, path: Path) -> np.ndarray:
-    """Turn the fast-path values into an array, locating any value that is not a valid number."""
+    """Turn the trajectory values into one array, locating any value that is not a valid number.
+
+    Blocks the reader checked already come as arrays; the rest are the numbers as written, checked
+    here in bulk, and the first bad one (in file order) is named with its line and phase.
+    """
+    arrays = []
+    offset = 0
+    for part in [*col.t_parts, col.t_vals]:
+        if isinstance(part, np.ndarray):
+            arrays.append(part)
+            offset += part.size
+            continue
+        arrays.append(_check_values(part, col, path, offset))
+        offset += len(part)
+    vals = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+    return vals.reshape(-1, N_PHASES)
+
+
+def _check_values(values: list[Any], col: Collector, path: Path, offset: int) -> np.ndarray:
+    """``values`` as an array; refuses the first that is not a number in range (NaN: absent)."""
     try:
-        vals = np.fromiter(col.t_vals, dtype=np.float64, count=len(col.t_vals))
+        vals = np.fromiter(values, dtype=np.float64, count=len(values))
     except (TypeError, OverflowError):
         vals = None  # some value is not a float-sized number: find it one by one below
     if vals is not None:
         # NaN marks an absent phase (JSON cannot carry NaN: the readers refuse it).
         bad = ~np.isnan(vals) & ~((vals >= 1.0) & (vals <= 10.0))
         if not bad.any():
-            return vals.reshape(-1, N_PHASES)
+            return vals
         first = int(np.flatnonzero(bad)[0])
     else:
-        first = next(i for i, v in enumerate(col.t_vals) if v == v and number_reason(v) is not None)
-    rec, ph = divmod(first, N_PHASES)
-    reason = number_reason(col.t_vals[first]) or "invalid intensity"
+        first = next(i for i, v in enumerate(values) if v == v and number_reason(v) is not None)
+    rec, ph = divmod(offset + first, N_PHASES)
+    reason = number_reason(values[first]) or "invalid intensity"
     raise InputError(reason, path=path, line=col.t_line(rec), field=f"trajectory.{PHASES[ph]}")
 
 
@@ -201,6 +278,8 @@ def _assemble(col: Collector, path: Path) -> tuple[np.ndarray, np.ndarray, np.nd
     else:
         t_lines = np.asarray(col.t_lines, dtype=np.int64)
     if not col.p_ids:
+        if t_ids.size < 2 or bool((t_ids[1:] > t_ids[:-1]).all()):
+            return t_ids, t_vals, t_lines  # one line per client, in order: the usual file
         order = np.argsort(t_ids, kind="stable")
         ids = t_ids[order]
         if ids.size < 2 or not (ids[1:] == ids[:-1]).any():

@@ -8,6 +8,7 @@ does not change with the representation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -188,7 +189,8 @@ class ScoreReport:
     format_version: str = REPORT_VERSION
     #: One record per reference client: status, phases scored, Pearson, DTW, RMSE (not part of
     #: the JSON report; ``tvt score --per-client`` writes them).
-    clients: tuple[ClientScore, ...] = field(default=(), repr=False, compare=False)
+    #: A sequence built when first read (:class:`tvt.scoring.core.ClientScores`).
+    clients: Sequence[ClientScore] = field(default=(), repr=False, compare=False)
 
     def to_pandas(self) -> pd.DataFrame:
         """The per-client records as a DataFrame, one row per reference client.
