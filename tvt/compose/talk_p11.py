@@ -122,7 +122,10 @@ def compose_p11(d: Dialogue) -> None:
     # balanced view in their own words (a client still overwhelmed says it without feeling it).
     def belief(d: Dialogue, lv: int) -> None:
         d.t("open_question", "belief", lv)
-        d.c("thought", d.hesitate(lv, d.line(pool("stuck_state"))), lv)
+        # Where the belief shows up: a moment of the client's week when there is one left to
+        # tell, else where it comes from in their own story.
+        more = d.episode("trigger") or d.line(cb["stuck_example"])
+        d.c("thought", f"{d.hesitate(lv, d.line(pool('stuck_state')))} {more}", lv)
 
     def belief_question(d: Dialogue, lv: int) -> None:
         # Each Socratic question has its own answers: the client answers what was asked.
@@ -171,7 +174,10 @@ def compose_p11(d: Dialogue) -> None:
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
         text = f"{d.line(pool('learned'))} {d.line(pool('learned_tail'))}"
-        d.c("insight", text + d.maybe(0.6, pool("insight_tie")), lv)
+        # Why it matters to this client: what they have avoided, or believed, until today.
+        if tier != "high" and came_down:
+            text += f" {d.line(cb['learned_why'])}"
+        d.c("insight", text + d.maybe(0.4, pool("insight_tie")), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
         # Still overwhelmed: the therapist names it and plans more work on the memory.

@@ -89,8 +89,14 @@ def compose_p8(d: Dialogue) -> None:
             # An episode of the client's week is a long answer already: no aside after it.
             # Now and then one thought leads to the next; mostly the answer is the turn (a
             # string of asides after every answer reads as not answering the question).
-            aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
-            d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
+            # Most answers go on to say why, or what it connects to in the client's own
+            # story (the hot spot, the thought, the people in it), as the release's clients
+            # do: two or three connected sentences rather than a bare reply.
+            more = ""
+            if answer.get("more") and d.rng.random() < 0.85:
+                more = " " + d.line(answer["more"], extra)
+            aside = d.maybe(0.0 if topic in _EPISODE else (0.3 if more else 0.9), cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{more}{aside}{tail}", level)
             last_topic = topic
             slots -= 1
             continue
