@@ -163,7 +163,7 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             # aftermath often after it (the rescue, the hospital), so neither takes a scene
             # detail: "the stiff hospital sheet" does not belong at home.
             text = _narrate(d, text, level, beat=name)
-            if name == "hotspot" and d.rng.random() < 0.7:
+            if name == "hotspot" and d.rng.random() < 0.85:
                 # At the worst moment the client says what went through their mind right then.
                 mind = d.line(d.ccommon["hotspot_mind"])
                 if not d.already_said(mind):
