@@ -162,7 +162,13 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
             # The opening happens before the scene proper (at home, on the way, waiting) and the
             # aftermath often after it (the rescue, the hospital), so neither takes a scene
             # detail: "the stiff hospital sheet" does not belong at home.
-            d.c("narration", _narrate(d, text, level, beat=name), level)
+            text = _narrate(d, text, level, beat=name)
+            if name == "hotspot" and d.rng.random() < 0.85:
+                # At the worst moment the client says what went through their mind right then.
+                mind = d.line(d.ccommon["hotspot_mind"])
+                if not d.already_said(mind):
+                    text = f"{text} {mind}"
+            d.c("narration", text, level)
     elif kind == "slow":
         text = _fresh(d, d.nar.slow, arg[0])
         d.c("narration", _narrate(d, text, level, sensory=0.55), level)

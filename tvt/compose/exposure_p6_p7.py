@@ -207,6 +207,11 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
             extra = f" {d.reaction(level)}"
         else:
             extra = f" {_thought_line(d)}".rstrip()
+        if arg[0] == "hotspot" and d.rng.random() < 0.6:
+            # At the hot spot itself: what went through the client's mind right then.
+            mind = d.line(d.ccommon["hotspot_mind"])
+            if not d.already_said(mind):
+                extra = f"{extra} {mind}"
         if d.rng.random() < 0.5 and len(text.split()) < 30:
             # A long beat goes after the struggle: a turn cut to length loses its last
             # sentences, and the struggle is what the therapist answers.
@@ -217,6 +222,12 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
     elif kind == "beat":
         # Reinforced, the client takes in a little more of the scene than in a first retelling.
         text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9)
+        if arg[0] in ("hotspot", "aftermath") and d.rng.random() < 0.85:
+            # At and just after the hot spot the client says what was going through their
+            # mind right then, once the therapist's praise has kept them in the scene.
+            mind = d.line(d.ccommon["hotspot_mind"])
+            if not d.already_said(mind):
+                text = f"{text} {mind}"
         d.c("narration", text, level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])

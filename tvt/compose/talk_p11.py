@@ -122,7 +122,10 @@ def compose_p11(d: Dialogue) -> None:
     # balanced view in their own words (a client still overwhelmed says it without feeling it).
     def belief(d: Dialogue, lv: int) -> None:
         d.t("open_question", "belief", lv)
-        d.c("thought", d.hesitate(lv, d.line(pool("stuck_state"))), lv)
+        # Where the belief shows up: a moment of the client's week when there is one left to
+        # tell, else where it comes from in their own story.
+        more = d.episode("trigger") or d.line(cb["stuck_example"])
+        d.c("thought", f"{d.hesitate(lv, d.line(pool('stuck_state')))} {more}", lv)
 
     def belief_question(d: Dialogue, lv: int) -> None:
         # Each Socratic question has its own answers: the client answers what was asked.
@@ -132,9 +135,12 @@ def compose_p11(d: Dialogue) -> None:
         still = tier == "high" or (tier == "mid" and d.pick.chance(0.4))
         # Still stuck, the client goes on about what holds them; otherwise about what changed.
         text = answers[-1] if still else answers[0]
+        # The short answer goes on with where the client sees it in their own story.
+        more = d.line(cb["stuck_answer_more_high" if still else "stuck_answer_more"])
         d.c(
             "thought",
-            text + d.maybe(0.6, cb["insight_tie_high"] if still else pool("insight_tie")),
+            f"{text} {more}"
+            + d.maybe(0.3, cb["insight_tie_high"] if still else pool("insight_tie")),
             lv,
         )
 
@@ -171,7 +177,10 @@ def compose_p11(d: Dialogue) -> None:
     def learned(d: Dialogue, lv: int) -> None:
         d.t("open_question", "learned", lv)
         text = f"{d.line(pool('learned'))} {d.line(pool('learned_tail'))}"
-        d.c("insight", text + d.maybe(0.6, pool("insight_tie")), lv)
+        # Why it matters to this client: what they have avoided, or believed, until today.
+        if tier != "high":
+            text += f" {d.line(cb['learned_why'])}"
+        d.c("insight", text + d.maybe(0.4, pool("insight_tie")), lv)
 
     def summary(d: Dialogue, lv: int) -> None:
         # Still overwhelmed: the therapist names it and plans more work on the memory.
@@ -204,7 +213,11 @@ def compose_p11(d: Dialogue) -> None:
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
-        d.c("insight", d.line(pool("strength")) + d.maybe(0.6, pool("insight_tie")), lv)
+        text = d.line(pool("strength"))
+        if tier != "high":
+            # What the client did at the hard moment, in their own story.
+            text += f" {d.line(cb['strength_more'])}"
+        d.c("insight", text + d.maybe(0.3, pool("insight_tie")), lv)
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)

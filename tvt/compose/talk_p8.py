@@ -30,7 +30,9 @@ def compose_p8(d: Dialogue) -> None:
     order = ["hardest", *order[:2], "thought_hotspot", *order[2:]]
     d.t("open_question", "how_was_it", level)
     text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
-    d.c("feeling", text + d.maybe(0.85, cb["aside"]), level)
+    # How the retelling went, in the client's own story: where it got hard.
+    text += d.maybe(0.7, cb["how_more"])
+    d.c("feeling", text + d.maybe(0.5, cb["aside"]), level)
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
     styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
@@ -89,8 +91,14 @@ def compose_p8(d: Dialogue) -> None:
             # An episode of the client's week is a long answer already: no aside after it.
             # Now and then one thought leads to the next; mostly the answer is the turn (a
             # string of asides after every answer reads as not answering the question).
-            aside = d.maybe(0.0 if topic in _EPISODE else 0.9, cb["aside"])
-            d.c(answer["act"], f"{d.hesitate(level, core)}{aside}{tail}", level)
+            # Most answers go on to say why, or what it connects to in the client's own
+            # story (the hot spot, the thought, the people in it), as the release's clients
+            # do: two or three connected sentences rather than a bare reply.
+            more = ""
+            if answer.get("more") and d.rng.random() < 0.95:
+                more = " " + d.line(answer["more"], extra)
+            aside = d.maybe(0.0 if topic in _EPISODE else (0.3 if more else 0.9), cb["aside"])
+            d.c(answer["act"], f"{d.hesitate(level, core)}{more}{aside}{tail}", level)
             last_topic = topic
             slots -= 1
             continue

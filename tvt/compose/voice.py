@@ -284,7 +284,10 @@ class Voice:
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
         text = self.feeling(level, pick)
-        settle = pick.pick(voice_bank()["after"]["settle"])
+        # A high reading does not end on "..., but it's easing": still high, the client says
+        # only that they are here and stayed, not that it is coming down.
+        high = band_name(level) in ("high", "extreme")
+        settle = pick.pick(voice_bank()["after"]["settle_high" if high else "settle"])
         if text.endswith(".") and not text.endswith("..."):
             return f"{text[:-1]}, {settle}."
         return f"{text} {_cap(settle.split(' ', 1)[1])}."
