@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from tvt.errors import InputError, TvtError, WorkFailed
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES, PHASES
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: Names re-exported from the modules that define them. They are imported on first use
 #: (PEP 562), so ``import tvt`` -- and every ``tvt`` command -- does not load numpy, the
