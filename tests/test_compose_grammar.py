@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
+from typing import Any
 
-import inflect
 import pytest
 
 from tvt.compose import compose_client
@@ -22,7 +23,14 @@ from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import iter_cases
 from tvt.resources import seeds_path
 
-ENGINE = inflect.engine()
+
+
+@cache
+def _engine() -> Any:
+    """inflect's engine, built on first use (importing inflect costs seconds of collection)."""
+    import inflect
+
+    return inflect.engine()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,7 @@ def test_a_plural_subject_never_takes_a_singular_verb(corpus) -> None:
             # after a preposition or a participle is not the subject.
             if before in _PREPOSITIONS or before.endswith("ing") or noun.endswith("ss"):
                 continue
-            if ENGINE.singular_noun(noun):
+            if _engine().singular_noun(noun):
                 bad.append(s)
     assert not bad, bad[:5]
 
@@ -84,7 +92,7 @@ HEADS = {
 def test_is_plural_agrees_with_inflect_on_the_head_noun(phrase: str) -> None:
     """The agreement helper against ``inflect`` on the phrase's head noun."""
     head = HEADS[phrase]
-    expected = True if head is None else bool(ENGINE.singular_noun(head))
+    expected = True if head is None else bool(_engine().singular_noun(head))
     assert is_plural(phrase) == expected
 
 
@@ -122,7 +130,7 @@ def test_articles_agree_with_the_next_word(corpus) -> None:
     for _, s in corpus:
         for m in re.finditer(r"\b(a|an) ([A-Za-z][a-z]+)\b", s):
             art, word = m.group(1).lower(), m.group(2)
-            if ENGINE.a(word).split()[0] != art:
+            if _engine().a(word).split()[0] != art:
                 bad.append(s)
     assert not bad, bad[:5]
 
