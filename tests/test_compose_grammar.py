@@ -24,7 +24,6 @@ from tvt.pipeline import iter_cases
 from tvt.resources import seeds_path
 
 
-
 @cache
 def _engine() -> Any:
     """inflect's engine, built on first use (importing inflect costs seconds of collection)."""
