@@ -189,3 +189,28 @@ def test_a_risk_moment_is_assessed_once() -> None:
             else:
                 assert "risk_assessment" not in acts
     assert flagged >= 3
+
+
+@pytest.mark.parametrize("style", ["numeric", "verbal"])
+def test_an_exposure_close_says_it_came_down_only_when_it_did(style: str) -> None:
+    """A P6 that ends at or near its peak is closed as one that stayed high, never with "Down to
+    91" or "a real drop", and the client does not say it loosened (a blind reviewer caught the
+    therapist saying "Down to 91" after a rise to 91)."""
+    down = re.compile(r"\b(Down to|real drop|come down by the end|eased off)\b|\bDown from\b")
+    loosened = re.compile(r"(loosened|easing its grip|did come down|It came down)")
+    seen = {"high": 0, "down": 0}
+    for case in iter_cases(load_config("default"), SEED, N):
+        (conv,) = compose_client(case, SEED, ["P6"], suds_style=style)
+        turns = conv["turns"]
+        close = max(i for i, t in enumerate(turns) if t["act"] == "instruction")
+        stated = [t["suds"] for t in turns[:close] if t.get("suds") is not None]
+        levels = stated or [0]
+        came_down = len(levels) >= 2 and levels[-1] <= max(levels) - 10 and levels[-1] <= levels[-2]
+        after = " ".join(t["text"] for t in turns[close : close + 2])
+        if came_down:
+            seen["down"] += 1
+        else:
+            seen["high"] += 1
+            assert not down.search(turns[close]["text"]), (case["client_id"], levels, after)
+            assert not loosened.search(after), (case["client_id"], levels, after)
+    assert seen["high"] and seen["down"], seen

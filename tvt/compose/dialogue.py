@@ -182,6 +182,9 @@ class Dialogue:
         self.colours: set[str] = set()
         #: Whether the current retelling has passed the hotspot (unlocks "hot" sensory details).
         self.after_hotspot = not self.exposure
+        # Whether the exposure's SUDS came down by its last check (set before its close: a
+        # therapist never says "down to 91" after a rise, nor the client "it loosened").
+        self.came_down = True
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
 

@@ -291,6 +291,9 @@ def _render(
             kind in ("beat", "struggle") and arg[0] in ("hotspot", "aftermath", "slow")
         ):
             d.after_hotspot = True
+        if kind == "final" and len(history) >= 2:
+            # Came down: at least ten points under the session's peak and not rising at the end.
+            d.came_down = history[-1] <= max(history) - 10 and history[-1] <= history[-2]
         therapist_for(d, unit, prev_unit, level, history)
         if unit[0] == "suds":
             value = stated[i]

@@ -185,7 +185,8 @@ def _p10_client(d: Dialogue, unit: Unit, level: float) -> None:
         d.c("detachment", d.hesitate(level, d.line(d.ccommon["detach"])), level)
     elif kind == "final":
         tail = d.line(d.ccommon["final_tail"])
-        d.c("response", f"{d.line(d.cpool('final'))} {tail} {d.after(level)}", level)
+        pool = d.cpool("final") if d.came_down else d.cb.get("final_high") or d.cpool("final")
+        d.c("response", f"{d.line(pool)} {tail} {d.after(level)}", level)
 
 
 def compose_p10(d: Dialogue) -> None:

@@ -83,7 +83,7 @@ def _p6_therapist(
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
         d.t("suds_request", pool, level)
     elif kind == "final":
-        d.t("instruction", "final", level, n=history[-1])
+        d.t("instruction", "final" if d.came_down else "final_high", level, n=history[-1])
     elif prev and pk == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level, n=history[-1])
     elif prev and pk == "suds":
