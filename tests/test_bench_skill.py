@@ -57,14 +57,15 @@ def test_the_constant_per_phase_attack_has_no_skill():
 
 def test_the_phase_position_curve_attack_has_no_skill():
     """The curve of phase x turn position fitted on the dev key itself (in-sample, the strongest
-    version of the attack): S_abs 0.87 on tvt-bench-v2's turn track (0.68 on v3's, whose
-    sessions follow varied courses), skill near 0."""
+    version of the attack): S_abs 0.87 on tvt-bench-v2's turn track; on v3, whose sessions follow
+    courses tied to the story's hot spots, below the 0.6 the benchmark aims for, and skill near
+    0."""
     ref = _dev("turn")
     in_sample = fit_prior(ref, "turn")
     outputs = prior_outputs(ref, in_sample)
     report = score_records(outputs, ref)
     skill = reading_skill(outputs, ref, track_prior("turn"))
-    assert report["s_abs"] > 0.6
+    assert report["s_abs"] < 0.6
     assert skill["value"] < 0.05 and abs(skill["residual_r"]) < 0.1
 
 

@@ -27,7 +27,7 @@ from tvt.rng import Stream
 RANDOM_SEED = 0
 #: Seed of the train split the fitted baselines learn from (never a dev or test seed).
 TRAIN_SEED = 99
-TRAIN_CLIENTS = 200
+TRAIN_CLIENTS = 1000
 
 DESCRIPTIONS: dict[str, str] = {
     "random": "Uniform random integers 1-10, seeded per client.",
