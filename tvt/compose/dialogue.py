@@ -352,10 +352,10 @@ class Dialogue:
                     kept[i] = self._coloured(kept[i], intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         text = self._once(balance_quotes(text), keep=act == "narration")
-        if not text.strip():
+        if not text.strip(' "'):
             # Everything in the turn was said already (a quote whose sentence was taken out
             # leaves only its mark): the client says it again rather than nothing.
-            text = " ".join(kept).strip() or pieces[0]
+            text = balance_quotes(" ".join(kept).strip() or pieces[0])
         self.add("client", act, text, intensity, suds)
         self.voice.end_turn()
 
