@@ -69,6 +69,7 @@ def _joking_lines() -> list[str]:
     return [f for band in frames.values() for f in band if "{" not in f and len(f) > 14]
 
 
+@pytest.mark.slow
 def test_no_humour_inside_an_exposure_or_a_grave_story(clients) -> None:
     quips = _joking_lines()
     seen_elsewhere = 0
@@ -94,6 +95,7 @@ _FEELING = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_inside_the_retelling_a_feeling_is_not_said_in_two_turns_running(clients) -> None:
     runs = feelings = 0
     for _, convs in clients:

@@ -293,8 +293,14 @@ class Voice:
         tails = _body_tails(self.in_retelling()) if body else _feeling_tails()
         template = pick.pick(tails)
         keys = _frame_keys(template)
-        if any(self.named.get("tail:" + k, 0) >= 2 for k in keys):
+        # Each tail once a conversation ("... just from saying it out loud" said three times is
+        # a template showing), and a fact at most twice; when it was ("when I was twenty-six")
+        # once: reviewers heard the client's age come back as a tag.
+        if self.named.get("tailt:" + template, 0) or any(
+            self.named.get("tail:" + k, 0) >= (1 if k == "when_then" else 2) for k in keys
+        ):
             return text
+        self.named["tailt:" + template] = 1
         facts = self.facts()
         scene = [facts[k] for k in keys if k in ("sight", "sound")]
         if any(self.named.get("detail:" + x, 0) for x in scene):
@@ -330,7 +336,14 @@ class Voice:
             text = pick.choice(
                 (f"I'm alright {ant}. Mostly.", f"It's fine. A bit {emo} {ant}, but fine.")
             )
-        elif self.feel == "joking" and self.may_joke() and self._joke_left():
+        elif (
+            self.feel == "joking"
+            and self.may_joke()
+            and not self.named.get("anticipation_joke")
+            and self._joke_left()
+        ):
+            # Once a conversation: "Thrilled to be here, obviously" twice is a script.
+            self.named["anticipation_joke"] = 1
             text = pick.choice(
                 (
                     f"Thrilled to be here, obviously. No, honestly, {feel} {ant}.",
