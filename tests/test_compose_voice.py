@@ -121,6 +121,7 @@ def test_a_detail_said_again_is_named_the_short_way() -> None:
     assert short_detail("the traffic outside that I can't get to") == "the traffic outside"
     assert short_detail("a man in a hooded top") == "the man"
     assert short_detail("candle wax") == "candle wax"
+    assert short_detail("a woman with a bag's jacket, blue") == "a woman with a bag's jacket, blue"
     assert short_detail("the smell of smoke") == "the smell of smoke"
 
 

@@ -112,7 +112,8 @@ def short_detail(detail: str) -> str:
     if m is None:
         return detail
     head = detail[: m.start()].strip()
-    if len(head.split()) < 2:
+    if len(head.split()) < 2 or "'s " in detail[m.start() :]:
+        # "a woman with a shopping bag's jacket": the thing is the jacket, not the woman.
         return detail
     # Named before, it is the one already mentioned: "a man", then "the man".
     return "the " + head[2:] if head.startswith("a ") else head
