@@ -103,3 +103,12 @@ def test_generated_refugee_stories_without_a_boat_carry_no_boat() -> None:
             for turn in conv["turns"]:
                 assert not boat.search(turn["text"]), (info["type"], turn["text"])
     assert seen >= 3
+
+
+def test_news_of_an_attack_is_a_reminder_only_where_there_was_an_attack() -> None:
+    """Reviewers read "the news when there's an attack like it" in a school-bullying story as a
+    detail from another story: the reminder presupposes a public attack (``attack_news``)."""
+    line = "the news when there's an attack like it"
+    assert line in narrative_schema("physical abuse", "racial trauma")["reminders"]
+    assert line not in narrative_schema("bullying", "racial trauma")["reminders"]
+    assert line not in narrative_schema("emotional abuse", "racial trauma")["reminders"]

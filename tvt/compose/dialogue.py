@@ -25,6 +25,7 @@ from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
 from tvt.compose.voice import FULL_EVERY
+from tvt.compose.voice_text import short_detail
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -352,10 +353,10 @@ class Dialogue:
                     kept[i] = self._coloured(kept[i], intensity)
         text = self._unsaid(self._names(" ".join(kept)), narration=act == "narration")
         text = self._once(balance_quotes(text), keep=act == "narration")
-        if not text.strip():
+        if not text.strip(' "'):
             # Everything in the turn was said already (a quote whose sentence was taken out
             # leaves only its mark): the client says it again rather than nothing.
-            text = " ".join(kept).strip() or pieces[0]
+            text = balance_quotes(" ".join(kept).strip() or pieces[0])
         self.add("client", act, text, intensity, suds)
         self.voice.end_turn()
 
@@ -564,17 +565,20 @@ class Dialogue:
         return self.nar.sensory_all[sense] if self.after_hotspot else self.nar.sensory[sense]
 
     def detail(self, sense: str) -> str:
-        """One of the client's details of ``sense``; a detail comes back at most three times in
-        a conversation while the others are left (a retelling moves around the scene)."""
+        """One of the client's details of ``sense``: one not said yet while there is one (a
+        retelling moves around the scene), a detail said before by its short name."""
         pool = self.details(sense)
         uses = self.voice.named
         detail = self.pick.pick(pool)
         for _ in range(len(pool) - 1):
-            if uses.get("detail:" + detail, 0) < 3:
+            if uses.get("detail:" + detail, 0) < 1:
                 break
             detail = self.pick.pick(pool)
-        uses["detail:" + detail] = uses.get("detail:" + detail, 0) + 1
-        return detail
+        said = uses.get("detail:" + detail, 0)
+        uses["detail:" + detail] = said + 1
+        # Said in full once a conversation; after that the short way people name a thing
+        # again ("the traffic outside", not "the traffic outside that I can't get to").
+        return short_detail(detail) if said else detail
 
     def sensory(self, sense: str) -> str:
         """A sentence about one of the client's own sensory details (present tense)."""

@@ -262,7 +262,10 @@ def _thought(d: Dialogue, level: float) -> str:
     if d.rng.random() < 0.6:
         text = f"{text} {_new_sense(d, d.pick.choice(SENSE_KINDS[:4]), level)}"
     if again or d.rng.random() < _react_rate(level):
-        text = f"{text} {d.reaction(level)}"
+        # How it feels, or (when this turn may not name a feeling) where it shows in the body:
+        # the thought may be one said before, and the turn still says something new.
+        feel = d.reaction(level) or d.body(level)
+        text = f"{text} {feel}"
     return text
 
 

@@ -70,6 +70,14 @@ def _in_scene(tail: str) -> bool:
 
 
 @functools.cache
+def _one_feeling_frames(band: str) -> tuple[str, ...]:
+    """The named-feeling frames of a band that name one feeling, not two (a long-lived pool:
+    :class:`~tvt.compose.language.Picker` deals each pool object as its own deck)."""
+    frames = voice_bank()["frames"]["named"][band]
+    return tuple(f for f in frames if "{emo2}" not in f) or tuple(frames)
+
+
+@functools.cache
 def _feeling_tails() -> tuple[str, ...]:
     """The story tails that can follow a feeling, after the retelling: not the ones that say
     what the body did, nor the ones spoken from inside the scene."""
@@ -146,6 +154,9 @@ class Voice:
     #: client's previous turn had one: the body speaks now and then, not at every turn's end.
     body_left: int = 1
     body_last_turn: bool = False
+    #: The story is among the gravest (sexual violence, abuse of a child, the death of
+    #: others): the client's humour is never voiced, in any phase.
+    grave: bool = False
 
     def start_retelling(self) -> None:
         """The conversation being composed is an exposure (P10, P6, P7): the client speaks from
@@ -157,9 +168,25 @@ class Voice:
         return "retelling" in self.named
 
     def end_turn(self) -> None:
-        """A client turn was said: the next one may have its own body line."""
+        """A client turn was said: the next one may have its own body line and feeling."""
         self.body_last_turn = self.body_left <= 0
         self.body_left = 1
+        # Kept in :attr:`named`, which every conversation starts afresh.
+        self.named["feel:last"] = self.named.pop("feel:turn", 0)
+
+    def may_feel(self) -> bool:
+        """Whether this turn may still name a feeling: one feeling sentence a turn at most,
+        and inside the retelling not in two turns running (reviewers read a feeling at every
+        turn of an exposure as a recital, not as someone inside a memory)."""
+        if self.named.get("feel:turn", 0):
+            return False
+        return not (self.in_retelling() and self.named.get("feel:last", 0))
+
+    def may_joke(self) -> bool:
+        """Whether the client's humour may be voiced: never inside an exposure, never in the
+        gravest stories ("I'd give this a one-star review" in a memory of an assault reads
+        as contempt, not as a way of coping)."""
+        return not (self.grave or self.in_retelling())
 
     def may_body(self, level: float, pick: Picker) -> bool:
         """Whether this turn adds a body line of its own: more likely as distress rises and for
@@ -266,8 +293,14 @@ class Voice:
         tails = _body_tails(self.in_retelling()) if body else _feeling_tails()
         template = pick.pick(tails)
         keys = _frame_keys(template)
-        if any(self.named.get("tail:" + k, 0) >= 2 for k in keys):
+        # Each tail once a conversation ("... just from saying it out loud" said three times is
+        # a template showing), and a fact at most twice; when it was ("when I was twenty-six")
+        # once: reviewers heard the client's age come back as a tag.
+        if self.named.get("tailt:" + template, 0) or any(
+            self.named.get("tail:" + k, 0) >= (1 if k == "when_then" else 2) for k in keys
+        ):
             return text
+        self.named["tailt:" + template] = 1
         facts = self.facts()
         scene = [facts[k] for k in keys if k in ("sight", "sound")]
         if any(self.named.get("detail:" + x, 0) for x in scene):
@@ -283,7 +316,7 @@ class Voice:
 
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
-        text = self.feeling(level, pick)
+        text = self.feeling(level, pick, force=True)
         # A high reading does not end on "..., but it's easing": still high, the client says
         # only that they are here and stayed, not that it is coming down.
         high = band_name(level) in ("high", "extreme")
@@ -303,7 +336,14 @@ class Voice:
             text = pick.choice(
                 (f"I'm alright {ant}. Mostly.", f"It's fine. A bit {emo} {ant}, but fine.")
             )
-        elif self.feel == "joking":
+        elif (
+            self.feel == "joking"
+            and self.may_joke()
+            and not self.named.get("anticipation_joke")
+            and self._joke_left()
+        ):
+            # Once a conversation: "Thrilled to be here, obviously" twice is a script.
+            self.named["anticipation_joke"] = 1
             text = pick.choice(
                 (
                     f"Thrilled to be here, obviously. No, honestly, {feel} {ant}.",
@@ -353,17 +393,28 @@ class Voice:
             values["Adj2"] = _cap(values["Adj2"])
         return _tidy(frame.format_map(values))
 
-    def feeling(self, level: float, pick: Picker) -> str:
-        """A sentence about feelings in the client's own way of speaking of them."""
+    def feeling(self, level: float, pick: Picker, force: bool = False) -> str:
+        """A sentence about feelings in the client's own way of speaking of them; a body line
+        or nothing ("") when this turn may not name a feeling (see :meth:`may_feel`), unless
+        ``force`` (the feeling that closes an exposure)."""
         band = band_name(level)
         style = self.feel if pick.chance(0.75) else pick.choice(("named", "bodily"))
+        if style == "joking" and not self.may_joke():
+            style = "deflected" if self.feel == "joking" and not self.in_retelling() else "named"
         if style == "bodily" and not self.may_body(level, pick):
             style = "named"
         if style in ("joking", "deflected") and not self._joke_left():
             style = "named"
+        if style != "bodily" and not force and not self.may_feel():
+            return self.body(level, pick) if self.may_body(level, pick) else ""
         if style == "bodily":
             return self.body(level, pick)
+        self.named["feel:turn"] = 1
         frames = voice_bank()["frames"][style][band]
+        if style == "named" and self.in_retelling():
+            # Inside the memory one feeling at a time, not two piled up ("I'm so sickened -
+            # I'm horrified").
+            frames = _one_feeling_frames(band)
         text = frame = pick.pick(frames)
         if style == "named":
             # Not the feeling just named ("Panicked. I'm panicked."): one of the others.
@@ -403,10 +454,11 @@ class Voice:
         return text
 
     def reaction(self, level: float, pick: Picker) -> str:
-        """A feeling, or a body sensation when this turn may have one (at most one a turn)."""
+        """A feeling, or a body sensation when this turn may have one (at most one a turn);
+        "" when the turn may have neither."""
         if self.may_body(level, pick):
             body = self.body(level, pick)
-            if self.feel == "named" or pick.chance(0.4):
+            if (self.feel == "named" or pick.chance(0.4)) and self.may_feel():
                 # "I'm terrified. My heart is racing." as people say it: what they feel, then
                 # where it shows (a feeling of this client's own words, never two piled up).
                 return f"{self.feeling(level, pick)} {body}"
@@ -500,6 +552,15 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
                 feel_w[style] += add
     feel = _weighted(rng, feel_w)
     reg = bank["registers"][register]
+    # The feeling words that fit this client's story: fear fits any trauma; anger, shame,
+    # grief and horror only the stories that carry them.
+    info = case["trauma_info"]
+    fits = bank["feelings"]
+    kinds = fits["by_topic"].get(info["session_topic"], fits["by_type"].get(info["type"], []))
+    unfit = {w for kind, ws in fits["kinds"].items() if kind not in kinds for w in ws}
+    grave = info["type"] in fits["grave_types"] or info["session_topic"] in fits["grave_topics"]
+    if grave and feel == "joking":
+        feel = "deflected"  # the gravest stories are not joked about, not even as a defence
     styles = list(bank["hesitations"])
     words = []
     for entry in bank["lexicon"]:
@@ -516,10 +577,16 @@ def build_voice(case: dict[str, Any], seed: int) -> Voice:
         tics=_some(rng, reg["tics"], counts["tics"]),
         intensifiers=_some(rng, reg["intensifiers"], counts["intensifiers"]),
         hesitations=_some(rng, styles, counts["hesitations"]),
-        emotions={band: _some(rng, bank["emotions"][band], counts["emotions"]) for band in BANDS},
+        emotions={
+            band: _some(
+                rng, [e for e in bank["emotions"][band] if e not in unfit], counts["emotions"]
+            )
+            for band in BANDS
+        },
         sites=_some(rng, bank["sites"], counts["sites"]),
         opener_rate=rates["opener_rate"]["least"] + rates["opener_rate"]["spread"] * rng.random(),
         tic_rate=rates["tic_rate"]["least"] + rates["tic_rate"]["spread"] * rng.random(),
         talk=talk,
         words=words,
+        grave=grave,
     )

@@ -97,3 +97,23 @@ def _lexicon_pattern(find: str) -> re.Pattern[str]:
     if find == "kind of":
         return re.compile(guard[find] + r"\b" + head + r"\b")
     return re.compile(r"\b" + head + r"\b" + guard.get(find, ""))
+
+
+_DETAIL_CUT = re.compile(
+    r"(?:,| that | which | where | who | with | still | against | under | on | in | from | over | through )"
+)
+
+
+def short_detail(detail: str) -> str:
+    """A detail said before, named again the short way people do ("the traffic outside that I
+    can't get to", then "the traffic outside"): up to its first clause or place phrase, when
+    what is left still names something (two words or more); else the detail as it was."""
+    m = _DETAIL_CUT.search(detail)
+    if m is None:
+        return detail
+    head = detail[: m.start()].strip()
+    if len(head.split()) < 2 or "'s " in detail[m.start() :]:
+        # "a woman with a shopping bag's jacket": the thing is the jacket, not the woman.
+        return detail
+    # Named before, it is the one already mentioned: "a man", then "the man".
+    return "the " + head[2:] if head.startswith("a ") else head
