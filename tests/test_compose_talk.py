@@ -253,7 +253,7 @@ def test_a_struggle_in_exposure_is_answered() -> None:
 
 
 def test_the_therapist_echoes_a_perceived_detail_at_most_once() -> None:
-    """"You can hear the radio hissing." read as mechanical when it came every few turns: at
+    """ "You can hear the radio hissing." read as mechanical when it came every few turns: at
     most once per exposure conversation, and only right after the client named the detail."""
     tcommon = therapist_bank()["common"]
     frames = [f.split("{")[0] for k, v in tcommon.items() if k.startswith("echo_") for f in v]
@@ -272,3 +272,25 @@ def test_the_therapist_echoes_a_perceived_detail_at_most_once() -> None:
                 # Named just before (a person may come back with their full name).
                 found = [w for w in named if w in turns[i - 1]["text"].lower()]
                 assert 2 * len(found) >= len(named), (said, turns[i - 1])
+
+
+def test_p8_takes_up_the_stuck_belief_with_an_open_question(clients: list[Any]) -> None:
+    """After the client voices the hot thought, P8 asks about it once, and the client's answer
+    is the one paired with that question; the belief is never just put off ("We'll look at
+    it", "We'll come back to it" read to a PE supervisor as a missed stuck point)."""
+    questions = therapist_bank()["P8"]["belief_open"]
+    answers = [a.split("{")[0][:20] for a in client_bank()["P8"]["belief_answer"]]
+    asked = 0
+    for case, convs in clients:
+        turns = convs["P8"]["turns"]
+        therapist = [t["text"] for t in turns if t["speaker"] == "therapist"]
+        assert not any(re.search(r"We'll (look at|come back to) it", t) for t in therapist)
+        hits = [
+            i for i, t in enumerate(turns) if any(t["text"].startswith(q[:-1]) for q in questions)
+        ]
+        assert len(hits) <= 1, case["client_id"]
+        for i in hits:
+            asked += 1
+            q = next(k for k, x in enumerate(questions) if turns[i]["text"].startswith(x[:-1]))
+            assert answers[q].lower()[:12] in turns[i + 1]["text"].lower(), turns[i + 1]["text"]
+    assert asked >= N // 2, asked
