@@ -86,6 +86,12 @@ def _p6_therapist(
         d.t("instruction", "final" if d.came_down else "final_high", level, n=history[-1])
     elif prev and pk == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level, n=history[-1])
+    elif kind == "beat" and arg[2] == "restart":
+        # A new retelling or the slowed hot spot is asked for, even right after a SUDS
+        # check: a second pass that starts unprompted reads as a story that loops.
+        d.t("instruction", "restart", level)
+    elif kind == "slow" and arg[1] == "begin":
+        d.t("instruction", "slow_begin", level)
     elif prev and pk == "suds":
         last, before = history[-1], history[-2]
         if prev[1] == "peak" and last > before:
