@@ -214,3 +214,83 @@ def test_an_exposure_close_says_it_came_down_only_when_it_did(style: str) -> Non
             assert not down.search(turns[close]["text"]), (case["client_id"], levels, after)
             assert not loosened.search(after), (case["client_id"], levels, after)
     assert seen["high"] and seen["down"], seen
+
+
+def test_a_struggle_in_exposure_is_answered() -> None:
+    """A client who asks to stop, skip a part or open their eyes (or says it is too much) during
+    P7 hears the therapist take that up first, even when the next turn is a SUDS check or the
+    return to the hot spot (a blind reviewer found "Can I skip past this bit?" met by the next
+    reinforcement as if unsaid)."""
+    tb, tcommon = therapist_bank()["P7"], therapist_bank()["common"]
+
+    def opening(line: str) -> str:
+        # The line's first sentence up to its last word (the name may follow it).
+        return re.split(r"[.;,?]", line.split("{")[0])[0]
+
+    answers = {
+        kind[len("reinforce_") :]: [opening(x) for x in lines]
+        for kind, lines in tb.items()
+        if kind.startswith("reinforce_")
+    }
+    for kind in answers:
+        answers[kind] += [opening(x) for x in tcommon["ack_" + kind]]
+    asks_stop = client_bank()["common"]["struggle_asks"]["stop"]
+    seen = {"any": 0, "stop": 0}
+    for case in iter_cases(load_config("default"), SEED, N):
+        (conv,) = compose_client(case, SEED, ["P7"])
+        turns = conv["turns"]
+        for i, turn in enumerate(turns[:-1]):
+            if turn["act"] != "struggle":
+                continue
+            seen["any"] += 1
+            reply = turns[i + 1]["text"]
+            assert any(reply.startswith(a) for v in answers.values() for a in v if a), reply
+            if any(x in turn["text"] for x in asks_stop):
+                # "Can we stop?" is answered as a wish to stop, whatever pool it came from.
+                seen["stop"] += 1
+                assert any(reply.startswith(a) for a in answers["stop"] if a), reply
+    assert seen["any"] >= N and seen["stop"], seen
+
+
+def test_the_therapist_echoes_a_perceived_detail_at_most_once() -> None:
+    """ "You can hear the radio hissing." read as mechanical when it came every few turns: at
+    most once per exposure conversation, and only right after the client named the detail."""
+    tcommon = therapist_bank()["common"]
+    frames = [f.split("{")[0] for k, v in tcommon.items() if k.startswith("echo_") for f in v]
+    for case in iter_cases(load_config("default"), SEED, N):
+        for conv in compose_client(case, SEED, ["P6", "P7", "P10"]):
+            turns = conv["turns"]
+            echoes = [
+                i
+                for i, t in enumerate(turns)
+                if t["speaker"] == "therapist" and any(t["text"].startswith(f) for f in frames)
+            ]
+            assert len(echoes) <= 1, (case["client_id"], conv["phase"])
+            for i in echoes:
+                said = turns[i]["text"].split(".")[0].split(" ", 3)[-1]
+                named = [w for w in _content(said) if not w.startswith("you")]
+                # Named just before (a person may come back with their full name).
+                found = [w for w in named if w in turns[i - 1]["text"].lower()]
+                assert 2 * len(found) >= len(named), (said, turns[i - 1])
+
+
+def test_p8_takes_up_the_stuck_belief_with_an_open_question(clients: list[Any]) -> None:
+    """After the client voices the hot thought, P8 asks about it once, and the client's answer
+    is the one paired with that question; the belief is never just put off ("We'll look at
+    it", "We'll come back to it" read to a PE supervisor as a missed stuck point)."""
+    questions = therapist_bank()["P8"]["belief_open"]
+    answers = [a.split("{")[0][:20] for a in client_bank()["P8"]["belief_answer"]]
+    asked = 0
+    for case, convs in clients:
+        turns = convs["P8"]["turns"]
+        therapist = [t["text"] for t in turns if t["speaker"] == "therapist"]
+        assert not any(re.search(r"We'll (look at|come back to) it", t) for t in therapist)
+        hits = [
+            i for i, t in enumerate(turns) if any(t["text"].startswith(q[:-1]) for q in questions)
+        ]
+        assert len(hits) <= 1, case["client_id"]
+        for i in hits:
+            asked += 1
+            q = next(k for k, x in enumerate(questions) if turns[i]["text"].startswith(x[:-1]))
+            assert answers[q].lower()[:12] in turns[i + 1]["text"].lower(), turns[i + 1]["text"]
+    assert asked >= N // 2, asked

@@ -174,6 +174,12 @@ class Dialogue:
         self.offset = 0
         #: The kind of the client's last struggle (P7), answered by the next reinforcement.
         self.struggle_kind = "stop"
+        #: The struggle kind the next therapist turn acknowledges first (:meth:`add`), set when
+        #: that turn is not itself the answer to the struggle.
+        self.ack_due: str | None = None
+        #: Whether the therapist has echoed a perceived detail yet (at most once a conversation:
+        #: more reads as a parrot).
+        self.echoed = False
         #: The client's last question or concern (P5), answered by the next therapist turn.
         self.pending: dict[str, Any] | None = None
         #: The therapist pool that answers the question the client just asked (see
@@ -211,6 +217,11 @@ class Dialogue:
             if self.turns and "?" in self.turns[-1]["text"]:
                 text = f"{self.fill(self.pick.pick(self.tb[self.answer_due]))} {text}"
             self.answer_due = None
+        if speaker == "therapist" and self.ack_due:
+            # The client asked to stop, skip or open their eyes: the therapist says so before
+            # going on (a SUDS check or a return to the hot spot never passes over it).
+            text = f"{self.fill(self.pick.pick(self.tcommon['ack_' + self.ack_due]))} {text}"
+            self.ack_due = None
         self.turns.append(
             {
                 "speaker": speaker,
@@ -252,10 +263,15 @@ class Dialogue:
             and act in _ECHO_ACTS
             and self.last_detail
             and self.detail_turn == len(self.turns) - 1
+            and not self.echoed
+            and self.turns[-1]["act"] != "struggle"
+            and self.last_detail in self.turns[-1]["text"]
             and self.pick.chance(0.25)
         ):
+            self.echoed = True
             # The therapist picks up what the client just described, as what the client is
-            # perceiving ("You can smell the smoke."), never as a bare noun fragment.
+            # perceiving ("You can smell the smoke."), never as a bare noun fragment; once a
+            # conversation, and never over a client's wish to stop (that is answered first).
             detail_t = second_person(self.last_detail)
             frame = self.pick.pick(self.tcommon["echo_" + self.last_sense])
             text = f"{fill(frame, {'detail_t': detail_t, 'detail_t_cap': cap(detail_t)})} {text}"
@@ -263,6 +279,16 @@ class Dialogue:
             text = self._referents(text, self.introduced)
         self.add("therapist", act, text, intensity)
         return text
+
+    def struggle_asked(self) -> str:
+        """What the client's last struggle asks the therapist to answer: the kind of the
+        struggle drawn, unless its line is one the bank tags as asking something else
+        ("Can we stop?" said while wanting to open the eyes asks to stop)."""
+        said = self.turns[-1]["text"] if self.turns else ""
+        for kind, templates in self.ccommon.get("struggle_asks", {}).items():
+            if any(self.fill(template) in said for template in templates):
+                return str(kind)
+        return self.struggle_kind
 
     def mirror(self) -> str | None:
         """What the client just said about how they feel or what it meant, said back in the

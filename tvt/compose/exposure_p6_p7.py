@@ -86,6 +86,12 @@ def _p6_therapist(
         d.t("instruction", "final" if d.came_down else "final_high", level, n=history[-1])
     elif prev and pk == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level, n=history[-1])
+    elif kind == "beat" and arg[2] == "restart":
+        # A new retelling or the slowed hot spot is asked for, even right after a SUDS
+        # check: a second pass that starts unprompted reads as a story that loops.
+        d.t("instruction", "restart", level)
+    elif kind == "slow" and arg[1] == "begin":
+        d.t("instruction", "slow_begin", level)
     elif prev and pk == "suds":
         last, before = history[-1], history[-2]
         if prev[1] == "peak" and last > before:
@@ -171,15 +177,31 @@ def _p7_text(d: Dialogue, name: str, p: int) -> str:
     return _beat(d, name, p)
 
 
+def _returns_to_hotspot(unit: Unit, prev: Unit | None) -> bool:
+    """Whether the client's next unit goes back to the hot spot from its aftermath: the
+    therapist asks for that return, or the story reads as looping rather than hot-spot work."""
+    if prev is None or prev[0] not in ("beat", "struggle") or unit[0] not in ("beat", "struggle"):
+        return False
+    return bool(prev[1][0] == "aftermath" and unit[1][0] in ("hotspot", "slow"))
+
+
 def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: Any) -> None:
     kind, arg = unit
+    struggled = prev is not None and prev[0] == "struggle"
+    asked = d.struggle_asked() if struggled else ""
     if kind == "suds":
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
+        # A SUDS check right after a struggle first answers it.
+        d.ack_due = asked or None
         d.t("suds_request", pool, level)
     elif prev and prev[0] == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level)
-    elif prev and prev[0] == "struggle":
-        d.t("reinforcement", "reinforce_" + d.struggle_kind, level)
+    elif _returns_to_hotspot(unit, prev):
+        # Back from the aftermath to the hot spot: the therapist asks for it, slowly.
+        d.ack_due = asked or None
+        d.t("prompt", "slow_begin", level)
+    elif struggled:
+        d.t("reinforcement", "reinforce_" + asked, level)
     elif kind == "final":
         d.t("instruction", "final", level)
     elif d.rng.random() < 0.75:

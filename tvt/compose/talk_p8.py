@@ -42,6 +42,7 @@ def compose_p8(d: Dialogue) -> None:
     flash_at = d.rng.integer(1, 4) if d.rng.random() < (0.5 if flashes else 0.08) else -1
     slots, asked = k - 2, 0
     last_topic = ""  # the question the client's last turn answered ("" after anything else)
+    belief_asked = False  # whether the therapist has asked about the stuck belief yet
     while slots > 0:
         if asked == flash_at and d.turns[-1]["speaker"] == "client" and slots >= 2:
             flash_at = -1
@@ -56,6 +57,22 @@ def compose_p8(d: Dialogue) -> None:
             risk_block(d, level)
             slots -= 4
             last_topic = ""
+            continue
+        if not belief_asked and last_topic in ("thought_hotspot", "meaning"):
+            # The client just voiced the hot thought or the stuck point: the therapist takes
+            # it up with an open question about it, once, rather than naming it and moving on
+            # ("We'll look at it" read to a PE supervisor as a belief put off). The answer is
+            # paired with the question and does not quote the belief again. (Decided by the
+            # question answered, not the text: acts are the same in numeric and verbal SUDS.)
+            belief_asked = True
+            i = d.rng.integer(0, len(d.tb["belief_open"]) - 1)
+            d.t("open_question", "belief_open", level, index=i)
+            core = d.line([d.cb["belief_answer"][i]])
+            d.c("thought", d.hesitate(level, core), level)
+            # What the belief has come to mean is what was just asked: not asked again.
+            order = order[:asked] + [x for x in order[asked:] if x != "meaning"]
+            last_topic = ""
+            slots -= 1
             continue
         if asked < len(order):
             topic = order[asked]
