@@ -25,6 +25,7 @@ from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
 from tvt.compose.voice import FULL_EVERY
+from tvt.records import Case, Turn
 from tvt.rng import Stream
 
 _SENSES = ("sight", "sound", "smell", "touch")
@@ -117,7 +118,7 @@ class Dialogue:
 
     def __init__(
         self,
-        case: dict[str, Any],
+        case: Case,
         phase: str,
         nar: Narrative,
         seed: int,
@@ -138,7 +139,7 @@ class Dialogue:
         self.tcommon: dict[str, list[str]] = therapist_bank()["common"]
         self.cb: dict[str, Any] = client_bank()[phase]
         self.ccommon: dict[str, Any] = client_bank()["common"]
-        self.turns: list[dict[str, Any]] = []
+        self.turns: list[Turn] = []
         #: Words of each client turn so far, counted up to turn ``_counted`` (for length.py).
         self._spoken: list[int] = []
         self._counted = 0
