@@ -15,11 +15,11 @@ from typing import Any
 
 from tvt.audit.lexicon import words_of
 from tvt.audit.rules import normalise
-from tvt.dataset import iter_records, read_manifest, resolve_dataset
+from tvt.dataset import iter_records, load_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
 from tvt.phases import PHASE_INDEX
-from tvt.records import conversation_key_problem, turns_list_problem
+from tvt.records import Manifest, conversation_key_problem, turns_list_problem
 
 
 @dataclass
@@ -86,7 +86,7 @@ class Dataset:
     folder: Path
     conversations: list[Conversation]
     cases: dict[int, Case] = field(default_factory=dict)
-    manifest: dict[str, Any] | None = None
+    manifest: Manifest | None = None
 
     def by_client(self) -> Iterator[tuple[int, list[Conversation]]]:
         """The conversations grouped by client, in file order (sorted by client and phase)."""
@@ -173,4 +173,4 @@ def load_dataset(folder: str | Path) -> Dataset:
         cases[cid] = Case(
             cid, _name(rec.get("client_profile")), _name(rec.get("therapist_profile"))
         )
-    return Dataset(folder, conversations, cases, read_manifest(folder))
+    return Dataset(folder, conversations, cases, load_manifest(folder))
