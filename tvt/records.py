@@ -385,6 +385,20 @@ class BaselineDoc(TypedDict):
     r_rmse: float | None
 
 
+class _SkillEntryBase(TypedDict):
+    value: float | None
+
+
+class SkillEntry(_SkillEntryBase, total=False):
+    """Reading skill against the track's protocol prior (docs/methodology.md): a
+    score against a published benchmark split and a leaderboard entry carry it."""
+
+    ci95: list[float] | None
+    residual_r: float | None
+    residual_r_ci95: list[float] | None
+    prior: str
+
+
 class _ScoreReportDocBase(TypedDict):
     format: str  # "tvt-score-report"
     format_version: str
@@ -414,7 +428,7 @@ class ScoreReportDoc(_ScoreReportDocBase, total=False):
 
     inputs: InputsDoc
     baseline: BaselineDoc
-    skill: dict[str, Any]  # a published benchmark split: tvt.bench.prior's reading-skill block
+    skill: SkillEntry  # a published benchmark split: tvt.bench.prior's reading-skill block
 
 
 class _PhaseOutputRowBase(TypedDict):

@@ -30,6 +30,8 @@ from typing import Any, cast
 
 import numpy as np
 
+from tvt.benchmark import PriorDoc, Recipe
+from tvt.leaderboard.types import SkillEntry
 from tvt.records import BenchReference, ModelOutputRow, OutputRow, TurnOutputsRow
 
 POSITION_BINS = 10
@@ -48,13 +50,13 @@ class Prior:
 
     unit: str
     means: dict[str, list[float]]
-    fitted_on: dict[str, Any]
+    fitted_on: dict[str, int]  # seed and clients of the train split
 
     def value(self, phase: str, k: int = 0, n: int = 1) -> float:
         row = self.means[phase]
         return row[0] if self.unit != "turn" else row[position_bin(k, n, len(row))]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PriorDoc:
         return {
             "unit": self.unit,
             "bins": POSITION_BINS if self.unit == "turn" else 1,
@@ -63,7 +65,7 @@ class Prior:
         }
 
     @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> Prior:
+    def from_json(cls, doc: PriorDoc) -> Prior:
         return cls(
             str(doc["unit"]),
             {p: [float(v) for v in row] for p, row in doc["means"].items()},
@@ -72,7 +74,7 @@ class Prior:
 
 
 def fit_prior(
-    reference: Iterable[BenchReference], unit: str, fitted_on: dict[str, Any] | None = None
+    reference: Iterable[BenchReference], unit: str, fitted_on: dict[str, int] | None = None
 ) -> Prior:
     """Fit the prior on a train split's reference records (no text is read)."""
     sums: dict[str, np.ndarray] = {}
@@ -199,7 +201,7 @@ def reading_skill(
     *,
     seed: int = 0,
     resamples: int = BOOTSTRAP,
-) -> dict[str, Any]:
+) -> SkillEntry:
     """``{"value", "ci95", "residual_r", "residual_r_ci95", "prior"}`` (see the module docstring)."""
     m, c, p, g = _units(outputs, reference, prior)
     if m.size == 0:
@@ -269,7 +271,7 @@ def _track_prior(track: str, benchmark: str) -> Prior:
     return fit_track_prior(track, recipe)
 
 
-def fit_track_prior(track: str, recipe: dict[str, Any]) -> Prior:
+def fit_track_prior(track: str, recipe: Recipe) -> Prior:
     """Fit ``track``'s prior on the recipe's train split (seed and clients from the recipe)."""
     from tvt.bench.splits import build_split
     from tvt.bench.tracks import get_track
@@ -291,7 +293,7 @@ def _jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def skill_for_files(
     outputs: str | Path, reference: str | Path, reference_sha256: str | None = None
-) -> dict[str, Any] | None:
+) -> SkillEntry | None:
     """Reading skill of an outputs file against a published split's reference (None for a
     reference that is no published split with a track: there is no prior to compare with).
 
@@ -314,7 +316,7 @@ def skill_for_files(
     )
 
 
-def skill_text(skill: dict[str, Any] | None) -> str:
+def skill_text(skill: SkillEntry | None) -> str:
     """One line for the terminal."""
     if not skill:
         return "reading skill: - (no published split, so no prior to compare with)"
