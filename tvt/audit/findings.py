@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
 from tvt.audit.types import Example, Flag, ShownTurn, TallyDoc
 
 #: Characters of a turn shown in an example excerpt.
@@ -80,7 +80,7 @@ class Findings:
     def flag(
         self,
         check: str,
-        conv: Conversation,
+        conv: ConversationView,
         turns: list[int],
         detail: str | None = None,
         *,
@@ -92,7 +92,7 @@ class Findings:
         self.add_flag(check, conv, turns, detail)
 
     def add_flag(
-        self, check: str, conv: Conversation, turns: list[int], detail: str | None = None
+        self, check: str, conv: ConversationView, turns: list[int], detail: str | None = None
     ) -> None:
         """Attach a flag to a conversation without counting a unit (client-level checks)."""
         tally = self.tallies[check]
@@ -106,7 +106,7 @@ class Findings:
             tally.examples.append(self.example(conv, turns, detail))
 
     @staticmethod
-    def example(conv: Conversation, turns: list[int], detail: str | None) -> Example:
+    def example(conv: ConversationView, turns: list[int], detail: str | None) -> Example:
         shown: list[ShownTurn] = []
         if turns:
             first = min(turns)

@@ -21,7 +21,7 @@ from typing import Any
 
 from tvt.audit.checks import AuditResult
 from tvt.audit.findings import Findings
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
 from tvt.audit.types import Example, JudgeDoc, Judgement, JudgeQuestion, JudgeVerdict
 from tvt.errors import WorkFailed
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text
@@ -96,11 +96,11 @@ def parse_verdict(text: str | None) -> JudgeVerdict | None:
     return None
 
 
-def transcript(conv: Conversation) -> str:
+def transcript(conv: ConversationView) -> str:
     return "\n".join(f"[{i}] {t.speaker.capitalize()}: {t.text}" for i, t in enumerate(conv.turns))
 
 
-def judge_messages(conv: Conversation, prompts: Any) -> list[dict[str, str]]:
+def judge_messages(conv: ConversationView, prompts: Any) -> list[dict[str, str]]:
     user = prompts.template("user.md").substitute(
         phase=conv.phase, phase_name=PHASE_NAMES[conv.phase], transcript=transcript(conv)
     )
@@ -114,7 +114,7 @@ def judge_messages(conv: Conversation, prompts: Any) -> list[dict[str, str]]:
 class Verdict(Asked[JudgeVerdict]):
     """The judge's answer about one conversation (``value`` is the parsed verdict)."""
 
-    conv: Conversation
+    conv: ConversationView
 
     @property
     def answer(self) -> JudgeVerdict | None:
@@ -122,7 +122,7 @@ class Verdict(Asked[JudgeVerdict]):
 
 
 async def judge_conversation(
-    client: Any, conv: Conversation, *, prompts: Any, params: dict[str, Any], max_attempts: int
+    client: Any, conv: ConversationView, *, prompts: Any, params: dict[str, Any], max_attempts: int
 ) -> Verdict:
     """Ask about one conversation, re-asking after unreadable answers."""
     return await ask_parsed(
@@ -143,7 +143,7 @@ async def judge_conversation(
 
 def judge_items(
     result: AuditResult, only: set[tuple[int, str]] | None = None
-) -> list[Conversation]:
+) -> list[ConversationView]:
     """The conversations the judge reads: P8 and P11, and those with a rule risk statement;
     with ``only``, those (client, phase) conversations instead (the gold set's, to score it)."""
     if only is not None:
@@ -170,7 +170,7 @@ def run_judge(
     prompts = judge_prompts()
     items = judge_items(result, only)
 
-    async def ask(client: Any, conv: Conversation, params: dict[str, Any]) -> Verdict:
+    async def ask(client: Any, conv: ConversationView, params: dict[str, Any]) -> Verdict:
         return await judge_conversation(
             client, conv, prompts=prompts, params=params, max_attempts=options.max_attempts
         )
@@ -259,7 +259,7 @@ def _said(verdict: JudgeVerdict, key: str) -> str:
     return verdict["stuck_point"] if key == "stuck_point" else verdict["risk"]
 
 
-def _rule_units(result: AuditResult, conv: Conversation, rule: str) -> bool:
+def _rule_units(result: AuditResult, conv: ConversationView, rule: str) -> bool:
     """Did the rule check have something to judge in ``conv`` (a belief or a risk statement)?"""
     if rule == "safety.unassessed_risk":
         return conv.key in result.risk_turns
