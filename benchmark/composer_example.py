@@ -11,12 +11,12 @@ import argparse
 from tvt.compose import COMPOSER_VERSION, compose_client
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 
 def render(seed: int, client: int, suds_style: str) -> str:
     case = next(
-        c for c in iter_cases(load_config("default"), seed, client) if c["client_id"] == client
+        c for c in planned_cases(load_config("default"), seed, client) if c["client_id"] == client
     )
     p, t, plan = case["client_profile"], case["trauma_info"], case["plan"]
     out = [

@@ -18,7 +18,7 @@ from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import reference_record
 
 PHASES = ("P5", "P6", "P7", "P8", "P10", "P11")
@@ -290,7 +290,7 @@ def build_native(
         phases=list(BENCHMARK_ORDER),
     )
     with DatasetWriter(out, manifest, finalize=write_card) as writer:
-        for case in iter_cases(config, seed, clients):
+        for case in planned_cases(config, seed, clients):
             writer.write("cases.jsonl", case)
             writer.write("reference.jsonl", reference_record(case))
             if not conversations:

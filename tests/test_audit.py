@@ -309,19 +309,19 @@ def test_two_processes_give_the_same_report(generated):
 # -- look-alikes found by auditing composer 2.1 data ----------------------------------------------
 def test_an_instruction_or_an_echoed_detail_before_a_comma_is_not_a_name():
     from tvt.audit.consistency import addressed_names
-    from tvt.audit.load import Conversation, Turn
+    from tvt.audit.load import ConversationView, TurnView
 
-    conv = Conversation(
+    conv = ConversationView(
         1,
         "P10",
         [
-            Turn("therapist", "Close your eyes, Fabián. Begin where it starts."),
-            Turn("client", "There's antiseptic. Antiseptic, sharp and cold."),
-            Turn("therapist", "Antiseptic, sharp and cold. What are you thinking?"),
-            Turn("client", "I can't move."),
-            Turn("therapist", "Slower, Şahdiye. What happens in the next second?"),
-            Turn("client", "He is shouting."),
-            Turn("therapist", "Nadia, what do you notice now?"),
+            TurnView("therapist", "Close your eyes, Fabián. Begin where it starts."),
+            TurnView("client", "There's antiseptic. Antiseptic, sharp and cold."),
+            TurnView("therapist", "Antiseptic, sharp and cold. What are you thinking?"),
+            TurnView("client", "I can't move."),
+            TurnView("therapist", "Slower, Şahdiye. What happens in the next second?"),
+            TurnView("client", "He is shouting."),
+            TurnView("therapist", "Nadia, what do you notice now?"),
         ],
     )
     client, _therapist = addressed_names(conv, load_rules())
@@ -332,17 +332,17 @@ def test_an_instruction_or_an_echoed_detail_before_a_comma_is_not_a_name():
 def test_a_therapist_murmur_before_a_comma_is_not_a_name():
     """ "Mm, of course." (composer 2.4's P8) is not the therapist calling the client "Mm"."""
     from tvt.audit.consistency import addressed_names
-    from tvt.audit.load import Conversation, Turn
+    from tvt.audit.load import ConversationView, TurnView
 
-    conv = Conversation(
+    conv = ConversationView(
         1,
         "P8",
         [
-            Turn("therapist", "How are you doing, Nadia?"),
-            Turn("client", "Tired."),
-            Turn("therapist", "Mm, of course. What stayed with you most?"),
-            Turn("client", "The noise."),
-            Turn("therapist", "Erm, take your time."),
+            TurnView("therapist", "How are you doing, Nadia?"),
+            TurnView("client", "Tired."),
+            TurnView("therapist", "Mm, of course. What stayed with you most?"),
+            TurnView("client", "The noise."),
+            TurnView("therapist", "Erm, take your time."),
         ],
     )
     client, _therapist = addressed_names(conv, load_rules())
@@ -421,12 +421,12 @@ def test_a_memory_detail_about_the_feet_is_not_grounding():
 
 
 def _belief_conv(client: str, therapist: list[str]):
-    from tvt.audit.load import Conversation, Turn
+    from tvt.audit.load import ConversationView, TurnView
 
-    turns = [Turn("therapist", "What went through your mind?"), Turn("client", client)]
+    turns = [TurnView("therapist", "What went through your mind?"), TurnView("client", client)]
     for t in therapist:
-        turns += [Turn("therapist", t), Turn("client", "I suppose so.")]
-    return Conversation(1, "P8", turns)
+        turns += [TurnView("therapist", t), TurnView("client", "I suppose so.")]
+    return ConversationView(1, "P8", turns)
 
 
 def _belief_flags(conv) -> int:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tvt.audit.load import Conversation, Turn
+from tvt.audit.load import ConversationView, TurnView
 from tvt.audit.rules import load_rules
 from tvt.audit.suds import HEAD_WORDS, first_rating, first_rating_number, trace
 from tvt.resources import seeds_path
@@ -20,10 +20,10 @@ from tvt.suds_text import read_suds
 RULES = load_rules()
 
 
-def conv(*texts: str) -> Conversation:
+def conv(*texts: str) -> ConversationView:
     """Therapist and client turns alternating, the therapist first, no ``suds`` fields."""
     speakers = ("therapist", "client")
-    return Conversation(1, "P10", [Turn(speakers[i % 2], t) for i, t in enumerate(texts)])
+    return ConversationView(1, "P10", [TurnView(speakers[i % 2], t) for i, t in enumerate(texts)])
 
 
 def ratings(*texts: str) -> list[tuple[int, float, int]]:

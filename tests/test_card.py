@@ -14,7 +14,7 @@ from tvt.card import write_card
 from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import reference_record
 
 CLIENTS = 40
@@ -39,7 +39,7 @@ def write_dataset(
         phases=list(BENCHMARK_ORDER),
     )
     with DatasetWriter(out, manifest, finalize=write_card) as writer:
-        for case in iter_cases(config, seed, clients):
+        for case in planned_cases(config, seed, clients):
             if corrupt and case["client_id"] == 2:
                 del case["trauma_info"]["type"]
             writer.write("cases.jsonl", case)

@@ -16,7 +16,7 @@ from tvt.compose.narrative import build_narrative
 from tvt.compose.person import second_person
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.resources import load_schema, load_seed_json, seeds_path
 
 TOPICS = sorted(load_seed_json("presets", "default.json")["session_topic"])
@@ -67,11 +67,11 @@ def test_required_acts_are_documented() -> None:
 
 @pytest.fixture(scope="module")
 def cases200() -> list[dict]:
-    return list(iter_cases(load_config("default"), 42, 200))
+    return list(planned_cases(load_config("default"), 42, 200))
 
 
 def test_deterministic_and_prefix_stable(cases200: list[dict]) -> None:
-    small = list(iter_cases(load_config("default"), 42, 20))
+    small = list(planned_cases(load_config("default"), 42, 20))
     assert small[6] == cases200[6]
     a = compose_client(small[6], 42, BENCHMARK_ORDER)
     b = compose_client(cases200[6], 42, BENCHMARK_ORDER)
@@ -157,7 +157,7 @@ def test_risk_moments_follow_the_protocol_and_never_name_means() -> None:
     config = load_config("default")
     flagged = 0
     risk_turns = 0
-    for case in iter_cases(config, 42, 10_000):
+    for case in planned_cases(config, 42, 10_000):
         phase = risk_phase(case, 42)
         if not phase:
             continue

@@ -20,7 +20,7 @@ from tvt.compose.language import is_plural
 from tvt.config import load_config
 from tvt.diversity import sentences
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.resources import seeds_path
 
 
@@ -36,7 +36,7 @@ def _engine() -> Any:
 def corpus() -> list[tuple[dict, str]]:
     """(case, sentence) for every client sentence of 40 clients, six phases each."""
     out = []
-    for case in iter_cases(load_config("default"), 7, 40):
+    for case in planned_cases(load_config("default"), 7, 40):
         for conv in compose_client(case, 7, BENCHMARK_ORDER):
             for turn in conv["turns"]:
                 if turn["speaker"] == "client":

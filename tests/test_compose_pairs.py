@@ -15,7 +15,7 @@ from tvt.compose.language import number_words
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.resources import load_schema, load_seed_json, seeds_path
 
 PRESET = load_seed_json("presets", "default.json")
@@ -55,7 +55,7 @@ NUMBER_WORDS = {number_words(n): n for n in range(1, 100)}
 
 @pytest.fixture(scope="module")
 def base_case() -> dict:
-    return next(iter_cases(load_config("default"), 42, 1))
+    return next(planned_cases(load_config("default"), 42, 1))
 
 
 def _with_pair(case: dict, trauma_type: str, topic: str, client_id: int) -> dict:

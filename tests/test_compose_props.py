@@ -15,7 +15,7 @@ from tvt.compose.bank import client_bank, profile_bank, therapist_bank
 from tvt.compose.narrative import build_narrative
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.resources import load_seed_json
 
 NUMBER = re.compile(r"\d+")
@@ -61,7 +61,7 @@ def _config():
 
 def case_of(seed: int, client_id: int) -> dict:
     """Client ``client_id`` of seed ``seed`` (generated alone: prefix-stable by design)."""
-    return next(iter_cases(_config(), seed, client_id, start=client_id))
+    return next(planned_cases(_config(), seed, client_id, start=client_id))
 
 
 def conversations(seed: int, client_id: int) -> tuple[dict, dict[str, dict]]:

@@ -18,7 +18,7 @@ from tvt.compose.bank import narrative_schema, pair_files, topic_files
 from tvt.compose.scene import fits, lines_of, presupposes, scene_bank, slot_owners
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.resources import load_schema, load_seed_json, seeds_path
 
 PRESET = load_seed_json("presets", "default.json")
@@ -92,7 +92,7 @@ def test_cues_read_words_not_parts_of_words() -> None:
 def test_generated_refugee_stories_without_a_boat_carry_no_boat() -> None:
     boat = re.compile(r"waves slapping|rubber side of the boat|engine chugging|foil blanket")
     seen = 0
-    for case in iter_cases(load_config("default"), 42, 400):
+    for case in planned_cases(load_config("default"), 42, 400):
         info = case["trauma_info"]
         if info["session_topic"] != "refugee experiences":
             continue

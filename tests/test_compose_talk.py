@@ -17,7 +17,7 @@ from tvt.compose.narrative import build_narrative
 from tvt.compose.talk import belief_kind
 from tvt.compose.talk_p11 import CAME_DOWN, LEAVING_ANSWERS, STILL_HIGH, tier_of
 from tvt.config import load_config
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 SEED = 42
 N = 40
@@ -26,7 +26,7 @@ N = 40
 @pytest.fixture(scope="module")
 def clients() -> list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
     out = []
-    for case in iter_cases(load_config("default"), SEED, N):
+    for case in planned_cases(load_config("default"), SEED, N):
         convs = compose_client(case, SEED, ["P5", "P8", "P11"])
         out.append((case, {c["phase"]: c for c in convs}))
     return out
@@ -149,7 +149,7 @@ def test_one_substance_check_and_one_closing(clients: list[Any]) -> None:
 
 
 def test_an_opener_or_tic_is_used_once_per_conversation() -> None:
-    case = next(iter_cases(load_config("default"), SEED, 1))
+    case = next(planned_cases(load_config("default"), SEED, 1))
     nar = build_narrative(case, SEED)
     d = Dialogue(case, "P8", nar, SEED)
     sentences = [f"This is sentence number {i} about the day it happened." for i in range(400)]
@@ -180,7 +180,7 @@ def test_a_risk_moment_is_assessed_once() -> None:
     """A client voices a risk moment once and the therapist assesses it once (P8 used to run
     the whole assessment twice when the conversation had room for it)."""
     flagged = 0
-    for case in iter_cases(load_config("default"), 7, 200):
+    for case in planned_cases(load_config("default"), 7, 200):
         for conv in compose_client(case, 7, ["P8", "P11"]):
             acts = [t["act"] for t in conv["turns"]]
             if conv.get("risk_moment"):
@@ -199,7 +199,7 @@ def test_an_exposure_close_says_it_came_down_only_when_it_did(style: str) -> Non
     down = re.compile(r"\b(Down to|real drop|come down by the end|eased off)\b|\bDown from\b")
     loosened = re.compile(r"(loosened|easing its grip|did come down|It came down)")
     seen = {"high": 0, "down": 0}
-    for case in iter_cases(load_config("default"), SEED, N):
+    for case in planned_cases(load_config("default"), SEED, N):
         (conv,) = compose_client(case, SEED, ["P6"], suds_style=style)
         turns = conv["turns"]
         close = max(i for i, t in enumerate(turns) if t["act"] == "instruction")
@@ -236,7 +236,7 @@ def test_a_struggle_in_exposure_is_answered() -> None:
         answers[kind] += [opening(x) for x in tcommon["ack_" + kind]]
     asks_stop = client_bank()["common"]["struggle_asks"]["stop"]
     seen = {"any": 0, "stop": 0}
-    for case in iter_cases(load_config("default"), SEED, N):
+    for case in planned_cases(load_config("default"), SEED, N):
         (conv,) = compose_client(case, SEED, ["P7"])
         turns = conv["turns"]
         for i, turn in enumerate(turns[:-1]):
@@ -257,7 +257,7 @@ def test_the_therapist_echoes_a_perceived_detail_at_most_once() -> None:
     most once per exposure conversation, and only right after the client named the detail."""
     tcommon = therapist_bank()["common"]
     frames = [f.split("{")[0] for k, v in tcommon.items() if k.startswith("echo_") for f in v]
-    for case in iter_cases(load_config("default"), SEED, N):
+    for case in planned_cases(load_config("default"), SEED, N):
         for conv in compose_client(case, SEED, ["P6", "P7", "P10"]):
             turns = conv["turns"]
             echoes = [

@@ -13,7 +13,7 @@ from tvt.compose.bank import voice_bank
 from tvt.compose.voice import build_voice
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 SEED = 42
 EXPOSURE = ("P10", "P6", "P7")
@@ -21,7 +21,7 @@ EXPOSURE = ("P10", "P6", "P7")
 
 @pytest.fixture(scope="module")
 def clients() -> list[tuple[dict, list[dict]]]:
-    cases = list(iter_cases(load_config("default"), SEED, 60))
+    cases = list(planned_cases(load_config("default"), SEED, 60))
     return [(case, compose_client(case, SEED, BENCHMARK_ORDER)) for case in cases]
 
 
@@ -49,7 +49,7 @@ def test_every_feeling_kind_word_is_an_emotion_of_the_voice() -> None:
 
 
 def test_a_voice_keeps_only_the_feelings_its_story_carries() -> None:
-    cases = list(iter_cases(load_config("default"), SEED, 120))
+    cases = list(planned_cases(load_config("default"), SEED, 120))
     crash = humiliated_somewhere = 0
     for case in cases:
         voice = build_voice(case, SEED)

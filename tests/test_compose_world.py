@@ -12,14 +12,14 @@ from tvt.compose.narrative import build_narrative
 from tvt.compose.world import EPISODES, TOLD_IN
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 SEED = 5
 
 
 @pytest.fixture(scope="module")
 def clients() -> list[tuple[dict, list[dict]]]:
-    cases = list(iter_cases(load_config("default"), SEED, 120))
+    cases = list(planned_cases(load_config("default"), SEED, 120))
     return [(case, compose_client(case, SEED, BENCHMARK_ORDER)) for case in cases]
 
 
@@ -31,7 +31,7 @@ def test_every_phase_that_tells_an_episode_has_one_to_tell() -> None:
 
 
 def test_world_is_the_clients_own_and_reproducible() -> None:
-    case = next(iter(iter_cases(load_config("default"), SEED, 1)))
+    case = next(iter(planned_cases(load_config("default"), SEED, 1)))
     a = build_narrative(case, SEED).world
     b = build_narrative(case, SEED).world
     assert a is not None and b is not None
@@ -91,7 +91,7 @@ def test_the_voice_lexicon_leaves_noun_phrases_whole() -> None:
     from tvt.compose.voice import build_voice
 
     seen_formal = 0
-    for case in iter_cases(load_config("default"), SEED, 300):
+    for case in planned_cases(load_config("default"), SEED, 300):
         voice = build_voice(case, SEED)
         seen_formal += voice.register == "formal"
         for text in ("There's a noise, a kind of cough.", "It was that kind of day."):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tvt.cli import main
 from tvt.config import load_config
 from tvt.errors import InputError
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 
 def _write(tmp_path, obj, name="variant.json"):
@@ -40,7 +40,7 @@ def test_user_variant_extends_a_preset(tmp_path):
     )
     cfg = load_config(path=path)
     assert cfg.name == "women-only" and cfg.source == "variant.json"
-    genders = Counter(c["client_profile"]["gender"] for c in iter_cases(cfg, 1, 200))
+    genders = Counter(c["client_profile"]["gender"] for c in planned_cases(cfg, 1, 200))
     assert genders == {"female": 200}
 
 

@@ -189,7 +189,7 @@ def test_realize_through_llama_cpp(llama_server, tmp_path, env):
     has the figure of a full run)."""
     from tvt import compose
     from tvt.config import load_config
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import planned_cases
 
     out = tmp_path / "r"
     run = tvt(
@@ -206,7 +206,7 @@ def test_realize_through_llama_cpp(llama_server, tmp_path, env):
         else []
     )
     assert len(convs) + len(failures) == 4 and not failures  # a healthy local server
-    cases = list(iter_cases(load_config(), 2027, 2))
+    cases = list(planned_cases(load_config(), 2027, 2))
     plan = {
         (c["client_id"], conv["phase"]): conv
         for c in cases

@@ -18,7 +18,7 @@ from tvt.config import load_config
 from tvt.jsonio import sha256_file, write_json, write_jsonl
 from tvt.leaderboard import MIN_COVERAGE, load_entries, slugify, validate_entry
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import reference_record
 
 CLIENTS = 80
@@ -29,7 +29,7 @@ def reference(tmp_path_factory) -> Path:
     """A reference.jsonl from the real sampler and planner (no conversations needed)."""
     path = tmp_path_factory.mktemp("ref") / "reference.jsonl"
     write_jsonl(
-        path, [reference_record(c) for c in iter_cases(load_config("default"), 11, CLIENTS)]
+        path, [reference_record(c) for c in planned_cases(load_config("default"), 11, CLIENTS)]
     )
     return path
 

@@ -16,14 +16,14 @@ from tvt.llm.prompts import (
     turn_bounds,
 )
 from tvt.phases import BENCHMARK_ORDER, EXPOSURE_PHASES, PHASE_NAMES
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def cases():
-    return list(iter_cases(load_config("default"), 42, 6))
+    return list(planned_cases(load_config("default"), 42, 6))
 
 
 @pytest.mark.parametrize("phase", BENCHMARK_ORDER)

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from tests.hyp import examples
 from tvt.compose.suds import COURSES
 from tvt.config import load_config
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import plan_trajectory, reference_record, suds_intensity
 from tvt.sampling import Sampler
 
 CONFIG = load_config("default")
 ORDER = ["P5", "P10", "P6", "P7", "P8", "P11"]
-CASES = list(iter_cases(CONFIG, 42, 4000))
+CASES = list(planned_cases(CONFIG, 42, 4000))
 
 
 @settings(max_examples=examples(60), deadline=None)

@@ -22,7 +22,7 @@ from tvt import compose
 from tvt.cli import main
 from tvt.config import load_config
 from tvt.llm.journal import JOURNAL_NAME
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.realize.verify import AnswerError, Checker, parse_answer
 from tvt.resources import load_schema
 from tvt.suds_text import read_suds
@@ -65,7 +65,7 @@ def lines(path):
 
 
 def composed(clients=1, phases=("P10",)):
-    cases = list(iter_cases(load_config(), SEED, clients))
+    cases = list(planned_cases(load_config(), SEED, clients))
     return {
         (c["client_id"], conv["phase"]): conv
         for c in cases
@@ -166,7 +166,7 @@ def test_the_composers_own_sentences_pass_every_check(seed, client):
     scale in a conversation that names none ("It's at 7 right now.") is read by tvt.suds_text as
     0-10, so the draft itself does not read back as planned; such a turn is flagged, never
     passed."""
-    case = next(iter_cases(load_config(), seed, client, start=client))
+    case = next(planned_cases(load_config(), seed, client, start=client))
     for conv in compose.compose_client(case, seed, ALL_PHASES, risk_share=0.5):
         read = {s.turn: s for s in read_suds(conv["turns"])}
         for i, (kind, _reason) in _problems(conv, [t["text"] for t in conv["turns"]]).items():
@@ -176,7 +176,7 @@ def test_the_composers_own_sentences_pass_every_check(seed, client):
 
 
 def verbal_composed(seed=SEED, client=1, phases=("P10",)):
-    case = next(iter_cases(load_config(), seed, client, start=client))
+    case = next(planned_cases(load_config(), seed, client, start=client))
     return {
         conv["phase"]: conv
         for conv in compose.compose_client(case, seed, list(phases), suds_style="verbal")

@@ -12,7 +12,7 @@ from scipy.stats import chisquare
 
 from tests.hyp import examples
 from tvt.config import load_config
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.sampling import Sampler, violations
 
 DEFAULT = load_config("default")
@@ -21,7 +21,7 @@ PHASES = ["P5", "P10", "P6", "P7", "P8", "P11"]
 
 
 def _cases(config, seed, n):
-    return list(iter_cases(config, seed, n))
+    return list(planned_cases(config, seed, n))
 
 
 @settings(max_examples=examples(40), deadline=None)

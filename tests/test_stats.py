@@ -15,7 +15,7 @@ from release_fixture import build_native, build_release
 from tests.hyp import examples
 from tvt.cli import main
 from tvt.config import load_config
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.release import import_release
 from tvt.stats import ATTRIBUTES, chi_square, compute_stats, design_targets
 
@@ -126,7 +126,7 @@ def test_marginal_targets_match_the_sampler():
         if key != "behaviour_share":
             assert sum(dist.values()) == pytest.approx(1.0), key
     counts = {k: Counter() for k in ("session_topic", "living_situation", "occupation")}
-    for case in iter_cases(config, 5, 3000):
+    for case in planned_cases(config, 5, 3000):
         counts["session_topic"][case["trauma_info"]["session_topic"]] += 1
         counts["living_situation"][case["client_profile"]["living_situation"]] += 1
         counts["occupation"][case["client_profile"]["occupation"]] += 1

@@ -14,11 +14,11 @@ from tvt.compose import compose_client
 from tvt.compose.bank import verbal_bank
 from tvt.compose.suds import COURSES, course_level, course_values
 from tvt.config import load_config
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import draw_course
 from tvt.rng import Stream
 
-CASES = list(iter_cases(load_config("default"), 7, 40))
+CASES = list(planned_cases(load_config("default"), 7, 40))
 
 
 @settings(max_examples=200, deadline=None)

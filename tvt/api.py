@@ -79,6 +79,7 @@ from tvt.stats.types import StatsReport as StatsData
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tvt.audit.types import AuditDocument, CheckDoc
     from tvt.release.report import ImportReport
 
 PathLike = str | os.PathLike[str]
@@ -477,7 +478,7 @@ class AuditReport:
     per check, :meth:`render` the command's text table and :meth:`write_html` its HTML page.
     """
 
-    document: dict[str, Any]
+    document: AuditDocument
 
     def __repr__(self) -> str:
         ds = self.document["dataset"]
@@ -488,16 +489,16 @@ class AuditReport:
         )
 
     @property
-    def checks(self) -> dict[str, dict[str, Any]]:
+    def checks(self) -> dict[str, CheckDoc]:
         """Check id -> its figures (``family``, ``title``, ``unit``, ``flagged``, ``eligible``,
         ``rate``, ``rule``, ``why``, ``examples``)."""
-        return cast(dict[str, dict[str, Any]], self.document["checks"])
+        return self.document["checks"]
 
     @property
     def measures(self) -> dict[str, float | None]:
-        return cast(dict[str, float | None], self.document["measures"])
+        return self.document["measures"]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AuditDocument:
         return self.document
 
     def to_pandas(self) -> pd.DataFrame:

@@ -42,7 +42,6 @@ __all__ = [
     "iter_records",
     "prepare_output",
     "load_manifest",
-    "read_manifest",
     "resolve_dataset",
 ]
 
@@ -230,9 +229,3 @@ def load_manifest(folder: str | Path) -> Manifest | None:
     schema), or None when the folder has none."""
     path = Path(folder) / "manifest.json"
     return cast(Manifest, read_json(path)) if path.exists() else None
-
-
-def read_manifest(folder: str | Path) -> dict[str, Any] | None:
-    """:func:`load_manifest` as a plain JSON object (``tvt.audit`` keeps it so)."""
-    path = Path(folder) / "manifest.json"
-    return read_json(path) if path.exists() else None

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from tvt.dataset import read_manifest, resolve_dataset
+from tvt.dataset import load_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import dumps
 from tvt.phases import BENCHMARK_ORDER, PHASE_NAMES
-from tvt.records import Case, Conversation, ReferenceRow, read_references
+from tvt.records import Case, Conversation, Manifest, ReferenceRow, read_references
 from tvt.release.exporter import conversations_of, load_cases, staged_export
 from tvt.release.turns import render_turn
 
@@ -413,7 +413,7 @@ def export_hf_records(
     cases: Sequence[Case],
     conversations: Iterable[Conversation],
     references: Sequence[ReferenceRow],
-    manifest: Mapping[str, Any],
+    manifest: Manifest | None,
     out: str | Path,
     *,
     force: bool = False,
@@ -452,7 +452,8 @@ def export_hf_records(
         )
     counts = {c: {s: len(r) for s, r in by.items()} for c, by in rows.items()}
     present = [c for c in CONFIGS if sum(counts[c].values())]
-    backend = (manifest.get("backend") or {}).get("name", "unknown")
+    made_by = manifest.get("backend") if manifest else None
+    backend = made_by.get("name", "unknown") if made_by else "unknown"
     license_id = LICENSE_RELEASE if backend == "import" else LICENSE_GENERATED
     ext = "parquet" if file_format == "parquet" else "csv"
     with staged_export(out, force, ("data", "README.md")) as staging:
@@ -488,9 +489,9 @@ def export_hf_records(
             size=_size_category(sum(counts["conversations"].values()) or len(by_id)),
             clients=len(by_id),
             conversations=sum(counts["conversations"].values()),
-            tvt_version=manifest.get("tvt_version", "unknown"),
+            tvt_version=manifest.get("tvt_version", "unknown") if manifest else "unknown",
             backend=backend,
-            fingerprint=manifest.get("fingerprint", "unknown"),
+            fingerprint=manifest.get("fingerprint", "unknown") if manifest else "unknown",
             configs="".join(configs),
             dataset_info="\n".join(info) + "\n",
             split_header=" | ".join(splits),
@@ -517,7 +518,7 @@ def export_hf(
 ) -> HFExport:
     """Write the Hugging Face layout of a dataset folder (see the module docstring)."""
     folder = resolve_dataset(dataset)
-    manifest = read_manifest(folder) or {}
+    manifest = load_manifest(folder)
     cases = load_cases(folder)
     references = [r for _, r in read_references(folder)]
     conversations: Iterable[Conversation] = (

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from tvt.card import Survey, preload_card, write_card
 from tvt.compose import COMPOSER_VERSION, SUDS_STYLES, compose_client
@@ -25,28 +25,21 @@ from tvt.resources import load_seed_json
 from tvt.sampling import Sampler
 
 
-# -- the planner and the composer take plain JSON objects; the typed records cross here ------------
-def _plain(case: Case) -> dict[str, Any]:
-    return cast(dict[str, Any], case)  # noqa: TC006 - a Case is a JSON object
-
-
 def plan_case(case: Case, seed: int, model: PlanModel | None = None) -> Plan:
     """The plan of a sampled case (:func:`tvt.plan.plan_trajectory`)."""
-    return cast(Plan, plan_trajectory(_plain(case), seed, model))
+    return plan_trajectory(case, seed, model)
 
 
 def reference_of(case: Case) -> ReferenceRow:
     """The ``reference.jsonl`` line of a planned case (:func:`tvt.plan.reference_record`)."""
-    return cast(ReferenceRow, reference_record(_plain(case)))
+    return reference_record(case)
 
 
 def compose_case(
     case: Case, seed: int, phases: Sequence[str], suds_style: str = "numeric"
 ) -> list[Conversation]:
     """The offline composer's conversations of a planned case (:func:`tvt.compose.compose_client`)."""
-    return cast(
-        list[Conversation], compose_client(_plain(case), seed, phases, suds_style=suds_style)
-    )
+    return compose_client(case, seed, phases, suds_style=suds_style)
 
 
 def planned_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[Case]:
@@ -57,11 +50,6 @@ def planned_cases(config: Config, seed: int, clients: int, start: int = 1) -> It
         case = sampler.sample(client_id)
         case["plan"] = plan_case(case, seed, model)
         yield case
-
-
-def iter_cases(config: Config, seed: int, clients: int, start: int = 1) -> Iterator[dict[str, Any]]:
-    """:func:`planned_cases` as plain JSON objects (the composer's own reports take those)."""
-    return map(_plain, planned_cases(config, seed, clients, start))
 
 
 def parse_phases(text: str | None) -> list[str]:

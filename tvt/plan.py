@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from tvt.phases import EXPOSURE_PHASES
+from tvt.records import Case, PhaseSuds, Plan, ReferenceRow, SudsCourse
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -49,11 +50,11 @@ AT_START = 0.12
 
 
 def draw_course(
-    s: dict[str, Any],
+    s: PhaseSuds,
     rng: Stream,
     weights: dict[str, float] | None = None,
     dread: float = 0.0,
-) -> dict[str, Any]:
+) -> SudsCourse:
     """Draw the session's SUDS course into ``s`` (``{"start", "peak", "end"}``) as ``s["course"]``.
 
     Positions are relative (0 = first client turn, 1 = last); the composer moves a peak onto the
@@ -82,7 +83,7 @@ def draw_course(
             break
         u -= w[k]
     start, peak, end = s["start"], s["peak"], s["end"]
-    course: dict[str, Any] = {"kind": kind}
+    course: SudsCourse = {"kind": kind}
     if kind == "early":
         at = rng.uniform(0.0, 0.3)
         if at < AT_START + 0.02 * max(0.0, dread):
@@ -164,7 +165,7 @@ class PlanModel:
             for phase in EXPOSURE_PHASES
         ]
 
-    def effects(self, case: dict[str, Any]) -> dict[str, float]:
+    def effects(self, case: Case) -> dict[str, float]:
         """Sum the profile adjustments that apply to this case."""
         eff = {
             "anticipation": 0.0,
@@ -186,7 +187,7 @@ class PlanModel:
         eff["peak_suds"] += self.topic_peak.get(case["trauma_info"]["session_topic"], 0)
         return eff
 
-    def plan(self, case: dict[str, Any], seed: int) -> dict[str, Any]:
+    def plan(self, case: Case, seed: int) -> Plan:
         """The plan of one client (see :func:`plan_trajectory`)."""
         rules = self.rules
         rng = Stream(seed, case["client_id"], "plan")
@@ -197,7 +198,7 @@ class PlanModel:
         # around 1, so some clients settle quickly and others stay distressed through processing.
         habituation = _clip(math.exp(rng.normal(0.0, rules["habituation_sd"])), 0.35, 2.5)
         drop_factor = eff["drop_factor"] * habituation
-        suds: dict[str, dict[str, int]] = {}
+        suds: dict[str, PhaseSuds] = {}
         intensity: dict[str, int] = {}
         r = rng.random
         courses = Stream(seed, case["client_id"], "course")
@@ -271,7 +272,7 @@ def treatment_sessions(seed: int, client_id: int) -> dict[str, int]:
     return {"P5": 3, "P10": p10, "P6": p6, "P7": p7, "P8": p10, "P11": p7}
 
 
-def hotspot_work(case: dict[str, Any], phase: str) -> bool:
+def hotspot_work(case: Case, phase: str) -> bool:
     """Whether the exposure of ``phase`` may work a hot spot in slow motion (a later session)."""
     session = case.get("plan", {}).get("session", {}).get(phase)
     return session is not None and session >= HOTSPOT_FROM_SESSION
@@ -282,9 +283,7 @@ def _default_model() -> PlanModel:
     return PlanModel(load_seed_json("plan.json"))
 
 
-def plan_trajectory(
-    case: dict[str, Any], seed: int, model: PlanModel | None = None
-) -> dict[str, Any]:
+def plan_trajectory(case: Case, seed: int, model: PlanModel | None = None) -> Plan:
     """The plan of one client: ``{"session": {phase: int}, "intensity": {phase: int},
     "suds": {phase: {start, peak, end}}}``.
 
@@ -294,7 +293,7 @@ def plan_trajectory(
     return (model or _default_model()).plan(case, seed)
 
 
-def reference_record(case: dict[str, Any]) -> dict[str, Any]:
+def reference_record(case: Case) -> ReferenceRow:
     """The ``reference.jsonl`` line of a planned case."""
     return {
         "client_id": case["client_id"],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, TypedDict, cast, final
 
 from tvt.errors import InputError
 from tvt.fields import CASE_SECTIONS
@@ -138,6 +138,7 @@ class Conversation(_ConversationBase, total=False):
     realize: RealizeCounts  # --backend realize: attempts, turns rewritten / retried / fallen back
 
 
+@final
 class ReferenceRow(TypedDict):
     client_id: int
     trajectory: dict[str, float]  # phase -> intensity 1..10
@@ -149,6 +150,7 @@ class _OutputRowBase(TypedDict):
     trajectory: dict[str, float]
 
 
+@final
 class OutputRow(_OutputRowBase, total=False):
     """One line of a model-output file in the per-client shape (what tvt's raters write)."""
 
@@ -383,6 +385,20 @@ class BaselineDoc(TypedDict):
     r_rmse: float | None
 
 
+class _SkillEntryBase(TypedDict):
+    value: float | None
+
+
+class SkillEntry(_SkillEntryBase, total=False):
+    """Reading skill against the track's protocol prior (docs/methodology.md): a
+    score against a published benchmark split and a leaderboard entry carry it."""
+
+    ci95: list[float] | None
+    residual_r: float | None
+    residual_r_ci95: list[float] | None
+    prior: str
+
+
 class _ScoreReportDocBase(TypedDict):
     format: str  # "tvt-score-report"
     format_version: str
@@ -412,7 +428,7 @@ class ScoreReportDoc(_ScoreReportDocBase, total=False):
 
     inputs: InputsDoc
     baseline: BaselineDoc
-    skill: dict[str, Any]  # a published benchmark split: tvt.bench.prior's reading-skill block
+    skill: SkillEntry  # a published benchmark split: tvt.bench.prior's reading-skill block
 
 
 class _PhaseOutputRowBase(TypedDict):
@@ -421,6 +437,7 @@ class _PhaseOutputRowBase(TypedDict):
     intensity: float
 
 
+@final
 class PhaseOutputRow(_PhaseOutputRowBase, total=False):
     """One line of a model-output file in the per-phase shape (the openai rater writes these)."""
 
@@ -454,6 +471,7 @@ class _TurnReferenceBase(TypedDict):
     intensities: list[float]  # aligned with ``turns``
 
 
+@final
 class TurnReference(_TurnReferenceBase, total=False):
     """One line of a turn-track ``reference.jsonl``: the planned intensity of each rated turn."""
 
@@ -467,6 +485,7 @@ class _TurnOutputsRowBase(TypedDict):
     intensities: list[float]
 
 
+@final
 class TurnOutputsRow(_TurnOutputsRowBase, total=False):
     """One line of turn-track model outputs, per conversation (what tvt's raters write)."""
 
@@ -481,12 +500,23 @@ class _TurnOutputRowBase(TypedDict):
     intensity: float
 
 
+@final
 class TurnOutputRow(_TurnOutputRowBase, total=False):
     """One line of turn-track model outputs, per turn."""
 
     model: str
     raw: Any
 
+
+#: A benchmark reference line: a trajectory by phase (conversation tracks) or the intensity of
+#: each rated turn (turn track).
+BenchReference = ReferenceRow | TurnReference
+#: A benchmark output line: one intensity per phase conversation, or one per rated turn.
+BenchOutput = PhaseOutputRow | TurnOutputsRow
+
+#: Any line of a model-output file the scorer accepts (per client, per phase, per conversation's
+#: turns or per turn).
+ModelOutputRow = OutputRow | PhaseOutputRow | TurnOutputsRow | TurnOutputRow
 
 #: One line a rater gives: model outputs (per client or per phase), or with ``as_reference`` a
 #: reference row.

@@ -34,7 +34,7 @@ CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 from tvt.config import load_config
-from tvt.pipeline import generate_offline, iter_cases
+from tvt.pipeline import generate_offline, planned_cases
 from tvt.compose import compose_client
 from tvt.phases import BENCHMARK_ORDER
 
@@ -43,7 +43,7 @@ t0 = time.perf_counter()
 config = load_config("default")
 convs = 0
 if mode == "compose":
-    for case in iter_cases(config, 42, n):
+    for case in planned_cases(config, 42, n):
         convs += len(compose_client(case, 42, BENCHMARK_ORDER))
 else:
     manifest = generate_offline(out, seed=42, clients=n, config=config, force=True)
@@ -73,12 +73,12 @@ from tvt.config import load_config
 from tvt.dataset import DatasetWriter, base_manifest
 from tvt.jsonio import dumps_generated
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
 from tvt.plan import reference_record
 mark("imports")
 n, out = int(sys.argv[1]), Path(sys.argv[2])
 config = load_config("default")
-cases = list(iter_cases(config, 42, n))
+cases = list(planned_cases(config, 42, n))
 refs = [reference_record(c) for c in cases]
 mark("sample+plan")
 convs = [v for c in cases for v in compose_client(c, 42, BENCHMARK_ORDER)]

@@ -84,10 +84,10 @@ def overhead_in_process(n: int) -> float:
     from tvt.jsonio import dumps
     from tvt.llm.prompts import generation_messages, load_prompts, turn_bounds
     from tvt.llm.transcript import parse_transcript, speaker_aliases
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import planned_cases
 
     prompts = load_prompts("generation")
-    cases = list(iter_cases(load_config("default"), 1, max(1, n // 6)))
+    cases = list(planned_cases(load_config("default"), 1, max(1, n // 6)))
     answers = []
     for case in cases:
         for phase in BENCHMARK_ORDER:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tvt.audit.load import Dataset, load_dataset
+from tvt.audit.load import AuditData, load_dataset
 from tvt.audit.rules import RATIONALE_ELEMENTS, Rules, load_rules
 from tvt.phases import EXPOSURE_PHASES
 
@@ -57,7 +57,7 @@ FAMILIES: tuple[str, ...] = (
 class AuditResult:
     """The outcome of the rule-based audit of one dataset."""
 
-    dataset: Dataset
+    dataset: AuditData
     rules: Rules
     findings: Any
     figures: Any
@@ -82,7 +82,7 @@ PARALLEL_MIN_CONVERSATIONS = 600
 
 def _audit_clients(
     groups: list[tuple[int, list[Any]]],
-    data: Dataset,
+    data: AuditData,
     rules: Rules,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[Any, Counter[str], dict[tuple[int, str], list[int]]]:

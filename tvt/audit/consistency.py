@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 from tvt.audit.findings import Findings
 from tvt.audit.lexicon import CategoryIndex, words_of
-from tvt.audit.load import Case, Conversation
+from tvt.audit.load import CaseView, ConversationView
 from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
 
@@ -61,7 +61,7 @@ def _could_thank(text: str) -> bool:
     return any(e in text for e in _THANKS_ENDINGS)
 
 
-def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[int]], ...]:
+def addressed_names(conv: ConversationView, rules: Rules) -> tuple[dict[str, list[int]], ...]:
     """(client names, therapist names) found in ``conv``, each name with the turns using it."""
     client: dict[str, list[int]] = defaultdict(list)
     therapist: dict[str, list[int]] = defaultdict(list)
@@ -106,7 +106,7 @@ def addressed_names(conv: Conversation, rules: Rules) -> tuple[dict[str, list[in
 
 def _name_check(
     check: str,
-    convs: list[Conversation],
+    convs: list[ConversationView],
     per_conv: list[dict[str, list[int]]],
     known: str | None,
     found: Findings,
@@ -178,7 +178,7 @@ class _Hits:
     """Category counts of a conversation's client turns; the turns of a category on demand."""
 
     def __init__(
-        self, conv: Conversation, index: CategoryIndex, rules: Rules, passing: bool = False
+        self, conv: ConversationView, index: CategoryIndex, rules: Rules, passing: bool = False
     ) -> None:
         self.conv, self.index = conv, index
         self.passing = rules.lex("facts.in_passing") if passing else None
@@ -216,7 +216,7 @@ class _Hits:
 
 
 def _category_hits(
-    conv: Conversation, index: CategoryIndex, rules: Rules, passing: bool = False
+    conv: ConversationView, index: CategoryIndex, rules: Rules, passing: bool = False
 ) -> _Hits:
     return _Hits(conv, index, rules, passing)
 
@@ -232,7 +232,7 @@ def _dominant(counts: Counter[str], minimum: int, share: float = 0.0) -> str | N
 
 def _divergence_check(
     check: str,
-    convs: list[Conversation],
+    convs: list[ConversationView],
     hits: list[_Hits],
     minimum: int,
     found: Findings,
@@ -266,7 +266,7 @@ def _divergence_check(
 
 
 def consistency(
-    convs: list[Conversation], case: Case | None, rules: Rules, found: Findings
+    convs: list[ConversationView], case: CaseView | None, rules: Rules, found: Findings
 ) -> None:
     """Audit all conversations of one client together."""
     names = [addressed_names(c, rules) for c in convs]

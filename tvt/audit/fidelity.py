@@ -11,7 +11,7 @@ from bisect import bisect_right
 
 from tvt.audit.findings import Findings
 from tvt.audit.lexicon import Lexicon, tokens_of, words_of
-from tvt.audit.load import Conversation, Turn
+from tvt.audit.load import ConversationView, TurnView
 from tvt.audit.rules import BELIEF_KINDS, RATIONALE_ELEMENTS, Rules
 from tvt.audit.suds import SudsTrace, trace
 from tvt.diversity import sentences, words
@@ -19,7 +19,7 @@ from tvt.diversity import sentences, words
 _LEAD_RE = re.compile(r"^(?:(?:so|and|okay|ok|now|well|then|but|right)\b[,\s]*)+", re.IGNORECASE)
 
 
-def rationale(conv: Conversation, rules: Rules, found: Findings) -> None:
+def rationale(conv: ConversationView, rules: Rules, found: Findings) -> None:
     """P5: which elements of the rationale the therapist covers."""
     therapist = " \n ".join(t.text for t in conv.turns if t.speaker == "therapist")
     # its words and lower case once for all the elements (find would compute them per call)
@@ -56,7 +56,7 @@ def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
     return present, past
 
 
-def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
+def exposure(conv: ConversationView, rules: Rules, found: Findings) -> SudsTrace:
     """P10, P6, P7: tense, SUDS cadence and scale, therapist talk, relaxation, grounding, topic."""
     t = rules.t
     suds = trace(conv, rules)
@@ -181,7 +181,7 @@ def exposure(conv: Conversation, rules: Rules, found: Findings) -> SudsTrace:
     return suds
 
 
-def exposure_span(conv: Conversation, rules: Rules) -> tuple[int, int]:
+def exposure_span(conv: ConversationView, rules: Rules) -> tuple[int, int]:
     """Where the imaginal exposure runs, read from the dialogue: (index of the therapist turn
     that begins it, or -1 when none does; index of the first therapist turn after it that ends
     it, or the number of turns). The closing turn and what follows are not during exposure."""
@@ -216,7 +216,7 @@ def question_kind(sentence: str, rules: Rules) -> str | None:
     return None
 
 
-def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
+def processing(conv: ConversationView, rules: Rules, found: Findings) -> None:
     """P8, P11: open questions, homework (P11), stated beliefs taken up."""
     open_n = closed_n = 0
     closed_turns: list[int] = []
@@ -260,7 +260,7 @@ def processing(conv: Conversation, rules: Rules, found: Findings) -> None:
     beliefs(conv, rules, found)
 
 
-def stated(lex: Lexicon, turn: Turn, rules: Rules) -> bool:
+def stated(lex: Lexicon, turn: TurnView, rules: Rules) -> bool:
     """Does ``turn`` state the belief of ``lex`` (a match in a sentence no exclusion of the
     lexicon matches, not inside an indirect question: "what I should have done differently",
     lexicon ``belief.embedded``)?"""
@@ -277,7 +277,7 @@ def stated(lex: Lexicon, turn: Turn, rules: Rules) -> bool:
     return False
 
 
-def is_probe(turn: Turn, rules: Rules) -> bool:
+def is_probe(turn: TurnView, rules: Rules) -> bool:
     """Is ``turn`` an open probe of what the client just said: its last sentence a question
     (or "tell me"/"say" request) made only of the words of lexicon ``belief.probe`` and
     referring to the statement (``belief.probe_refers``: "that", "this", "it", "more")?
@@ -291,7 +291,7 @@ def is_probe(turn: Turn, rules: Rules) -> bool:
     return bool(words) and all(w in probe for w in words) and not refers.isdisjoint(words)
 
 
-def beliefs(conv: Conversation, rules: Rules, found: Findings) -> None:
+def beliefs(conv: ConversationView, rules: Rules, found: Findings) -> None:
     """Stated beliefs (self-blame, danger, incompetence) and whether the therapist takes them up."""
     taken = rules.lex("belief.taken_up")
     revised = rules.lex("belief.revised")

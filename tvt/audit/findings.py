@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
+from tvt.audit.types import Example, Flag, ShownTurn, TallyDoc
 
 #: Characters of a turn shown in an example excerpt.
 EXCERPT_CHARS = 320
@@ -27,13 +28,13 @@ class Tally:
     flagged: int = 0
     conversations: set[tuple[int, str]] = field(default_factory=set)
     turns: int = 0
-    examples: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)
 
     @property
     def rate(self) -> float | None:
         return self.flagged / self.eligible if self.eligible else None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> TallyDoc:
         return {
             "unit": self.unit,
             "eligible": self.eligible,
@@ -68,7 +69,7 @@ class Findings:
 
     def __init__(self, checks: dict[str, dict[str, Any]], examples: int) -> None:
         self.tallies = {cid: Tally(cid, spec["unit"]) for cid, spec in checks.items()}
-        self.flags: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        self.flags: dict[tuple[int, str], list[Flag]] = {}
         self.means: dict[str, Mean] = {}
         self.figures: dict[str, Any] = {}
         self.max_examples = examples
@@ -79,7 +80,7 @@ class Findings:
     def flag(
         self,
         check: str,
-        conv: Conversation,
+        conv: ConversationView,
         turns: list[int],
         detail: str | None = None,
         *,
@@ -91,22 +92,22 @@ class Findings:
         self.add_flag(check, conv, turns, detail)
 
     def add_flag(
-        self, check: str, conv: Conversation, turns: list[int], detail: str | None = None
+        self, check: str, conv: ConversationView, turns: list[int], detail: str | None = None
     ) -> None:
         """Attach a flag to a conversation without counting a unit (client-level checks)."""
         tally = self.tallies[check]
         tally.conversations.add(conv.key)
         tally.turns += len(turns)
-        entry: dict[str, Any] = {"check": check, "turns": sorted(turns)}
+        entry: Flag = {"check": check, "turns": sorted(turns)}
         if detail:
             entry["detail"] = detail
         self.flags.setdefault(conv.key, []).append(entry)
         if len(tally.examples) < self.max_examples:
-            tally.examples.append(self._example(conv, turns, detail))
+            tally.examples.append(self.example(conv, turns, detail))
 
     @staticmethod
-    def _example(conv: Conversation, turns: list[int], detail: str | None) -> dict[str, Any]:
-        shown = []
+    def example(conv: ConversationView, turns: list[int], detail: str | None) -> Example:
+        shown: list[ShownTurn] = []
         if turns:
             first = min(turns)
             for i in (first - 1, first):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from tvt.audit.checks import FAMILIES
 from tvt.audit.report import JUDGE_BESIDE
+from tvt.audit.types import AuditDocument, CheckDoc, Example
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:72rem;
@@ -51,7 +51,7 @@ SEVERITY_OF_FAMILY = {
 SEVERITY_OF_CHECK = {"safety.risk_statement": "info"}
 
 
-def severity(cid: str, check: dict[str, Any]) -> str:
+def severity(cid: str, check: CheckDoc) -> str:
     """``high``, ``medium``, ``low`` or ``info`` for a check that flags something, else ``none``."""
     if not check.get("flagged"):
         return "none"
@@ -72,7 +72,7 @@ def _bar(value: float | None) -> str:
     return f'<span class="bar" style="width:{max(1, round(100 * value))}px"></span>'
 
 
-def _example(ex: dict[str, Any]) -> str:
+def _example(ex: Example) -> str:
     where = f"client {ex['client_id']}, {escape(ex['phase'])}"
     if ex["turns"]:
         where += ", turn " + ", ".join(str(t) for t in ex["turns"][:8])
@@ -92,10 +92,10 @@ def _example(ex: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_html(doc: dict[str, Any]) -> str:
+def render_html(doc: AuditDocument) -> str:
     """The whole report as one HTML page."""
     ds = doc["dataset"]
-    judge = doc.get("judge")
+    judge = doc["judge"]
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

@@ -21,7 +21,8 @@ from typing import Any
 
 from tvt.audit.checks import AuditResult
 from tvt.audit.findings import Findings
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
+from tvt.audit.types import Example, JudgeDoc, Judgement, JudgeQuestion, JudgeVerdict
 from tvt.errors import WorkFailed
 from tvt.llm.per_item import Asked, ask_parsed, json_in_text
 from tvt.phases import PHASE_INDEX, PHASE_NAMES
@@ -76,7 +77,7 @@ def _value(raw: Any, key: str) -> str | None:
     return v if v in _ALLOWED[key] else None
 
 
-def parse_verdict(text: str | None) -> dict[str, Any] | None:
+def parse_verdict(text: str | None) -> JudgeVerdict | None:
     """``{"stuck_point", "risk", "turn"}`` from a judge answer, or None if it cannot be read."""
     if not text:
         return None
@@ -95,11 +96,11 @@ def parse_verdict(text: str | None) -> dict[str, Any] | None:
     return None
 
 
-def transcript(conv: Conversation) -> str:
+def transcript(conv: ConversationView) -> str:
     return "\n".join(f"[{i}] {t.speaker.capitalize()}: {t.text}" for i, t in enumerate(conv.turns))
 
 
-def judge_messages(conv: Conversation, prompts: Any) -> list[dict[str, str]]:
+def judge_messages(conv: ConversationView, prompts: Any) -> list[dict[str, str]]:
     user = prompts.template("user.md").substitute(
         phase=conv.phase, phase_name=PHASE_NAMES[conv.phase], transcript=transcript(conv)
     )
@@ -110,18 +111,18 @@ def judge_messages(conv: Conversation, prompts: Any) -> list[dict[str, str]]:
 
 
 @dataclass
-class Verdict(Asked[dict[str, Any]]):
+class Verdict(Asked[JudgeVerdict]):
     """The judge's answer about one conversation (``value`` is the parsed verdict)."""
 
-    conv: Conversation
+    conv: ConversationView
 
     @property
-    def answer(self) -> dict[str, Any] | None:
+    def answer(self) -> JudgeVerdict | None:
         return self.value
 
 
 async def judge_conversation(
-    client: Any, conv: Conversation, *, prompts: Any, params: dict[str, Any], max_attempts: int
+    client: Any, conv: ConversationView, *, prompts: Any, params: dict[str, Any], max_attempts: int
 ) -> Verdict:
     """Ask about one conversation, re-asking after unreadable answers."""
     return await ask_parsed(
@@ -142,7 +143,7 @@ async def judge_conversation(
 
 def judge_items(
     result: AuditResult, only: set[tuple[int, str]] | None = None
-) -> list[Conversation]:
+) -> list[ConversationView]:
     """The conversations the judge reads: P8 and P11, and those with a rule risk statement;
     with ``only``, those (client, phase) conversations instead (the gold set's, to score it)."""
     if only is not None:
@@ -156,7 +157,7 @@ def judge_items(
 
 def run_judge(
     result: AuditResult, options: Any, *, only: set[tuple[int, str]] | None = None
-) -> tuple[dict[str, Any], dict[tuple[int, str], dict[str, Any]]]:
+) -> tuple[JudgeDoc, dict[tuple[int, str], Judgement]]:
     """Judge the audit's conversations; return the report section and the per-conversation verdicts.
 
     ``options`` is a :class:`tvt.llm.generation.LLMOptions`. Raises ``WorkFailed`` (exit 1) only
@@ -169,7 +170,7 @@ def run_judge(
     prompts = judge_prompts()
     items = judge_items(result, only)
 
-    async def ask(client: Any, conv: Conversation, params: dict[str, Any]) -> Verdict:
+    async def ask(client: Any, conv: ConversationView, params: dict[str, Any]) -> Verdict:
         return await judge_conversation(
             client, conv, prompts=prompts, params=params, max_attempts=options.max_attempts
         )
@@ -180,16 +181,14 @@ def run_judge(
     doc, per_conv = summarise(result, verdicts)
     cost = cost_estimate(options, usage.prompt_tokens, usage.completion_tokens)
     failed = run.failed
-    doc.update(
-        model=endpoint.model,
-        base_url_host=endpoint.host,
-        prompt_version=prompts.id,
-        prompt_sha256=prompts.sha256,
-        json_mode=run.json_mode,
-        usage=usage.as_dict(),
-        cost_estimate=cost,
-        summary=run.summary_line(cost),
-    )
+    doc["model"] = endpoint.model
+    doc["base_url_host"] = endpoint.host
+    doc["prompt_version"] = prompts.id
+    doc["prompt_sha256"] = prompts.sha256
+    doc["json_mode"] = run.json_mode
+    doc["usage"] = usage.as_dict()
+    doc["cost_estimate"] = cost
+    doc["summary"] = run.summary_line(cost)
     if items and len(failed) == len(items):
         raise WorkFailed(
             f"the judge could not judge any of {len(items)} conversations "
@@ -200,28 +199,28 @@ def run_judge(
 
 def summarise(
     result: AuditResult, verdicts: list[Verdict]
-) -> tuple[dict[str, Any], dict[tuple[int, str], dict[str, Any]]]:
+) -> tuple[JudgeDoc, dict[tuple[int, str], Judgement]]:
     """The judge section of the report, and the verdict of each judged conversation."""
     flags = result.findings.flags
     examples = Findings({}, result.rules.t("examples_per_check"))
-    questions: dict[str, Any] = {}
-    per_conv: dict[tuple[int, str], dict[str, Any]] = {}
+    questions: dict[str, JudgeQuestion] = {}
+    per_conv: dict[tuple[int, str], Judgement] = {}
     for v in verdicts:
         if v.answer is None:
             per_conv[v.conv.key] = {"failure": v.reason, "attempts": v.attempts}
         else:
-            per_conv[v.conv.key] = dict(v.answer)
+            per_conv[v.conv.key] = v.answer.copy()
     for qid, (key, bad, counted, text) in QUESTIONS.items():
         rule = RULE_OF[qid]
         eligible = flagged = compared = agreed = 0
-        shown: list[dict[str, Any]] = []
+        shown: list[Example] = []
         for v in verdicts:
-            if v.answer is None or v.answer[key] not in counted:
+            if v.answer is None or _said(v.answer, key) not in counted:
                 continue
             if key == "stuck_point" and v.conv.phase not in ("P8", "P11"):
                 continue
             eligible += 1
-            judged_bad = v.answer[key] == bad
+            judged_bad = _said(v.answer, key) == bad
             flagged += judged_bad
             rule_eligible = _rule_units(result, v.conv, rule)
             if rule_eligible:
@@ -231,7 +230,7 @@ def summarise(
             if judged_bad and len(shown) < examples.max_examples:
                 turn = v.answer.get("turn")
                 turns = [turn] if isinstance(turn, int) and 0 <= turn < len(v.conv.turns) else []
-                shown.append(examples._example(v.conv, turns, f"judge: {bad}"))
+                shown.append(examples.example(v.conv, turns, f"judge: {bad}"))
         questions[qid] = {
             "question": text,
             "rule_check": rule,
@@ -244,7 +243,7 @@ def summarise(
         }
     failed = [v for v in verdicts if v.answer is None]
     fmt = sum(1 for v in failed if v.reason and v.reason.startswith("format"))
-    doc = {
+    doc: JudgeDoc = {
         "judged": len(verdicts) - len(failed),
         "items": len(verdicts),
         "format_failures": fmt,
@@ -255,7 +254,12 @@ def summarise(
     return doc, per_conv
 
 
-def _rule_units(result: AuditResult, conv: Conversation, rule: str) -> bool:
+def _said(verdict: JudgeVerdict, key: str) -> str:
+    """The verdict's answer to question ``key`` (``stuck_point`` or ``risk``)."""
+    return verdict["stuck_point"] if key == "stuck_point" else verdict["risk"]
+
+
+def _rule_units(result: AuditResult, conv: ConversationView, rule: str) -> bool:
     """Did the rule check have something to judge in ``conv`` (a belief or a risk statement)?"""
     if rule == "safety.unassessed_risk":
         return conv.key in result.risk_turns

@@ -1,8 +1,15 @@
 """Reading a native dataset folder for the audit (bad input: one sentence naming file and line).
 
+The records are those of :mod:`tvt.records` (:class:`~tvt.records.Conversation`,
+:class:`~tvt.records.Turn`, :class:`~tvt.records.Case`, :class:`~tvt.records.Manifest`); the
+audit reads each through a view built from it in one place (``TurnView.of``,
+``ConversationView.of``, ``CaseView.of``) that keeps what the checks use, the text normalised,
+and caches the words the checks look for.
+
 Only what the checks need is required: ``client_id``, ``phase`` and ``turns`` with a ``speaker``
 and a ``text`` each. ``suds``, ``suds_scale`` and ``act`` are used when present and never
-required, so folders from other pipelines (or an imported release) can be audited.
+required, so folders from other pipelines (or an imported release) can be audited; the client
+and therapist names are read when the case has them.
 """
 
 from __future__ import annotations
@@ -11,25 +18,45 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt.audit.lexicon import words_of
 from tvt.audit.rules import normalise
-from tvt.dataset import iter_records, read_manifest, resolve_dataset
+from tvt.dataset import iter_records, load_manifest, resolve_dataset
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
 from tvt.phases import PHASE_INDEX
-from tvt.records import conversation_key_problem, turns_list_problem
+from tvt.records import (
+    Case,
+    Conversation,
+    Manifest,
+    Turn,
+    conversation_key_problem,
+    turns_list_problem,
+)
 
 
 @dataclass
-class Turn:
+class TurnView:
+    """A :class:`~tvt.records.Turn` as the audit reads it (:meth:`of`)."""
+
     speaker: str
     text: str
     #: The stated SUDS on 0-100 from the turn's ``suds`` field (None when absent or null).
     suds: float | None = None
     #: 10 when the turn's ``suds_scale`` field says the client rated on 0-10.
     suds_scale: int | None = None
+
+    @classmethod
+    def of(cls, turn: Turn) -> TurnView:
+        """The audit's view of a turn: its text normalised, a 0-10 answer's scale kept."""
+        suds = turn.get("suds")
+        return cls(
+            speaker=turn["speaker"],
+            text=normalise(turn["text"]),
+            suds=float(suds) if suds is not None else None,
+            suds_scale=10 if turn.get("suds_scale") == 10 else None,
+        )
 
     # The lower-case text, its words and their set are computed on first use (in the worker
     # processes when the audit is split) and then kept.
@@ -47,11 +74,23 @@ class Turn:
 
 
 @dataclass
-class Conversation:
+class ConversationView:
+    """A :class:`~tvt.records.Conversation` as the audit reads it (:meth:`of`), with the line
+    it came from."""
+
     client_id: int
     phase: str
-    turns: list[Turn]
+    turns: list[TurnView]
     line: int = 0
+
+    @classmethod
+    def of(cls, conversation: Conversation, line: int = 0) -> ConversationView:
+        return cls(
+            conversation["client_id"],
+            conversation["phase"],
+            [TurnView.of(t) for t in conversation["turns"]],
+            line,
+        )
 
     @property
     def key(self) -> tuple[int, str]:
@@ -75,22 +114,35 @@ class Conversation:
 
 
 @dataclass
-class Case:
+class CaseView:
+    """What the audit uses of a :class:`~tvt.records.Case`: the client's and therapist's names
+    (an imported release has none)."""
+
     client_id: int
     client_name: str | None = None
     therapist_name: str | None = None
 
+    @classmethod
+    def of(cls, case: Case) -> CaseView:
+        return cls(
+            case["client_id"],
+            _name(case.get("client_profile")),
+            _name(case.get("therapist_profile")),
+        )
+
 
 @dataclass
-class Dataset:
-    folder: Path
-    conversations: list[Conversation]
-    cases: dict[int, Case] = field(default_factory=dict)
-    manifest: dict[str, Any] | None = None
+class AuditData:
+    """A dataset folder as the audit reads it: its conversations in client and phase order."""
 
-    def by_client(self) -> Iterator[tuple[int, list[Conversation]]]:
+    folder: Path
+    conversations: list[ConversationView]
+    cases: dict[int, CaseView] = field(default_factory=dict)
+    manifest: Manifest | None = None
+
+    def by_client(self) -> Iterator[tuple[int, list[ConversationView]]]:
         """The conversations grouped by client, in file order (sorted by client and phase)."""
-        group: list[Conversation] = []
+        group: list[ConversationView] = []
         for conv in self.conversations:
             if group and group[0].client_id != conv.client_id:
                 yield group[0].client_id, group
@@ -100,7 +152,8 @@ class Dataset:
             yield group[0].client_id, group
 
 
-def _turn(t: Any, path: Path, line: int, i: int) -> Turn:
+def _check_turn(t: Any, path: Path, line: int, i: int) -> None:
+    """What the audit needs of a turn: a speaker and a text, and a SUDS of 0-100 if any."""
     where = f"turns[{i}]"
     if not isinstance(t, dict):
         raise InputError("each turn must be an object", path=path, line=line, field=where)
@@ -119,13 +172,6 @@ def _turn(t: Any, path: Path, line: int, i: int) -> Turn:
         raise InputError(
             "must be a number from 0 to 100 or null", path=path, line=line, field=f"{where}.suds"
         )
-    scale = t.get("suds_scale")
-    return Turn(
-        speaker=speaker,
-        text=normalise(text),
-        suds=float(suds) if suds is not None else None,
-        suds_scale=10 if scale == 10 else None,
-    )
 
 
 def _client_id(value: Any, path: Path, line: int) -> int:
@@ -142,13 +188,13 @@ def _name(section: Any) -> str | None:
     return None
 
 
-def load_dataset(folder: str | Path) -> Dataset:
+def load_dataset(folder: str | Path) -> AuditData:
     """Read ``conversations.jsonl`` (required) and ``cases.jsonl`` (optional) of a dataset."""
     folder = resolve_dataset(folder)
     path = folder / "conversations.jsonl"
     if not path.exists():
         raise InputError("no conversations.jsonl in this dataset folder", path=folder)
-    conversations: list[Conversation] = []
+    conversations: list[ConversationView] = []
     seen: set[tuple[int, str]] = set()
     for line, rec in iter_records(folder, "conversations.jsonl"):
         found = conversation_key_problem(rec) or turns_list_problem(rec)
@@ -160,17 +206,17 @@ def load_dataset(folder: str | Path) -> Dataset:
                 f"duplicate conversation for client {cid}, phase {phase}", path=path, line=line
             )
         seen.add((cid, phase))
-        conversations.append(
-            Conversation(cid, phase, [_turn(t, path, line, i) for i, t in enumerate(turns)], line)
-        )
+        for i, t in enumerate(turns):
+            _check_turn(t, path, line, i)
+        # checked above: a client, a phase, and turns with a speaker and a text each
+        conversations.append(ConversationView.of(cast(Conversation, rec), line))
     conversations.sort(key=lambda c: (c.client_id, PHASE_INDEX[c.phase]))
-    cases: dict[int, Case] = {}
+    cases: dict[int, CaseView] = {}
     cases_path = folder / "cases.jsonl"
     for line, rec in iter_records(folder, "cases.jsonl"):
         cid = _client_id(rec.get("client_id"), cases_path, line)
         if cid in cases:
             raise InputError(f"duplicate case for client {cid}", path=cases_path, line=line)
-        cases[cid] = Case(
-            cid, _name(rec.get("client_profile")), _name(rec.get("therapist_profile"))
-        )
-    return Dataset(folder, conversations, cases, read_manifest(folder))
+        # only the client id is required: the profiles' names are read where a case has them
+        cases[cid] = CaseView.of(cast(Case, rec))
+    return AuditData(folder, conversations, cases, load_manifest(folder))

@@ -11,6 +11,7 @@ from typing import Any
 
 from tvt import __version__
 from tvt.audit.checks import CHECK_IDS, FAMILIES, AuditResult
+from tvt.audit.types import AuditDocument, CheckDoc, ConversationAudit, JudgeDoc, Judgement
 from tvt.audit.variety import figures_as_measures
 from tvt.phases import BENCHMARK_ORDER
 from tvt.tables import text_table
@@ -25,33 +26,39 @@ JUDGE_BESIDE = {
 }
 
 
-def to_document(result: AuditResult, judge: dict[str, Any] | None = None) -> dict[str, Any]:
+def to_document(result: AuditResult, judge: JudgeDoc | None = None) -> AuditDocument:
     """Everything the audit found, as one JSON-serialisable document."""
     found = result.findings
     rules = result.rules
-    manifest = result.dataset.manifest or {}
-    checks: dict[str, Any] = {}
+    manifest = result.dataset.manifest
+    checks: dict[str, CheckDoc] = {}
     for cid in CHECK_IDS:
         spec = rules.checks[cid]
         tally = found.tallies[cid]
+        counts = tally.as_dict()
         checks[cid] = {
             "family": cid.split(".")[0],
             "title": spec["title"],
-            **tally.as_dict(),
+            "unit": counts["unit"],
+            "eligible": counts["eligible"],
+            "flagged": counts["flagged"],
+            "rate": counts["rate"],
+            "conversations_flagged": counts["conversations_flagged"],
+            "turns_flagged": counts["turns_flagged"],
             "rule": spec["rule"],
             "why": spec["why"],
             "examples": tally.examples,
         }
     measures = {name: m.value for name, m in sorted(found.means.items())}
     measures.update(figures_as_measures(result.figures))
-    backend = manifest.get("backend")
+    backend = manifest.get("backend") if manifest else None
     return {
         "format": REPORT_FORMAT,
         "format_version": REPORT_VERSION,
         "tvt_version": __version__,
         "dataset": {
             "folder": result.dataset.folder.name,
-            "fingerprint": manifest.get("fingerprint"),
+            "fingerprint": manifest.get("fingerprint") if manifest else None,
             "backend": backend if isinstance(backend, dict) else None,
             "conversations": result.conversations,
             "clients": result.clients,
@@ -65,7 +72,7 @@ def to_document(result: AuditResult, judge: dict[str, Any] | None = None) -> dic
     }
 
 
-def metric_values(doc: dict[str, Any]) -> dict[str, float | None]:
+def metric_values(doc: AuditDocument) -> dict[str, float | None]:
     """Every figure ``--fail-on`` can test: check rates, ``<check>.count``, measures, judge."""
     out: dict[str, float | None] = {}
     for cid, c in doc["checks"].items():
@@ -73,8 +80,8 @@ def metric_values(doc: dict[str, Any]) -> dict[str, float | None]:
         out[f"{cid}.count"] = float(c["flagged"])
     for name, value in doc["measures"].items():
         out[name] = value
-    judge = doc.get("judge") or {}
-    for qid, q in (judge.get("questions") or {}).items():
+    judge = doc["judge"]
+    for qid, q in (judge["questions"] if judge else {}).items():
         out[f"judge.{qid}"] = q["rate"]
         out[f"judge.{qid}.count"] = float(q["flagged"])
     return out
@@ -92,10 +99,10 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def render_text(doc: dict[str, Any]) -> str:
+def render_text(doc: AuditDocument) -> str:
     """The readable summary table printed by default."""
     ds = doc["dataset"]
-    judge = doc.get("judge")
+    judge = doc["judge"]
     lines = [
         f"tvt audit of {ds['folder']}: {ds['conversations']} conversations, {ds['clients']} "
         f"clients; rules {doc['rules']['version']} (sha256 {doc['rules']['sha256'][:12]})",
@@ -127,7 +134,8 @@ def render_text(doc: dict[str, Any]) -> str:
     lines.append(
         text_table(["measure", "value"], [[k, _num(v)] for k, v in doc["measures"].items()])
     )
-    top = doc["diversity"]["speakers"].get("therapist", {}).get("top_sentences", [])[:3]
+    therapist = doc["diversity"]["speakers"].get("therapist")
+    top = therapist["top_sentences"][:3] if therapist else []
     if top:
         lines += ["", "most widespread therapist sentences (conversations):"]
         lines += [f"  {t['conversations']:>5}  {t['sentence']}" for t in top]
@@ -137,11 +145,11 @@ def render_text(doc: dict[str, Any]) -> str:
 
 
 def per_conversation(
-    result: AuditResult, judge_items: dict[tuple[int, str], dict[str, Any]] | None = None
-) -> Iterator[dict[str, Any]]:
+    result: AuditResult, judge_items: dict[tuple[int, str], Judgement] | None = None
+) -> Iterator[ConversationAudit]:
     """One record per conversation: its rule flags (with turn indices) and its judge verdicts."""
     for conv in result.dataset.conversations:
-        rec: dict[str, Any] = {
+        rec: ConversationAudit = {
             "client_id": conv.client_id,
             "phase": conv.phase,
             "flags": sorted(

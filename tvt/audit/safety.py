@@ -20,7 +20,7 @@ import re
 
 from tvt.audit.findings import Findings
 from tvt.audit.lexicon import tokens_of
-from tvt.audit.load import Conversation, Turn
+from tvt.audit.load import ConversationView, TurnView
 from tvt.audit.rules import Rules
 from tvt.phases import EXPOSURE_PHASES
 
@@ -57,7 +57,7 @@ def plain(text: str) -> str:
     return text
 
 
-def risk_kinds(turn: Turn, rules: Rules) -> list[str]:
+def risk_kinds(turn: TurnView, rules: Rules) -> list[str]:
     """The kinds of risk a client turn states (see :data:`RISK_KINDS`)."""
     text = plain(turn.text)
     # The words of the text once for the six lexicons (the turn's own when nothing was read
@@ -77,7 +77,7 @@ def risk_kinds(turn: Turn, rules: Rules) -> list[str]:
     return [k for k in RISK_KINDS if k in found]
 
 
-def risk_when(turn: Turn, phase: str) -> str:
+def risk_when(turn: TurnView, phase: str) -> str:
     """When the statement is about: 'now' (or since the trauma), or 'in the narrated memory'
     (an exposure phase narrates the event in the present tense, so its tense says nothing)."""
     if _NOW_RE.search(turn.text):
@@ -85,7 +85,7 @@ def risk_when(turn: Turn, phase: str) -> str:
     return "in the narrated memory" if phase in EXPOSURE_PHASES else "now"
 
 
-def describe(kinds: list[str], turn: Turn, phase: str) -> str:
+def describe(kinds: list[str], turn: TurnView, phase: str) -> str:
     names = {
         "plan_or_means": "plan or means",
         "active": "active ideation",
@@ -97,7 +97,7 @@ def describe(kinds: list[str], turn: Turn, phase: str) -> str:
     return f"{'/'.join(names[k] for k in kinds)} ({who}, {risk_when(turn, phase)})"
 
 
-def safety(conv: Conversation, rules: Rules, found: Findings) -> list[int]:
+def safety(conv: ConversationView, rules: Rules, found: Findings) -> list[int]:
     """Audit one conversation; return the turn indices of its risk statements (for the judge)."""
     t = rules.t
     statements: list[int] = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
 from tvt.audit.rules import Rules
 from tvt.suds_text import Rating, iter_ratings, on_0_100
 
@@ -96,7 +96,7 @@ class SudsTrace:
         return max(gaps)
 
 
-def trace(conv: Conversation, rules: Rules) -> SudsTrace:
+def trace(conv: ConversationView, rules: Rules) -> SudsTrace:
     """The SUDS checks and ratings of ``conv``."""
     out = SudsTrace()
     question = rules.lex("suds.question")

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from tvt.audit.findings import Findings
-from tvt.audit.load import Conversation
+from tvt.audit.load import ConversationView
 from tvt.audit.rules import Rules
 from tvt.diversity import CorpusFigures, measure, sentences, words
 
 
-def self_repeats(conv: Conversation, min_words: int) -> list[int]:
+def self_repeats(conv: ConversationView, min_words: int) -> list[int]:
     """Client turns holding a sentence (of ``min_words`` words or more) said earlier in ``conv``.
 
     The same rule as ``self_repeating_conversations`` of :func:`tvt.diversity.measure`.
@@ -34,14 +34,14 @@ def self_repeats(conv: Conversation, min_words: int) -> list[int]:
     return sorted(turns)
 
 
-def self_repeating(conv: Conversation, rules: Rules, found: Findings) -> None:
+def self_repeating(conv: ConversationView, rules: Rules, found: Findings) -> None:
     found.eligible("diversity.self_repeating")
     turns = self_repeats(conv, rules.t("self_repeat_min_words"))
     if turns:
         found.flag("diversity.self_repeating", conv, turns)
 
 
-def corpus_figures(conversations: Iterable[Conversation], rules: Rules) -> CorpusFigures:
+def corpus_figures(conversations: Iterable[ConversationView], rules: Rules) -> CorpusFigures:
     """The variety figures of the whole dataset (one definition, in :mod:`tvt.diversity`)."""
     return measure(
         ([{"speaker": t.speaker, "text": t.text} for t in c.turns] for c in conversations),

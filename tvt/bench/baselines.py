@@ -22,6 +22,7 @@ import numpy as np
 from tvt.bench.inputs import marked_turns
 from tvt.bench.raters import LEXICAL_VARIANTS, lexical_conversation_outputs, lexical_turn_outputs
 from tvt.bench.splits import Split
+from tvt.records import BenchOutput, InputRecord, InputTurn
 from tvt.rng import Stream
 
 RANDOM_SEED = 0
@@ -55,7 +56,7 @@ BANK_READERS = ("bank-decoder",)
 
 
 # -- samples: one (text, phase, target) per rated unit ---------------------------------------------
-def _client_text(turns: Sequence[dict[str, Any]]) -> str:
+def _client_text(turns: Sequence[InputTurn]) -> str:
     return " ".join(t["text"] for t in turns if t["speaker"] == "client")
 
 
@@ -65,7 +66,7 @@ def samples(split: Split) -> tuple[list[str], list[str], list[float]]:
     phases: list[str] = []
     targets: list[float] = []
     if split.track.unit == "turn":
-        refs = {(r["client_id"], r["phase"]): r for r in split.reference}
+        refs = {(r["client_id"], r["phase"]): r for r in split.reference if "turns" in r}
         for rec in split.inputs:
             ref = refs[(rec["client_id"], rec["phase"])]
             for i, value in zip(ref["turns"], ref["intensities"], strict=True):
@@ -73,7 +74,7 @@ def samples(split: Split) -> tuple[list[str], list[str], list[float]]:
                 phases.append(rec["phase"])
                 targets.append(float(value))
     else:
-        traj = {r["client_id"]: r["trajectory"] for r in split.reference}
+        traj = {r["client_id"]: r["trajectory"] for r in split.reference if "trajectory" in r}
         for rec in split.inputs:
             texts.append(_client_text(rec["turns"]))
             phases.append(rec["phase"])
@@ -82,10 +83,10 @@ def samples(split: Split) -> tuple[list[str], list[str], list[float]]:
 
 
 def _outputs(
-    split: Split, predict: Callable[[dict[str, Any], list[int]], list[float]], label: str
-) -> list[dict[str, Any]]:
+    split: Split, predict: Callable[[InputRecord, list[int]], list[float]], label: str
+) -> list[BenchOutput]:
     """Outputs in the track's format from ``predict(record, marked_turns) -> values``."""
-    out = []
+    out: list[BenchOutput] = []
     for rec in split.inputs:
         if split.track.unit == "turn":
             idx = marked_turns(rec)
@@ -112,15 +113,15 @@ def _outputs(
     return out
 
 
-def random_outputs(split: Split) -> list[dict[str, Any]]:
-    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+def random_outputs(split: Split) -> list[BenchOutput]:
+    def predict(rec: InputRecord, idx: list[int]) -> list[float]:
         stream = Stream(RANDOM_SEED, rec["client_id"], f"random-baseline:{rec['phase']}")
         return [stream.integer(1, 10) for _ in (idx or [0])]
 
     return _outputs(split, predict, "random")
 
 
-def mean_outputs(split: Split, train: Split, *, per_phase: bool) -> list[dict[str, Any]]:
+def mean_outputs(split: Split, train: Split, *, per_phase: bool) -> list[BenchOutput]:
     _, phases, targets = samples(train)
     overall = float(np.mean(targets))
     means = {
@@ -128,7 +129,7 @@ def mean_outputs(split: Split, train: Split, *, per_phase: bool) -> list[dict[st
         for p in set(phases)
     }
 
-    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+    def predict(rec: InputRecord, idx: list[int]) -> list[float]:
         v = means.get(rec["phase"], overall) if per_phase else overall
         return [v] * max(1, len(idx))
 
@@ -139,7 +140,7 @@ def _features(texts: Sequence[str], phases: Sequence[str]) -> list[str]:
     return [f"{t} phasetoken{p.lower()}" for t, p in zip(texts, phases, strict=True)]
 
 
-def tfidf_ridge_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> list[dict[str, Any]]:
+def tfidf_ridge_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> list[BenchOutput]:
     """Fit TF-IDF + ridge on ``train``; predict every unit of ``split`` (clipped to 1-10)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import Ridge
@@ -151,7 +152,7 @@ def tfidf_ridge_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> li
     )
     model.fit(_features(texts, phases), targets)
 
-    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+    def predict(rec: InputRecord, idx: list[int]) -> list[float]:
         if idx:
             docs = [rec["turns"][i]["text"] for i in idx]
         else:
@@ -162,14 +163,14 @@ def tfidf_ridge_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> li
     return _outputs(split, predict, "tfidf-ridge")
 
 
-def lexical_outputs(split: Split, variant: str) -> list[dict[str, Any]]:
+def lexical_outputs(split: Split, variant: str) -> list[BenchOutput]:
     signals = LEXICAL_VARIANTS[variant]
     if split.track.unit == "turn":
-        return lexical_turn_outputs(split.inputs, signals)
-    return lexical_conversation_outputs(split.inputs, signals)
+        return [*lexical_turn_outputs(split.inputs, signals)]
+    return [*lexical_conversation_outputs(split.inputs, signals)]
 
 
-def all_baselines(split: Split, train: Split) -> dict[str, list[dict[str, Any]]]:
+def all_baselines(split: Split, train: Split) -> dict[str, list[BenchOutput]]:
     """Outputs of every offline baseline on ``split`` (fitted ones learn from ``train``)."""
     return {
         "random": random_outputs(split),
@@ -185,18 +186,20 @@ def all_baselines(split: Split, train: Split) -> dict[str, list[dict[str, Any]]]
 
 
 # -- non-reading baselines that know the protocol's shape, and a decoder of the phrase banks --------
-def prior_baseline_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
+def prior_baseline_outputs(split: Split, train: Split) -> list[BenchOutput]:
     """The protocol prior (:mod:`tvt.bench.prior`) fitted on ``train``: reads nothing."""
     from tvt.bench.prior import fit_prior, prior_outputs
 
     prior = fit_prior(train.reference, split.track.unit, {"seed": train.seed})
-    rows = prior_outputs(split.reference, prior)
-    if split.track.unit != "turn":  # one line per phase conversation, like every other baseline
-        rows = [
-            {"client_id": r["client_id"], "phase": p, "intensity": v, "model": "prior"}
-            for r in rows
-            for p, v in r["trajectory"].items()
-        ]
+    rows: list[BenchOutput] = []
+    for r in prior_outputs(split.reference, prior):
+        if "trajectory" in r:  # one line per phase conversation, like every other baseline
+            rows.extend(
+                {"client_id": r["client_id"], "phase": p, "intensity": v, "model": "prior"}
+                for p, v in r["trajectory"].items()
+            )
+        else:
+            rows.append(r)
     return rows
 
 
@@ -207,6 +210,8 @@ def _positions(split: Split) -> tuple[list[str], list[float], list[float]]:
     ys: list[float] = []
     if split.track.unit == "turn":
         for r in split.reference:
+            if "intensities" not in r:
+                continue
             n = len(r["intensities"])
             for k, v in enumerate(r["intensities"]):
                 phases.append(r["phase"])
@@ -214,6 +219,8 @@ def _positions(split: Split) -> tuple[list[str], list[float], list[float]]:
                 ys.append(float(v))
     else:
         for r in split.reference:
+            if "trajectory" not in r:
+                continue
             for p, v in r["trajectory"].items():
                 phases.append(p)
                 xs.append(0.0)
@@ -228,7 +235,7 @@ def _position_design(phases: Sequence[str], xs: Sequence[float], order: Sequence
     return (onehot[:, :, None] * poly[:, None, :]).reshape(len(x), -1)
 
 
-def ridge_position_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> list[dict]:
+def ridge_position_outputs(split: Split, train: Split, *, alpha: float = 1.0) -> list[BenchOutput]:
     """Ridge regression on phase x (cubic in) turn position, fitted on ``train``: reads nothing."""
     from sklearn.linear_model import Ridge
 
@@ -236,7 +243,7 @@ def ridge_position_outputs(split: Split, train: Split, *, alpha: float = 1.0) ->
     phases, xs, ys = _positions(train)
     model = Ridge(alpha=alpha).fit(_position_design(phases, xs, order), ys)
 
-    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+    def predict(rec: InputRecord, idx: list[int]) -> list[float]:
         n = max(1, len(idx))
         pos = [k / (n - 1) if n > 1 else 0.5 for k in range(n)] if idx else [0.0]
         pred = model.predict(_position_design([rec["phase"]] * len(pos), pos, order))
@@ -275,7 +282,7 @@ def decode_level(text: str, patterns: Sequence[tuple[Any, float]]) -> float | No
     return None
 
 
-def bank_decoder_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
+def bank_decoder_outputs(split: Split, train: Split) -> list[BenchOutput]:
     """Decode the composer's own band words into levels, no training on labels.
 
     Conversation: the mean decoded level of the client's turns (the prior's phase mean when no
@@ -289,7 +296,7 @@ def bank_decoder_outputs(split: Split, train: Split) -> list[dict[str, Any]]:
     patterns = _band_patterns()
     prior = fit_prior(train.reference, split.track.unit, {"seed": train.seed})
 
-    def predict(rec: dict[str, Any], idx: list[int]) -> list[float]:
+    def predict(rec: InputRecord, idx: list[int]) -> list[float]:
         turns = rec["turns"]
         if not idx:
             vals = [decode_level(t["text"], patterns) for t in turns if t["speaker"] == "client"]

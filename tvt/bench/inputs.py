@@ -15,43 +15,49 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tvt.errors import InputError
 from tvt.jsonio import dumps, iter_jsonl
 from tvt.phases import BENCHMARK_ORDER, PHASE_INDEX
-from tvt.records import conversation_key_problem, turns_list_problem
+from tvt.records import (
+    Conversation,
+    InputRecord,
+    InputTurn,
+    conversation_key_problem,
+    turns_list_problem,
+)
 
 INPUTS_SCHEMA = "inputs.schema.json"
 
 
-def input_record(conversation: dict[str, Any], *, mark_client_turns: bool) -> dict[str, Any]:
+def input_record(conversation: Conversation, *, mark_client_turns: bool) -> InputRecord:
     """The text-only view of a labelled conversation record (labels and acts dropped)."""
-    turns = []
+    turns: list[InputTurn] = []
     for t in conversation["turns"]:
-        turn: dict[str, Any] = {"speaker": t["speaker"], "text": t["text"]}
+        turn: InputTurn = {"speaker": t["speaker"], "text": t["text"]}
         if mark_client_turns and t["speaker"] == "client" and t["text"].strip():
             turn["rate"] = True
         turns.append(turn)
     return {"client_id": conversation["client_id"], "phase": conversation["phase"], "turns": turns}
 
 
-def marked_turns(record: dict[str, Any]) -> list[int]:
+def marked_turns(record: InputRecord) -> list[int]:
     """Indices of the turns to rate (``"rate": true``) of an input record."""
     return [i for i, t in enumerate(record["turns"]) if t.get("rate") is True]
 
 
-def inputs_text(records: Iterable[dict[str, Any]]) -> str:
+def inputs_text(records: Iterable[InputRecord]) -> str:
     """The canonical JSON Lines text of input records (what ``inputs.jsonl`` holds)."""
     return "".join(dumps(r) + "\n" for r in records)
 
 
-def inputs_sha256(records: Iterable[dict[str, Any]]) -> str:
+def inputs_sha256(records: Iterable[InputRecord]) -> str:
     """sha256 of the canonical ``inputs.jsonl`` bytes of ``records``."""
     return hashlib.sha256(inputs_text(records).encode("utf-8")).hexdigest()
 
 
-def _check(rec: Any, path: Path, line: int) -> dict[str, Any]:
+def _check(rec: Any, path: Path, line: int) -> InputRecord:
     if not isinstance(rec, dict):
         raise InputError("expected a JSON object", path=path, line=line)
     extra = sorted(set(rec) - {"client_id", "phase", "turns"})
@@ -93,10 +99,10 @@ def _check(rec: Any, path: Path, line: int) -> dict[str, Any]:
                 line=line,
                 field=f"turns[{i}].rate",
             )
-    return rec
+    return cast(InputRecord, rec)  # checked field by field above
 
 
-def read_inputs(path: str | Path) -> list[dict[str, Any]]:
+def read_inputs(path: str | Path) -> list[InputRecord]:
     """Read and check an ``inputs.jsonl``; sorted by client then benchmark phase order.
 
     Raises InputError (file, line, field) for malformed lines, labels that must not be there, a
@@ -130,6 +136,6 @@ def looks_like_inputs(path: str | Path) -> bool:
     return p.is_file() and p.name.endswith("inputs.jsonl")
 
 
-def phases_of(records: Sequence[dict[str, Any]]) -> list[str]:
+def phases_of(records: Sequence[InputRecord]) -> list[str]:
     present = {r["phase"] for r in records}
     return [p for p in BENCHMARK_ORDER if p in present]

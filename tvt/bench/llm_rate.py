@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from tvt.llm.client import UsageRecord
     from tvt.llm.generation import Cost
     from tvt.raters.llm import RatingFailure
+    from tvt.records import BenchOutput, InputRecord
 
 _JSON_OBJ = re.compile(r"\{.*\}", re.DOTALL)
 _JSON_LIST = re.compile(r"\[[^\[\]]*\]", re.DOTALL)
@@ -117,7 +118,7 @@ class LLMInputsRun(InputsRateSummary):
 
 async def rate_turns(
     client: Any,
-    record: dict[str, Any],
+    record: InputRecord,
     *,
     prompts: Any,
     params: dict[str, Any],
@@ -145,7 +146,7 @@ async def rate_turns(
 
 
 def rate_inputs_llm(
-    inputs: list[dict[str, Any]],
+    inputs: list[InputRecord],
     *,
     unit: str,
     model: str,
@@ -163,7 +164,7 @@ def rate_inputs_llm(
     json_mode: bool = True,
     progress: bool = False,
     policy: Any = None,
-) -> tuple[list[dict[str, Any]], list[RatingFailure], InputsRateSummary]:
+) -> tuple[list[BenchOutput], list[RatingFailure], InputsRateSummary]:
     """Rate every input record; returns ``(outputs, failures, summary)``.
 
     ``unit`` is ``conversation`` (outputs ``{"client_id", "phase", "intensity", "model"}``) or
@@ -196,7 +197,7 @@ def rate_inputs_llm(
     turn_unit = unit == "turn"
     prompts = load_prompts("turn-rating" if turn_unit else "rating")
 
-    async def ask(client: Any, rec: dict[str, Any], params: dict[str, Any]) -> Any:
+    async def ask(client: Any, rec: InputRecord, params: dict[str, Any]) -> Any:
         fn = rate_turns if turn_unit else rate_conversation
         return await fn(
             client,
@@ -210,7 +211,8 @@ def rate_inputs_llm(
     run = run_items(inputs, ask, options=settings, desc="rate", json_mode=json_mode)
     endpoint, results = run.endpoint, run.results
     results.sort(key=lambda r: (r.client_id, PHASE_INDEX[r.phase]))
-    outputs, failures = [], []
+    outputs: list[BenchOutput] = []
+    failures = []
     for r in results:
         if r.value is None:
             failures.append(failure_record(r))

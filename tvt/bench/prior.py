@@ -26,9 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+
+from tvt.benchmark import PriorDoc, Recipe
+from tvt.leaderboard.types import SkillEntry
+from tvt.records import BenchReference, ModelOutputRow, OutputRow, TurnOutputsRow
 
 POSITION_BINS = 10
 BOOTSTRAP = 1000
@@ -46,13 +50,13 @@ class Prior:
 
     unit: str
     means: dict[str, list[float]]
-    fitted_on: dict[str, Any]
+    fitted_on: dict[str, int]  # seed and clients of the train split
 
     def value(self, phase: str, k: int = 0, n: int = 1) -> float:
         row = self.means[phase]
         return row[0] if self.unit != "turn" else row[position_bin(k, n, len(row))]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PriorDoc:
         return {
             "unit": self.unit,
             "bins": POSITION_BINS if self.unit == "turn" else 1,
@@ -61,7 +65,7 @@ class Prior:
         }
 
     @classmethod
-    def from_json(cls, doc: dict[str, Any]) -> Prior:
+    def from_json(cls, doc: PriorDoc) -> Prior:
         return cls(
             str(doc["unit"]),
             {p: [float(v) for v in row] for p, row in doc["means"].items()},
@@ -70,7 +74,7 @@ class Prior:
 
 
 def fit_prior(
-    reference: Iterable[dict[str, Any]], unit: str, fitted_on: dict[str, Any] | None = None
+    reference: Iterable[BenchReference], unit: str, fitted_on: dict[str, int] | None = None
 ) -> Prior:
     """Fit the prior on a train split's reference records (no text is read)."""
     sums: dict[str, np.ndarray] = {}
@@ -78,10 +82,14 @@ def fit_prior(
     bins = POSITION_BINS if unit == "turn" else 1
     for r in reference:
         if unit == "turn":
+            if "trajectory" in r:
+                raise ValueError("a turn-track prior is fitted on turn references")
             vals = r["intensities"]
             items = [(r["phase"], position_bin(k, len(vals)), v) for k, v in enumerate(vals)]
-        else:
+        elif "trajectory" in r:
             items = [(p, 0, v) for p, v in r["trajectory"].items()]
+        else:
+            raise ValueError("a conversation-track prior is fitted on trajectories")
         for phase, b, v in items:
             s = sums.setdefault(phase, np.zeros(bins))
             c = counts.setdefault(phase, np.zeros(bins))
@@ -95,11 +103,13 @@ def fit_prior(
     return Prior(unit, means, dict(fitted_on or {}))
 
 
-def prior_outputs(inputs_or_reference: Sequence[dict[str, Any]], prior: Prior) -> list[dict]:
+def prior_outputs(
+    reference: Sequence[BenchReference], prior: Prior
+) -> list[TurnOutputsRow | OutputRow]:
     """The prior's predictions as outputs in the track's format (one line per reference line)."""
-    out: list[dict[str, Any]] = []
-    for r in inputs_or_reference:
-        if prior.unit == "turn":
+    out: list[TurnOutputsRow | OutputRow] = []
+    for r in reference:
+        if "turns" in r:
             turns = r["turns"]
             n = len(turns)
             out.append(
@@ -123,7 +133,7 @@ def prior_outputs(inputs_or_reference: Sequence[dict[str, Any]], prior: Prior) -
 
 
 def _units(
-    outputs: Iterable[dict[str, Any]], reference: Sequence[dict[str, Any]], prior: Prior
+    outputs: Iterable[ModelOutputRow], reference: Sequence[BenchReference], prior: Prior
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Aligned (model, reference, prior, group) over the units both sides have."""
     m_list: list[float] = []
@@ -136,14 +146,16 @@ def _units(
             if "turns" in o:
                 for t, v in zip(o["turns"], o["intensities"], strict=True):
                     got[(int(o["client_id"]), o["phase"], int(t))] = float(v)
-            else:
+            elif "turn" in o:
                 got[(int(o["client_id"]), o["phase"], int(o["turn"]))] = float(o["intensity"])
         for g, r in enumerate(reference):
+            if "turns" not in r:
+                continue
             n = len(r["turns"])
             for k, (t, c) in enumerate(zip(r["turns"], r["intensities"], strict=True)):
-                v = got.get((int(r["client_id"]), r["phase"], int(t)))
-                if v is not None:
-                    m_list.append(v)
+                said = got.get((int(r["client_id"]), r["phase"], int(t)))
+                if said is not None:
+                    m_list.append(said)
                     c_list.append(float(c))
                     p_list.append(prior.value(r["phase"], k, n))
                     g_list.append(g)
@@ -153,13 +165,15 @@ def _units(
             if "trajectory" in o:
                 for p, v in o["trajectory"].items():
                     got2[(int(o["client_id"]), p)] = float(v)
-            else:
+            elif "intensity" in o:
                 got2[(int(o["client_id"]), o["phase"])] = float(o["intensity"])
         for g, r in enumerate(reference):
+            if "trajectory" not in r:
+                continue
             for p, c in r["trajectory"].items():
-                v = got2.get((int(r["client_id"]), p))
-                if v is not None and c is not None:
-                    m_list.append(v)
+                said = got2.get((int(r["client_id"]), p))
+                if said is not None and c is not None:
+                    m_list.append(said)
                     c_list.append(float(c))
                     p_list.append(prior.value(p))
                     g_list.append(g)
@@ -181,13 +195,13 @@ def _skill_parts(m: np.ndarray, c: np.ndarray, p: np.ndarray) -> tuple[float, fl
 
 
 def reading_skill(
-    outputs: Iterable[dict[str, Any]],
-    reference: Sequence[dict[str, Any]],
+    outputs: Iterable[ModelOutputRow],
+    reference: Sequence[BenchReference],
     prior: Prior,
     *,
     seed: int = 0,
     resamples: int = BOOTSTRAP,
-) -> dict[str, Any]:
+) -> SkillEntry:
     """``{"value", "ci95", "residual_r", "residual_r_ci95", "prior"}`` (see the module docstring)."""
     m, c, p, g = _units(outputs, reference, prior)
     if m.size == 0:
@@ -257,7 +271,7 @@ def _track_prior(track: str, benchmark: str) -> Prior:
     return fit_track_prior(track, recipe)
 
 
-def fit_track_prior(track: str, recipe: dict[str, Any]) -> Prior:
+def fit_track_prior(track: str, recipe: Recipe) -> Prior:
     """Fit ``track``'s prior on the recipe's train split (seed and clients from the recipe)."""
     from tvt.bench.splits import build_split
     from tvt.bench.tracks import get_track
@@ -279,7 +293,7 @@ def _jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def skill_for_files(
     outputs: str | Path, reference: str | Path, reference_sha256: str | None = None
-) -> dict[str, Any] | None:
+) -> SkillEntry | None:
     """Reading skill of an outputs file against a published split's reference (None for a
     reference that is no published split with a track: there is no prior to compare with).
 
@@ -296,10 +310,13 @@ def skill_for_files(
     if where is None or where["track"] is None:
         return None
     prior = track_prior(str(where["track"]), str(where["benchmark"]))
-    return reading_skill(_jsonl(outputs), _jsonl(ref), prior)
+    # Both files passed the scorer's input rules: the reference is a published split's.
+    return reading_skill(
+        cast(list[ModelOutputRow], _jsonl(outputs)), cast(list[BenchReference], _jsonl(ref)), prior
+    )
 
 
-def skill_text(skill: dict[str, Any] | None) -> str:
+def skill_text(skill: SkillEntry | None) -> str:
     """One line for the terminal."""
     if not skill:
         return "reading skill: - (no published split, so no prior to compare with)"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from tvt.bench.inputs import marked_turns, read_inputs
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import write_jsonl
+from tvt.records import BenchOutput, InputRecord
 
 if TYPE_CHECKING:
     from tvt.bench.llm_rate import LLMInputsRun
@@ -28,7 +29,7 @@ class LexicalInputsRun(TypedDict):
     unit: str
 
 
-def inputs_unit(inputs: list[dict[str, Any]]) -> str:
+def inputs_unit(inputs: list[InputRecord]) -> str:
     """``turn`` when any record marks turns to rate, else ``conversation``."""
     return "turn" if any(marked_turns(r) for r in inputs) else "conversation"
 
@@ -71,7 +72,7 @@ def rate_inputs_file(
                 field="--signals",
             )
         fn = lexical_turn_outputs if unit == "turn" else lexical_conversation_outputs
-        outputs = fn(inputs, sig)
+        outputs: list[BenchOutput] = [*fn(inputs, sig)]
         write_jsonl(out, outputs)
         return {
             "message": f"wrote {len(outputs)} {unit} rating line(s) of {len(inputs)} input(s) "

@@ -8,7 +8,6 @@ and ``all text signals`` (``suds-text`` + ``language``: also SUDS the client sta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from tvt.bench.inputs import marked_turns
 from tvt.raters.lexical import (
@@ -20,6 +19,7 @@ from tvt.raters.lexical import (
     rater_label,
     stated_suds,
 )
+from tvt.records import InputRecord, InputTurn, PhaseOutputRow, TurnOutputsRow
 
 #: The text-only signal sets of the lexical rater on the benchmark.
 LEXICAL_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -29,13 +29,13 @@ LEXICAL_VARIANTS: dict[str, tuple[str, ...]] = {
 
 
 def lexical_conversation_outputs(
-    inputs: Sequence[dict[str, Any]], signals: Sequence[str]
-) -> list[dict[str, Any]]:
+    inputs: Sequence[InputRecord], signals: Sequence[str]
+) -> list[PhaseOutputRow]:
     """One ``{"client_id", "phase", "intensity", "model"}`` per rated conversation."""
     if "suds-field" in signals:
         raise ValueError("the suds-field signal reads labels, which benchmark inputs never carry")
     label = rater_label(signals)
-    out = []
+    out: list[PhaseOutputRow] = []
     for rec in inputs:
         rating = rate_conversation(rec["turns"], signals=signals)
         if rating.intensity is not None:
@@ -50,7 +50,7 @@ def lexical_conversation_outputs(
     return out
 
 
-def lexical_turn_value(turns: Sequence[dict[str, Any]], i: int, signals: Sequence[str]) -> float:
+def lexical_turn_value(turns: Sequence[InputTurn], i: int, signals: Sequence[str]) -> float:
     """The lexical intensity 1-10 of client turn ``i`` (5.5 when it has no words at all)."""
     score, n = language_score(str(turns[i].get("text", "")), load_lexicon())
     language = score if n else None
@@ -65,11 +65,11 @@ def lexical_turn_value(turns: Sequence[dict[str, Any]], i: int, signals: Sequenc
 
 
 def lexical_turn_outputs(
-    inputs: Sequence[dict[str, Any]], signals: Sequence[str]
-) -> list[dict[str, Any]]:
+    inputs: Sequence[InputRecord], signals: Sequence[str]
+) -> list[TurnOutputsRow]:
     """One ``{"client_id", "phase", "turns", "intensities", "model"}`` per input record."""
     label = rater_label(signals)
-    out = []
+    out: list[TurnOutputsRow] = []
     for rec in inputs:
         idx = marked_turns(rec)
         out.append(

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import TypedDict, cast
 
 from tvt.bench import BENCHMARK_NAME
 from tvt.bench.tracks import SPLITS, Track, get_track
+from tvt.benchmark import Recipe, SplitSpec, TrackSpec
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import dumps, read_json, sha256_file
 from tvt.leaderboard.types import CommittedRecipe
@@ -37,11 +38,11 @@ def split_dir(track: str, split: str, name: str = BENCHMARK_NAME) -> Path:
     return data_dir("benchmark") / name / track / split
 
 
-def load_recipe(name: str = BENCHMARK_NAME) -> dict[str, Any]:
+def load_recipe(name: str = BENCHMARK_NAME) -> Recipe:
     path = recipe_path(name)
     if not path.is_file():
         raise InputError(f"unknown benchmark '{name}'", field="--benchmark")
-    return read_json(path)
+    return cast(Recipe, read_json(path))  # shipped with tvt (tests check every recipe)
 
 
 def plan_sha256() -> str:
@@ -90,7 +91,7 @@ def draw_seed() -> int:
     return secrets.randbelow(SEED_BOUND)
 
 
-def track_entry(recipe: dict[str, Any], track: str) -> dict[str, Any]:
+def track_entry(recipe: Recipe, track: str) -> TrackSpec:
     get_track(track)
     try:
         return recipe["tracks"][track]
@@ -98,7 +99,7 @@ def track_entry(recipe: dict[str, Any], track: str) -> dict[str, Any]:
         raise InputError(f"the recipe has no track {track!r}", field="--track") from None
 
 
-def split_entry(recipe: dict[str, Any], track: str, split: str) -> dict[str, Any]:
+def split_entry(recipe: Recipe, track: str, split: str) -> SplitSpec:
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r} (splits are dev, test)", field="--split")
     return track_entry(recipe, track)["splits"][split]
@@ -122,18 +123,19 @@ def regenerate_dev(
     WorkFailed (exit 1) naming the versions that differ when a file does not match.
     """
     from tvt.bench.splits import build_split
-    from tvt.benchmark import Recipe, check_release
+    from tvt.benchmark import check_release
     from tvt.jsonio import atomic_writer
 
     recipe = load_recipe(name)
-    check_release(
-        cast(Recipe, recipe), data_versions()
-    )  # on another release: say so, write nothing
+    check_release(recipe, data_versions())  # on another release: say so, write nothing
     entry = split_entry(recipe, track, "dev")
     trk = get_track(track)
     if out.exists() and any(out.iterdir()) and not force:
         raise InputError("output folder is not empty (use --force to replace)", path=out)
-    split = build_split(trk, int(entry["seed"]), int(entry["clients"]), recipe["preset"])
+    seed = entry["seed"]
+    if seed is None:
+        raise WorkFailed(f"the recipe of {name} records no seed for the {track} dev split")
+    split = build_split(trk, int(seed), int(entry["clients"]), recipe["preset"])
     texts = {"inputs.jsonl": split.inputs_text(), "reference.jsonl": split.reference_text()}
     for name, text in texts.items():
         with atomic_writer(out / name) as fh:

@@ -32,7 +32,7 @@ from tvt.bench.tracks import get_track
 from tvt.errors import InputError, WorkFailed
 from tvt.jsonio import atomic_writer, dumps, read_json, write_json
 from tvt.leaderboard.types import CommittedRecipe, EntryMetrics, SealedEntry
-from tvt.records import PhaseOutputRow, TurnOutputsRow
+from tvt.records import BenchOutput, BenchReference, PhaseOutputRow, TurnOutputsRow
 
 if TYPE_CHECKING:
     from tvt.raters.llm import RatingFailure
@@ -80,14 +80,14 @@ class EvalResult:
     entry: SealedEntry
     entry_path: Path
     secret_path: Path
-    outputs: list[dict[str, Any]]
+    outputs: list[BenchOutput]
     failures: list[RatingFailure]
 
 
 def _metrics(
     report: dict[str, Any],
-    outputs: list[dict[str, Any]],
-    reference: list[dict[str, Any]],
+    outputs: list[BenchOutput],
+    reference: list[BenchReference],
     track: str,
 ) -> EntryMetrics:
     keep = (

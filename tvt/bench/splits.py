@@ -10,11 +10,11 @@ import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
 
 from tvt.bench.inputs import input_record, inputs_sha256, inputs_text
 from tvt.bench.tracks import Track
 from tvt.jsonio import dumps
+from tvt.records import BenchReference, Case, Conversation, InputRecord, TurnReference
 
 
 @cache
@@ -25,7 +25,7 @@ def composer_takes_suds_style() -> bool:
     return "suds_style" in inspect.signature(compose_client).parameters
 
 
-def compose(case: dict[str, Any], seed: int, phases: Sequence[str], suds_style: str) -> list[dict]:
+def compose(case: Case, seed: int, phases: Sequence[str], suds_style: str) -> list[Conversation]:
     """The composer's conversations, passing ``suds_style`` only where the composer accepts it.
 
     A composer without SUDS styles can only write numeric SUDS; the masked tracks then carry
@@ -50,9 +50,9 @@ class Split:
     seed: int
     clients: int
     preset: str
-    conversations: list[dict[str, Any]] = field(repr=False)
-    inputs: list[dict[str, Any]] = field(repr=False)
-    reference: list[dict[str, Any]] = field(repr=False)
+    conversations: list[Conversation] = field(repr=False)
+    inputs: list[InputRecord] = field(repr=False)
+    reference: list[BenchReference] = field(repr=False)
 
     @property
     def inputs_sha256(self) -> str:
@@ -65,9 +65,10 @@ class Split:
         return "".join(dumps(r) + "\n" for r in self.reference)
 
 
-def turn_reference(conversation: dict[str, Any]) -> dict[str, Any]:
+def turn_reference(conversation: Conversation) -> TurnReference:
     """The turn-track reference line of one labelled exposure conversation."""
-    idx, values = [], []
+    idx: list[int] = []
+    values: list[float] = []
     for i, t in enumerate(conversation["turns"]):
         if t["speaker"] == "client" and t["text"].strip():
             idx.append(i)
@@ -84,14 +85,14 @@ def turn_reference(conversation: dict[str, Any]) -> dict[str, Any]:
 def build_split(track: Track, seed: int, clients: int, preset: str = "default") -> Split:
     """Generate clients ``1..clients`` of ``track`` from ``seed`` (no files written)."""
     from tvt.config import load_config
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import planned_cases
     from tvt.plan import reference_record
 
     config = load_config(preset)
-    convs: list[dict[str, Any]] = []
-    refs: list[dict[str, Any]] = []
+    convs: list[Conversation] = []
+    refs: list[BenchReference] = []
     turn_track = track.unit == "turn"
-    for case in iter_cases(config, seed, clients):
+    for case in planned_cases(config, seed, clients):
         these = compose(case, seed, track.phases, track.suds_style)
         convs.extend(these)
         if turn_track:

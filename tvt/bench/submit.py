@@ -15,7 +15,6 @@ from tvt.leaderboard.types import (
     EntryMetrics,
     LeaderboardEntry,
     MetricEntry,
-    SkillEntry,
     SubmissionMeta,
 )
 from tvt.metrics import MetricStats, defined
@@ -172,7 +171,7 @@ def submit_any(
         )
     if entry.get("track") is not None and entry["status"] == "verified":
         skill = skill_for_files(outputs, ref)
-        entry["metrics"]["skill"] = cast("SkillEntry | None", skill)  # validated just below
+        entry["metrics"]["skill"] = skill  # validated just below
         validate_entry(entry)
     entry_path, out_copy = record_entry(leaderboard, entry, outputs)
     if out_copy is None:

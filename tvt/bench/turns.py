@@ -32,6 +32,7 @@ import numpy as np
 from tvt import __version__, metrics
 from tvt.errors import InputError
 from tvt.jsonio import iter_jsonl, sha256_file
+from tvt.leaderboard.types import SkillEntry
 from tvt.metrics import CIMethod, MetricStats, defined
 from tvt.phases import EXPOSURE_PHASES, PHASE_INDEX
 from tvt.records import OutputsDoc
@@ -298,7 +299,7 @@ class _TurnReportDocBase(TypedDict):
 class TurnReportDoc(_TurnReportDocBase, total=False):
     """The JSON report of turn-track outputs (``tvt score`` against a turn reference)."""
 
-    skill: dict[str, Any]  # a published benchmark split: tvt.bench.prior's reading-skill block
+    skill: SkillEntry  # a published benchmark split: tvt.bench.prior's reading-skill block
 
 
 def score_turns(

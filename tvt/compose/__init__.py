@@ -13,7 +13,6 @@ seeds/compose/.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from tvt.compose.acts import ACTS, CLIENT_ACTS, REQUIRED_ACTS, THERAPIST_ACTS
 from tvt.compose.dialogue import SUDS_STYLES, Dialogue
@@ -24,6 +23,7 @@ from tvt.compose.risk import risk_phase
 from tvt.compose.talk_p5 import compose_p5
 from tvt.compose.talk_p8 import compose_p8
 from tvt.compose.talk_p11 import compose_p11
+from tvt.records import Case, Conversation
 
 __all__ = [
     "ACTS",
@@ -49,12 +49,12 @@ _PHASES = {
 
 
 def compose_phase(
-    case: dict[str, Any], seed: int, phase: str, nar: Narrative, suds_style: str = "numeric"
-) -> dict[str, Any]:
+    case: Case, seed: int, phase: str, nar: Narrative, suds_style: str = "numeric"
+) -> Conversation:
     """One phase conversation of one client, drawn from the client's narrative ``nar``."""
     dialogue = Dialogue(case, phase, nar, seed, suds_style)
     _PHASES[phase](dialogue)
-    conv: dict[str, Any] = {
+    conv: Conversation = {
         "client_id": case["client_id"],
         "phase": phase,
         "turns": dialogue.turns,
@@ -66,12 +66,12 @@ def compose_phase(
 
 
 def compose_client(
-    case: dict[str, Any],
+    case: Case,
     seed: int,
     phases: Sequence[str],
     suds_style: str = "numeric",
     risk_share: float | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Conversation]:
     """The conversations of one planned case for ``phases``, in the given order.
 
     ``suds_style="numeric"`` has SUDS spoken as numbers 0-100; ``"verbal"`` has them spoken in
@@ -94,7 +94,7 @@ def compose_client(
     return [compose_phase(case, seed, phase, nar, suds_style) for phase in phases]
 
 
-def narrative_facts(case: dict[str, Any], seed: int) -> dict[str, str]:
+def narrative_facts(case: Case, seed: int) -> dict[str, str]:
     """The client's narrative as short named facts, identical to what the conversations use.
 
     Keys: ``when``, ``setting``, ``people``, ``sensory_sight``, ``sensory_sound``,

@@ -1,22 +1,36 @@
 """The conversation builder shared by the phase scripts: alternation, acts, intensities, and the
-client's voice (hesitations, body sensations and feelings graded by intensity band)."""
+client's voice (hesitations, body sensations and feelings graded by intensity band).
+
+The text helpers it shares with the phase scripts (sentence splitting, the event said as "it",
+hedges, the acts of the retelling) are in :mod:`tvt.compose.dialogue_text`."""
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
 from typing import Any
 
-from tvt.compose.bank import client_bank, therapist_bank, verbal_bank, voice_bank
+from tvt.compose.bank import client_bank, therapist_bank, verbal_bank
 from tvt.compose.dialogue_text import (
-    _AGAIN,
-    _PIECES,
-    _SENTENCE,
-    _lower_first,
+    AGAIN_OPENERS,
+    ECHO_ACTS,
+    EVENT_NAMES,
+    FILLERS,
+    LOWER_WORDS,
+    MIRROR_STARTS,
+    SENSES,
+    SENTENCE_BREAK,
+    SENTENCE_SPAN,
+    TRAUMA_ACTS,
     balance_quotes,
+    event_as_it,
+    grave_pattern,
+    hedged,
+    hesitation_leads,
     join_spoken,
+    lower_first,
+    recapitalise,
     sentences,
+    template_slots,
     verbal_level,
     words_only,
 )
@@ -26,87 +40,11 @@ from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
 from tvt.compose.voice import FULL_EVERY
 from tvt.compose.voice_text import short_detail
+from tvt.records import Case, Turn
 from tvt.rng import Stream
-
-_SENSES = ("sight", "sound", "smell", "touch")
-_FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
-
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
-
-#: Therapist acts that may pick up the detail the client just described.
-_ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
-#: How many times a conversation names the event before it becomes "it" where that reads well.
-EVENT_NAMES = 3
-_SLOTS = re.compile(r"\{\w+\}")
-_WORDS = re.compile(r"[a-z']+")
-_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
-_EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
-#: Client acts of the retelling itself: no opener or tic is put on them.
-_TRAUMA_ACTS = frozenset(
-    {"narration", "sensory_detail", "thought", "struggle", "detachment", "grounding_response"}
-)
-#: Client sentences the therapist may say back, and how.
-_MIRROR_START = ("I feel ", "I'm ", "I kept ", "I thought ", "I was ", "I didn't ", "I never ")
-
-
-def _hedged(sentence: str) -> bool:
-    """Whether a sentence carries a hedge, an opener or a tic of any register, or a
-    hesitation: a reflection that says it back would echo the client's manner, not meaning."""
-    low = " " + sentence.lower().rstrip(".?!") + " "
-    return any(f" {h} " in low or f" {h}," in low or f",{h} " in low for h in _hedges()) or (
-        " - " in sentence or "..." in sentence
-    )
-
-
-def _recapitalise(text: str, capped: str, short: str) -> str:
-    """``text`` with ``capped`` (a capitalised long name) as ``short``: capitalised where a
-    sentence starts, in lower case elsewhere."""
-
-    def swap(m: re.Match[str]) -> str:
-        return m.group(1) + cap(short) if m.group(1) is not None else short
-
-    return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
-
-
-@functools.lru_cache(maxsize=64)
-def _grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for a client's worst moment's names and stuck belief (compiled once per
-    client, not once per phase)."""
-    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
-
-
-@functools.lru_cache(maxsize=4096)
-def _event_it(template: str) -> str:
-    """``template`` with the event as "it" after a preposition, in each sentence that also
-    names something else of the client's own (so that the sentence stays theirs)."""
-    return " ".join(
-        _EVENT_IT.sub(r"\1 it", piece) if len(_SLOTS.findall(piece)) > 1 else piece
-        for piece in _SENTENCE_END.split(template)
-    )
-
-
-@functools.lru_cache(maxsize=8192)
-def _slots(template: str) -> tuple[tuple[str, ...], bool, bool, bool]:
-    """Which slots ``template`` has that :meth:`Dialogue.fill` treats specially: the senses
-    named, "{event}", and any "{eve..." or "{hot..." slot. Templates are a few thousand bank
-    lines filled tens of thousands of times a run: the substring scans are done once per line."""
-    senses = tuple(sense for sense in _SENSES if "{" + sense in template)
-    return senses, "{event}" in template, "{eve" in template, "{hot" in template
-
-
-@functools.cache
-def _leads() -> frozenset[str]:
-    """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
-    return frozenset(h for style in voice_bank()["hesitations"].values() for h in style)
-
-
-@functools.cache
-def _hedges() -> tuple[str, ...]:
-    registers = voice_bank()["registers"].values()
-    words = {w.rstrip(",?").lower() for r in registers for w in r["openers"] + r["tics"]}
-    return tuple(sorted(words | {"kind of", "sort of", "i guess", "mostly", "i suppose"}))
 
 
 class Dialogue:
@@ -118,7 +56,7 @@ class Dialogue:
 
     def __init__(
         self,
-        case: dict[str, Any],
+        case: Case,
         phase: str,
         nar: Narrative,
         seed: int,
@@ -139,7 +77,7 @@ class Dialogue:
         self.tcommon: dict[str, list[str]] = therapist_bank()["common"]
         self.cb: dict[str, Any] = client_bank()[phase]
         self.ccommon: dict[str, Any] = client_bank()["common"]
-        self.turns: list[dict[str, Any]] = []
+        self.turns: list[Turn] = []
         #: Words of each client turn so far, counted up to turn ``_counted`` (for length.py).
         self._spoken: list[int] = []
         self._counted = 0
@@ -155,7 +93,7 @@ class Dialogue:
         #: The same, as the final text of each turn splits into sentences.
         self.said_final: set[str] = set()
         #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
-        self._grave_re = _grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
+        self._grave_re = grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: The story's named people as (full, capitalised, name): :meth:`_names` looks for both
@@ -260,7 +198,7 @@ class Dialogue:
                 text = f"{text[:-1]}, {name}{text[-1]}"
         if (
             self.exposure
-            and act in _ECHO_ACTS
+            and act in ECHO_ACTS
             and self.last_detail
             and self.detail_turn == len(self.turns) - 1
             and not self.echoed
@@ -298,14 +236,14 @@ class Dialogue:
         if not self.turns or self.turns[-1]["speaker"] != "client":
             return None
         options = []
-        for piece in _PIECES.split(self.turns[-1]["text"]):
+        for piece in SENTENCE_BREAK.split(self.turns[-1]["text"]):
             n = len(piece.split())
             if (
-                piece.startswith(_MIRROR_START)
+                piece.startswith(MIRROR_STARTS)
                 and 5 <= n <= 12
                 and '"' not in piece
                 and piece.endswith(".")
-                and not _hedged(piece)
+                and not hedged(piece)
             ):
                 options.append(piece)
         if not options:
@@ -330,7 +268,7 @@ class Dialogue:
         """
         if run_on:
             text = self.voice.lexicon(text)
-        pieces = _PIECES.split(text.strip())
+        pieces = SENTENCE_BREAK.split(text.strip())
         kept: list[str] = []
         here: set[str] = set()
         for piece in pieces:
@@ -341,11 +279,11 @@ class Dialogue:
                 continue
             here.add(piece)
             kept.append(piece)
-        core = next((p for p in pieces if p.count(" ") >= 3 and p not in _leads()), None)
+        core = next((p for p in pieces if p.count(" ") >= 3 and p not in hesitation_leads()), None)
         if act == "narration" and core is not None and core not in kept:
             # A retelling keeps its beat: said once already, it comes back marked as a repeat.
-            for again in _AGAIN:
-                first = f"{again} {_lower_first(core)}"
+            for again in AGAIN_OPENERS:
+                first = f"{again} {lower_first(core)}"
                 if first not in self.said:
                     kept.insert(0, first)
                     break
@@ -367,7 +305,7 @@ class Dialogue:
             sizes.pop()
         if run_on:
             kept = self._join(kept, intensity)
-        if run_on and not (self.exposure and act in _TRAUMA_ACTS):
+        if run_on and not (self.exposure and act in TRAUMA_ACTS):
             # The client's openers and tics, on one sentence of a short turn, two of a long one;
             # never inside the retelling, on a quote, or on the sentence that names the worst
             # moment ("nobody is coming, more or less" is no way to say it).
@@ -397,9 +335,9 @@ class Dialogue:
         elif coloured.startswith(sentence[:-1]):  # a tic at its end
             mark = coloured[len(sentence) - 1 :]
         else:
-            before = set(_WORDS.findall(sentence.lower()))
-            mark = " ".join(w for w in _WORDS.findall(coloured.lower()) if w not in before)
-        mark = " ".join(_WORDS.findall(mark.lower()))
+            before = set(LOWER_WORDS.findall(sentence.lower()))
+            mark = " ".join(w for w in LOWER_WORDS.findall(coloured.lower()) if w not in before)
+        mark = " ".join(LOWER_WORDS.findall(mark.lower()))
         if mark in self.colours:
             return sentence
         self.colours.add(mark)
@@ -433,7 +371,7 @@ class Dialogue:
         """``text`` without the sentences (as the corpus figures split them, after sentences
         ran together) of five words or more already said in this conversation; the rest is
         remembered as said."""
-        spans = _SENTENCE.findall(text)  # the whole matches (the pattern has no groups)
+        spans = SENTENCE_SPAN.findall(text)  # the whole matches (the pattern has no groups)
         out: list[str] = []
         core = narration  # a retelling keeps its first sentence of the memory
         for span in spans:
@@ -442,8 +380,8 @@ class Dialogue:
                 beat = core
                 if sentence in self.said and core:
                     # Said once already: it comes back marked as a repeat.
-                    for again in _AGAIN:
-                        marked = f"{again} {_lower_first(sentence)}"
+                    for again in AGAIN_OPENERS:
+                        marked = f"{again} {lower_first(sentence)}"
                         if marked not in self.said:
                             sentence, span = marked, " " + marked
                             break
@@ -500,7 +438,7 @@ class Dialogue:
             rest = rest.replace(full, short)
             if capped in rest:
                 # Capitalised at the start of a sentence, lower case after a comma.
-                rest = _recapitalise(rest, capped, short)
+                rest = recapitalise(rest, capped, short)
             text = head + rest
         return text
 
@@ -509,7 +447,7 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
-        senses, has_event, _, _ = _slots(template)
+        senses, has_event, _, _ = template_slots(template)
         for sense in senses:
             if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
@@ -521,8 +459,8 @@ class Dialogue:
             # Named often enough: after a preposition the event is "it" now ("talk about it",
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
-            template = _event_it(template)
-        _, _, has_eve, has_hot = _slots(template)
+            template = event_as_it(template)
+        _, _, has_eve, has_hot = template_slots(template)
         for key, names, slot in (
             ("event", self.nar.event_names, has_eve),
             ("hot", self.nar.hotspot_names, has_hot),
@@ -564,7 +502,7 @@ class Dialogue:
     def hesitate(self, level: float, text: str) -> str:
         """Prefix ``text`` with the client's own hesitation (more often as distress rises)."""
         # "Okay... Okay, I think" reads as a glitch: no hesitation before a spoken filler.
-        if text.startswith(_FILLERS):
+        if text.startswith(FILLERS):
             return text
         return self.voice.hesitate(level, text, self.pick)
 
@@ -630,7 +568,7 @@ class Dialogue:
             stem = self.line(self.ccommon["suds"][direction], {"n": value})
         text = f"{stem} {self.reaction(level)}"
         if scene and self.rng.random() < 0.8:
-            sense = self.pick.choice(_SENSES)
+            sense = self.pick.choice(SENSES)
             detail = self.detail(sense)
             extra = {"detail": detail, "detail_cap": cap(detail)}
             tail = self.line(self.ccommon["suds_tail"][sense], extra)

@@ -1,14 +1,17 @@
 """The sentence-level text helpers of the conversation builder (:mod:`tvt.compose.dialogue`):
-the words-only filter for verbal SUDS, sentence splitting, and how spoken sentences run together.
+the words-only filter for verbal SUDS, sentence splitting, how spoken sentences run together,
+and the words and acts the builder treats apart (hedges, hesitations, the event said as "it",
+the acts of the retelling).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
-from tvt.compose.bank import verbal_bank
-from tvt.compose.language import Picker, band_of
+from tvt.compose.bank import verbal_bank, voice_bank
+from tvt.compose.language import Picker, band_of, cap
 from tvt.compose.voice_text import RUN_ON
 
 #: Lines that speak of the numeric scale; left out when SUDS are spoken in words.
@@ -27,16 +30,16 @@ def words_only(pool: Sequence[str]) -> Sequence[str]:
 
 _KEEP: list[Sequence[str]] = []
 #: Sentence boundaries inside a turn (whitespace after . ! or ?); quotes stay whole.
-_PIECES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 #: A sentence as tvt.diversity counts it (text up to . ! or ?); composed text has single spaces.
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+SENTENCE_SPAN = re.compile(r"[^.!?]+[.!?]*")
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of composed text, as :func:`tvt.diversity.sentences` splits them (composed
     text never has runs of whitespace, so nothing needs collapsing)."""
-    return [s.strip() for s in _SENTENCE.findall(text)]
+    return [s.strip() for s in SENTENCE_SPAN.findall(text)]
 
 
 #: How two spoken sentences run together, by intensity band.
@@ -52,7 +55,7 @@ _LOWER = RUN_ON
 
 
 #: How a client marks a sentence of the memory said again in a retelling.
-_AGAIN = (
+AGAIN_OPENERS = (
     "Again,",
     "And again",
     "Same as before,",
@@ -75,7 +78,7 @@ def _runs_on(sentence: str) -> bool:
     return first in _LOWER or first in ("I", "I'm", "I've", "I'd", "I'll")
 
 
-def _lower_first(sentence: str) -> str:
+def lower_first(sentence: str) -> str:
     first = sentence.split(" ", 1)[0].rstrip(",.")
     return sentence[:1].lower() + sentence[1:] if first in _LOWER else sentence
 
@@ -113,7 +116,7 @@ def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> l
             first = piece.split(" ", 1)[0]
             # "..., but if it does": a conjunction needs no "and" before it.
             link = ", " if first in _CONJUNCTIONS else pick.choice(links)
-            out[-1] = prev[:-1] + link + _lower_first(piece)
+            out[-1] = prev[:-1] + link + lower_first(piece)
         else:
             out.append(piece)
     return out
@@ -139,3 +142,83 @@ def balance_quotes(text: str) -> str:
         return text + '"'
     # A closing mark whose opening was taken out: drop it.
     return text[:at] + text[at + 1 :]
+
+
+# -- the words of a turn as the conversation builder (tvt.compose.dialogue) shapes them --------------
+#: The senses a sensory detail may name, in the order the banks list them.
+SENSES = ("sight", "sound", "smell", "touch")
+#: Short openers a hesitant client turn may start with.
+FILLERS = ("Okay", "Um", "So", "Well", "Hm", "I...", "Sorry", "Right", "Alright")
+#: Therapist acts that may pick up the detail the client just described.
+ECHO_ACTS = frozenset({"prompt", "reinforcement", "sensory_prompt", "suds_request"})
+#: How many times a conversation names the event before it becomes "it" where that reads well.
+EVENT_NAMES = 3
+_SLOT = re.compile(r"\{\w+\}")
+#: The words of a lower-cased sentence (what a colouring added is compared by).
+LOWER_WORDS = re.compile(r"[a-z']+")
+_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
+_EVENT_IT = re.compile(r"\b(about|through|with|into|over|of|from|avoided) \{event\}")
+#: Client acts of the retelling itself: no opener or tic is put on them.
+TRAUMA_ACTS = frozenset(
+    {"narration", "sensory_detail", "thought", "struggle", "detachment", "grounding_response"}
+)
+#: Client sentences the therapist may say back, and how.
+MIRROR_STARTS = ("I feel ", "I'm ", "I kept ", "I thought ", "I was ", "I didn't ", "I never ")
+
+
+def hedged(sentence: str) -> bool:
+    """Whether a sentence carries a hedge, an opener or a tic of any register, or a
+    hesitation: a reflection that says it back would echo the client's manner, not meaning."""
+    low = " " + sentence.lower().rstrip(".?!") + " "
+    return any(f" {h} " in low or f" {h}," in low or f",{h} " in low for h in hedge_words()) or (
+        " - " in sentence or "..." in sentence
+    )
+
+
+def recapitalise(text: str, capped: str, short: str) -> str:
+    """``text`` with ``capped`` (a capitalised long name) as ``short``: capitalised where a
+    sentence starts, in lower case elsewhere."""
+
+    def swap(m: re.Match[str]) -> str:
+        return m.group(1) + cap(short) if m.group(1) is not None else short
+
+    return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
+
+
+@functools.lru_cache(maxsize=64)
+def grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a client's worst moment's names and stuck belief (compiled once per
+    client, not once per phase)."""
+    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def event_as_it(template: str) -> str:
+    """``template`` with the event as "it" after a preposition, in each sentence that also
+    names something else of the client's own (so that the sentence stays theirs)."""
+    return " ".join(
+        _EVENT_IT.sub(r"\1 it", piece) if len(_SLOT.findall(piece)) > 1 else piece
+        for piece in _SENTENCE_END.split(template)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def template_slots(template: str) -> tuple[tuple[str, ...], bool, bool, bool]:
+    """Which slots ``template`` has that :meth:`Dialogue.fill` treats specially: the senses
+    named, "{event}", and any "{eve..." or "{hot..." slot. Templates are a few thousand bank
+    lines filled tens of thousands of times a run: the substring scans are done once per line."""
+    senses = tuple(sense for sense in SENSES if "{" + sense in template)
+    return senses, "{event}" in template, "{eve" in template, "{hot" in template
+
+
+@functools.cache
+def hesitation_leads() -> frozenset[str]:
+    """The voice's hesitations said as a sentence of their own ("Wait - hang on.")."""
+    return frozenset(h for style in voice_bank()["hesitations"].values() for h in style)
+
+
+@functools.cache
+def hedge_words() -> tuple[str, ...]:
+    registers = voice_bank()["registers"].values()
+    words = {w.rstrip(",?").lower() for r in registers for w in r["openers"] + r["tics"]}
+    return tuple(sorted(words | {"kind of", "sort of", "i guess", "mostly", "i suppose"}))

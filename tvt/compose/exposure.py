@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from tvt.compose.dialogue import Dialogue
-from tvt.compose.dialogue_text import _lower_first
+from tvt.compose.dialogue_text import lower_first
 from tvt.compose.suds import course_knots, course_level, course_values, stated_values
 
 Unit = tuple[str, Any]
@@ -106,7 +106,7 @@ def _fresh(d: Dialogue, variants: list[str], start: int) -> str:
         text = variants[(start + k) % len(variants)]
         if not d.already_said(text):
             return text
-    return f"{d.pick.pick(_AGAIN)} {_lower_first(variants[start % len(variants)])}"
+    return f"{d.pick.pick(_AGAIN)} {lower_first(variants[start % len(variants)])}"
 
 
 _AGAIN = ("Again,", "And again", "Same as before,", "Once more,", "Then again,")
@@ -161,7 +161,7 @@ def _and_feel(d: Dialogue, parts: list[str], level: float) -> None:
         and len(_SENTENCE_TAIL.split(last)[-1].split()) <= 14
         and d.pick.chance(0.75)
     ):
-        parts[-1] = f"{last[:-1]}, and {_lower_first(feel) if feel.startswith('My ') else feel}"
+        parts[-1] = f"{last[:-1]}, and {lower_first(feel) if feel.startswith('My ') else feel}"
         return
     parts.append(feel)
 

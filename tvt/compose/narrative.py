@@ -20,6 +20,7 @@ from tvt.compose.language import agreement, cap, fill, number_words
 from tvt.compose.person import second_person, third_person
 from tvt.compose.voice import Voice, build_voice
 from tvt.compose.world import World, build_world
+from tvt.records import Case, ClientProfile
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -132,7 +133,7 @@ def _not_witness(topic: dict[str, Any]) -> set[str]:
 
 
 def _household(
-    rng: Stream, profile: dict[str, Any], bank: dict[str, Any], exclude: set[str]
+    rng: Stream, profile: ClientProfile, bank: dict[str, Any], exclude: set[str]
 ) -> dict[str, str]:
     """Who is around the client day to day (someone who notices), from the profile."""
     status = profile["relationship_status"]
@@ -184,7 +185,7 @@ _DESCRIBED = re.compile(
 )
 
 
-def _person_first_name(profile: dict[str, Any], pronoun: str, rng: Stream) -> str:
+def _person_first_name(profile: ClientProfile, pronoun: str, rng: Stream) -> str:
     """A first name for someone in the client's story, from the client's naming culture."""
     from tvt.sampling import person_name
 
@@ -221,7 +222,7 @@ def _street(rng: Stream) -> str:
     return person_name("en_GB", "any", rng).rsplit(" ", 1)[-1]
 
 
-def build_narrative(case: dict[str, Any], seed: int) -> Narrative:
+def build_narrative(case: Case, seed: int) -> Narrative:
     """Draw the client's narrative from the ``narrative`` stream of (seed, client_id)."""
     rng = Stream(seed, case["client_id"], "narrative")
     profile = case["client_profile"]

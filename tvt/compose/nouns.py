@@ -20,13 +20,13 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
     every (type, topic) pair of the default preset."""
     from tvt.compose.narrative import build_narrative
     from tvt.config import load_config
-    from tvt.pipeline import iter_cases
+    from tvt.pipeline import planned_cases
     from tvt.resources import load_seed_json
 
     preset = load_seed_json("presets", "default.json")
     pairs = sorted((t, topic) for t, ts in preset["compatible_topics"].items() for topic in ts)
     heads: set[str] = set()
-    for i, case in enumerate(iter_cases(load_config("default"), seed, clients)):
+    for i, case in enumerate(planned_cases(load_config("default"), seed, clients)):
         trauma_type, topic = pairs[i % len(pairs)]
         case = {**case, "trauma_info": {"type": trauma_type, "session_topic": topic}}
         nar = build_narrative(case, seed)

@@ -30,7 +30,8 @@ from tvt.config import load_config
 from tvt.diversity import measure, sentences
 from tvt.paper import paper
 from tvt.phases import BENCHMARK_ORDER
-from tvt.pipeline import iter_cases
+from tvt.pipeline import planned_cases
+from tvt.records import Case, Conversation
 
 #: The release's mean turns per conversation.
 RELEASE_TURNS = paper().turns_per_conversation
@@ -71,13 +72,13 @@ _CONTACT = re.compile(r"clinic|crisis line", re.I)
 _SLOW = re.compile(r"slow motion|slow it (right )?down|moment by moment|second by second", re.I)
 
 
-def _conversations(clients: int, seed: int, preset: str) -> Iterator[tuple[dict, dict]]:
-    for case in iter_cases(load_config(preset), seed, clients):
+def _conversations(clients: int, seed: int, preset: str) -> Iterator[tuple[Case, Conversation]]:
+    for case in planned_cases(load_config(preset), seed, clients):
         for conv in compose_client(case, seed, BENCHMARK_ORDER):
             yield case, conv
 
 
-def leak(pairs: list[tuple[dict, dict]]) -> dict[str, float]:
+def leak(pairs: list[tuple[Case, Conversation]]) -> dict[str, float]:
     """Phase-level MAE of a sentence-lookup predictor (odd ids -> even ids) and of a baseline."""
     sums: dict[str, float] = defaultdict(float)
     counts: Counter[str] = Counter()

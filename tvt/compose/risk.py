@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from tvt.records import Case, ClientProfile
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -22,7 +23,7 @@ def risk_settings() -> dict[str, Any]:
     return load_seed_json("compose", "risk.json")
 
 
-def risk_weight(profile: dict[str, Any]) -> float:
+def risk_weight(profile: ClientProfile) -> float:
     """How much the profile raises the chance of a risk moment (1.0: no risk factor)."""
     cfg = risk_settings()
     weight = cfg["condition"].get(profile["co_occurring_condition"], 1.0)
@@ -31,7 +32,7 @@ def risk_weight(profile: dict[str, Any]) -> float:
     return float(weight)
 
 
-def risk_phase(case: dict[str, Any], seed: int, share: float | None = None) -> str:
+def risk_phase(case: Case, seed: int, share: float | None = None) -> str:
     """The phase ("P8" or "P11") where this client voices a risk moment, or "" for none.
 
     ``share`` is the intended share of clients with one (default: risk.json's ``share``);

@@ -9,8 +9,8 @@ tend to answer in, and never leave the [min, peak] corridor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from tvt.records import PhaseSuds, SudsCourse
 from tvt.rng import Stream
 
 
@@ -26,7 +26,7 @@ def arc_level(pos: float, hot: float, start: float, peak: float, end: float) -> 
 
 
 def stated_values(
-    positions: list[float], peak_index: int, target: dict[str, int], rng: Stream
+    positions: list[float], peak_index: int, target: PhaseSuds, rng: Stream
 ) -> list[int]:
     """SUDS the client states at checks placed at ``positions`` (first = start, last = end).
 
@@ -86,7 +86,7 @@ def _snap(at: float, hots: Sequence[float]) -> float:
 
 
 def course_knots(
-    course: dict[str, Any],
+    course: SudsCourse | None,
     hot: float,
     start: float,
     peak: float,
@@ -100,8 +100,8 @@ def course_knots(
     the story does, and which hot spot that is (the first retelling's, a later one's, the first
     and the last) is what the course decides.
     """
-    kind = course.get("kind", "hotspot")
-    if kind == "hotspot":
+    kind = course["kind"] if course else "hotspot"
+    if course is None or kind == "hotspot":
         return None  # the classic arc
     at = _snap(float(course.get("at", 0.5)), hots)
     if kind in ("early", "late", "no-come-down"):
@@ -125,7 +125,7 @@ def course_knots(
 
 def course_level(
     pos: float,
-    course: dict[str, Any] | None,
+    course: SudsCourse | None,
     hot: float,
     start: float,
     peak: float,
@@ -133,7 +133,7 @@ def course_level(
     hots: Sequence[float] = (),
 ) -> float:
     """Distress (0-100) at ``pos`` along the session's planned course (see :data:`COURSES`)."""
-    knots = course_knots(course or {}, hot, start, peak, end, hots)
+    knots = course_knots(course, hot, start, peak, end, hots)
     if knots is None:
         return arc_level(pos, hot, start, peak, end)
     level = knots[-1][1]
@@ -146,8 +146,8 @@ def course_level(
 
 def course_values(
     positions: list[float],
-    course: dict[str, Any],
-    target: dict[str, int],
+    course: SudsCourse,
+    target: PhaseSuds,
     rng: Stream,
     hots: Sequence[float] = (),
 ) -> tuple[list[int], int]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.language import derived_suds
+from tvt.records import Case
 
 Move = Callable[[Dialogue, int], None]
 
@@ -80,7 +81,7 @@ def lv_of(d: Dialogue) -> int:
     return int(d.case["plan"]["intensity"][d.phase])
 
 
-def uses_substances(case: dict[str, Any]) -> bool:
+def uses_substances(case: Case) -> bool:
     """Whether the profile has substance use (a behaviour or the co-occurring condition)."""
     profile = case["client_profile"]
     return (

@@ -42,6 +42,7 @@ from tvt.compose.voice_text import (
     _low,
     _tidy,
 )
+from tvt.records import Case
 from tvt.rng import Stream
 
 BANDS = ("calm", "mild", "moderate", "high", "extreme")
@@ -521,7 +522,7 @@ class Voice:
         return sentence
 
 
-def build_voice(case: dict[str, Any], seed: int) -> Voice:
+def build_voice(case: Case, seed: int) -> Voice:
     """The voice of one client, from its profile and its own "voice" stream."""
     rng = Stream(seed, case["client_id"], "voice")
     bank = voice_bank()

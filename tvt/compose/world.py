@@ -18,6 +18,7 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.language import Picker, cap, fill
+from tvt.records import ClientProfile
 from tvt.resources import load_seed_json
 from tvt.rng import Stream
 
@@ -77,7 +78,7 @@ def _pronouns(prefix: str, they: str) -> dict[str, str]:
 
 
 def build_world(
-    profile: dict[str, Any],
+    profile: ClientProfile,
     reminders: list[str],
     seed: int,
     client_id: int,

@@ -1,11 +1,15 @@
 """The shape of a leaderboard entry (``schemas/leaderboard-entry.schema.json``), of a sealed entry
-(``tvt eval``), and of the rows the leaderboard renderers draw."""
+(``tvt eval``), and of the rows the leaderboard renderers draw.
+
+``SkillEntry`` (the reading-skill block) is :class:`tvt.records.SkillEntry`, shared with the
+score report."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from tvt.metrics import CIMethod
+from tvt.records import SkillEntry
 
 if TYPE_CHECKING:
     from tvt.llm.client import UsageRecord
@@ -22,19 +26,6 @@ class MetricEntry(_MetricEntryBase, total=False):
     """Mean, SD and 95 % CI of one metric over the scored clients (or conversations)."""
 
     ci95: list[float] | None
-
-
-class _SkillEntryBase(TypedDict):
-    value: float | None
-
-
-class SkillEntry(_SkillEntryBase, total=False):
-    """Reading skill against the track's protocol prior (docs/methodology.md)."""
-
-    ci95: list[float] | None
-    residual_r: float | None
-    residual_r_ci95: list[float] | None
-    prior: str
 
 
 class _EntryMetricsBase(TypedDict):

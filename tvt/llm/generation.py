@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypedDict, cast
+from typing import Protocol, TypedDict
 
 from tvt import __version__, compose
 from tvt.card import write_card
@@ -144,8 +144,7 @@ def open_cache(options: LLMOptions) -> ResponseCache | None:
 def narrative_facts(case: Case, seed: int) -> dict[str, str]:
     """The client's story facts shared by all six phases (from the offline composer), so that
     a model writing the six conversations tells one consistent story."""
-    plain = cast(dict[str, Any], case)  # noqa: TC006 - the composer takes plain JSON objects
-    return {str(k): str(v) for k, v in compose.narrative_facts(plain, seed).items()}
+    return {str(k): str(v) for k, v in compose.narrative_facts(case, seed).items()}
 
 
 def sampling_params(options: LLMOptions) -> SamplingParams:
