@@ -36,7 +36,7 @@ __all__ = [
     "narrative_facts",
 ]
 
-COMPOSER_VERSION = "3.3"
+COMPOSER_VERSION = "3.4"
 
 _PHASES = {
     "P5": compose_p5,

@@ -244,6 +244,9 @@ class Dialogue:
                 and '"' not in piece
                 and piece.endswith(".")
                 and not hedged(piece)
+                # "you're furious just from talking about it" echoes the client's tag on a
+                # feeling, not what they said: a reflection says back content.
+                and " just from " not in piece
             ):
                 options.append(piece)
         if not options:
@@ -427,6 +430,11 @@ class Dialogue:
         either speaker): "a man in a hooded top with a gun", then "the man"."""
         for full, short in self.nar.referents:
             capped = cap(full)
+            if full not in text and capped not in text:
+                continue
+            # A possessive takes the short name even at a first mention: "the woman's jacket",
+            # never "a woman with a shopping bag's jacket".
+            text = text.replace(f"{full}'s", f"{short}'s").replace(f"{capped}'s", f"{cap(short)}'s")
             if full not in text and capped not in text:
                 continue
             if full not in introduced:

@@ -107,7 +107,9 @@ def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> l
             and piece.endswith((".", "!"))
             and '"' not in prev
             and '"' not in piece
-            and len(prev.split()) <= 13
+            # A hesitation ("No, wait.", "Okay.") is not run on: "No, wait, and a man waves us
+            # through" is no way to say it.
+            and 3 <= len(prev.split()) <= 13
             and len(piece.split()) <= 13
             and not prev.endswith("...")
             and _runs_on(piece)

@@ -99,6 +99,17 @@ def _when(rng: Stream, age: int, topic: dict[str, Any]) -> tuple[str, int]:
     return text, event_age
 
 
+def _since(when: str) -> str:
+    """How long the client has carried it, after "since" or "for" ("it's been in my head
+    since I was nine", "for three years"): "since when I was nine" and "since three years
+    ago" are not English."""
+    if when.startswith("when "):
+        return "since " + when[5:]
+    if when.endswith(" ago") and not when.startswith("just"):
+        return "for " + when[: -len(" ago")]
+    return "since " + when.replace("just over a year ago", "last year")
+
+
 def _partner(rng: Stream, gender: str) -> str:
     r = rng.random()
     if gender == "male":
@@ -234,6 +245,7 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     _put(ctx, "therapist", case["therapist_profile"]["name"].split()[0])
     when, event_age = _when(rng, int(profile["age"]), topic)
     _put(ctx, "when", when)
+    _put(ctx, "since_when", _since(when))
     _put(ctx, "event_age", number_words(min(event_age, 99)))
     household = _household(rng, profile, bank, _not_witness(topic))
     _put(ctx, "witness", household["witness"])

@@ -15,6 +15,7 @@ from tvt.compose.talk import (
     lv_of,
     uses_substances,
 )
+from tvt.compose.voice import band_name
 
 
 # -- P5 --------------------------------------------------------------------------------------
@@ -26,6 +27,17 @@ def compose_p5(d: Dialogue) -> None:
     questions = _applicable(d, cb["questions"])
     n = turn_count("P5", d.rng)
     k = n // 2
+
+    distress_said = [0]
+
+    def distress(d: Dialogue, lv: int, p: float) -> str:
+        """How the days before this session have been, at the phase's planned distress (a
+        readiness of 80 must be in the client's words, not only in the number): at most
+        twice a session."""
+        if distress_said[0] >= 2 or not d.pick.chance(p):
+            return ""
+        distress_said[0] += 1
+        return " " + d.line(cb["distress_" + band_name(lv)])
 
     def greeting(d: Dialogue, lv: int) -> None:
         d.t("greeting", "greeting", lv)
@@ -88,7 +100,9 @@ def compose_p5(d: Dialogue) -> None:
         )
         # The answer is taken up, and now and then why the client is doing this: one thing at
         # a time, not a new worry tacked on.
-        d.c("response", d.line(cb["answer_response"]) + d.maybe(0.4, cb["motivation"]), lv)
+        told = distress(d, lv, 0.6)
+        motivation = "" if told else d.maybe(0.4, cb["motivation"])
+        d.c("response", d.line(cb["answer_response"]) + told + motivation, lv)
 
     def concern(d: Dialogue, lv: int) -> None:
         c = concerns.pop(0)
@@ -113,7 +127,8 @@ def compose_p5(d: Dialogue) -> None:
 
     def expectations(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_expectation", lv)
-        d.c("response", f"{d.line(cb['expectation'])} {d.anticipation(lv)}", lv)
+        text = f"{d.line(cb['expectation'])} {d.anticipation(lv)}"
+        d.c("response", text + distress(d, lv, 0.8), lv)
 
     def life(d: Dialogue, lv: int) -> None:
         d.t("open_question", "ask_life", lv)

@@ -101,7 +101,7 @@ def compose_p8(d: Dialogue) -> None:
             # The answer is the news of the turn; how the client feels comes with it when the
             # question asked about feelings, and only now and then otherwise.
             tail = ""
-            if answer["act"] == "feeling" or d.rng.random() < 0.6:
+            if answer["act"] == "feeling" or d.rng.random() < 0.3:
                 tail = " " + {"after": d.after, "body": d.body}.get(answer["tail"], d.feeling)(
                     level
                 )
@@ -115,7 +115,9 @@ def compose_p8(d: Dialogue) -> None:
             if answer.get("more") and d.rng.random() < 0.95:
                 more = " " + d.line(answer["more"], extra)
             aside = d.maybe(0.0 if topic in _EPISODE else (0.3 if more else 0.9), cb["aside"])
-            d.c(answer["act"], f"{d.hesitate(level, core)}{more}{aside}{tail}", level)
+            # The feeling goes with the answer it belongs to, not at the end of the turn
+            # after the asides (a feeling tag ending every turn read as bolted on).
+            d.c(answer["act"], f"{d.hesitate(level, core)}{tail}{more}{aside}", level)
             last_topic = topic
             slots -= 1
             continue
@@ -136,7 +138,7 @@ def compose_p8(d: Dialogue) -> None:
             # An example from the client's week, while there is one left to tell.
             example = d.episode("trigger")
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
-            feel = f" {d.feeling(level)}" if d.rng.random() < 0.35 else ""
+            feel = f" {d.feeling(level)}" if d.rng.random() < 0.2 else ""
             d.c("thought", f"{text}{feel}", level)
             last_topic = ""
         slots -= 1

@@ -45,6 +45,13 @@ from tvt.compose.voice_text import (
 from tvt.records import Case
 from tvt.rng import Stream
 
+#: Sentence-initial words a filler runs on into in lower case ("Um, most of me").
+_LOWER_AFTER_FILLER = frozenset(
+    "a all and because being but closing definitely every everything going it it's just "
+    "maybe mine mostly most no not nothing part probably saying some something sometimes "
+    "that that's the there there's this those telling walking what when yes yeah".split()
+)
+
 BANDS = ("calm", "mild", "moderate", "high", "extreme")
 FEEL_STYLES = ("named", "bodily", "deflected", "joking")
 REGISTERS = ("casual", "plain", "formal")
@@ -173,15 +180,19 @@ class Voice:
         self.body_last_turn = self.body_left <= 0
         self.body_left = 1
         # Kept in :attr:`named`, which every conversation starts afresh.
-        self.named["feel:last"] = self.named.pop("feel:turn", 0)
+        # Client turns since the last one that named a feeling.
+        self.named["feel:gap"] = (
+            0 if self.named.pop("feel:turn", 0) else self.named.get("feel:gap", 9) + 1
+        )
 
     def may_feel(self) -> bool:
         """Whether this turn may still name a feeling: one feeling sentence a turn at most,
         and inside the retelling not in two turns running (reviewers read a feeling at every
-        turn of an exposure as a recital, not as someone inside a memory)."""
+        turn of an exposure as a recital, not as someone inside a memory; "I'm so
+        petrified" two turns after "I'm so terrified" still read as one, so two turns apart)."""
         if self.named.get("feel:turn", 0):
             return False
-        return not (self.in_retelling() and self.named.get("feel:last", 0))
+        return not (self.in_retelling() and self.named.get("feel:gap", 9) < 2)
 
     def may_joke(self) -> bool:
         """Whether the client's humour may be voiced: never inside an exposure, never in the
@@ -313,7 +324,11 @@ class Voice:
             self.named["tail:" + k] = self.named.get("tail:" + k, 0) + 1
         for x in scene:
             self.named["detail:" + x] = 1
-        return text[:-1] + template.format_map(facts) + "."
+        tail = template.format_map(facts)
+        if " are " in text and "the way it did" in tail:
+            # "My eyes are burning the way they did", not "the way it did".
+            tail = tail.replace("the way it did", "the way they did")
+        return text[:-1] + tail + "."
 
     def after(self, level: float, pick: Picker) -> str:
         """How the client feels as the exposure ends or after it: a feeling, then how it settles."""
@@ -333,7 +348,21 @@ class Voice:
         emo = pick.choice(self.emotions[band])
         intensity = self._int(band, pick)
         feel = f"{intensity} {emo}".strip()
-        if self.feel == "deflected":
+        if self.feel == "deflected" and band in ("moderate", "high", "extreme"):
+            # A deflecting client's "fine" does not hold when the dread is real: said and then
+            # taken back, so that what they feel is still in the words ("It's fine. A bit
+            # humiliated, but fine" at a SUDS of 80 hid the level from every reader).
+            text = pick.choice(
+                (
+                    f"I'd like to say I'm fine, but I'm not, really: I'm {feel} {ant}.",
+                    f"I keep telling people I'm fine, and I'm not; I'm {feel} {ant}.",
+                )
+            )
+        elif self.feel == "deflected":
+            # "I'm alright since this morning" is not English: a deflection takes the
+            # "about ..." forms only.
+            if not ant.startswith(("about", "thinking", "knowing")):
+                ant = "about all this"
             text = pick.choice(
                 (f"I'm alright {ant}. Mostly.", f"It's fine. A bit {emo} {ant}, but fine.")
             )
@@ -491,7 +520,13 @@ class Voice:
             # "Um, what I keep coming back to": the sentence runs on after the filler.
             head = text.split(" ", 1)[0]
             if head not in ("I", "I'm", "I've", "I'd", "I'll") and head[:1].isupper():
-                if head.rstrip(",.") in _RUN_ON:
+                # "Um, definitely", not "Um, Definitely"; a name keeps its capital.
+                word = head.rstrip(",.")
+                if (
+                    word in _RUN_ON
+                    or word.lower() in _LOWER_AFTER_FILLER
+                    or (len(word) >= 7 and word.endswith("ly"))
+                ):
                     text = text[:1].lower() + text[1:]
         return f"{lead} {text}"
 
