@@ -26,6 +26,7 @@ new secret test seeds, which is the point of them). About two minutes on one cor
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -153,12 +154,7 @@ def build(secrets: Path, fresh: bool) -> tuple[dict[str, Any], dict[str, Any]]:
         "preset": PRESET,
         "regenerate": f"tvt generate --benchmark {NAME} --track TRACK --split dev",
         "versions": versions,
-        "release": {
-            "tvt": __version__,
-            "composer": versions["composer"],
-            "tag": NAME,
-            "install": f"git checkout {NAME} && pip install .",
-        },
+        "release": _release(versions["composer"]),
         "prompts": prompts,
         "commitment": 'sha256 over the canonical JSON of {"recipe": <test recipe>, "seed": n}',
         "train_split": {
@@ -316,6 +312,32 @@ def update_docs(text: str) -> None:
     _, tail = rest.split(END, 1)
     with atomic_writer(DOCS) as fh:
         fh.write(head + text + tail)
+
+
+def _release(composer: str) -> dict[str, str]:
+    """The release that regenerates this benchmark byte for byte: the tvt version, the git tag
+    and, when the code and data that shape the output (``tvt/``, ``seeds/``, ``schemas/``) are
+    committed as they are, that commit (a tag may not travel with a clone; a commit does)."""
+    release = {"tvt": __version__, "composer": composer, "tag": NAME}
+    try:
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "tvt", "seeds", "schemas"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        dirty, head = "unknown", ""
+    if head and not dirty:
+        release["commit"] = head
+        release["install"] = f"git checkout {head} && pip install ."
+    else:
+        release["install"] = f"git checkout {NAME} && pip install ."
+    return release
 
 
 def main() -> int:

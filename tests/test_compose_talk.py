@@ -86,7 +86,8 @@ def test_socratic_questions_get_answers_that_fit(clients: list[Any]) -> None:
                 for j, question in enumerate(tb["stuck_" + kind]):
                     if "{" in question or not turn["text"].startswith(question[:-1]):
                         continue
-                    answers = _plain(cb[f"stuck_answer_{kind}_{j}"])
+                    # An answer's own words, without its story slots ("{event}").
+                    answers = [re.sub(r"\{\w+\}", "", a) for a in cb[f"stuck_answer_{kind}_{j}"]]
                     said = set(_content(turns[i + 1]["text"]))
                     # The voice may reword a phrase ("a lot" -> "a great deal"): most of the
                     # answer's own words are there.

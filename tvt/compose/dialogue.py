@@ -569,7 +569,9 @@ class Dialogue:
         if self.verbal:
             level_words = self.pick.pick(verbal_level(value))
             stem = self.fill(
-                self.pick.pick(verbal_bank()["client"][direction]),
+                self.pick.pick(
+                    verbal_bank()["client"]["same" if direction == "near" else direction]
+                ),
                 {"level": level_words, "level_cap": level_words[:1].upper() + level_words[1:]},
             )
         else:

@@ -274,6 +274,9 @@ def _direction(prev: int | None, value: int, is_peak: bool) -> str:
         return "first"
     if is_peak and value > prev:
         return "peak"
+    if value != prev and abs(value - prev) <= 2:
+        # "Lower. 85" after 86 reads as a contradiction: a point or two is "about the same".
+        return "near"
     return "up" if value > prev else "down" if value < prev else "same"
 
 

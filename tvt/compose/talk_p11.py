@@ -134,7 +134,7 @@ def compose_p11(d: Dialogue) -> None:
         answers = cb[f"stuck_answer_{kind}_{asked}"]
         still = tier == "high" or (tier == "mid" and d.pick.chance(0.4))
         # Still stuck, the client goes on about what holds them; otherwise about what changed.
-        text = answers[-1] if still else answers[0]
+        text = d.fill(answers[-1] if still else answers[0])
         # The short answer goes on with where the client sees it in their own story.
         more = d.line(cb["stuck_answer_more_high" if still else "stuck_answer_more"])
         d.c(
