@@ -47,6 +47,17 @@ from tvt.rng import Stream
 SUDS_STYLES = ("numeric", "verbal")
 
 
+class _Over(dict):  # type: ignore[type-arg]
+    """A line's own slots over the narrative context: :meth:`Dialogue.fill` reads a slot from
+    the context only when the line has no value of its own (as ``{**ctx, **extra}`` would,
+    without copying the context's 150 keys for every line filled)."""
+
+    __slots__ = ("base",)
+
+    def __missing__(self, key: str) -> Any:
+        return self.base[key]
+
+
 class Dialogue:
     """Accumulates the turns of one phase conversation.
 
@@ -470,7 +481,9 @@ class Dialogue:
                 used = named[key] = named.get(key, -1) + 1
                 extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
         if extra:
-            return fill(template, {**self.ctx, **extra})
+            over = _Over(extra)
+            over.base = self.ctx
+            return fill(template, over)
         return fill(template, self.ctx)
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
