@@ -14,7 +14,9 @@ Two measurements, each run in a fresh subprocess so its peak RSS is its own:
   while the workers compose, so their wall time is less than the sum.
 
 Prints the median of several repetitions (fewer for 10,000 clients, which take longer) and the
-load average before and after: the machine is shared, and wall times grow with its load.
+load average before and after: the machine is shared, and wall times grow with its load. The
+timed modes also print the run's CPU seconds (user + system, worker processes included), which
+grow much less with the load than the wall time does.
 Usage: python benchmark/perf/generate.py [--clients 500 10000] [--reps 5 2] [--modes cli]
 """
 
@@ -195,7 +197,7 @@ def main() -> None:
     reps = (args.reps + [args.reps[-1]] * len(args.clients))[: len(args.clients)]
     print(
         "offline generation; target: tvt generate --seed 42 (500 clients, 3,000 conversations) "
-        "<= 3 s end to end, flat memory"
+        "<= 1.5 s end to end on a quiet machine, flat memory"
     )
     print(f"load average (1/5/15 min) before: {load()}")
     timed = [m for m in args.modes if m != "stages"]
