@@ -284,11 +284,17 @@ class Dialogue:
         kept: list[str] = []
         here: set[str] = set()
         for piece in pieces:
-            if piece in here or (
-                piece.count(" ") >= 4
-                and any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
-            ):
+            if piece in here:
                 continue
+            if piece.count(" ") >= 4:
+                body = piece.rstrip(".!?")
+                if body and "." not in body and "!" not in body and "?" not in body:
+                    # One sentence, as most pieces are: it is its own split (no regex pass).
+                    repeat = piece in self.said
+                else:
+                    repeat = any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
+                if repeat:
+                    continue
             here.add(piece)
             kept.append(piece)
         core = next((p for p in pieces if p.count(" ") >= 3 and p not in hesitation_leads()), None)
