@@ -14,7 +14,9 @@ Two measurements, each run in a fresh subprocess so its peak RSS is its own:
   while the workers compose, so their wall time is less than the sum.
 
 Prints the median of several repetitions (fewer for 10,000 clients, which take longer) and the
-load average before and after: the machine is shared, and wall times grow with its load.
+load average before and after: the machine is shared, and wall times grow with its load. The
+timed modes also print the run's CPU seconds (user + system, worker processes included), which
+grow much less with the load than the wall time does.
 Usage: python benchmark/perf/generate.py [--clients 500 10000] [--reps 5 2] [--modes cli]
 """
 
@@ -49,9 +51,12 @@ else:
     manifest = generate_offline(out, seed=42, clients=n, config=config, force=True)
     convs = manifest["files"]["conversations.jsonl"]["records"]
 elapsed = time.perf_counter() - t0
+cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF,
+          resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"seconds": elapsed, "conversations": convs, "peak_rss_mb": max(rss_mb, kids)}))
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "conversations": convs,
+                  "peak_rss_mb": max(rss_mb, kids)}))
 """
 
 
@@ -134,8 +139,15 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far, theirs included."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_cli(n: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
+        cpu0 = children_cpu()
         start = time.perf_counter()
         subprocess.run(
             [
@@ -155,8 +167,9 @@ def run_cli(n: int) -> dict[str, float]:
             text=True,
         )
         elapsed = time.perf_counter() - start
+        cpu = children_cpu() - cpu0
         kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        return {"seconds": elapsed, "conversations": 6 * n, "peak_rss_mb": kids}
+        return {"seconds": elapsed, "cpu": cpu, "conversations": 6 * n, "peak_rss_mb": kids}
 
 
 def run_once(mode: str, n: int) -> dict[str, float]:
@@ -184,22 +197,25 @@ def main() -> None:
     reps = (args.reps + [args.reps[-1]] * len(args.clients))[: len(args.clients)]
     print(
         "offline generation; target: tvt generate --seed 42 (500 clients, 3,000 conversations) "
-        "<= 3 s end to end, flat memory"
+        "<= 1.5 s end to end on a quiet machine, flat memory"
     )
     print(f"load average (1/5/15 min) before: {load()}")
     timed = [m for m in args.modes if m != "stages"]
     if timed:
         print(
-            f"{'mode':>9} {'clients':>8} {'reps':>5} {'median s':>9} {'conv/s':>8} "
+            f"{'mode':>9} {'clients':>8} {'reps':>5} {'median s':>9} {'CPU s':>6} {'conv/s':>8} "
             f"{'peak RSS MB':>12}"
         )
     for mode in timed:
         for n, r in zip(args.clients, reps, strict=True):
             runs = [run_once(mode, n) for _ in range(r)]
             sec = statistics.median(x["seconds"] for x in runs)
+            cpu = statistics.median(x["cpu"] for x in runs)
             rss = statistics.median(x["peak_rss_mb"] for x in runs)
             conv = runs[0]["conversations"]
-            print(f"{mode:>9} {n:>8,} {r:>5} {sec:>9.2f} {conv / sec:>8,.0f} {rss:>12.1f}")
+            print(
+                f"{mode:>9} {n:>8,} {r:>5} {sec:>9.2f} {cpu:>6.2f} {conv / sec:>8,.0f} {rss:>12.1f}"
+            )
     if "stages" in args.modes:
         for n, r in zip(args.clients, reps, strict=True):
             print_stages(n, r)

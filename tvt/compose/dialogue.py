@@ -47,6 +47,18 @@ from tvt.rng import Stream
 SUDS_STYLES = ("numeric", "verbal")
 
 
+class _Over(dict[str, Any]):
+    """A line's own slots over the narrative context: :meth:`Dialogue.fill` reads a slot from
+    the context only when the line has no value of its own (as ``{**ctx, **extra}`` would,
+    without copying the context's 145 or so keys for every line filled)."""
+
+    __slots__ = ("base",)
+    base: dict[str, Any]
+
+    def __missing__(self, key: str) -> Any:
+        return self.base[key]
+
+
 class Dialogue:
     """Accumulates the turns of one phase conversation.
 
@@ -275,11 +287,17 @@ class Dialogue:
         kept: list[str] = []
         here: set[str] = set()
         for piece in pieces:
-            if piece in here or (
-                piece.count(" ") >= 4
-                and any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
-            ):
+            if piece in here:
                 continue
+            if piece.count(" ") >= 4:
+                body = piece.rstrip(".!?")
+                if body and "." not in body and "!" not in body and "?" not in body:
+                    # One sentence, as most pieces are: it is its own split (no regex pass).
+                    repeat = piece in self.said
+                else:
+                    repeat = any(x in self.said for x in sentences(piece) if x.count(" ") >= 4)
+                if repeat:
+                    continue
             here.add(piece)
             kept.append(piece)
         core = next((p for p in pieces if p.count(" ") >= 3 and p not in hesitation_leads()), None)
@@ -478,7 +496,9 @@ class Dialogue:
                 used = named[key] = named.get(key, -1) + 1
                 extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
         if extra:
-            return fill(template, {**self.ctx, **extra})
+            over = _Over(extra)
+            over.base = self.ctx
+            return fill(template, over)
         return fill(template, self.ctx)
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:

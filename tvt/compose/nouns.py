@@ -16,9 +16,10 @@ from tvt.resources import seeds_path
 
 
 def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
-    """Head nouns of every detail and event phrase of ``clients`` composed narratives, under
-    every (type, topic) pair of the default preset."""
+    """Head nouns of every detail (in full and by its short name) and event phrase of ``clients``
+    composed narratives, under every (type, topic) pair of the default preset."""
     from tvt.compose.narrative import build_narrative
+    from tvt.compose.voice_text import short_detail
     from tvt.config import load_config
     from tvt.pipeline import planned_cases
     from tvt.resources import load_seed_json
@@ -30,7 +31,9 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
         trauma_type, topic = pairs[i % len(pairs)]
         case = {**case, "trauma_info": {"type": trauma_type, "session_topic": topic}}
         nar = build_narrative(case, seed)
-        phrases = [nar.ctx["event"]] + [d for ds in nar.sensory_all.values() for d in ds]
+        details = [d for ds in nar.sensory_all.values() for d in ds]
+        # A detail said before is named by its short form, whose head may differ ("ring").
+        phrases = [nar.ctx["event"], *details, *(short_detail(d) for d in details)]
         for phrase in phrases:
             head = head_noun(phrase)
             if head:

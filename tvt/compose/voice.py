@@ -126,6 +126,11 @@ def _some(rng: Stream, pool: list[Any], k: int) -> list[Any]:
     return [pool[i] for i in rng.distinct(len(pool), min(k, len(pool)))]
 
 
+def _an(m: re.Match[str]) -> str:
+    # "a" -> "an" by a function: sub() with a template (r"\1n ") runs re's Python code per call.
+    return m.group(1) + "n "
+
+
 @dataclass
 class Voice:
     """One client's voice (see the module docstring)."""
@@ -229,7 +234,7 @@ class Voice:
                 continue  # most phrases are not in most sentences: skip the regex
             text = pattern.sub(repl, text)
         # "a terrible memory" in this client's words is "an awful memory".
-        return _an_pattern().sub(r"\1n ", text) if " a " in text or "A " in text else text
+        return _an_pattern().sub(_an, text) if " a " in text or "A " in text else text
 
     def _replacements(self) -> list[tuple[re.Pattern[str], Any, str]]:
         """:attr:`words` as (pattern, replacement, lower-case phrase): the word itself where its
