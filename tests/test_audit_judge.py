@@ -69,6 +69,7 @@ def test_judge_results_sit_beside_the_rule_results(fake, dataset, tmp_path):
     assert "[0] Therapist:" in body["messages"][1]["content"]
 
 
+@pytest.mark.slow  # a judged audit with its HTML report: about 1.5 s of CPU
 def test_text_and_html_show_both_columns(fake, dataset, tmp_path):
     html = tmp_path / "r.html"
     res = judge(fake, dataset, tmp_path / "cache", "--html", html)
