@@ -143,6 +143,11 @@ class ClientScores(Sequence[ClientScore]):
         return f"ClientScores({len(self)} clients)"
 
 
+#: Clients per slice of the metric computation (:func:`_per_client`): 16,384 rows are 128 KB a
+#: column, so the DTW's working rows stay in the CPU cache.
+_METRIC_ROWS = 1 << 14
+
+
 def _per_client(
     model: np.ndarray, reference: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -156,10 +161,16 @@ def _per_client(
     e = np.full(n, np.nan)
     undefined = np.zeros(n, dtype=bool)
     if present.all():
-        # The usual case: every client has all six phases; no copy of the arrays is needed.
-        r[:], undefined[:] = metrics.pearson(model, reference)
-        d[:] = metrics.dtw(model, reference)
-        e[:] = metrics.rmse(model, reference)
+        # The usual case: every client has all six phases; no copy of the arrays is needed. The
+        # metrics are computed row by row, so slices of rows give the same bits as the whole;
+        # slices small enough for the CPU cache make the many passes of the DTW recursion about
+        # twice as fast on a million clients.
+        for start in range(0, n, _METRIC_ROWS):
+            rows = slice(start, start + _METRIC_ROWS)
+            m, c = model[rows], reference[rows]
+            r[rows], undefined[rows] = metrics.pearson(m, c)
+            d[rows] = metrics.dtw(m, c)
+            e[rows] = metrics.rmse(m, c)
         return scorable, n_phases, r, d, e, undefined
     codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
     for code in np.unique(codes[scorable]):
