@@ -81,6 +81,7 @@ def test_text_and_html_show_both_columns(fake, dataset, tmp_path):
     assert "agreement with the rule" in page and "Stuck point stated but not processed" in page
 
 
+@pytest.mark.slow  # two judged audits, with retries: about 1.1 s of CPU, 2 s of wall
 def test_format_failures_are_retried_counted_and_cached_answers_reused(fake, dataset, tmp_path):
     cache = tmp_path / "cache"
     fake.add_faults("garbage", "garbage", "garbage")  # three unreadable answers for one item
