@@ -105,6 +105,7 @@ def test_format_failures_are_retried_counted_and_cached_answers_reused(fake, dat
     assert fake.state.stats()["requests"] == n + 1
 
 
+@pytest.mark.slow  # a judged audit: about 1.2 s of CPU
 def test_fail_on_a_judge_figure(fake, dataset, tmp_path):
     res = judge(fake, dataset, tmp_path / "c", "--fail-on", "judge.risk_not_assessed.count>0")
     assert res.exit_code == 1 and "judge.risk_not_assessed.count>0" in res.output
