@@ -166,11 +166,11 @@ def _per_client(
         # slices small enough for the CPU cache make the many passes of the DTW recursion about
         # twice as fast on a million clients.
         for start in range(0, n, _METRIC_ROWS):
-            rows = slice(start, start + _METRIC_ROWS)
-            m, c = model[rows], reference[rows]
-            r[rows], undefined[rows] = metrics.pearson(m, c)
-            d[rows] = metrics.dtw(m, c)
-            e[rows] = metrics.rmse(m, c)
+            part = slice(start, start + _METRIC_ROWS)
+            m, c = model[part], reference[part]
+            r[part], undefined[part] = metrics.pearson(m, c)
+            d[part] = metrics.dtw(m, c)
+            e[part] = metrics.rmse(m, c)
         return scorable, n_phases, r, d, e, undefined
     codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
     for code in np.unique(codes[scorable]):
