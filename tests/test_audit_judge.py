@@ -111,6 +111,7 @@ def test_fail_on_a_judge_figure(fake, dataset, tmp_path):
     assert res.exit_code == 1 and "judge.risk_not_assessed.count>0" in res.output
 
 
+@pytest.mark.slow  # a judged audit with retries: about 1.1 s of CPU, 2 s of wall
 def test_a_judge_that_answers_nothing_readable_fails_the_run(fake, dataset, tmp_path):
     fake.add_faults(*["garbage"] * 200)
     res = judge(fake, dataset, tmp_path / "c", "--max-attempts", "1", "--no-cache")
