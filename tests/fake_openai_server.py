@@ -375,7 +375,11 @@ class FakeServer(ThreadingHTTPServer):
             self.state.faults.extend(faults)
 
     def start(self) -> FakeServer:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        # A short poll: ``stop`` waits for the serving loop to notice, up to one poll interval
+        # (the default half second, paid by every test that starts a server, adds up).
+        threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -500,6 +500,7 @@ _WORDS = st.sampled_from(["I", "was", "there", "the", "door", "Döner", "it's", 
 _TURN = st.lists(_WORDS, max_size=9).map(lambda ws: " ".join(ws) + ".")
 
 
+@pytest.mark.slow  # about 1 s of CPU
 @given(
     st.lists(
         st.lists(st.tuples(st.sampled_from(["client", "therapist"]), _TURN), max_size=6),

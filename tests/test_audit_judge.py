@@ -69,6 +69,7 @@ def test_judge_results_sit_beside_the_rule_results(fake, dataset, tmp_path):
     assert "[0] Therapist:" in body["messages"][1]["content"]
 
 
+@pytest.mark.slow  # a judged audit with its HTML report: about 1.5 s of CPU
 def test_text_and_html_show_both_columns(fake, dataset, tmp_path):
     html = tmp_path / "r.html"
     res = judge(fake, dataset, tmp_path / "cache", "--html", html)
@@ -80,6 +81,7 @@ def test_text_and_html_show_both_columns(fake, dataset, tmp_path):
     assert "agreement with the rule" in page and "Stuck point stated but not processed" in page
 
 
+@pytest.mark.slow  # two judged audits, with retries: about 1.1 s of CPU, 2 s of wall
 def test_format_failures_are_retried_counted_and_cached_answers_reused(fake, dataset, tmp_path):
     cache = tmp_path / "cache"
     fake.add_faults("garbage", "garbage", "garbage")  # three unreadable answers for one item
@@ -103,11 +105,13 @@ def test_format_failures_are_retried_counted_and_cached_answers_reused(fake, dat
     assert fake.state.stats()["requests"] == n + 1
 
 
+@pytest.mark.slow  # a judged audit: about 1.2 s of CPU
 def test_fail_on_a_judge_figure(fake, dataset, tmp_path):
     res = judge(fake, dataset, tmp_path / "c", "--fail-on", "judge.risk_not_assessed.count>0")
     assert res.exit_code == 1 and "judge.risk_not_assessed.count>0" in res.output
 
 
+@pytest.mark.slow  # a judged audit with retries: about 1.1 s of CPU, 2 s of wall
 def test_a_judge_that_answers_nothing_readable_fails_the_run(fake, dataset, tmp_path):
     fake.add_faults(*["garbage"] * 200)
     res = judge(fake, dataset, tmp_path / "c", "--max-attempts", "1", "--no-cache")

@@ -78,6 +78,7 @@ def test_only_the_head_of_an_answer_is_read(value, filler):
     assert got == (value if filler < HEAD_WORDS else None)
 
 
+@pytest.mark.slow  # compiles an edited copy of the rules: about 1 s
 @settings(deadline=None)  # the first example compiles an edited copy of the rules
 @given(st.integers(2, 100))
 def test_the_rules_unit_lexicon_is_applied_too(value):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 import jsonschema
 import pytest
@@ -10,19 +11,33 @@ from click.testing import CliRunner
 
 from tvt.bench.baselines import all_baselines, random_outputs, tfidf_ridge_outputs
 from tvt.bench.scoring import score_records
-from tvt.bench.splits import build_split
+from tvt.bench.splits import Split, build_split
 from tvt.bench.tracks import TRACKS
 from tvt.cli import main
 from tvt.resources import load_schema
 
 
+class _Splits:
+    """(dev, train) splits of a track, each built on first use and shared read-only: the quick
+    tests read only the dev splits, and building the train splits costs more than they do."""
+
+    @staticmethod
+    @cache
+    def dev(name: str) -> Split:
+        return build_split(TRACKS[name], 21, 12)
+
+    @staticmethod
+    @cache
+    def train(name: str) -> Split:
+        return build_split(TRACKS[name], 99, 30)
+
+    def __getitem__(self, name: str) -> tuple[Split, Split]:
+        return self.dev(name), self.train(name)
+
+
 @pytest.fixture(scope="module")
-def data():
-    out = {}
-    for name in ("full", "turn"):
-        track = TRACKS[name]
-        out[name] = (build_split(track, 21, 12), build_split(track, 99, 30))
-    return out
+def data() -> _Splits:
+    return _Splits()
 
 
 @pytest.mark.slow
@@ -44,10 +59,11 @@ def test_every_baseline_scores_and_outputs_validate(data, name):
 
 
 def test_random_is_seeded(data):
-    dev, _ = data["full"]
+    dev = data.dev("full")
     assert random_outputs(dev) == random_outputs(dev)
 
 
+@pytest.mark.slow  # importing scikit-learn and two fits: about 1.6 s of CPU
 def test_tfidf_ridge_learns_from_train_split_only(data):
     dev, train = data["turn"]
     a = tfidf_ridge_outputs(dev, train)
@@ -57,13 +73,13 @@ def test_tfidf_ridge_learns_from_train_split_only(data):
 
 
 def test_ceiling_is_one(data):
-    dev, _ = data["full"]
+    dev = data.dev("full")
     outputs = [{"client_id": r["client_id"], "trajectory": r["trajectory"]} for r in dev.reference]
     assert score_records(outputs, dev.reference)["s_abs"] == pytest.approx(1.0)
 
 
 def test_cli_rate_reads_inputs(tmp_path, data):
-    dev, _ = data["turn"]
+    dev = data.dev("turn")
     inputs = tmp_path / "inputs.jsonl"
     inputs.write_text(dev.inputs_text())
     ref = tmp_path / "reference.jsonl"

@@ -125,6 +125,7 @@ def _models(driver, table: str) -> list[str]:
     return [c.text for c in cells]
 
 
+@pytest.mark.slow  # starting Chromium costs about 2 s
 def test_rows_order_and_escaping(driver, page):
     driver.get(page.as_uri())
     assert driver.title == "tvt leaderboard"
@@ -154,6 +155,7 @@ def test_rows_order_and_escaping(driver, page):
     assert errors == []
 
 
+@pytest.mark.slow  # Chromium, as above
 def test_sort_by_clicking_headers(driver, page, tmp_path):
     from selenium.webdriver.common.by import By
 

@@ -223,6 +223,7 @@ def test_card_is_deterministic_and_replaced_with_the_data(tmp_path):
     assert not list(a.glob(".tvt-staging-*"))
 
 
+@pytest.mark.slow  # importing mlcroissant: about 1.3 s
 def test_mlcroissant_reads_the_records(dataset):
     """The reference Croissant library loads the metadata and yields every record."""
     import mlcroissant as mlc

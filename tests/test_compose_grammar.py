@@ -87,6 +87,7 @@ HEADS = {
 }
 
 
+@pytest.mark.slow  # importing inflect costs about 2 s of CPU, paid by the first of these
 @pytest.mark.parametrize("phrase", sorted(HEADS))
 def test_is_plural_agrees_with_inflect_on_the_head_noun(phrase: str) -> None:
     """The agreement helper against ``inflect`` on the phrase's head noun."""
@@ -123,6 +124,7 @@ def test_no_capital_after_a_comma_or_a_run_on(corpus) -> None:
     assert not bad, bad[:5]
 
 
+@pytest.mark.slow  # inflect, as above
 def test_articles_agree_with_the_next_word(corpus) -> None:
     """ "a hour", "an uniform": the article fits the word after it (``inflect`` decides)."""
     bad = []

@@ -65,6 +65,7 @@ def test_episodes_are_told_once_and_read_as_filled_english(
     assert told_somewhere >= 0.9 * len(clients)
 
 
+@pytest.mark.slow  # composing the 120 clients costs about 1.4 s
 def test_people_are_introduced_before_they_go_by_first_name(
     clients: list[tuple[dict, list[dict]]],
 ) -> None:
@@ -120,6 +121,7 @@ def test_client_voiced_story_references_are_in_the_first_person() -> None:
     assert not wrong, wrong
 
 
+@pytest.mark.slow  # the 120 clients, as above
 def test_quotation_marks_come_in_pairs(clients: list[tuple[dict, list[dict]]]) -> None:
     """Taking a repeated sentence out of a quoted belief left its mark alone (65 turns of seed
     42, 86 before composer 2.4): every turn closes what it opens."""

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 SCRIPT = """
 import json
 from tvt.diversity import measure
@@ -20,6 +22,7 @@ print(json.dumps(measure(convs, top=8).as_dict(), sort_keys=True))
 """
 
 
+@pytest.mark.slow  # about 1 s of CPU
 def test_most_frequent_sentences_do_not_depend_on_the_hash_seed() -> None:
     """Ties among the most frequent sentences come out in one order: ``tvt audit --json`` and
     the composer report must not change between two runs of the same data."""

@@ -191,6 +191,7 @@ def test_javascript_url_is_never_a_link():
 _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
 
 
+@pytest.mark.slow  # 60 examples of full page renders: about 1.6 s of CPU
 @settings(max_examples=examples(60), deadline=None)
 @given(model=_text, org=_text, desc=st.text(max_size=80), date=st.sampled_from(["2025-01-02"]))
 def test_any_strings_render_as_text(model, org, desc, date):

@@ -227,6 +227,7 @@ _line_text = st.text(
 ).filter(lambda s: s.strip() and ":" not in s)
 
 
+@pytest.mark.slow  # about 1 s
 @settings(max_examples=examples(150), deadline=None)
 @given(
     texts=st.lists(_line_text, min_size=2, max_size=12),

@@ -143,6 +143,11 @@ class ClientScores(Sequence[ClientScore]):
         return f"ClientScores({len(self)} clients)"
 
 
+#: Clients per slice of the metric computation (:func:`_per_client`): 16,384 rows are 128 KB a
+#: column, so the DTW's working rows stay in the CPU cache.
+_METRIC_ROWS = 1 << 14
+
+
 def _per_client(
     model: np.ndarray, reference: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -156,10 +161,16 @@ def _per_client(
     e = np.full(n, np.nan)
     undefined = np.zeros(n, dtype=bool)
     if present.all():
-        # The usual case: every client has all six phases; no copy of the arrays is needed.
-        r[:], undefined[:] = metrics.pearson(model, reference)
-        d[:] = metrics.dtw(model, reference)
-        e[:] = metrics.rmse(model, reference)
+        # The usual case: every client has all six phases; no copy of the arrays is needed. The
+        # metrics are computed row by row, so slices of rows give the same bits as the whole;
+        # slices small enough for the CPU cache make the many passes of the DTW recursion about
+        # twice as fast on a million clients.
+        for start in range(0, n, _METRIC_ROWS):
+            part = slice(start, start + _METRIC_ROWS)
+            m, c = model[part], reference[part]
+            r[part], undefined[part] = metrics.pearson(m, c)
+            d[part] = metrics.dtw(m, c)
+            e[part] = metrics.rmse(m, c)
         return scorable, n_phases, r, d, e, undefined
     codes = present.astype(np.int64) @ (1 << np.arange(N_PHASES, dtype=np.int64))
     for code in np.unique(codes[scorable]):
@@ -177,12 +188,20 @@ def _per_phase(
     model: np.ndarray, reference: np.ndarray, scored: np.ndarray
 ) -> dict[str, PhaseSummary]:
     out: dict[str, PhaseSummary] = {}
+    # Phase-major copies of the scored rows: each phase's values are then one contiguous row,
+    # holding the same numbers as ``model[scored, j]`` (so every sum below is the same), at the
+    # cost of two copies instead of twelve strided gathers.
+    if scored.all():
+        mt, ct = np.ascontiguousarray(model.T), np.ascontiguousarray(reference.T)
+    else:
+        mt, ct = np.ascontiguousarray(model[scored].T), np.ascontiguousarray(reference[scored].T)
     for j, phase in enumerate(PHASES):
-        m = model[scored, j]
-        c = reference[scored, j]
+        m = mt[j]
+        c = ct[j]
         ok = ~np.isnan(m) & ~np.isnan(c)
-        m, c = m[ok], c[ok]
         n = int(ok.sum())
+        if n < ok.size:
+            m, c = m[ok], c[ok]
         diff = m - c
         out[phase] = PhaseSummary(
             name=PHASE_NAMES[phase],
@@ -266,8 +285,10 @@ def score_trajectories(
     excluded = has_output & ~scorable
     incomplete = has_output & (~np.isnan(refv) & np.isnan(model)).any(axis=1)
     unref = ~np.isnan(model) & np.isnan(refv)
-    unreferenced = tuple(
-        (int(ref.ids[i]), PHASES[j]) for i, j in zip(*np.nonzero(unref), strict=True)
+    unreferenced = (
+        tuple((int(ref.ids[i]), PHASES[j]) for i, j in zip(*np.nonzero(unref), strict=True))
+        if unref.any()  # the usual case is none: no index arrays built for a million rows
+        else ()
     )
     if require_complete and (missing.any() or incomplete.any()):
         _refuse_incomplete(ref, out, missing, incomplete)
