@@ -11,6 +11,7 @@ Third-party backends register through the ``tvt.backends`` entry point group (se
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -21,8 +22,6 @@ from tvt.config import Config
 from tvt.dataset import DatasetWriter, base_manifest, prepare_output
 from tvt.errors import InputError, WorkFailed
 from tvt.llm.cli_options import LLM_FLAGS, options_from_flags
-from tvt.llm.generation import LLMOptions, generate_llm
-from tvt.llm.runner import summary_line
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import generate_offline, planned_cases, reference_of
 from tvt.plugins import Plugin, Progress, Registry
@@ -171,12 +170,18 @@ class OfflineBackend:
         return GenerationRun(manifest)
 
 
-#: Settings a Python caller may leave out (the command line always passes every flag).
-_LLM_DEFAULTS = {
-    f.name: f.default
-    for f in fields(LLMOptions)
-    if f.name in LLM_FLAGS and f.default is not MISSING
-}
+@functools.cache
+def _llm_defaults() -> dict[str, Any]:
+    """Settings a Python caller may leave out (the command line always passes every flag).
+    Read when an LLM backend runs: the LLM modules (the HTTP client, asyncio) are not imported
+    by an offline run, whose start-up they would otherwise slow by a few tenths of a second."""
+    from tvt.llm.generation import LLMOptions
+
+    return {
+        f.name: f.default
+        for f in fields(LLMOptions)
+        if f.name in LLM_FLAGS and f.default is not MISSING
+    }
 
 
 class OpenAIBackend:
@@ -194,8 +199,11 @@ class OpenAIBackend:
         options: Mapping[str, Any],
         progress: Progress | None,
     ) -> GenerationRun:
+        from tvt.llm.generation import generate_llm
+        from tvt.llm.runner import summary_line
+
         # The LLM runner draws its own progress bar on stderr when someone is watching.
-        flags = {**_LLM_DEFAULTS, **options}
+        flags = {**_llm_defaults(), **options}
         settings = options_from_flags(flags, progress=progress is not None)
         result = generate_llm(
             out,
@@ -239,9 +247,10 @@ class RealizeBackend:
         options: Mapping[str, Any],
         progress: Progress | None,
     ) -> GenerationRun:
+        from tvt.llm.runner import summary_line
         from tvt.realize import generate_realize
 
-        flags = {**_LLM_DEFAULTS, **options}
+        flags = {**_llm_defaults(), **options}
         settings = options_from_flags(flags, progress=progress is not None, backend="realize")
         result = generate_realize(
             out,
