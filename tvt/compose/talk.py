@@ -12,6 +12,7 @@ from typing import Any
 
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.language import derived_suds
+from tvt.compose.voice import band_name
 from tvt.records import Case
 
 Move = Callable[[Dialogue, int], None]
@@ -42,6 +43,20 @@ def _suds_move(d: Dialogue, level: int) -> None:
     text = f"{d.suds_text(value, 'first', level)} {d.after(level)}"
     # Why the number is where it is, in the client's own terms (fuller than a bare rating).
     d.c("suds_report", text + _reason(d, level), level, suds=value)
+
+
+def distress_now(d: Dialogue, level: float, p: float, most: int = 2) -> str:
+    """How the client is right now, at the phase's planned distress, in their own story (" " and
+    a line of ``distress_now_<band>`` of this phase's client bank), with probability ``p`` and at
+    most ``most`` times a conversation; "" otherwise, and below a moderate band (a calm
+    session says so in its other lines). A talk phase planned at 6 that reads as 4 says less
+    than its plan: blind readers rated P8 and P11 about a point below it."""
+    pool = d.cb.get("distress_now_" + band_name(level))
+    said = d.voice.named.get("distress_now", 0)
+    if not pool or said >= most or not d.pick.chance(p):
+        return ""
+    d.voice.named["distress_now"] = said + 1
+    return " " + d.line(pool)
 
 
 def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from tvt.compose.talk import (
     _peak_words,
     _suds_move,
     belief_kind,
+    distress_now,
     risk_block,
     uses_substances,
 )
@@ -75,7 +76,7 @@ def compose_p11(d: Dialogue) -> None:
         text = d.line(pool("habituation")) + d.maybe(0.85, pool("insight_tie"))
         # Still overwhelmed, the client's feeling does not settle as they speak.
         feel = d.feeling(level) if tier == "high" else d.after(level)
-        d.c("insight", f"{text} {feel}", lv)
+        d.c("insight", f"{text} {feel}{distress_now(d, level, 0.8)}", lv)
 
     def numbers(d: Dialogue, lv: int) -> None:
         if not came_down:
@@ -106,7 +107,8 @@ def compose_p11(d: Dialogue) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
             text = f"{d.nar.behaviours[name]} {gain(entry)}"
-            d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
+            tie = distress_now(d, level, 0.3) or d.maybe(0.5, pool("response_tie"))
+            d.c("daily_life", text + tie, lv)
 
         return move
 

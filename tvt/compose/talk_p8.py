@@ -8,6 +8,7 @@ from tvt.compose.dialogue import Dialogue
 from tvt.compose.length import turn_count
 from tvt.compose.talk import (
     _suds_move,
+    distress_now,
     risk_block,
 )
 
@@ -32,7 +33,8 @@ def compose_p8(d: Dialogue) -> None:
     text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
     # How the retelling went, in the client's own story: where it got hard.
     text += d.maybe(0.7, cb["how_more"])
-    d.c("feeling", text + d.maybe(0.5, cb["aside"]), level)
+    now = distress_now(d, level, 0.8)
+    d.c("feeling", text + (now or d.maybe(0.5, cb["aside"])), level)
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
     styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
@@ -117,6 +119,8 @@ def compose_p8(d: Dialogue) -> None:
             aside = d.maybe(0.0 if topic in _EPISODE else (0.3 if more else 0.9), cb["aside"])
             # The feeling goes with the answer it belongs to, not at the end of the turn
             # after the asides (a feeling tag ending every turn read as bolted on).
+            if not aside and not tail:
+                aside = distress_now(d, level, 0.25)
             d.c(answer["act"], f"{d.hesitate(level, core)}{tail}{more}{aside}", level)
             last_topic = topic
             slots -= 1
