@@ -28,6 +28,14 @@ def norm(text: str) -> str:
     return " " + _NON_WORD.sub(" ", text.lower()).strip() + " "
 
 
+def unlinked(text: str) -> str:
+    """:func:`norm` without the words that link sentences ("and", "but", "so", "then")."""
+    return " " + " ".join(w for w in norm(text).split() if w not in _LINKS) + " "
+
+
+_LINKS = frozenset({"and", "but", "so", "then"})
+
+
 def named(nar, text: str) -> str:
     """``text`` with the story's people by first name only, as the client says them after the
     first mention ("my sister Amara" -> "Amara", "a man in a hooded top" -> "the man")."""
@@ -190,6 +198,9 @@ def test_within_phase_arc_peaks_at_the_hotspot(seed: int, client_id: int) -> Non
 @pytest.mark.slow
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seeds, st.integers(min_value=1, max_value=3000), st.integers(min_value=1, max_value=3000))
+# Found by the explore profile: client 1's own "There's a tube in my throat. I can't speak.",
+# run together with "and", read as client 1017's "There's a tube in my throat and I can't speak."
+@example(seed=1017, a=1, b=1017)
 def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     case_a, convs_a = conversations(seed, a)
     case_b = case_of(seed, b)
@@ -201,12 +212,15 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
     nar_b = build_narrative(case_b, seed)
     own = {s for beats in nar_a.beats.values() for s in beats} | set(nar_a.slow)
     foreign = {s for beats in nar_b.beats.values() for s in beats} | set(nar_b.slow)
-    own_words = norm(" ".join(own))
+    # Without the links the composer puts between sentences ("There's a tube in my throat. I
+    # can't speak." said as "..., and I can't speak"), so that two of this client's own
+    # sentences run together are not taken for another client's one sentence.
+    own_words = unlinked(" ".join(own))
     for beat in foreign - own:
         for part in re.split(r"(?<=[.!?])\s+", beat):
             # A sentence of the other client's story that this client's story does not share.
-            if len(part.split()) >= 6 and norm(part) not in own_words:
-                assert norm(part) not in norm(text), part
+            if len(part.split()) >= 6 and unlinked(part) not in own_words:
+                assert unlinked(part) not in unlinked(text), part
     # Every narrated beat belongs to this client's own narrative.
     narrated = [
         t["text"] for p in EXPOSURE_PHASES for t in convs_a[p]["turns"] if t["act"] == "narration"
@@ -226,6 +240,9 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
 # Found by the explore profile on composer 3.0 (a P5 therapist at 25.1 words a turn); composer
 # 3.1's shorter rationale lines keep it at 21.1.
 @example(seed=4365, client_id=4365)
+# Found by the explore profile on composer 3.4 (a P11 at 50.6 client words a turn, bound 50): the
+# line of how the client is now goes only on a turn short enough to take it (tvt/compose/talk.py).
+@example(seed=3399, client_id=3399)
 def test_words_per_turn_bands(seed: int, client_id: int) -> None:
     _, convs = conversations(seed, client_id)
     for phase, conv in convs.items():

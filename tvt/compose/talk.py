@@ -45,10 +45,20 @@ def _suds_move(d: Dialogue, level: int) -> None:
     d.c("suds_report", text + _reason(d, level), level, suds=value)
 
 
-def distress_now(d: Dialogue, level: float, p: float, most: int = 2) -> str:
+#: In P11, whose turns have no cap of their own (tvt/compose/length.py), a line of how the
+#: client is now goes only on a turn that stays within this many words with it: a P11 of long
+#: answers averaged 50.6 words a client turn with it (bound 50, seed 3399, client 3399).
+P11_ROOM = 60
+
+
+def distress_now(
+    d: Dialogue, level: float, p: float, base: str, most: int = 2, room: int | None = None
+) -> str:
     """How the client is right now, at the phase's planned distress, in their own story (" " and
     a line of ``distress_now_<band>`` of this phase's client bank), with probability ``p`` and at
-    most ``most`` times a conversation; "" otherwise, and below a moderate band (a calm
+    most ``most`` times a conversation, on a turn (``base``) that stays within ``room`` words with
+    it when given; "" otherwise,
+    and below a moderate band (a calm
     session says so in its other lines). A talk phase planned at 6 that reads as 4 says less
     than its plan: blind readers rated P8 and P11 about a point below it."""
     pool = d.cb.get("distress_now_" + band_name(level))
@@ -56,7 +66,11 @@ def distress_now(d: Dialogue, level: float, p: float, most: int = 2) -> str:
     if not pool or said >= most or not d.pick.chance(p):
         return ""
     d.voice.named["distress_now"] = said + 1
-    return " " + d.line(pool)
+    line = d.line(pool)
+    # Drawn either way, so that a turn too long to take it changes nothing else in the session.
+    if room is not None and len(base.split()) + len(line.split()) > room:
+        return ""
+    return " " + line
 
 
 def _applicable(d: Dialogue, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.length import turn_count
 from tvt.compose.talk import (
+    P11_ROOM,
     Move,
     _end_words,
     _fit,
@@ -76,7 +77,11 @@ def compose_p11(d: Dialogue) -> None:
         text = d.line(pool("habituation")) + d.maybe(0.85, pool("insight_tie"))
         # Still overwhelmed, the client's feeling does not settle as they speak.
         feel = d.feeling(level) if tier == "high" else d.after(level)
-        d.c("insight", f"{text} {feel}{distress_now(d, level, 0.8)}", lv)
+        d.c(
+            "insight",
+            f"{text} {feel}{distress_now(d, level, 0.8, f'{text} {feel}', room=P11_ROOM)}",
+            lv,
+        )
 
     def numbers(d: Dialogue, lv: int) -> None:
         if not came_down:
@@ -107,7 +112,9 @@ def compose_p11(d: Dialogue) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
             text = f"{d.nar.behaviours[name]} {gain(entry)}"
-            tie = distress_now(d, level, 0.3) or d.maybe(0.5, pool("response_tie"))
+            tie = distress_now(d, level, 0.3, text, room=P11_ROOM) or d.maybe(
+                0.5, pool("response_tie")
+            )
             d.c("daily_life", text + tie, lv)
 
         return move

@@ -33,7 +33,7 @@ def compose_p8(d: Dialogue) -> None:
     text = f"{d.after(level)} {d.line(cb['how_was_it'])}"
     # How the retelling went, in the client's own story: where it got hard.
     text += d.maybe(0.7, cb["how_more"])
-    now = distress_now(d, level, 0.8)
+    now = distress_now(d, level, 0.8, text)
     d.c("feeling", text + (now or d.maybe(0.5, cb["aside"])), level)
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
@@ -120,7 +120,7 @@ def compose_p8(d: Dialogue) -> None:
             # The feeling goes with the answer it belongs to, not at the end of the turn
             # after the asides (a feeling tag ending every turn read as bolted on).
             if not aside and not tail:
-                aside = distress_now(d, level, 0.25)
+                aside = distress_now(d, level, 0.25, f"{core}{tail}{more}")
             d.c(answer["act"], f"{d.hesitate(level, core)}{tail}{more}{aside}", level)
             last_topic = topic
             slots -= 1
