@@ -184,14 +184,15 @@ class _Hits:
         self.passing = rules.lex("facts.in_passing") if passing else None
         if self.passing is not None and not self.passing.possible(*conv.text("client")):
             self.passing = None  # nothing is named in passing: count the whole text
+        tokens: frozenset[str] | None = None
         if self.passing is None:
-            text, _, lower = conv.text("client")
+            text, tokens, lower = conv.text("client")
             words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
         else:
             text = "\n".join(self._kept(t.text) for t in conv.turns if t.speaker == "client")
             lower = text.lower()
             words = words_of(text)
-        self.counts: Counter[str] = Counter(index.counts(text, words, lower))
+        self.counts: Counter[str] = Counter(index.counts(text, words, lower, tokens))
 
     def _kept(self, text: str) -> str:
         """``text`` without the sentences that name people in passing."""

@@ -185,6 +185,128 @@ def _triggers(pattern: str) -> tuple[frozenset[str], ...]:
     return tuple(sorted(parts, key=lambda t: (-min(map(len, t)), sorted(t))))
 
 
+#: Stands for a part of a pattern that is not spelled out (a class such as ``\\w``, a repeat).
+_UNKNOWN = "\x00"
+#: Expansions of a pattern's beginning past which :func:`_starts` gives up.
+MAX_STARTS = 4096
+_ASCII_WORD_RE = re.compile(r"[a-z0-9_]+")
+_WORD_CHAR_RE = re.compile(r"\w")
+_PAREN_IN_CLASS_RE = re.compile(r"\[[^\]]*[()]")
+
+
+def _expand(pattern: str) -> list[str] | None:
+    """The texts the beginning of ``pattern`` (no top-level '|') can be, spelled out until a part
+    that is not plain text (which is written :data:`_UNKNOWN`); None past :data:`MAX_STARTS`.
+
+    "(call|phone) (my|her)" -> "call my", "call her", "phone my", "phone her";
+    "pills?" -> "pills", "pill"; "self[- ]?harm" -> "self" + _UNKNOWN. Look-arounds match no
+    text and are skipped (they only narrow a match down).
+    """
+    outs, i, n = [""], 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        alts: list[str] | None
+        if ch == "(":
+            j = _group_end(pattern, i)
+            inner = pattern[i + 1 : j]
+            i = j + 1
+            if inner.startswith(("?<!", "?<=", "?!", "?=")):
+                if pattern[i : i + 1] in ("?", "*", "+", "{"):
+                    alts = None
+                else:
+                    continue
+            elif inner.startswith("?:"):
+                alts = _expand_group(inner[2:])
+            elif inner.startswith("?"):  # flags, named groups: not spelled out
+                alts = None
+            else:
+                alts = _expand_group(inner)
+        elif ch in "\\.[]^$*+{}?|)":
+            alts = None
+        else:
+            alts = [ch]
+            i += 1
+        quant = pattern[i : i + 1]
+        if alts is not None and quant == "?":
+            if pattern[i + 1 : i + 2] in ("?", "+"):  # lazy or possessive: not spelled out
+                alts = None
+            else:
+                alts = [*alts, ""]
+                i += 1
+        elif quant in ("*", "+", "{"):
+            alts = None
+        if alts is None:
+            return [s + _UNKNOWN for s in outs]
+        outs = [s + a for s in outs for a in alts]
+        if len(outs) > MAX_STARTS:
+            return None
+    return outs
+
+
+def _expand_group(group: str) -> list[str] | None:
+    out: list[str] = []
+    for alt in _split_top(group):
+        texts = _expand(alt)
+        if texts is None:
+            return None
+        out.extend(texts)
+    return out
+
+
+def _starts(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What a text must hold for ``pattern`` to match it: one of the first words of its matches
+    ("(call|phone) (my|her)" -> call, phone) or one of the texts those words start with
+    ("suicid\\w*" -> suicid), as (words, stems), both lower case; None when that cannot be told
+    (a match may start with a class: "\\d+ minutes").
+
+    A match starts at the start of a word (the ``(?<!\\w)`` of :func:`_compile`); when the text
+    it starts with is spelled out up to a character that is not a letter or digit (or to the end
+    of the pattern, where ``(?!\\w)`` holds), that text is a whole word of the text matched, and
+    :func:`words_of` lists it; when it is spelled out only up to a part that is not plain text,
+    the word starts with it. Only ASCII letters are used: ``re`` folds the case of some other
+    letters differently from ``str.lower``, and a text that is not ASCII is always searched.
+    """
+    if _PAREN_IN_CLASS_RE.search(pattern):  # "[(]" would confuse the group ends
+        return None
+    words: set[str] = set()
+    stems: set[str] = set()
+    for alt in _split_top(pattern):
+        texts = _expand(alt)
+        if texts is None:
+            return None
+        for text in texts:
+            text = text.lower()
+            m = _ASCII_WORD_RE.match(text)
+            if m is None:
+                return None
+            end = m.end()
+            if end == len(text) or not (text[end] == _UNKNOWN or _WORD_CHAR_RE.match(text[end])):
+                words.add(m.group(0))
+            elif text[end] == _UNKNOWN and end >= MIN_STEM:
+                stems.add(m.group(0))
+            else:
+                return None
+    return frozenset(words), frozenset(stems)
+
+
+def _starts_of(patterns: list[str]) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """:func:`_starts` of an alternation of ``patterns`` (None when one of them has none); the
+    stems sorted, shortest first, and without those a shorter stem covers."""
+    words: set[str] = set()
+    stems: set[str] = set()
+    for p in patterns:
+        starts = _starts(p)
+        if starts is None:
+            return None
+        words |= starts[0]
+        stems |= starts[1]
+    kept: list[str] = []
+    for stem in sorted(stems, key=lambda x: (len(x), x)):
+        if not any(k in stem for k in kept):
+            kept.append(stem)
+    return frozenset(words), tuple(kept)
+
+
 #: Texts up to this length are searched with one expression; longer ones (a whole conversation)
 #: first check the fixed parts each pattern needs.
 SHORT_TEXT = 1000
@@ -196,6 +318,20 @@ MIN_STEM = 3
 def _could_match(triggers: tuple[frozenset[str], ...], lower: str) -> bool:
     """Does a text (lower case) hold one text of each part?"""
     return all(any(t in lower for t in part) for part in triggers)
+
+
+#: (words, stems) of :func:`_starts_of`: what a text must hold for some patterns to match it.
+Starts = tuple[frozenset[str], tuple[str, ...]]
+
+
+def _may_start(starts: Starts | None, text: str, tokens: frozenset[str], lower: str) -> bool:
+    """Could patterns with these :func:`_starts_of` match ``text`` (its words ``tokens``, its
+    lower case ``lower``)? A test of the text's set of words, far cheaper than a search that
+    ``re`` tries at every position of the text; a text that is not ASCII is always searched."""
+    if starts is None or not text.isascii():
+        return True
+    words, stems = starts
+    return not words.isdisjoint(tokens) or any(s in lower for s in stems)
 
 
 @dataclass(frozen=True)
@@ -212,10 +348,13 @@ class Lexicon:
     rx: re.Pattern[str]
     exclude: re.Pattern[str] | None = None
     literal: frozenset[str] = frozenset()
-    #: (texts a match needs, pattern) of the patterns that are not one plain word
-    complex: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str]], ...] = ()
+    #: (texts a match needs, pattern, first words of its matches) of the patterns that are not
+    #: one plain word
+    complex: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str], Starts | None], ...] = ()
     #: all the patterns that are not one plain word, in one expression (for short texts)
     rx_complex: re.Pattern[str] | None = None
+    #: the first words of the matches of ``rx_complex`` (:func:`_starts_of`)
+    starts: Starts | None = None
 
     @classmethod
     def build(
@@ -231,7 +370,9 @@ class Lexicon:
             if p in literal or p in groups:
                 continue
             by_need.setdefault(_triggers(p), []).append(p)
-        complex_ = [(need, _compile(ps, where, path)) for need, ps in by_need.items()]
+        complex_ = [
+            (need, _compile(ps, where, path), _starts_of(ps)) for need, ps in by_need.items()
+        ]
         return cls(
             name=name,
             about=about,
@@ -242,16 +383,19 @@ class Lexicon:
             rx_complex=_compile([p for ps in by_need.values() for p in ps], where, path)
             if by_need
             else None,
+            starts=_starts_of([p for ps in by_need.values() for p in ps]),
         )
 
     def _first(self, text: str, tokens: frozenset[str], lower: str) -> str | None:
         if not self.literal.isdisjoint(tokens):
             return min(self.literal & tokens)
+        if self.rx_complex is None or not _may_start(self.starts, text, tokens, lower):
+            return None
         if len(text) <= SHORT_TEXT:
             # one search is cheaper than testing the parts of each pattern on a turn
-            m = self.rx_complex.search(text) if self.rx_complex is not None else None
+            m = self.rx_complex.search(text)
             return m.group(0) if m is not None else None
-        for need, rx in self.complex:
+        for need, rx, _ in self.complex:
             if _could_match(need, lower):
                 m = rx.search(text)
                 if m is not None:
@@ -294,8 +438,9 @@ class Lexicon:
         words = words if words is not None else words_of(text)
         n = sum(1 for w in words if w in self.literal) if self.literal else 0
         lower = text.lower()
-        for need, rx in self.complex:
-            if _could_match(need, lower):
+        tokens = frozenset(words) if self.complex else frozenset()
+        for need, rx, starts in self.complex:
+            if _may_start(starts, text, tokens, lower) and _could_match(need, lower):
                 n += len(rx.findall(text))
         return n
 
@@ -306,21 +451,29 @@ class CategoryIndex:
     def __init__(self, categories: dict[str, Lexicon]) -> None:
         self.categories = categories
         self.words: dict[str, str] = {}
-        self.complex: list[tuple[str, tuple[frozenset[str], ...], re.Pattern[str]]] = []
+        self.complex: list[
+            tuple[str, tuple[frozenset[str], ...], re.Pattern[str], Starts | None]
+        ] = []
         for cat, lex in categories.items():
             for w in sorted(lex.literal):
                 self.words.setdefault(w, cat)
-            self.complex.extend((cat, need, rx) for need, rx in lex.complex)
+            self.complex.extend((cat, need, rx, starts) for need, rx, starts in lex.complex)
 
-    def counts(self, text: str, words: list[str], lower: str) -> dict[str, int]:
+    def counts(
+        self, text: str, words: list[str], lower: str, tokens: frozenset[str] | None = None
+    ) -> dict[str, int]:
+        """How many words of each category ``text`` holds (its ``words``, in ``lower`` case;
+        ``tokens``, the set of its words, when the caller has it)."""
         out: dict[str, int] = {}
         index = self.words
         for w in words:
             cat = index.get(w)
             if cat is not None:
                 out[cat] = out.get(cat, 0) + 1
-        for cat, need, rx in self.complex:
-            if _could_match(need, lower):
+        if tokens is None:
+            tokens = frozenset(words)
+        for cat, need, rx, starts in self.complex:
+            if _may_start(starts, text, tokens, lower) and _could_match(need, lower):
                 n = len(rx.findall(text))
                 if n:
                     out[cat] = out.get(cat, 0) + n
