@@ -48,8 +48,10 @@ def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
     if not starts:
         return 0, 0
     tally: list[list[int]] = [[0, 0] for _ in starts]
+    lower = text.lower()
     for k, name in ((0, "tense.present"), (1, "tense.past")):
-        for m in rules.lex(name).rx.finditer(text):
+        rx, searched = rules.lex(name).pattern_for(text, lower)
+        for m in rx.finditer(searched):
             tally[bisect_right(starts, m.start()) - 1][k] += 1
     present = sum(1 for p, q in tally if p > q)
     past = sum(1 for p, q in tally if q > p)
@@ -270,7 +272,8 @@ def stated(lex: Lexicon, turn: TurnView, rules: Rules) -> bool:
     for sent in sentences(turn.text) or [turn.text]:
         if lex.exclude is not None and lex.exclude.search(sent):
             continue
-        for m in lex.rx.finditer(sent):
+        rx, searched = lex.pattern_for(sent)
+        for m in rx.finditer(searched):
             before = _WORD_RE.findall(sent[: m.start()].lower())
             if not before or before[-1] not in embedding:
                 return True

@@ -57,6 +57,35 @@ def _compile(patterns: list[str], where: str, path: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + parts + r")(?!\w)", re.IGNORECASE)
 
 
+#: What may follow a backslash in a pattern that :func:`_compile_lower` compiles.
+_LOWER_SAFE_ESCAPE_RE = re.compile(r"\\[^wWdDsSbB\W]|\\$")
+
+
+def _case_safe(pattern: str) -> bool:
+    """Does ``pattern`` match a lower-case ASCII text case-sensitively exactly where it matches it
+    with ``re.IGNORECASE``? So when it has no upper-case letter, no escape other than a class
+    (``\\w``, ``\\d``, ``\\s``, ``\\b`` and their negations) or a punctuation mark, no inline
+    flag, and no letter outside ASCII that ``re`` folds to one inside ("\u017f" matches "s")."""
+    if _LOWER_SAFE_ESCAPE_RE.search(pattern) or re.search(r"\(\?[a-zA-Z]", pattern):
+        return False
+    if any("A" <= c <= "Z" for c in re.sub(r"\\.", "", pattern)):
+        return False
+    return all(
+        c.isascii() or not any(x.isascii() for x in c.lower() + c.upper() + c.casefold())
+        for c in pattern
+    )
+
+
+def _compile_lower(patterns: list[str]) -> re.Pattern[str] | None:
+    """:func:`_compile` without ``re.IGNORECASE``, for the lower case of an ASCII text, or None
+    when that would not match the same (:func:`_case_safe`). ``re`` searches about twice as
+    fast when it need not fold the case of each character it compares."""
+    if not all(_case_safe(p) for p in patterns):
+        return None
+    parts = "|".join(f"(?:{p})" for p in patterns)
+    return re.compile(r"(?<!\w)(?:" + parts + r")(?!\w)")
+
+
 def _split_top(group: str) -> list[str]:
     """The top-level alternatives of ``a|b(c|d)|e``."""
     out, depth, cur, i = [], 0, "", 0
@@ -348,13 +377,19 @@ class Lexicon:
     rx: re.Pattern[str]
     exclude: re.Pattern[str] | None = None
     literal: frozenset[str] = frozenset()
-    #: (texts a match needs, pattern, first words of its matches) of the patterns that are not
-    #: one plain word
-    complex: tuple[tuple[tuple[frozenset[str], ...], re.Pattern[str], Starts | None], ...] = ()
+    #: (texts a match needs, pattern, first words of its matches, the pattern for a lower-case
+    #: ASCII text) of the patterns that are not one plain word
+    complex: tuple[
+        tuple[tuple[frozenset[str], ...], re.Pattern[str], Starts | None, re.Pattern[str] | None],
+        ...,
+    ] = ()
     #: all the patterns that are not one plain word, in one expression (for short texts)
     rx_complex: re.Pattern[str] | None = None
     #: the first words of the matches of ``rx_complex`` (:func:`_starts_of`)
     starts: Starts | None = None
+    #: ``rx`` and ``rx_complex`` for the lower case of an ASCII text (:func:`_compile_lower`)
+    rx_lower: re.Pattern[str] | None = None
+    rx_complex_lower: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -371,8 +406,10 @@ class Lexicon:
                 continue
             by_need.setdefault(_triggers(p), []).append(p)
         complex_ = [
-            (need, _compile(ps, where, path), _starts_of(ps)) for need, ps in by_need.items()
+            (need, _compile(ps, where, path), _starts_of(ps), _compile_lower(ps))
+            for need, ps in by_need.items()
         ]
+        complex_patterns = [p for ps in by_need.values() for p in ps]
         return cls(
             name=name,
             about=about,
@@ -380,22 +417,35 @@ class Lexicon:
             exclude=_compile(exclude, f"{where}/exclude", path) if exclude else None,
             literal=literal,
             complex=tuple(complex_),
-            rx_complex=_compile([p for ps in by_need.values() for p in ps], where, path)
-            if by_need
-            else None,
-            starts=_starts_of([p for ps in by_need.values() for p in ps]),
+            rx_complex=_compile(complex_patterns, where, path) if by_need else None,
+            starts=_starts_of(complex_patterns),
+            rx_lower=_compile_lower(patterns),
+            rx_complex_lower=_compile_lower(complex_patterns) if by_need else None,
         )
+
+    def pattern_for(self, text: str, lower: str | None = None) -> tuple[re.Pattern[str], str]:
+        """(``rx``, ``text``), or for an ASCII text the same case-sensitive expression and the
+        text in lower case (:func:`_compile_lower`: the same matches at the same places, found
+        about twice as fast)."""
+        if self.rx_lower is not None and text.isascii():
+            return self.rx_lower, lower if lower is not None else text.lower()
+        return self.rx, text
 
     def _first(self, text: str, tokens: frozenset[str], lower: str) -> str | None:
         if not self.literal.isdisjoint(tokens):
             return min(self.literal & tokens)
         if self.rx_complex is None or not _may_start(self.starts, text, tokens, lower):
             return None
+        if text.isascii() and self.rx_complex_lower is not None:
+            # One case-sensitive search of the lower case, on a turn or a whole conversation: it
+            # costs less than the substring tests and searches of the patterns one by one below.
+            m = self.rx_complex_lower.search(lower)
+            return text[m.start() : m.end()] if m is not None else None
         if len(text) <= SHORT_TEXT:
             # one search is cheaper than testing the parts of each pattern on a turn
             m = self.rx_complex.search(text)
             return m.group(0) if m is not None else None
-        for need, rx, _ in self.complex:
+        for need, rx, _, _ in self.complex:
             if _could_match(need, lower):
                 m = rx.search(text)
                 if m is not None:
@@ -428,9 +478,10 @@ class Lexicon:
         for sent in sentences(text) or [text]:
             if self.exclude.search(sent):
                 continue
-            m = self.rx.search(sent)
+            rx, searched = self.pattern_for(sent)
+            m = rx.search(searched)
             if m is not None:
-                return m.group(0)
+                return sent[m.start() : m.end()]
         return None
 
     def count(self, text: str, words: list[str] | None = None) -> int:
@@ -439,9 +490,10 @@ class Lexicon:
         n = sum(1 for w in words if w in self.literal) if self.literal else 0
         lower = text.lower()
         tokens = frozenset(words) if self.complex else frozenset()
-        for need, rx, starts in self.complex:
+        ascii_ = text.isascii()
+        for need, rx, starts, rx_lower in self.complex:
             if _may_start(starts, text, tokens, lower) and _could_match(need, lower):
-                n += len(rx.findall(text))
+                n += len(rx_lower.findall(lower) if ascii_ and rx_lower else rx.findall(text))
         return n
 
 
@@ -452,12 +504,18 @@ class CategoryIndex:
         self.categories = categories
         self.words: dict[str, str] = {}
         self.complex: list[
-            tuple[str, tuple[frozenset[str], ...], re.Pattern[str], Starts | None]
+            tuple[
+                str,
+                tuple[frozenset[str], ...],
+                re.Pattern[str],
+                Starts | None,
+                re.Pattern[str] | None,
+            ]
         ] = []
         for cat, lex in categories.items():
             for w in sorted(lex.literal):
                 self.words.setdefault(w, cat)
-            self.complex.extend((cat, need, rx, starts) for need, rx, starts in lex.complex)
+            self.complex.extend((cat, *parts) for parts in lex.complex)
 
     def counts(
         self, text: str, words: list[str], lower: str, tokens: frozenset[str] | None = None
@@ -472,9 +530,10 @@ class CategoryIndex:
                 out[cat] = out.get(cat, 0) + 1
         if tokens is None:
             tokens = frozenset(words)
-        for cat, need, rx, starts in self.complex:
+        ascii_ = text.isascii()
+        for cat, need, rx, starts, rx_lower in self.complex:
             if _may_start(starts, text, tokens, lower) and _could_match(need, lower):
-                n = len(rx.findall(text))
+                n = len(rx_lower.findall(lower) if ascii_ and rx_lower else rx.findall(text))
                 if n:
                     out[cat] = out.get(cat, 0) + n
         return out
