@@ -182,7 +182,10 @@ class _Hits:
     ) -> None:
         self.conv, self.index = conv, index
         self.passing = rules.lex("facts.in_passing") if passing else None
-        if self.passing is not None and not self.passing.possible(*conv.text("client")):
+        client_turns = [t for t in conv.turns if t.speaker == "client"]
+        if self.passing is not None and not self.passing.possible_in(
+            client_turns, *conv.text("client")
+        ):
             self.passing = None  # nothing is named in passing: count the whole text
         tokens: frozenset[str] | None = None
         if self.passing is None:

@@ -135,8 +135,9 @@ def exposure(conv: ConversationView, rules: Rules, found: Findings) -> SudsTrace
     rise = rules.lex("exposure.distress_rise")
     topic = rules.lex("exposure.topic_change")
     therapist_text, therapist_tokens, therapist_lower = conv.text("therapist")
+    therapist_turns = [x for x in conv.turns if x.speaker == "therapist"]
     can_relax, can_ground, can_topic = (
-        lex.possible(therapist_text, therapist_tokens, therapist_lower)
+        lex.possible_in(therapist_turns, therapist_text, therapist_tokens, therapist_lower)
         for lex in (relax, ground, topic)
     )
     relaxation: list[int] = []
@@ -302,10 +303,13 @@ def beliefs(conv: ConversationView, rules: Rules, found: Findings) -> None:
     missed: list[int] = []
     details: list[str] = []
     client_text, client_tokens, client_lower = conv.text("client")
+    client_turns = [x for x in conv.turns if x.speaker == "client"]
     kinds_here = [
         k
         for k in BELIEF_KINDS
-        if rules.lex(f"belief.{k}").possible(client_text, client_tokens, client_lower)
+        if rules.lex(f"belief.{k}").possible_in(
+            client_turns, client_text, client_tokens, client_lower
+        )
     ]
     for i, turn in enumerate(conv.turns):
         if turn.speaker != "client" or not kinds_here:

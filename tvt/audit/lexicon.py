@@ -57,6 +57,17 @@ def _compile(patterns: list[str], where: str, path: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + parts + r")(?!\w)", re.IGNORECASE)
 
 
+_CROSSING_RE = re.compile(r"\[\^|\\[WsSDn]|(?<!\\)[\^$\n]|\(\?[a-zA-Z]")
+
+
+def _one_line(pattern: str) -> bool:
+    """Does every match of ``pattern`` lie within one line (one turn of a conversation's turns
+    joined by newlines), and match that turn alone? Not when it has a class that matches a
+    newline (``[^.?!]``, ``\\W``, ``\\s``), an anchor (``^`` is the start of the whole text), or
+    an inline flag."""
+    return _CROSSING_RE.search(pattern) is None
+
+
 #: What may follow a backslash in a pattern that :func:`_compile_lower` compiles.
 _LOWER_SAFE_ESCAPE_RE = re.compile(r"\\[^wWdDsSbB\W]|\\$")
 
@@ -282,39 +293,87 @@ def _expand_group(group: str) -> list[str] | None:
     return out
 
 
+def _cuts(pattern: str) -> list[int]:
+    """Where a pattern (no top-level '|') can be cut so that the rest starts a word in every
+    match: after each top-level plain character that is not a letter or digit (a space, an
+    apostrophe) and is not optional. "i('ve| have)? (cut|burn) my" -> after the two spaces."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "(":
+            i = _group_end(pattern, i) + 1
+        elif ch == "[":
+            i = pattern.find("]", i + 2) + 1 or n
+        elif ch == "\\":
+            i += 2
+        elif ch == "{":
+            i = pattern.find("}", i) + 1 or n
+        else:
+            i += 1
+            if not _WORD_CHAR_RE.match(ch) and ch not in ".^$*+?{}|)" and (
+                pattern[i : i + 1] not in ("?", "*", "+", "{")
+            ):
+                out.append(i)
+    return out
+
+
+def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(words, stems) of the first word of every match of ``pattern`` (no top-level '|'), or
+    None (see :func:`_starts`)."""
+    texts = _expand(pattern)
+    if texts is None:
+        return None
+    words: set[str] = set()
+    stems: set[str] = set()
+    for text in texts:
+        text = text.lower()
+        m = _ASCII_WORD_RE.match(text)
+        if m is None:
+            return None
+        end = m.end()
+        if end == len(text) or not (text[end] == _UNKNOWN or _WORD_CHAR_RE.match(text[end])):
+            words.add(m.group(0))
+        elif text[end] == _UNKNOWN and end >= MIN_STEM:
+            stems.add(m.group(0))
+        else:
+            return None
+    return frozenset(words), frozenset(stems)
+
+
 def _starts(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """What a text must hold for ``pattern`` to match it: one of the first words of its matches
-    ("(call|phone) (my|her)" -> call, phone) or one of the texts those words start with
+    """What a text must hold for ``pattern`` to match it: one of the words a part of every match
+    is ("(call|phone) (my|her)" -> call, phone) or one of the texts such a word starts with
     ("suicid\\w*" -> suicid), as (words, stems), both lower case; None when that cannot be told
     (a match may start with a class: "\\d+ minutes").
 
-    A match starts at the start of a word (the ``(?<!\\w)`` of :func:`_compile`); when the text
-    it starts with is spelled out up to a character that is not a letter or digit (or to the end
-    of the pattern, where ``(?!\\w)`` holds), that text is a whole word of the text matched, and
-    :func:`words_of` lists it; when it is spelled out only up to a part that is not plain text,
-    the word starts with it. Only ASCII letters are used: ``re`` folds the case of some other
-    letters differently from ``str.lower``, and a text that is not ASCII is always searched.
+    A match starts at the start of a word (the ``(?<!\\w)`` of :func:`_compile`), and so does
+    the rest of it after a space or an apostrophe of the pattern (:func:`_cuts`). When the text
+    such a part starts with is spelled out up to a character that is not a letter or digit (or
+    to the end of the pattern, where ``(?!\\w)`` holds), that text is a whole word of the text
+    matched, and :func:`words_of` lists it; when it is spelled out only up to a part that is not
+    plain text, the word starts with it. Of the parts, the one whose shortest word is longest
+    is used ("i ('ve )?cut my" -> cut, not i): short words are in most turns. Only ASCII letters
+    are used: ``re`` folds the case of some other letters differently from ``str.lower``, and a
+    text that is not ASCII is always searched.
     """
     if _PAREN_IN_CLASS_RE.search(pattern):  # "[(]" would confuse the group ends
         return None
     words: set[str] = set()
     stems: set[str] = set()
     for alt in _split_top(pattern):
-        texts = _expand(alt)
-        if texts is None:
+        best: tuple[frozenset[str], frozenset[str]] | None = None
+        for cut in (0, *_cuts(alt)):
+            found = _first_words(alt[cut:])
+            if found is None or not (found[0] or found[1]):
+                continue
+            if best is None or min(map(len, found[0] | found[1])) > min(
+                map(len, best[0] | best[1])
+            ):
+                best = found
+        if best is None:
             return None
-        for text in texts:
-            text = text.lower()
-            m = _ASCII_WORD_RE.match(text)
-            if m is None:
-                return None
-            end = m.end()
-            if end == len(text) or not (text[end] == _UNKNOWN or _WORD_CHAR_RE.match(text[end])):
-                words.add(m.group(0))
-            elif text[end] == _UNKNOWN and end >= MIN_STEM:
-                stems.add(m.group(0))
-            else:
-                return None
+        words |= best[0]
+        stems |= best[1]
     return frozenset(words), frozenset(stems)
 
 
@@ -390,6 +449,11 @@ class Lexicon:
     #: ``rx`` and ``rx_complex`` for the lower case of an ASCII text (:func:`_compile_lower`)
     rx_lower: re.Pattern[str] | None = None
     rx_complex_lower: re.Pattern[str] | None = None
+    #: For :meth:`possible_in`: the patterns that match within one turn (:func:`_one_line`) as a
+    #: lexicon of their own, and the others in one expression (with its lower-case variant).
+    one_line: Lexicon | None = None
+    #: (expression, its lower-case variant, anchored: every match starts at the text's start)
+    crossing: tuple[tuple[re.Pattern[str], re.Pattern[str] | None, bool], ...] = ()
 
     @classmethod
     def build(
@@ -410,6 +474,16 @@ class Lexicon:
             for need, ps in by_need.items()
         ]
         complex_patterns = [p for ps in by_need.values() for p in ps]
+        one_line, crossing = None, []
+        others = [p for p in complex_patterns if not _one_line(p)]
+        if others:
+            # "^..." matches only at the start of the text (no MULTILINE): one match, no search
+            anchored = [p for p in others if all(a.startswith("^") for a in _split_top(p))]
+            for ps, at_start in ((anchored, True), ([p for p in others if p not in anchored], False)):
+                if ps:
+                    crossing.append((_compile(ps, where, path), _compile_lower(ps), at_start))
+            lines = [p for p in complex_patterns if _one_line(p)]
+            one_line = cls.build(name, about, lines, None, path) if lines else None
         return cls(
             name=name,
             about=about,
@@ -421,6 +495,8 @@ class Lexicon:
             starts=_starts_of(complex_patterns),
             rx_lower=_compile_lower(patterns),
             rx_complex_lower=_compile_lower(complex_patterns) if by_need else None,
+            one_line=one_line,
+            crossing=tuple(crossing),
         )
 
     def pattern_for(self, text: str, lower: str | None = None) -> tuple[re.Pattern[str], str]:
@@ -455,6 +531,35 @@ class Lexicon:
     def possible(self, text: str, tokens: frozenset[str], lower: str) -> bool:
         """Could the lexicon match somewhere in ``text`` (exclusions not applied)?"""
         return self._first(text, tokens, lower) is not None
+
+    def possible_in(
+        self, turns: list[Any], text: str, tokens: frozenset[str], lower: str
+    ) -> bool:
+        """:meth:`possible` of ``text``, the texts of ``turns`` joined by newlines (its words
+        ``tokens``, in ``lower`` case), read turn by turn.
+
+        A search of a whole conversation costs as much as searches of all its turns, while the
+        turns' words rule most of them out before any search (:func:`_starts`). A pattern that
+        matches within one turn (:func:`_one_line`) is searched in the turns that hold one of
+        the first words of its matches; the others in the whole text, as before.
+        """
+        if not self.literal.isdisjoint(tokens):
+            return True
+        if self.rx_complex is None:
+            return False
+        lines: Lexicon | None = self
+        if self.crossing:
+            for rx, rx_lower, at_start in self.crossing:
+                if rx_lower is not None and text.isascii():
+                    rx, searched = rx_lower, lower
+                else:
+                    searched = text
+                if (rx.match(searched) if at_start else rx.search(searched)) is not None:
+                    return True
+            lines = self.one_line
+        if lines is None or not _may_start(lines.starts, text, tokens, lower):
+            return False
+        return any(lines._first(t.text, t.tokens, t.lower) is not None for t in turns)
 
     def find_in(self, turn: Any) -> str | None:
         """:meth:`find` on a turn (its words and lower-case text are computed once)."""
