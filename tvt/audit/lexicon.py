@@ -11,6 +11,7 @@ regular expressions.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -629,10 +630,12 @@ class CategoryIndex:
         ``tokens``, the set of its words, when the caller has it)."""
         out: dict[str, int] = {}
         index = self.words
-        for w in words:
+        # each distinct word once, with its count (a Counter keeps the order words first came
+        # in, so the categories come in the same order as word by word)
+        for w, k in Counter(words).items():
             cat = index.get(w)
             if cat is not None:
-                out[cat] = out.get(cat, 0) + 1
+                out[cat] = out.get(cat, 0) + k
         if tokens is None:
             tokens = frozenset(words)
         ascii_ = text.isascii()

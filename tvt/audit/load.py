@@ -126,9 +126,19 @@ class ConversationView:
             cached = self._joined[key] = (text, tokens, text.lower())
         return cached
 
+    def words(self, speaker: str) -> list[str]:
+        """The words of the turns of ``speaker``, in order (kept for the next call)."""
+        cached = self._words.get(speaker)
+        if cached is None:
+            cached = self._words[speaker] = [
+                w for t in self.turns if t.speaker == speaker for w in t.words
+            ]
+        return cached
+
     _joined: dict[str, tuple[str, frozenset[str], str]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _words: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
