@@ -197,11 +197,15 @@ class _Hits:
         ):
             self.passing = None  # nothing is named in passing: count the whole text
         tokens: frozenset[str] | None = None
-        if self.passing is None:
+        client = [t.text for t in conv.turns if t.speaker == "client"]
+        kept = client if self.passing is None else [self._kept(t) for t in client]
+        if kept == client:
+            # nothing named in passing: the conversation's own text and words serve (the same
+            # words as words_of(text), in another order, which counts do not depend on)
             text, tokens, lower = conv.text("client")
             words = conv.words("client")
         else:
-            text = "\n".join(self._kept(t.text) for t in conv.turns if t.speaker == "client")
+            text = "\n".join(kept)
             lower = text.lower()
             words = words_of(text)
         self.counts: Counter[str] = Counter(index.counts(text, words, lower, tokens))
