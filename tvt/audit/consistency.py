@@ -78,6 +78,7 @@ def addressed_names(conv: ConversationView, rules: Rules) -> tuple[dict[str, lis
             return True
         word = name[:1].lower() + name[1:]
         return word in lower and word.capitalize() == name
+
     for i, turn in enumerate(conv.turns):
         text = turn.text
         if turn.speaker == "therapist":

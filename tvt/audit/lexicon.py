@@ -311,8 +311,10 @@ def _cuts(pattern: str) -> list[int]:
             i = pattern.find("}", i) + 1 or n
         else:
             i += 1
-            if not _WORD_CHAR_RE.match(ch) and ch not in ".^$*+?{}|)" and (
-                pattern[i : i + 1] not in ("?", "*", "+", "{")
+            if (
+                not _WORD_CHAR_RE.match(ch)
+                and ch not in ".^$*+?{}|)"
+                and (pattern[i : i + 1] not in ("?", "*", "+", "{"))
             ):
                 out.append(i)
     return out
@@ -480,7 +482,10 @@ class Lexicon:
         if others:
             # "^..." matches only at the start of the text (no MULTILINE): one match, no search
             anchored = [p for p in others if all(a.startswith("^") for a in _split_top(p))]
-            for ps, at_start in ((anchored, True), ([p for p in others if p not in anchored], False)):
+            for ps, at_start in (
+                (anchored, True),
+                ([p for p in others if p not in anchored], False),
+            ):
                 if ps:
                     crossing.append((_compile(ps, where, path), _compile_lower(ps), at_start))
             lines = [p for p in complex_patterns if _one_line(p)]
@@ -533,9 +538,7 @@ class Lexicon:
         """Could the lexicon match somewhere in ``text`` (exclusions not applied)?"""
         return self._first(text, tokens, lower) is not None
 
-    def possible_in(
-        self, turns: list[Any], text: str, tokens: frozenset[str], lower: str
-    ) -> bool:
+    def possible_in(self, turns: list[Any], text: str, tokens: frozenset[str], lower: str) -> bool:
         """:meth:`possible` of ``text``, the texts of ``turns`` joined by newlines (its words
         ``tokens``, in ``lower`` case), read turn by turn.
 
