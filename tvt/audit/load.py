@@ -34,7 +34,6 @@ from tvt.records import (
     turns_list_problem,
 )
 
-
 _T = TypeVar("_T")
 
 
