@@ -39,8 +39,9 @@ def main() -> None:
         tmp_path = Path(tmp)
         folder = dataset_folder(args, tmp_path)
         convs, turns, words = describe(folder)
+        start_load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"dataset: {convs:,} conversations, {turns:,} turns, {words:,} words "
-              f"(cpu count {os.cpu_count()})")  # fmt: skip
+              f"(cpu count {os.cpu_count()}; load average {start_load:.1f} at the start)")  # fmt: skip
         cli_times, cpu_times = [], []
         for _ in range(args.repeat):
             t = time.perf_counter()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,6 +156,24 @@ def default_workers(conversations: int) -> int:
 PARTS_PER_WORKER = 4
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (restored after).
+
+    The audit keeps every turn's text, words and word set (millions of objects) and makes no
+    reference cycles of its own; the collector, run after every few hundred new lists, would
+    walk them all again and again: about a sixth of the audit's time for nothing. Memory is
+    still freed as usual (by reference counting); forked workers inherit the pause.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def audit_dataset(
     folder: str | Path,
     rules: Rules | None = None,
@@ -167,6 +187,16 @@ def audit_dataset(
     measures the diversity figures; the result is the same as with one process. ``progress``
     is called with the number of conversations audited as they are done (for a progress bar).
     """
+    with _no_cycle_collection():
+        return _audit_dataset(folder, rules, workers, progress)
+
+
+def _audit_dataset(
+    folder: str | Path,
+    rules: Rules | None,
+    workers: int | None,
+    progress: Callable[[int], None] | None,
+) -> AuditResult:
     from tvt.audit.variety import corpus_figures
 
     global _SHARED

@@ -68,7 +68,17 @@ def addressed_names(conv: ConversationView, rules: Rules) -> tuple[dict[str, lis
     # A capitalised word that the conversation also writes in lower case is an ordinary word
     # at the start of a sentence ("Antiseptic, sharp and cold."), not a name.
     lower = {w for t in conv.turns for w in _LOWER_WORD_RE.findall(t.text)}
-    stop = rules.not_names | {w.capitalize() for w in lower}
+    not_names = rules.not_names
+
+    def stop(name: str) -> bool:
+        """Is ``name`` one of the rules' ``not_names``, or a word of the conversation in lower
+        case capitalised? (What ``name in not_names | {w.capitalize() for w in lower}`` says,
+        without capitalising every word of the conversation.)"""
+        if name in not_names:
+            return True
+        word = name[:1].lower() + name[1:]
+        return word in lower and word.capitalize() == name
+
     for i, turn in enumerate(conv.turns):
         text = turn.text
         if turn.speaker == "therapist":
@@ -83,23 +93,23 @@ def addressed_names(conv: ConversationView, rules: Rules) -> tuple[dict[str, lis
             found = [n for n in found if n[0].isupper() and not n.isupper()]
             found = [n for n in found if n not in said and f"{n}," not in said]
             for name in found:
-                if name not in stop and not _NUMBER_WORD_RE.match(name):
+                if not stop(name) and not _NUMBER_WORD_RE.match(name):
                     client[name].append(i)
             # "Mr. Lee", "Mrs. Hakim": a surname, kept apart from first names
             for title, name in _TITLE_RE.findall(text) if _could_title(text) else ():
-                if name not in stop:
+                if not stop(name):
                     client[f"{title}. {name}"].append(i)
             for name in _INTRO_RE.findall(text) if _could_intro(turn.lower) else ():
-                if name not in stop:
+                if not stop(name):
                     therapist[name].append(i)
         else:
             doctor = _DOCTOR_RE.findall(text) if "Dr" in text or "Doctor" in text else []
             thanks = _CLIENT_THANKS_RE.findall(text) if _could_thank(text) else []
             for name in doctor + thanks:
-                if name not in stop:
+                if not stop(name):
                     therapist[name].append(i)
             for name in _INTRO_RE.findall(text) if _could_intro(turn.lower) else ():
-                if name not in stop:
+                if not stop(name):
                     client[name].append(i)
     return client, therapist
 
@@ -182,16 +192,24 @@ class _Hits:
     ) -> None:
         self.conv, self.index = conv, index
         self.passing = rules.lex("facts.in_passing") if passing else None
-        if self.passing is not None and not self.passing.possible(*conv.text("client")):
+        client_turns = [t for t in conv.turns if t.speaker == "client"]
+        if self.passing is not None and not self.passing.possible_in(
+            client_turns, *conv.text("client")
+        ):
             self.passing = None  # nothing is named in passing: count the whole text
-        if self.passing is None:
-            text, _, lower = conv.text("client")
-            words = [w for t in conv.turns if t.speaker == "client" for w in t.words]
+        tokens: frozenset[str] | None = None
+        client = [t.text for t in conv.turns if t.speaker == "client"]
+        kept = client if self.passing is None else [self._kept(t) for t in client]
+        if kept == client:
+            # nothing named in passing: the conversation's own text and words serve (the same
+            # words as words_of(text), in another order, which counts do not depend on)
+            text, tokens, lower = conv.text("client")
+            words = conv.words("client")
         else:
-            text = "\n".join(self._kept(t.text) for t in conv.turns if t.speaker == "client")
+            text = "\n".join(kept)
             lower = text.lower()
             words = words_of(text)
-        self.counts: Counter[str] = Counter(index.counts(text, words, lower))
+        self.counts: Counter[str] = Counter(index.counts(text, words, lower, tokens))
 
     def _kept(self, text: str) -> str:
         """``text`` without the sentences that name people in passing."""

@@ -48,8 +48,10 @@ def tense_counts(text: str, rules: Rules) -> tuple[int, int]:
     if not starts:
         return 0, 0
     tally: list[list[int]] = [[0, 0] for _ in starts]
+    lower = text.lower()
     for k, name in ((0, "tense.present"), (1, "tense.past")):
-        for m in rules.lex(name).rx.finditer(text):
+        rx, searched = rules.lex(name).pattern_for(text, lower)
+        for m in rx.finditer(searched):
             tally[bisect_right(starts, m.start()) - 1][k] += 1
     present = sum(1 for p, q in tally if p > q)
     past = sum(1 for p, q in tally if q > p)
@@ -133,8 +135,9 @@ def exposure(conv: ConversationView, rules: Rules, found: Findings) -> SudsTrace
     rise = rules.lex("exposure.distress_rise")
     topic = rules.lex("exposure.topic_change")
     therapist_text, therapist_tokens, therapist_lower = conv.text("therapist")
+    therapist_turns = [x for x in conv.turns if x.speaker == "therapist"]
     can_relax, can_ground, can_topic = (
-        lex.possible(therapist_text, therapist_tokens, therapist_lower)
+        lex.possible_in(therapist_turns, therapist_text, therapist_tokens, therapist_lower)
         for lex in (relax, ground, topic)
     )
     relaxation: list[int] = []
@@ -270,7 +273,8 @@ def stated(lex: Lexicon, turn: TurnView, rules: Rules) -> bool:
     for sent in sentences(turn.text) or [turn.text]:
         if lex.exclude is not None and lex.exclude.search(sent):
             continue
-        for m in lex.rx.finditer(sent):
+        rx, searched = lex.pattern_for(sent)
+        for m in rx.finditer(searched):
             before = _WORD_RE.findall(sent[: m.start()].lower())
             if not before or before[-1] not in embedding:
                 return True
@@ -299,10 +303,13 @@ def beliefs(conv: ConversationView, rules: Rules, found: Findings) -> None:
     missed: list[int] = []
     details: list[str] = []
     client_text, client_tokens, client_lower = conv.text("client")
+    client_turns = [x for x in conv.turns if x.speaker == "client"]
     kinds_here = [
         k
         for k in BELIEF_KINDS
-        if rules.lex(f"belief.{k}").possible(client_text, client_tokens, client_lower)
+        if rules.lex(f"belief.{k}").possible_in(
+            client_turns, client_text, client_tokens, client_lower
+        )
     ]
     for i, turn in enumerate(conv.turns):
         if turn.speaker != "client" or not kinds_here:

@@ -14,11 +14,10 @@ and therapist names are read when the case has them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 from tvt.audit.lexicon import words_of
 from tvt.audit.rules import normalise
@@ -34,6 +33,24 @@ from tvt.records import (
     conversation_key_problem,
     turns_list_problem,
 )
+
+_T = TypeVar("_T")
+
+
+class _kept(Generic[_T]):
+    """A property computed on first use and then stored in the instance (which then answers
+    without calling this again), like ``functools.cached_property`` but without the lock that
+    one takes on every first read in Python 3.10 and 3.11."""
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:  # read on the class: the descriptor itself, as for a property
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass
@@ -60,15 +77,15 @@ class TurnView:
 
     # The lower-case text, its words and their set are computed on first use (in the worker
     # processes when the audit is split) and then kept.
-    @cached_property
+    @_kept
     def lower(self) -> str:
         return self.text.lower()
 
-    @cached_property
+    @_kept
     def words(self) -> list[str]:
         return words_of(self.text)
 
-    @cached_property
+    @_kept
     def tokens(self) -> frozenset[str]:
         return frozenset(self.words)
 
@@ -108,9 +125,19 @@ class ConversationView:
             cached = self._joined[key] = (text, tokens, text.lower())
         return cached
 
+    def words(self, speaker: str) -> list[str]:
+        """The words of the turns of ``speaker``, in order (kept for the next call)."""
+        cached = self._words.get(speaker)
+        if cached is None:
+            cached = self._words[speaker] = [
+                w for t in self.turns if t.speaker == speaker for w in t.words
+            ]
+        return cached
+
     _joined: dict[str, tuple[str, frozenset[str], str]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _words: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass

@@ -107,8 +107,9 @@ def safety(conv: ConversationView, rules: Rules, found: Findings) -> list[int]:
     partial_details: list[str] = []
     details: list[str] = []
     client_text, client_tokens, client_lower = conv.text("client")
+    client_turns = [x for x in conv.turns if x.speaker == "client"]
     any_risk = any(
-        rules.lex(lex).possible(client_text, client_tokens, client_lower)
+        rules.lex(lex).possible_in(client_turns, client_text, client_tokens, client_lower)
         for lex in (*_LEXICON.values(), "safety.means_intent")
     )
     for i, turn in enumerate(conv.turns):
@@ -177,7 +178,7 @@ def safety(conv: ConversationView, rules: Rules, found: Findings) -> list[int]:
     method_turns = []
     all_text, all_tokens, all_lower = conv.text()
     for i, turn in enumerate(
-        conv.turns if method.possible(all_text, all_tokens, all_lower) else []
+        conv.turns if method.possible_in(conv.turns, all_text, all_tokens, all_lower) else []
     ):
         if method.find_in(turn) is None:
             continue
@@ -186,7 +187,7 @@ def safety(conv: ConversationView, rules: Rules, found: Findings) -> list[int]:
             method_turns.append(i)
     graphic, sexual = (
         [i for i, x in enumerate(conv.turns) if lex.find_in(x)]
-        if lex.possible(all_text, all_tokens, all_lower)
+        if lex.possible_in(conv.turns, all_text, all_tokens, all_lower)
         else []
         for lex in (rules.lex("safety.graphic_injury"), rules.lex("safety.explicit_sexual"))
     )

@@ -63,10 +63,11 @@ def first_rating_number(text: str, rules: Rules) -> float | None:
 
 def named_scale(text: str, rules: Rules) -> int | None:
     """The scale a text names: 10, 100, or None."""
-    if rules.lex("suds.scale_10").rx.search(text):
-        return 10
-    if rules.lex("suds.scale_100").rx.search(text):
-        return 100
+    lower = text.lower()
+    for scale, name in ((10, "suds.scale_10"), (100, "suds.scale_100")):
+        rx, searched = rules.lex(name).pattern_for(text, lower)
+        if rx.search(searched):
+            return scale
     return None
 
 
