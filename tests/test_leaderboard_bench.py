@@ -57,6 +57,8 @@ def test_v1_on_another_release_says_so_and_writes_nothing(tmp_path, recipe):
     res = run("generate", "--benchmark", "tvt-bench-v1", "--out", out)
     assert res.exit_code == 1, res.output
     assert "git checkout tvt-bench-v1 && pip install ." in res.output
+    # The commit that the tag names, for a clone without tags.
+    assert "git checkout 5d8c5ad4760bd6f34d7aa918f69e626f620168da && pip install ." in res.output
     assert f"composer {COMPOSER_VERSION} here, 1.2 recorded" in res.output
     assert not out.exists() and "Traceback" not in res.output
     assert recipe["release"]["tag"] == "tvt-bench-v1" and len(recipe["release"]["commit"]) == 40

@@ -226,10 +226,17 @@ def check_release(bench: Recipe, current: dict[str, str]) -> None:
         return
     release = bench.get("release") or {}
     tag = release.get("tag")
+    install = release.get("install") or f"git checkout {tag} && pip install ."
+    commit = release.get("commit")
+    # A tag may not travel with a clone or a fork; the commit it names always does.
+    fallback = (
+        f"; where the clone has no tag {tag}: git checkout {commit} && pip install ."
+        if commit and commit not in install
+        else ""
+    )
     how = (
         f"install the release that regenerates it, in a clone of the tvt repository: "
-        f"{release.get('install') or f'git checkout {tag} && pip install .'} "
-        f"(then run the same command)"
+        f"{install} (then run the same command){fallback}"
         if tag
         else "no release is recorded for it; its shipped files remain usable as they are"
     )
