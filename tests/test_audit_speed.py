@@ -104,6 +104,8 @@ _FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+# About 8 s: every lexicon's expressions run plainly beside their shortcuts on each example.
+@pytest.mark.slow
 @given(st.lists(st.lists(_FRAGMENTS, max_size=8), min_size=1, max_size=4))
 def test_shortcuts_on_random_texts(turn_parts):
     rules = load_rules()
