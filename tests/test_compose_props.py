@@ -243,6 +243,8 @@ def test_no_other_client_leaks_in(seed: int, a: int, b: int) -> None:
 # Found by the explore profile on composer 3.4 (a P11 at 50.6 client words a turn, bound 50): the
 # line of how the client is now goes only on a turn short enough to take it (tvt/compose/talk.py).
 @example(seed=3399, client_id=3399)
+# And a P11 of long answers at a mild level (51.1): P11's runaway cap comes after 6 turns, not 10.
+@example(seed=586, client_id=4926)
 def test_words_per_turn_bands(seed: int, client_id: int) -> None:
     _, convs = conversations(seed, client_id)
     for phase, conv in convs.items():

@@ -35,12 +35,16 @@ MAX_WORDS = {"P5": 65, "P6": 65, "P7": 60, "P8": 60}
 TALKATIVE_TURNS = 10
 TALKATIVE_AVERAGE = 49
 TALKATIVE_CAP = 42
+#: P11 has about a dozen client turns and no cap of its own, so the trigger comes earlier there:
+#: a P11 of long answers averaged 51.1 words a client turn (seed 586, client 4926).
+TALKATIVE_TURNS_BY_PHASE = {"P11": 6}
 
 
 def max_client_words(phase: str, spoken: Sequence[int] = ()) -> int:
     """The longest client turn of ``phase``, in words, before the voice's asides, given the
     lengths ``spoken`` of the client's earlier turns in this conversation."""
     most = MAX_WORDS.get(phase, MAX_CLIENT_WORDS)
-    if len(spoken) >= TALKATIVE_TURNS and sum(spoken) > TALKATIVE_AVERAGE * len(spoken):
+    after = TALKATIVE_TURNS_BY_PHASE.get(phase, TALKATIVE_TURNS)
+    if len(spoken) >= after and sum(spoken) > TALKATIVE_AVERAGE * len(spoken):
         return min(most, TALKATIVE_CAP)
     return most
