@@ -2,7 +2,7 @@
 
 Each shortcut of tvt/audit/lexicon.py (docs/audit.md, "Speed") is checked against the rules
 file's own expressions on generated conversations and on random texts: the words a match must
-start with (``_starts``), the case-sensitive search of the lower case (``_compile_lower``), and
+start with (``pattern_starts``), the case-sensitive search of the lower case (``_compile_lower``), and
 a conversation's pre-check read turn by turn (``Lexicon.possible_in``).
 """
 
@@ -17,8 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tvt.audit.checks import audit_dataset
-from tvt.audit.lexicon import _case_safe, _compile, _starts, tokens_of
+from tvt.audit.lexicon import _compile, tokens_of
 from tvt.audit.load import ConversationView, TurnView, load_dataset
+from tvt.audit.prefilter import case_safe, pattern_starts
 from tvt.audit.rules import load_rules
 
 
@@ -42,9 +43,9 @@ def _all_patterns() -> list[str]:
 
 
 def _starts_hold(pattern: str, text: str) -> bool:
-    """Does ``text`` hold what :func:`_starts` says a match of ``pattern`` needs? (Said only of
+    """Does ``text`` hold what :func:`pattern_starts` says a match of ``pattern`` needs? (Said only of
     ASCII texts: ``re`` matches "suicid" in "\u017fuicide", whose lower case does not hold it.)"""
-    starts = _starts(pattern)
+    starts = pattern_starts(pattern)
     if starts is None or not text.isascii():
         return True
     words, stems = starts
@@ -53,22 +54,28 @@ def _starts_hold(pattern: str, text: str) -> bool:
 
 
 def test_starts_of_examples():
-    assert _starts("(call|phone) (my|her)") == (frozenset({"call", "phone"}), frozenset())
-    assert _starts("suicid\\w*") == (frozenset(), frozenset({"suicid"}))
+    assert pattern_starts("(call|phone) (my|her)") == (frozenset({"call", "phone"}), frozenset())
+    assert pattern_starts("suicid\\w*") == (frozenset(), frozenset({"suicid"}))
     # the most telling word, not the first: "i" is in most turns
-    assert _starts("i('ve| have)? (cut|burned) my") == (frozenset({"cut", "burned"}), frozenset())
-    assert _starts("didn't") == (frozenset({"didn"}), frozenset())
-    assert _starts("let [^.?!]{1,60} go for (now|today)") == (frozenset({"let"}), frozenset())
-    assert _starts("\\d+ ?%") is None  # a class first and no word after it
-    assert _starts("(?i)x") is None
-    assert _starts("x?") is None  # may match nothing
+    assert pattern_starts("i('ve| have)? (cut|burned) my") == (
+        frozenset({"cut", "burned"}),
+        frozenset(),
+    )
+    assert pattern_starts("didn't") == (frozenset({"didn"}), frozenset())
+    assert pattern_starts("let [^.?!]{1,60} go for (now|today)") == (
+        frozenset({"let"}),
+        frozenset(),
+    )
+    assert pattern_starts("\\d+ ?%") is None  # a class first and no word after it
+    assert pattern_starts("(?i)x") is None
+    assert pattern_starts("x?") is None  # may match nothing
 
 
 def test_case_safe_refuses_what_case_folding_would_change():
-    assert _case_safe("(i'm|i am)\\W*not (here|there)")
-    assert _case_safe("(0|zero) (to|–) (10|ten)")  # an en dash folds to nothing ASCII
+    assert case_safe("(i'm|i am)\\W*not (here|there)")
+    assert case_safe("(0|zero) (to|–) (10|ten)")  # an en dash folds to nothing ASCII
     for pattern in ("Mr", "\\x41", "\\1", "(?i)x", "\u017f", "\u212a", "a\\"):
-        assert not _case_safe(pattern), pattern
+        assert not case_safe(pattern), pattern
 
 
 @pytest.mark.slow
