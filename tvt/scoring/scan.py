@@ -106,8 +106,22 @@ def template(line: bytes, decode: Callable[[bytes], Any], label: str) -> Templat
     )
 
 
-def _digit(b: np.ndarray) -> np.ndarray:
-    return (b - np.uint8(48)) < 10
+def _value_table() -> tuple[np.ndarray, np.ndarray]:
+    """A phase value and its width from the two bytes at its start (little-endian: the first
+    byte low): ``1`` to ``9`` then a non-digit, or ``10``; value 0 for anything else."""
+    value = np.zeros(1 << 16, dtype=np.uint8)
+    width = np.zeros(1 << 16, dtype=np.int64)
+    for second in range(256):
+        if not 48 <= second <= 57:
+            for d in range(1, 10):
+                value[(second << 8) | (48 + d)] = d
+                width[(second << 8) | (48 + d)] = 1
+    value[(48 << 8) | 49] = 10
+    width[(48 << 8) | 49] = 2
+    return value, width
+
+
+_VALUE, _WIDTH = _value_table()
 
 
 def scan(block: bytes, tpl: Template) -> tuple[np.ndarray, np.ndarray] | None:
@@ -121,53 +135,53 @@ def scan(block: bytes, tpl: Template) -> tuple[np.ndarray, np.ndarray] | None:
     if n == 0 or rest or stripped != tpl.skeleton * n:
         return None
     buf = np.frombuffer(block, dtype=np.uint8)
-    last = buf.size - 1  # a newline: reading past a line's end reads a non-digit
+    # The two bytes from each position, as one little-endian number (an unaligned view).
+    pairs = np.ndarray((buf.size - 1,), dtype="<u2", buffer=block, strides=(1,))
     ends = np.flatnonzero(buf == 10)
     starts = np.empty(n, dtype=np.int64)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
-    cum = np.zeros(n, dtype=np.int64)  # digits of the line before the current run
+    # Walk the template's runs through all lines at once. ``cum``: the digits of the line before
+    # the current run, so that the run starts at ``starts + offset + cum``. Each run is checked to
+    # be digits (the literal ones the template's); below, the runs are checked to hold every digit
+    # of the line. Then they are the line's runs of digits (they are apart: a template's runs have
+    # a non-digit between them, so each is whole) at the template's places.
+    cum = np.zeros(n, dtype=np.int64)
+    ok = np.ones(n, dtype=bool)
     ids = np.zeros(n, dtype=np.int64)
     values = np.empty((n, N_PHASES))
-    for offset, what in tpl.runs:
-        at = starts + offset
-        at += cum
-        # A whole run: a non-digit before it (the line's first byte is never a digit).
-        if _digit(buf[at - 1]).any():
-            return None
-        if isinstance(what, bytes):  # literal: the template's digits, then a non-digit
-            for j, d in enumerate(what):
-                if not (buf[at + j] == d).all():
-                    return None
-            if _digit(buf[np.minimum(at + len(what), last)]).any():
-                return None
-            cum += len(what)
-        elif what >= 0:  # a phase value: 1 to 9, or 10
-            first = buf[at]
-            second = buf[np.minimum(at + 1, last)]
-            ten = (first == 49) & (second == 48)
-            one = (first > 48) & (first <= 57) & ~_digit(second)
-            if not (one | (ten & ~_digit(buf[np.minimum(at + 2, last)]))).all():
-                return None
-            values[:, what] = np.where(ten, 10, first - np.uint8(48))
-            cum += 1
-            cum += ten
-        else:  # the client id: no leading zero, at most 18 digits
-            first = buf[at]
-            if not ((first > 48) & (first <= 57)).all():
-                return None
-            alive = np.ones(n, dtype=bool)
-            for j in range(_ID_DIGITS + 1):
-                d = buf[np.minimum(at + j, last)] - np.uint8(48)
-                alive &= d < 10
-                if not alive.any():
-                    break
-                if j == _ID_DIGITS:
-                    return None  # 19 digits or more: left to the decoder
-                np.multiply(ids, 10, out=ids, where=alive)
-                np.add(ids, d, out=ids, where=alive)
-                cum += alive
-    # The runs found hold all the digits of every line: there is no other run.
-    if not (cum == ends + 1 - starts - len(tpl.skeleton)).all():
+    try:  # a bad line can send a position past the block's end
+        for offset, what in tpl.runs:
+            at = starts + offset
+            at += cum
+            if isinstance(what, bytes):  # literal: the template's digits
+                for j in range(0, len(what) - 1, 2):
+                    ok &= pairs[at + j] == what[j] | what[j + 1] << 8
+                if len(what) % 2:
+                    ok &= buf[at + len(what) - 1] == what[-1]
+                cum += len(what)
+            elif what >= 0:  # a phase value: 1 to 9 (then a non-digit), or 10
+                code = pairs[at]
+                v = _VALUE[code]
+                ok &= v != 0
+                values[:, what] = v
+                cum += _WIDTH[code]
+            else:  # the client id: no leading zero, at most 18 digits
+                d = buf[at] - np.uint8(49)
+                ok &= d < 9
+                alive = ok.copy()
+                for j in range(_ID_DIGITS):
+                    d = buf[at + j] - np.uint8(48)
+                    alive &= d < 10
+                    if not alive.any():
+                        break
+                    np.multiply(ids, 10, out=ids, where=alive)
+                    np.add(ids, d, out=ids, where=alive)
+                    cum += alive
+    except IndexError:
+        return None
+    # The runs hold all the digits of every line: there is no other run (a 19th digit of an id,
+    # a third of a value, a digit anywhere else).
+    if not (ok.all() and (cum == ends + 1 - starts - len(tpl.skeleton)).all()):
         return None
     return ids, values
