@@ -152,6 +152,17 @@ def test_no_template_from_lines_the_scan_does_not_read(line):
     assert scan.template(line, reader._decode_line, "model") is None
 
 
+def test_a_line_with_many_numbers_is_no_template():
+    """Finding the number slots decodes the line once per run of digits: a line with hundreds
+    (in a field the reader ignores) is left to the decoder rather than decoded hundreds of times."""
+    rec = {"client_id": 1, "trajectory": SIX, "extra": list(range(100))}
+    line = json.dumps(rec, separators=(",", ":")).encode() + b"\n"
+    assert scan.template(line, reader._decode_line, "model") is None
+    rec["extra"] = list(range(20))
+    line = json.dumps(rec, separators=(",", ":")).encode() + b"\n"
+    assert scan.template(line, reader._decode_line, "model") is not None
+
+
 def test_a_shadowed_duplicate_key_is_literal():
     """With a key twice the decoder keeps the last value: the first one is not a number slot."""
     line = b'{"client_id":3,"client_id":4,"trajectory":{"P5":5,"P10":8,"P6":7,"P7":6,"P8":5,"P11":4}}\n'

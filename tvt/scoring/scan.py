@@ -44,6 +44,9 @@ _DIGITS = b"0123456789"
 _RUN = re.compile(rb"[0-9]+")
 #: The longest client id the scan reads: 18 digits stay below 2**63 (the reader's limit).
 _ID_DIGITS = 18
+#: A line with more runs of digits than this (numbers in fields the reader ignores) is no
+#: template: finding the number slots decodes the line once per run.
+_MAX_RUNS = 64
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def template(line: bytes, decode: Callable[[bytes], Any], label: str) -> Templat
     if not all(type(v) is int for v in base[: 1 + N_PHASES]):
         return None  # a float value: such lines are left to the decoder
     spans = [(m.start(), m.end()) for m in _RUN.finditer(line)]
-    if not spans or spans[0][0] == 0:
+    if not spans or spans[0][0] == 0 or len(spans) > _MAX_RUNS:
         return None
     field_of: dict[int, int] = {}  # run -> field (0: client id, 1 to 6: phases)
     for k, (start, end) in enumerate(spans):
