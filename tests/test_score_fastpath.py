@@ -156,29 +156,23 @@ def test_blocks_read_as_lines(tmp_path_factory, picks, bad, block, bom, newline_
     assert blocks == strict
 
 
-@pytest.mark.parametrize(
-    ("outputs", "reference"),
-    [
-        ([_line(1), _line(2, P5=7.5)], [_line(1), _line(2)]),  # fine
-        ([_line(1), _line(2)], [_line(1), _line(2, P6=0)]),  # a bad reference
-        ([_line(1), "{bad"], [_line(1), _line(2, P6=0)]),  # both bad: the outputs' error first
-    ],
-)
-def test_reference_read_in_a_second_process_scores_the_same(
-    tmp_path, monkeypatch, outputs, reference
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("crlf", [False, True])
+@pytest.mark.parametrize("newline_at_end", [False, True])
+def test_the_hash_taken_while_reading_is_the_files(
+    tmp_path, monkeypatch, bom, crlf, newline_at_end
 ):
-    from tvt.scoring import files, score_files
+    """score_files hashes each file from the blocks it reads: the digest of every byte, once."""
+    import hashlib
 
-    out, ref = tmp_path / "outputs.jsonl", tmp_path / "reference.jsonl"
-    out.write_text("\n".join(outputs) + "\n")
-    ref.write_text("\n".join(reference) + "\n")
-
-    def run():
-        try:
-            return ("ok", score_files(out, ref))
-        except InputError as exc:
-            return ("error", str(exc), exc.path, exc.line, exc.field)
-
-    serial = run()
-    monkeypatch.setattr(files, "PARALLEL_FROM_BYTES", 0)
-    assert run() == serial
+    sep = "\r\n" if crlf else "\n"
+    lines = [_line(i) for i in range(1, 40)]
+    data = (b"\xef\xbb\xbf" if bom else b"") + (
+        sep.join(lines) + (sep if newline_at_end else "")
+    ).encode()
+    path = tmp_path / "outputs.jsonl"
+    path.write_bytes(data)
+    monkeypatch.setattr(reader, "_BLOCK", 100)
+    traj, sha = reader.load_hashed(path, "outputs")
+    assert sha == hashlib.sha256(data).hexdigest()
+    assert traj.ids.tolist() == list(range(1, 40))

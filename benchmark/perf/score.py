@@ -5,9 +5,8 @@ Prints (median of --repeat runs, the floor, parse-only and end-to-end runs inter
   * parse-only: tvt.scoring.load_outputs + load_reference (decode, validate, assemble arrays);
   * end to end: tvt.scoring.score_files (parse, align, metrics, bootstrap/normal CI, report, sha256),
     and once `tvt score --json` in a fresh process (adds interpreter start and imports);
-  * the CPU seconds of the same three (this process and the processes it waited for: from 32 MB
-    of input `tvt score` parses the reference in a forked process beside the outputs, and hashes
-    the files in a thread), so that a busy machine's wall times can be read against the work;
+  * the CPU seconds of the same three (this process and any child processes it waited for), so
+    that a busy machine's wall times can be read against the work;
   * peak memory of a fresh process running score_files (ru_maxrss);
   * the naive per-client loop (scipy.stats.pearsonr + dtaidistance + numpy RMSE) timed on a
     sample and scaled, against tvt's vectorised metrics on all clients.
@@ -79,7 +78,7 @@ def build(
 
 
 #: CPU seconds of every call of :func:`timed`, by label (this process and the processes it
-#: waited for: ``tvt score`` parses a large reference in a forked process beside the outputs).
+#: waited for).
 CPU: dict[str, list[float]] = {}
 
 

@@ -3,8 +3,9 @@
 The package has one module per step, each usable on its own:
 
 * :mod:`~tvt.scoring.rows` -- the line shapes read (``OutputRow``, ``ReferenceRow``);
-* :mod:`~tvt.scoring.lines` and :mod:`~tvt.scoring.reader` -- the fast strict reader (JSON Lines to
-  one row per client; every bad-input rule names file, line and field);
+* :mod:`~tvt.scoring.scan`, :mod:`~tvt.scoring.lines` and :mod:`~tvt.scoring.reader` -- the fast
+  strict reader (JSON Lines to one row per client; every bad-input rule names file, line and
+  field);
 * :mod:`~tvt.scoring.core` -- from trajectories to the typed report (coverage rules, metrics, CIs);
 * :mod:`~tvt.scoring.report` -- the report types and their JSON form;
 * :mod:`~tvt.scoring.files` -- scoring files on disk (hashes, fingerprint, baseline);

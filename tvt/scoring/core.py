@@ -149,18 +149,26 @@ _METRIC_ROWS = 1 << 14
 
 
 def _per_client(
-    model: np.ndarray, reference: np.ndarray
+    model: np.ndarray, reference: np.ndarray, complete: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Metrics for every client with enough shared phases, grouped by which phases are present."""
+    """Metrics for every client with enough shared phases, grouped by which phases are present.
+
+    ``complete``: the caller knows that neither array holds a NaN (every phase present).
+    """
     n = model.shape[0]
-    present = ~np.isnan(model) & ~np.isnan(reference)
-    n_phases = present.sum(axis=1)
-    scorable = n_phases >= MIN_PHASES
+    if complete:
+        present = None
+        n_phases = np.full(n, N_PHASES, dtype=np.int_)  # what ``present.sum(axis=1)`` gives
+        scorable = np.ones(n, dtype=bool)
+    else:
+        present = ~np.isnan(model) & ~np.isnan(reference)
+        n_phases = present.sum(axis=1)
+        scorable = n_phases >= MIN_PHASES
     r = np.full(n, np.nan)
     d = np.full(n, np.nan)
     e = np.full(n, np.nan)
     undefined = np.zeros(n, dtype=bool)
-    if present.all():
+    if present is None or present.all():
         # The usual case: every client has all six phases; no copy of the arrays is needed. The
         # metrics are computed row by row, so slices of rows give the same bits as the whole;
         # slices small enough for the CPU cache make the many passes of the DTW recursion about
@@ -185,23 +193,26 @@ def _per_client(
 
 
 def _per_phase(
-    model: np.ndarray, reference: np.ndarray, scored: np.ndarray
+    model: np.ndarray, reference: np.ndarray, scored: np.ndarray, complete: bool = False
 ) -> dict[str, PhaseSummary]:
     out: dict[str, PhaseSummary] = {}
     # Phase-major copies of the scored rows: each phase's values are then one contiguous row,
     # holding the same numbers as ``model[scored, j]`` (so every sum below is the same), at the
     # cost of two copies instead of twelve strided gathers.
-    if scored.all():
+    if complete or scored.all():
         mt, ct = np.ascontiguousarray(model.T), np.ascontiguousarray(reference.T)
     else:
         mt, ct = np.ascontiguousarray(model[scored].T), np.ascontiguousarray(reference[scored].T)
     for j, phase in enumerate(PHASES):
         m = mt[j]
         c = ct[j]
-        ok = ~np.isnan(m) & ~np.isnan(c)
-        n = int(ok.sum())
-        if n < ok.size:
-            m, c = m[ok], c[ok]
+        if complete:
+            n = m.size
+        else:
+            ok = ~np.isnan(m) & ~np.isnan(c)
+            n = int(ok.sum())
+            if n < ok.size:
+                m, c = m[ok], c[ok]
         diff = m - c
         out[phase] = PhaseSummary(
             name=PHASE_NAMES[phase],
@@ -227,6 +238,8 @@ def _id_preview(ids: np.ndarray, limit: int = 10) -> str:
 
 def _align(out: Trajectories, ref: Trajectories) -> np.ndarray:
     """The outputs as rows of the reference's clients; an output for an unknown client is an error."""
+    if out.ids.size == ref.ids.size and np.array_equal(out.ids, ref.ids):
+        return out.values  # the same clients in the same order: the usual case, nothing to move
     pos = np.searchsorted(ref.ids, out.ids)
     pos_c = np.minimum(pos, ref.ids.size - 1)
     known = ref.ids[pos_c] == out.ids
@@ -278,18 +291,30 @@ def score_trajectories(
     """
     model = _align(out, ref)
     refv = ref.values
-    has_output = ~np.isnan(model).all(axis=1)
-    scorable, n_phases, r, d, e, undefined = _per_client(model, refv)
-    scored = has_output & scorable
-    missing = ~has_output
-    excluded = has_output & ~scorable
-    incomplete = has_output & (~np.isnan(refv) & np.isnan(model)).any(axis=1)
-    unref = ~np.isnan(model) & np.isnan(refv)
-    unreferenced = (
-        tuple((int(ref.ids[i]), PHASES[j]) for i, j in zip(*np.nonzero(unref), strict=True))
-        if unref.any()  # the usual case is none: no index arrays built for a million rows
-        else ()
+    # The usual case: every client has every phase on both sides. A sum is NaN if any value is
+    # (values are checked numbers, so NaN only marks an absent phase): one pass over each array
+    # instead of the masks below, which would all come out full or empty.
+    complete = not (
+        np.isnan(np.add.reduce(model, axis=None)) or np.isnan(np.add.reduce(refv, axis=None))
     )
+    scorable, n_phases, r, d, e, undefined = _per_client(model, refv, complete)
+    if complete:
+        n = refv.shape[0]
+        has_output = scored = np.ones(n, dtype=bool)
+        missing = excluded = incomplete = np.zeros(n, dtype=bool)
+        unreferenced: tuple[tuple[int, str], ...] = ()
+    else:
+        has_output = ~np.isnan(model).all(axis=1)
+        scored = has_output & scorable
+        missing = ~has_output
+        excluded = has_output & ~scorable
+        incomplete = has_output & (~np.isnan(refv) & np.isnan(model)).any(axis=1)
+        unref = ~np.isnan(model) & np.isnan(refv)
+        unreferenced = (
+            tuple((int(ref.ids[i]), PHASES[j]) for i, j in zip(*np.nonzero(unref), strict=True))
+            if unref.any()  # the usual case is none: no index arrays built for a million rows
+            else ()
+        )
     if require_complete and (missing.any() or incomplete.any()):
         _refuse_incomplete(ref, out, missing, incomplete)
     if not scored.any():
@@ -299,8 +324,9 @@ def score_trajectories(
             path=out.path,
         )
 
+    columns = (r, d, e) if complete else (r[scored], d[scored], e[scored])
     stats, ci_method, draws = metrics.summarise(
-        {"pearson": r[scored], "dtw": d[scored], "rmse": e[scored]}, seed=bootstrap_seed
+        dict(zip(("pearson", "dtw", "rmse"), columns, strict=True)), seed=bootstrap_seed
     )
     means = {k: metrics.defined(stats[k]["mean"]) for k in ("pearson", "dtw", "rmse")}
     s = metrics.s_abs(means["pearson"], means["dtw"], means["rmse"])
@@ -327,15 +353,19 @@ def score_trajectories(
         excluded=_ids(ref.ids[excluded]),
         unreferenced=unreferenced,
         undefined_pearson=int((undefined & scored).sum()),
-        per_phase=_per_phase(model, refv, scored),
+        per_phase=_per_phase(model, refv, scored, complete),
         ci=ci_method,
         models=tuple(out.labels),
         tvt_version=__version__,
         inputs=inputs,
         baseline=comparison,
     )
-    status = np.where(scored, "scored", np.where(missing, "missing", "excluded"))
-    n_used = np.where(has_output, n_phases, 0)
+    if complete:
+        status = np.full(scored.size, "scored", dtype="<U8")  # the dtype ``np.where`` gives
+        n_used = n_phases
+    else:
+        status = np.where(scored, "scored", np.where(missing, "missing", "excluded"))
+        n_used = np.where(has_output, n_phases, 0)
     report = replace(
         report,
         clients=ClientScores(ref.ids, status, n_used, scored, r, d, e, undefined & scored),

@@ -6,10 +6,6 @@ itself is :func:`tvt.scoring.core.score_trajectories`.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
-import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from tvt import jsonio
@@ -20,8 +16,7 @@ from tvt.scoring.core import ScoreResult, score_trajectories
 from tvt.scoring.reader import (
     DEFAULT_REFERENCE,
     Trajectories,
-    load_outputs,
-    load_reference,
+    load_hashed,
     resolve_reference,
 )
 from tvt.scoring.report import Baseline, Inputs, OutputsInput, ReferenceInput
@@ -66,58 +61,18 @@ def load_baseline(path: str | Path) -> Baseline:
     return Baseline(path=str(path), sha256=sha256_file(path), **means)
 
 
-#: From this many bytes of input (both files together) on, the reference is parsed in a second
-#: process while this one parses the outputs; below it, starting the process costs more than it
-#: saves (a million clients are about 200 MB).
-PARALLEL_FROM_BYTES = 32 * 1024**2
-
-
-def _reference_in_child(
-    path: Path,
-) -> Trajectories | tuple[str, str | None, int | None, str | None]:
-    try:
-        return load_reference(path)
-    except InputError as exc:  # sent back as its fields: an InputError pickles as its text only
-        return (exc.reason, exc.path, exc.line, exc.field)
-
-
 def _load_and_hash(out_path: Path, ref_file: Path) -> tuple[Trajectories, Trajectories, str, str]:
     """Parse and hash both files: outputs, reference, and their SHA-256.
 
-    Parsing is the interpreter's work; hashing releases the interpreter lock and runs in a thread
-    beside it. For large files the reference is parsed in a forked process at the same time as
-    the outputs here, so a two-core machine reads both in about the time of one. The result, and
-    which error is raised when both files are bad (the outputs' first), do not depend on it.
+    Each file is hashed as it is read, from the blocks the reader holds anyway, so no byte is
+    read twice. The outputs come first: when both files are bad, the outputs' error is raised.
+    One process and one thread: on a million clients the reader is about as fast as decoding the
+    lines with ``orjson`` (``benchmark/perf/score.py``), and a second process parsing the
+    reference (which this function used before) cost more CPU in starting, copying and sending
+    back the arrays than it saved in wall time, all the more on a busy machine.
     """
-    try:
-        size = out_path.stat().st_size + ref_file.stat().st_size
-    except OSError:
-        size = 0  # a missing file: the loaders below name it
-    parallel = (
-        size >= PARALLEL_FROM_BYTES
-        and (os.cpu_count() or 1) > 1
-        and "fork" in mp.get_all_start_methods()
-    )
-    with contextlib.ExitStack() as stack:
-        future = None
-        if parallel:
-            # Forked before the hashing thread starts: a fork copies only the calling thread.
-            procs = stack.enter_context(
-                ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-            )
-            future = procs.submit(_reference_in_child, ref_file)
-        threads = stack.enter_context(ThreadPoolExecutor(max_workers=1))
-        shas = threads.submit(lambda: (sha256_file(out_path), sha256_file(ref_file)))
-        out = load_outputs(out_path)
-        if future is None:
-            ref = load_reference(ref_file)
-        else:
-            got = future.result()
-            if isinstance(got, tuple):
-                reason, path, line, field = got
-                raise InputError(reason, path=path, line=line, field=field)
-            ref = got
-        out_sha, ref_sha = shas.result()
+    out, out_sha = load_hashed(out_path, "outputs")
+    ref, ref_sha = load_hashed(ref_file, "reference")
     return out, ref, out_sha, ref_sha
 
 

@@ -30,6 +30,9 @@ class Collector:
     def __init__(self) -> None:
         # trajectory lines: id, line, and six values (NaN where a phase is absent)
         self.t_ids: list[int] = []
+        #: Client ids finished before ``t_ids`` (in file order): arrays of whole blocks the reader
+        #: scanned (:mod:`tvt.scoring.scan`) and the lists ``t_ids`` held before them.
+        self.t_id_parts: list[Any] = []
         self.t_lines: list[int] = []
         #: While not None: the trajectory lines so far were lines 1..n of the file, one each
         #: (the usual file), and ``t_lines`` is left empty until that stops being true.
@@ -44,6 +47,17 @@ class Collector:
         self.p_vals: list[float] = []
         self.p_lines: list[int] = []
         self.labels: set[str] = set()
+
+    def add_block(self, ids: Any, values: Any) -> None:
+        """Add a block of trajectory lines read as arrays (ids, and ``(lines, 6)`` values)."""
+        if self.t_ids:
+            self.t_id_parts.append(self.t_ids.copy())
+            self.t_ids.clear()  # the same list: the reader holds its bound methods
+        self.t_id_parts.append(ids)
+        if self.t_vals:
+            self.t_parts.append(self.t_vals.copy())
+            self.t_vals.clear()
+        self.t_parts.append(values.ravel())
 
     def line_numbers(self) -> None:
         """Write out the line numbers of a dense start (``t_lines`` is kept from here on)."""
