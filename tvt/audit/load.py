@@ -22,6 +22,8 @@ from typing import Any, Generic, TypeVar, cast
 from tvt.audit.lexicon import words_of
 from tvt.audit.rules import normalise
 from tvt.dataset import iter_records, load_manifest, resolve_dataset
+from tvt.diversity import sentences as _sentences
+from tvt.diversity import words as _words
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
 from tvt.phases import PHASE_INDEX
@@ -88,6 +90,12 @@ class TurnView:
     @_kept
     def tokens(self) -> frozenset[str]:
         return frozenset(self.words)
+
+    @_kept
+    def sentences(self) -> list[tuple[str, int]]:
+        """The turn's sentences (:func:`tvt.diversity.sentences`) with their numbers of words
+        (:func:`tvt.diversity.words`): read by the diversity figures and the self-repeat check."""
+        return [(s, len(_words(s))) for s in _sentences(self.text)]
 
 
 @dataclass
