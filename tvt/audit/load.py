@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from tvt.audit.lexicon import words_of
+from tvt.audit.lexicon import split_sentences, words_of
 from tvt.audit.rules import normalise
 from tvt.dataset import iter_records, load_manifest, resolve_dataset
-from tvt.diversity import sentences as _sentences
-from tvt.diversity import words as _words
 from tvt.errors import InputError
 from tvt.jsonio import is_finite_number
 from tvt.phases import PHASE_INDEX
@@ -95,7 +93,14 @@ class TurnView:
     def sentences(self) -> list[tuple[str, int]]:
         """The turn's sentences (:func:`tvt.diversity.sentences`) with their numbers of words
         (:func:`tvt.diversity.words`): read by the diversity figures and the self-repeat check."""
-        return [(s, len(_words(s))) for s in _sentences(self.text)]
+        self.diversity_words, found = split_sentences(self.text)
+        return found
+
+    @_kept
+    def diversity_words(self) -> list[str]:
+        """The turn's words as :func:`tvt.diversity.measure` counts them (lower case)."""
+        self.sentences, found = split_sentences(self.text)[::-1]
+        return found
 
 
 @dataclass

@@ -13,7 +13,7 @@ import numpy as np
 from tvt.audit.findings import Findings
 from tvt.audit.load import ConversationView
 from tvt.audit.rules import Rules
-from tvt.diversity import CorpusFigures, SpeakerFigures, measure, words
+from tvt.diversity import CorpusFigures, SpeakerFigures, measure
 
 #: n-gram lengths of the distinct-n figures (those of :func:`tvt.diversity.measure`)
 NGRAMS = (2, 3)
@@ -100,8 +100,7 @@ def figures_part(conversations: Iterable[ConversationView], rules: Rules) -> Fig
                 sp = part.speakers[speaker] = _SpeakerPart()
                 tokens[speaker] = []
             sp.turns += 1
-            text = turn.text
-            found = words(text.lower()) if text.isascii() else [w.lower() for w in words(text)]
+            found = turn.diversity_words
             sp.words += len(found)
             flat = tokens[speaker]
             flat += found
