@@ -240,6 +240,13 @@ class Lexicon:
             lines = self.one_line
         if lines is None or not may_start(lines.starts, text, tokens, lower):
             return False
+        # A pattern that matches in a turn finds what it needs (its first words, its fixed
+        # parts) in the whole text too: when no pattern does, no turn needs a search.
+        if not any(
+            may_start(starts, text, tokens, lower) and could_match(need, lower)
+            for need, _, starts, _ in lines.complex
+        ):
+            return False
         return any(lines._first(t.text, t.tokens, t.lower) is not None for t in turns)
 
     def find_in(self, turn: Any) -> str | None:
