@@ -139,7 +139,19 @@ def _ngram_keys(ids: Any, n: int) -> tuple[Any, int]:
     for k in range(1, n):
         keys <<= _BITS
         keys |= win[:, k]
-    return np.unique(keys), len(win)
+    return _distinct(keys), len(win)
+
+
+def _distinct(keys: Any) -> Any:
+    """The distinct values of an int64 array, sorted: ``np.unique`` by a sort (numpy 2.x's
+    ``np.unique`` hashes, which is many times slower on millions of n-gram keys)."""
+    if len(keys) == 0:
+        return keys
+    keys = np.sort(keys)
+    new = np.empty(len(keys), dtype=bool)
+    new[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new[1:])
+    return keys[new]
 
 
 def merge_parts(
@@ -189,7 +201,7 @@ def merge_parts(
         fig.sentences = sum(occ.values())
         fig.recurring_sentences = sum(c for s, c in occ.items() if spread[speaker][s] > threshold)
         fig.distinct = {
-            n: len(np.unique(np.concatenate(keys[speaker][n]))) / totals[speaker][n]
+            n: len(_distinct(np.concatenate(keys[speaker][n]))) / totals[speaker][n]
             if totals[speaker][n]
             else 0.0
             for n in NGRAMS
