@@ -215,6 +215,12 @@ def _audit_dataset(
         return AuditResult(data, rules, found, figures, phases, risk_turns)
     import multiprocessing
 
+    # the checks' modules imported here, before the fork, rather than once in each worker
+    import tvt.audit.consistency
+    import tvt.audit.fidelity
+    import tvt.audit.findings
+    import tvt.audit.safety  # noqa: F401
+
     _SHARED = (data, rules)
     parts = []
     try:

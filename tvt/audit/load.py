@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -133,7 +134,8 @@ class ConversationView:
         cached = self._joined.get(key)
         if cached is None:
             turns = [t for t in self.turns if speaker is None or t.speaker == speaker]
-            tokens: frozenset[str] = frozenset().union(*(t.tokens for t in turns))
+            # the union of the turns' word sets, from their word lists in one pass (cheaper)
+            tokens = frozenset(chain.from_iterable(t.words for t in turns))
             text = "\n".join(t.text for t in turns)
             cached = self._joined[key] = (text, tokens, text.lower())
         return cached
