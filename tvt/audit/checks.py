@@ -222,22 +222,22 @@ def _audit_dataset(
     import tvt.audit.safety  # noqa: F401
 
     _SHARED = (data, rules)
-    parts = []
+    chunks: list[tuple[Any, Counter[str], dict[tuple[int, str], list[int]], Any]] = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             # imap keeps the parts in client order (the merge below relies on it)
             pending = pool.imap(_chunk_job, _split(groups, workers * PARTS_PER_WORKER))
-            for done, *part in pending:
-                parts.append(part)
+            for done, *chunk in pending:
+                chunks.append((chunk[0], chunk[1], chunk[2], chunk[3]))
                 if progress is not None:
                     progress(done)
     finally:
         _SHARED = None
-    found, phases, risk_turns, _ = parts[0]
-    for more_found, more_phases, more_risks, _ in parts[1:]:
+    found, phases, risk_turns, _ = chunks[0]
+    for more_found, more_phases, more_risks, _ in chunks[1:]:
         found.merge(more_found)
         phases.update(more_phases)
         risk_turns.update(more_risks)
     # the parts are consecutive runs of clients, in dataset order (as merge_parts needs)
-    figures = merge_parts([p[3] for p in parts], rules, data.conversations)
+    figures = merge_parts([c[3] for c in chunks], rules, data.conversations)
     return AuditResult(data, rules, found, figures, phases, risk_turns)

@@ -61,7 +61,7 @@ def split_sentences(text: str) -> tuple[list[str], list[tuple[str, int]]]:
     """The words of ``text`` in lower case as :func:`tvt.diversity.measure` counts them, and its
     sentences (:func:`tvt.diversity.sentences`) with their numbers of words, in one pass.
 
-    The same answers: whitespace collapsed with ``str.split`` (the same characters as ``\s``;
+    The same answers: whitespace collapsed with ``str.split`` (the same characters as ``\\s``;
     what it drops at the ends of the text ``sentences`` strips), a sentence kept when it has a
     word, and the words of the text those of its sentences (no word holds ``.!?`` or a space);
     ``tests/test_audit_speed.py`` compares them.
@@ -241,8 +241,9 @@ class Lexicon:
         if lines is None or not may_start(lines.starts, text, tokens, lower):
             return False
         # A pattern that matches in a turn finds what it needs (its first words, its fixed
-        # parts) in the whole text too: when no pattern does, no turn needs a search.
-        if not any(
+        # parts) in the whole text too: when no pattern does, no turn needs a search. (ASCII
+        # texts only: "\u017fuicide" matches "suicid\\w*" but holds no "suicid".)
+        if text.isascii() and not any(
             may_start(starts, text, tokens, lower) and could_match(need, lower)
             for need, _, starts, _ in lines.complex
         ):
