@@ -254,3 +254,12 @@ def test_conversation_words_and_lower_words_read_in_one_pass(turn_parts):
     assert set(_LOWER_WORD_RE.findall(text)) == {
         w for t in turns for w in _LOWER_WORD_RE.findall(t.text)
     }
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab '\"\u2019\u2018\u201c\u201d\u02bc.\u00e9"), max_size=12)
+)
+def test_normalise_keeps_an_ascii_text_as_it_is(text):
+    from tvt.audit.rules import _QUOTES, normalise
+
+    assert normalise(text) == text.translate(_QUOTES)
