@@ -377,4 +377,9 @@ def may_start(starts: Starts | None, text: str, tokens: frozenset[str], lower: s
     if starts is None or not text.isascii():
         return True
     words, stems = starts
-    return not words.isdisjoint(tokens) or any(s in lower for s in stems)
+    if not words.isdisjoint(tokens):
+        return True
+    for stem in stems:  # a loop, not any(...): most have no stem, and no generator is made
+        if stem in lower:
+            return True
+    return False
