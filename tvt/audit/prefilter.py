@@ -363,7 +363,13 @@ MIN_STEM = 3
 
 def could_match(triggers: tuple[frozenset[str], ...], lower: str) -> bool:
     """Does a text (lower case) hold one text of each part?"""
-    return all(any(t in lower for t in part) for part in triggers)
+    for part in triggers:  # loops, not all(any(...)): no generators made on every call
+        for t in part:
+            if t in lower:
+                break
+        else:
+            return False
+    return True
 
 
 #: (words, stems) of :func:`starts_of`: what a text must hold for some patterns to match it.
