@@ -157,3 +157,109 @@ def test_compile_lower_is_used_only_for_ascii_texts():
     assert lex.pattern_for("I was there")[0] is lex.rx_lower
     assert lex.pattern_for("Fabi\u00e1n was there")[0] is lex.rx
     assert re.search(lex.rx, "Fabi\u00e1n WAS there")
+
+
+# -- the diversity figures measured in parts (worker processes) and merged --------------------
+
+_SENTENCE_PARTS = st.sampled_from(
+    ["I", "was", "there", "It's", "all", "my", "fault", "again", "and", "again", ".", "!", "?",
+     "...", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "Caf\u00e9", "\u0130stanbul", "\u03a3\u039f\u03a3",
+     "don't", "'", "-", "_", "70", "I was there and it was dark."]
+)  # fmt: skip
+
+
+@given(st.lists(_SENTENCE_PARTS, max_size=24), st.sampled_from(["", " ", "\n"]))
+def test_split_sentences_is_sentences_and_words(parts, sep):
+    from tvt.audit.lexicon import split_sentences
+    from tvt.diversity import sentences, words
+
+    text = sep.join(parts)
+    lower, found = split_sentences(text)
+    assert found == [(s, len(words(s))) for s in sentences(text)]
+    plain = words(text.lower()) if text.isascii() else [w.lower() for w in words(text)]
+    assert lower == plain
+
+
+def _figures_of_parts(convs, rules, cuts):
+    from tvt.audit.variety import figures_part, merge_parts
+
+    bounds = [0, *cuts, len(convs)]
+    parts = [figures_part(convs[a:b], rules) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return merge_parts(parts, rules, convs).as_dict()
+
+
+@pytest.mark.slow
+def test_figures_in_parts_are_the_measured_figures(conversations):
+    from tvt.audit.variety import corpus_figures
+
+    rules = load_rules()
+    # fresh views: the turns' cached sentences are computed by the parts themselves
+    convs = [ConversationView(c.client_id, c.phase, [TurnView(t.speaker, t.text) for t in
+             c.turns]) for c in conversations]  # fmt: skip
+    plain = corpus_figures(convs, rules).as_dict()
+    assert plain["speakers"]["client"]["top_sentences"]  # something to order
+    n = len(convs)
+    for cuts in ([], [1], [n // 3, n // 2], list(range(1, n)), [0, 0, n // 2]):
+        assert _figures_of_parts(convs, rules, cuts) == plain, cuts
+    assert repr(_figures_of_parts(convs, rules, [n // 2])) == repr(plain)
+
+
+_TURN_TEXTS = st.sampled_from(
+    ["Take a deep breath.", "I was there. I was there.", "It's my fault. It's my fault!",
+     "What do you notice now? What do you notice now?", "Caf\u00e9 \u0130stanbul, again.",
+     "\u03a3\u039f\u03a3 is what I said", "ok", "", "...", "The car. The car. The car came fast.",
+     "I keep seeing the car come at me."]
+)  # fmt: skip
+
+
+@given(
+    st.lists(st.lists(st.tuples(st.sampled_from(["client", "therapist"]), _TURN_TEXTS),
+                      max_size=6), max_size=8),
+    st.lists(st.integers(0, 8), max_size=3),
+)  # fmt: skip
+def test_figures_in_parts_on_random_conversations(convs, cuts):
+    from dataclasses import replace
+
+    from tvt.audit.variety import corpus_figures
+
+    rules = load_rules()
+    # low thresholds, so that recurring sentences and ties in the top ones come up
+    rules = replace(rules, thresholds={**rules.thresholds, "diversity_threshold_conversations": 1,
+                    "diversity_min_words": 1, "self_repeat_min_words": 2})  # fmt: skip
+    views = [ConversationView(1, "P10", [TurnView(s, t) for s, t in c]) for c in convs]
+    plain = corpus_figures(views, rules).as_dict()
+    cuts = sorted(min(c, len(views)) for c in cuts)
+    assert _figures_of_parts(views, rules, cuts) == plain
+
+
+def test_distinct_is_numpy_unique():
+    import numpy as np
+
+    from tvt.audit.variety import _distinct
+
+    rng = np.random.default_rng(1)
+    for size, high in ((0, 5), (1, 5), (1000, 7), (5000, 1 << 62)):
+        keys = rng.integers(0, high, size=size, dtype=np.int64)
+        assert np.array_equal(_distinct(keys), np.unique(keys))
+
+
+@given(st.lists(st.lists(_SENTENCE_PARTS, max_size=6), min_size=1, max_size=4))
+def test_conversation_words_and_lower_words_read_in_one_pass(turn_parts):
+    from tvt.audit.consistency import _LOWER_WORD_RE
+
+    turns = [TurnView("client", " ".join(parts)) for parts in turn_parts]
+    conv = ConversationView(1, "P10", turns)
+    text, tokens, _ = conv.text()
+    assert tokens == frozenset().union(*(t.tokens for t in turns))
+    assert set(_LOWER_WORD_RE.findall(text)) == {
+        w for t in turns for w in _LOWER_WORD_RE.findall(t.text)
+    }
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab '\"\u2019\u2018\u201c\u201d\u02bc.\u00e9"), max_size=12)
+)
+def test_normalise_keeps_an_ascii_text_as_it_is(text):
+    from tvt.audit.rules import _QUOTES, normalise
+
+    assert normalise(text) == text.translate(_QUOTES)

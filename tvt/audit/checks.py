@@ -119,12 +119,15 @@ def _audit_clients(
 
 def _chunk_job(
     bounds: tuple[int, int],
-) -> tuple[int, Any, Counter[str], dict[tuple[int, str], list[int]]]:
+) -> tuple[int, Any, Counter[str], dict[tuple[int, str], list[int]], Any]:
+    from tvt.audit.variety import figures_part
+
     assert _SHARED is not None
     data, rules = _SHARED
     groups = list(data.by_client())[bounds[0] : bounds[1]]
     found, phases, risks = _audit_clients(groups, data, rules)
-    return sum(len(c) for _, c in groups), found, phases, risks
+    part = figures_part((c for _, convs in groups for c in convs), rules)
+    return sum(len(c) for _, c in groups), found, phases, risks, part
 
 
 def _split(groups: list[tuple[int, list[Any]]], parts: int) -> list[tuple[int, int]]:
@@ -183,8 +186,8 @@ def audit_dataset(
 ) -> AuditResult:
     """Run every rule-based check over the dataset folder ``folder``.
 
-    With ``workers`` > 1 the clients are split between forked processes while this one
-    measures the diversity figures; the result is the same as with one process. ``progress``
+    With ``workers`` > 1 the clients are split between forked processes, which also measure
+    their part of the diversity figures (merged here); the result is the same as with one process. ``progress``
     is called with the number of conversations audited as they are done (for a progress bar).
     """
     with _no_cycle_collection():
@@ -197,7 +200,7 @@ def _audit_dataset(
     workers: int | None,
     progress: Callable[[int], None] | None,
 ) -> AuditResult:
-    from tvt.audit.variety import corpus_figures
+    from tvt.audit.variety import figures_part, merge_parts
 
     global _SHARED
     rules = rules or load_rules()
@@ -207,26 +210,34 @@ def _audit_dataset(
         workers = default_workers(len(data.conversations))
     if workers <= 1:
         found, phases, risk_turns = _audit_clients(groups, data, rules, progress)
-        figures = corpus_figures(data.conversations, rules)
+        part = figures_part(data.conversations, rules)
+        figures = merge_parts([part], rules, data.conversations)
         return AuditResult(data, rules, found, figures, phases, risk_turns)
     import multiprocessing
 
+    # the checks' modules imported here, before the fork, rather than once in each worker
+    import tvt.audit.consistency
+    import tvt.audit.fidelity
+    import tvt.audit.findings
+    import tvt.audit.safety  # noqa: F401
+
     _SHARED = (data, rules)
-    parts = []
+    chunks: list[tuple[Any, Counter[str], dict[tuple[int, str], list[int]], Any]] = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             # imap keeps the parts in client order (the merge below relies on it)
             pending = pool.imap(_chunk_job, _split(groups, workers * PARTS_PER_WORKER))
-            figures = corpus_figures(data.conversations, rules)
-            for done, *part in pending:
-                parts.append(part)
+            for done, *chunk in pending:
+                chunks.append((chunk[0], chunk[1], chunk[2], chunk[3]))
                 if progress is not None:
                     progress(done)
     finally:
         _SHARED = None
-    found, phases, risk_turns = parts[0]
-    for more_found, more_phases, more_risks in parts[1:]:
+    found, phases, risk_turns, _ = chunks[0]
+    for more_found, more_phases, more_risks, _ in chunks[1:]:
         found.merge(more_found)
         phases.update(more_phases)
         risk_turns.update(more_risks)
+    # the parts are consecutive runs of clients, in dataset order (as merge_parts needs)
+    figures = merge_parts([c[3] for c in chunks], rules, data.conversations)
     return AuditResult(data, rules, found, figures, phases, risk_turns)

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-from tvt.audit.lexicon import words_of
+from tvt.audit.lexicon import split_sentences, words_of
 from tvt.audit.rules import normalise
 from tvt.dataset import iter_records, load_manifest, resolve_dataset
 from tvt.errors import InputError
@@ -89,6 +90,19 @@ class TurnView:
     def tokens(self) -> frozenset[str]:
         return frozenset(self.words)
 
+    @_kept
+    def sentences(self) -> list[tuple[str, int]]:
+        """The turn's sentences (:func:`tvt.diversity.sentences`) with their numbers of words
+        (:func:`tvt.diversity.words`): read by the diversity figures and the self-repeat check."""
+        self.diversity_words, found = split_sentences(self.text)
+        return found
+
+    @_kept
+    def diversity_words(self) -> list[str]:
+        """The turn's words as :func:`tvt.diversity.measure` counts them (lower case)."""
+        self.sentences, found = split_sentences(self.text)[::-1]
+        return found
+
 
 @dataclass
 class ConversationView:
@@ -120,7 +134,8 @@ class ConversationView:
         cached = self._joined.get(key)
         if cached is None:
             turns = [t for t in self.turns if speaker is None or t.speaker == speaker]
-            tokens: frozenset[str] = frozenset().union(*(t.tokens for t in turns))
+            # the union of the turns' word sets, from their word lists in one pass (cheaper)
+            tokens = frozenset(chain.from_iterable(t.words for t in turns))
             text = "\n".join(t.text for t in turns)
             cached = self._joined[key] = (text, tokens, text.lower())
         return cached

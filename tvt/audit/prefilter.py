@@ -363,7 +363,13 @@ MIN_STEM = 3
 
 def could_match(triggers: tuple[frozenset[str], ...], lower: str) -> bool:
     """Does a text (lower case) hold one text of each part?"""
-    return all(any(t in lower for t in part) for part in triggers)
+    for part in triggers:  # loops, not all(any(...)): no generators made on every call
+        for t in part:
+            if t in lower:
+                break
+        else:
+            return False
+    return True
 
 
 #: (words, stems) of :func:`starts_of`: what a text must hold for some patterns to match it.
@@ -377,4 +383,9 @@ def may_start(starts: Starts | None, text: str, tokens: frozenset[str], lower: s
     if starts is None or not text.isascii():
         return True
     words, stems = starts
-    return not words.isdisjoint(tokens) or any(s in lower for s in stems)
+    if not words.isdisjoint(tokens):
+        return True
+    for stem in stems:  # a loop, not any(...): most have no stem, and no generator is made
+        if stem in lower:
+            return True
+    return False

@@ -88,7 +88,8 @@ _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": 
 
 def normalise(text: str) -> str:
     """Typographic quotes as ASCII, so that patterns need only one apostrophe."""
-    return text.translate(_QUOTES)
+    # an ASCII text holds none (and str.isascii costs nothing, where translate reads the text)
+    return text if text.isascii() else text.translate(_QUOTES)
 
 
 @dataclass(frozen=True)
