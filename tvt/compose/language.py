@@ -8,7 +8,7 @@ of leaking into the data as ``{sight}``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -51,12 +51,17 @@ class Picker:
     is keyed by the pool object.
     """
 
-    __slots__ = ("_random", "decks", "rng")
+    __slots__ = ("_random", "_whole", "decks", "fits", "rng")
 
     def __init__(self, rng: Stream) -> None:
         self.rng = rng
         self._random = rng.random  # the stream's own draw: the same sequence, one lookup less
         self.decks: dict[int, list[int]] = {}
+        #: Whether a drawn line suits what it will be filled with (typed slots, see
+        #: :func:`tvt.compose.dialogue_text.frame_forms`); None takes every line.
+        self.fits: Callable[[str], bool] | None = None
+        #: Whether every line of a pool fits (by pool id; :attr:`fits` is set once a picker).
+        self._whole: dict[int, bool] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
         """The next item of ``pool``'s shuffled deck (dealt afresh when used up).
@@ -68,6 +73,13 @@ class Picker:
         deck = self.decks.get(key)
         if not deck:
             deck = self.decks[key] = list(range(len(pool)))
+        fits = self.fits
+        if fits is not None:
+            whole = self._whole.get(key)
+            if whole is None:
+                whole = self._whole[key] = all(map(fits, pool))
+            if not whole:
+                return self._fitting(pool, deck, fits)
         j = int(self._random() * len(deck))
         # Swap card j with the last and take it: the last card moves into the gap.
         last = deck.pop()
@@ -76,6 +88,21 @@ class Picker:
         card = deck[j]
         deck[j] = last
         return pool[card]
+
+    def _fitting(self, pool: Sequence[str], deck: list[int], fits: Callable[[str], bool]) -> str:
+        """The next card of ``pool``'s deck that :attr:`fits`: a line whose slots do not take
+        this client's filler ("during {event}" for "losing our village") is left in the deck
+        and another drawn; when no card left fits, the deck is dealt afresh, and a pool with no
+        fitting line at all gives its first line (the filling then falls back on a pronoun)."""
+        for attempt in range(2):
+            cards = [c for c in deck if fits(pool[c])]
+            if cards:
+                card = cards[int(self._random() * len(cards))]
+                deck.remove(card)
+                return pool[card]
+            if attempt == 0:
+                deck[:] = range(len(pool))
+        return pool[deck.pop()]
 
     def chance(self, p: float) -> bool:
         """True with probability ``p``."""
@@ -195,11 +222,62 @@ def agreement(key: str, noun_phrase: str) -> dict[str, str]:
     }
 
 
-def name_index(used: int, count: int, full_every: int = 4) -> int:
-    """Which of ``count`` names of one thing to use the ``used``-th time in a conversation:
-    the full name first, then the shorter ones in turn, the full name again only every
-    ``full_every``-th mention (the event is named in full once, then "that night", "the
-    attack"; the hot spot, which PE keeps naming, every other time)."""
-    if count < 2 or used % full_every == 0:
+def name_index(used: int, count: int, shorts: int = 4, pointer: bool = True) -> int:
+    """Which of ``count`` names of one thing to use the ``used``-th time in a conversation.
+
+    People name a thing in full once, when it first comes up, then by a short name, then by a
+    word that only points back at it: ``names[0]`` is the full name (said once a
+    conversation), ``names[1:-1]`` the short names, in turn, for ``shorts`` mentions, and
+    ``names[-1]`` the pointing word ("that moment") from then on. With two names the second
+    is both the short name and the last one. Without a ``pointer`` name the short names
+    ``names[1:]`` take turns from the second mention on."""
+    if count < 2 or used == 0:
         return 0
-    return 1 + (used - 1 - used // full_every) % (count - 1)
+    if not pointer:
+        return 1 + (used - 1) % (count - 1)
+    if count == 2 or used > shorts:
+        return count - 1
+    return 1 + (used - 1) % (count - 2)
+
+
+#: The grammatical forms a slot's filler can have (see :func:`slot_form`): a singular or mass
+#: noun phrase ("the crash"), a plural one ("the weeks on my own"), a bare plural or mass noun
+#: naming a kind of thing ("hospitals", "intensive care"), a noun phrase naming something happening ("dogs barking", "car doors slamming"), a
+#: gerund phrase ("losing our village", "being taken prisoner") and a free relative clause
+#: ("what happened at home", "what they did to me").
+FORMS = ("np", "pl", "bare", "act", "ger", "wh")
+#: Words ending in -ing that are nouns, not gerunds ("the morning", "the building").
+_ING_NOUNS = frozenset(
+    "morning evening building ceiling wedding meeting thing something nothing anything "
+    "everything ring king spring string wing ceiling clothing sibling awning bedding".split()
+)
+
+
+@cache
+def slot_form(phrase: str) -> str:
+    """The grammatical form of a slot filler, one of :data:`FORMS`, from its words.
+
+    A typed frame (:func:`tvt.compose.dialogue_text.frame_forms`) is drawn only for a filler
+    whose form it accepts: "during {event}" takes "the storm" but not "losing our village"."""
+    words = phrase.split()
+    if not words:
+        return "np"
+    first = words[0].lower()
+    if first in ("what", "who", "how", "where", "whatever"):
+        return "wh"
+    if first.endswith("ing") and first not in _ING_NOUNS and len(first) > 4:
+        return "ger"
+    if first not in _DETERMINERS:
+        # "dogs barking", "groups of men laughing": a bare noun and a participle, naming a
+        # happening ("the beeping of a monitor" is a noun phrase).
+        for before, word in zip(words, words[1:]):
+            if word.endswith("ing") and word not in _ING_NOUNS and before not in _HEAD_END:
+                return "act"
+    if first in _DETERMINERS or first[:1].isdigit():
+        return "pl" if is_plural(phrase) else "np"
+    # "hospitals", "industrial estates", "intensive care": a kind of thing, no determiner
+    # ("after hospitals", "all of intensive care" are no way to say it).
+    return "bare"
+
+
+_DETERMINERS = frozenset("the a an my our his her their your that this those these its".split())

@@ -33,7 +33,8 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
         nar = build_narrative(case, seed)
         details = [d for ds in nar.sensory_all.values() for d in ds]
         # A detail said before is named by its short form, whose head may differ ("ring").
-        phrases = [nar.ctx["event"], *details, *(short_detail(d) for d in details)]
+        names = [n["event"] for n in nar.event_names]
+        phrases = [nar.ctx["event"], *names, *details, *(short_detail(d) for d in details)]
         for phrase in phrases:
             head = head_noun(phrase)
             if head:
@@ -41,17 +42,49 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
     return heads
 
 
-def table(heads: set[str]) -> dict[str, Any]:
+def slot_verbs() -> set[str]:
+    """Every word ending in -s right after a slot whose filler may be plural, in the
+    composer's banks ("{reminder} sets"): the candidates for a verb that must agree."""
+    import re
+
+    from tvt.compose.dialogue_text import AGREEING
+    from tvt.resources import seeds_path
+
+    after = re.compile(r"\{(?:" + "|".join(sorted(AGREEING)) + r")\} ([a-z]+s)\b")
+    words: set[str] = set()
+    for path in sorted(seeds_path("compose").rglob("*.json")):
+        words.update(after.findall(path.read_text(encoding="utf-8")))
+    return words - {"is", "was", "has"}
+
+
+def verb_plural(word: str) -> str | None:
+    """``lemminflect``'s plural present of a third-person verb ("sets" -> "set"), or None
+    when ``word`` is no such verb."""
+    from lemminflect import getAllLemmas, getInflection
+
+    lemmas = getAllLemmas(word).get("VERB")
+    if not lemmas or lemmas[0] == word:
+        return None
+    if word not in getInflection(lemmas[0], tag="VBZ"):
+        return None
+    plural = getInflection(lemmas[0], tag="VBP")
+    return plural[0] if plural else lemmas[0]
+
+
+def table(heads: set[str], verbs: set[str] | None = None) -> dict[str, Any]:
+    plurals = {v: verb_plural(v) for v in sorted(verbs or ())}
     return {
         "kind": "nouns",
         "description": "lemminflect's noun lemma of the head nouns the composer's data uses "
-        "(written by python -m tvt.compose.nouns); a head differing from its lemma is plural",
+        "(written by python -m tvt.compose.nouns); a head differing from its lemma is plural. "
+        "verbs: the third-person verbs the banks put after a slot, with their plural form",
         "lemma": {h: lemminflect_lemma(h) for h in sorted(heads)},
+        "verbs": {v: p for v, p in plurals.items() if p},
     }
 
 
 def main() -> None:
-    data = table(shipped_heads())
+    data = table(shipped_heads(), slot_verbs())
     write_json(seeds_path("compose", "nouns.json"), data)
     print(f"wrote {len(data['lemma'])} nouns to seeds/compose/nouns.json")
 

@@ -40,6 +40,18 @@ _ACTIVITY = ("walking", "being", "driving", "sitting", "checking", "seeing", "go
 _NOT_A_CUE = ("news", " when ", "{")
 
 
+def _cue(pick: Picker, frames: list[str], reminder: str) -> str:
+    """A cue frame that takes ``reminder``'s grammatical form ("I heard someone mention
+    {reminder}" takes "hospitals", not "dogs barking"; see frame_forms)."""
+    from tvt.compose.dialogue_text import frame_forms
+    from tvt.compose.language import slot_form
+
+    form = slot_form(reminder)
+    if all(form in accepted for frame in frames for _, accepted in frame_forms(frame)):
+        return pick.pick(frames)
+    return str(pick.choice([f for f in frames if all(form in a for _, a in frame_forms(f))]))
+
+
 @cache
 def world_bank() -> dict[str, Any]:
     """The grammar of the client's life now (``seeds/compose/world.json``)."""
@@ -145,7 +157,7 @@ def build_world(
                 ctx = {**slots, "reminder": cues[int(rng.random() * len(cues))]}
                 text = (
                     f"{when}, {fill(pick.pick(grammar['setting']), ctx)}, "
-                    f"{fill(pick.pick(grammar['cue']), ctx)}, and "
+                    f"{fill(_cue(pick, grammar['cue'], ctx['reminder']), ctx)}, and "
                     f"{fill(pick.pick(grammar['response']), ctx)}. "
                     f"{cap(fill(pick.pick(grammar['coda']), ctx))}"
                 )
