@@ -22,15 +22,13 @@ from tvt.compose.dialogue_text import (
     SENTENCE_SPAN,
     TRAUMA_ACTS,
     TYPED_SLOTS,
-    agree_plural,
     balance_quotes,
     event_as_it,
     frame_forms,
-    frame_verbs,
     grave_pattern,
-    hot_alone,
     hedged,
     hesitation_leads,
+    hot_alone,
     join_spoken,
     lower_first,
     recapitalise,
@@ -535,11 +533,6 @@ class Dialogue:
                 if typed and key == "event":
                     chosen = self._fitting_name(names, chosen, typed)
                 extra = {**chosen, **(extra or {})}
-        for slot, verb, plural in frame_verbs(template):
-            # "when hospitals set me off": a verb after a plural filler agrees with it.
-            value = extra[slot] if extra and slot in extra else self.ctx.get(slot)
-            if isinstance(value, str) and agree_plural(value):
-                template = template.replace(f"{{{slot}}} {verb}", f"{{{slot}}} {plural}")
         if extra:
             over = _Over(extra)
             over.base = self.ctx

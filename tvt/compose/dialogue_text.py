@@ -209,8 +209,7 @@ def hot_alone(template: str) -> bool:
     """Whether a sentence of ``template`` names the hot spot and nothing else of the client's
     (where "that moment" would make a sentence every client says alike)."""
     return any(
-        "{hot" in piece and len(_SLOT.findall(piece)) < 2
-        for piece in _SENTENCE_END.split(template)
+        "{hot" in piece and len(_SLOT.findall(piece)) < 2 for piece in _SENTENCE_END.split(template)
     )
 
 
@@ -268,22 +267,6 @@ FRAME_RULES: tuple[tuple[re.Pattern[str], re.Pattern[str], frozenset[str]], ...]
     ),
 )
 _TYPED = re.compile(r"\{(" + "|".join(TYPED_SLOTS) + r")\}")
-#: Present-tense verbs after a slot said of a plural filler ("when hospitals set me off").
-_BE_PLURAL = {
-    "is": "are",
-    "was": "were",
-    "has": "have",
-    "doesn't": "don't",
-    "isn't": "aren't",
-    "wasn't": "weren't",
-    "hasn't": "haven't",
-}
-#: The slots whose filler may be plural (the people and places of the story are singular).
-AGREEING = frozenset((*TYPED_SLOTS, *SENSES, "detail", "reminder_t"))
-_AFTER_PREPOSITION = re.compile(
-    r"\b(about|of|with|through|from|to|in|on|at|after|before|like|into|over|for|near|than) $"
-)
-_AFTER_SLOT = re.compile(r"\{(\w+)\} ([a-z']+)\b")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -302,37 +285,3 @@ def frame_forms(template: str) -> tuple[tuple[str, frozenset[str]], ...]:
                     out.append((m.group(1), forms))
                 break
     return tuple(out)
-
-
-@functools.lru_cache(maxsize=8192)
-def frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
-    """(slot, verb, plural verb) for each present-tense verb right after a slot of ``template``
-    ("{reminder} sets" -> ("reminder", "sets", "set")): said of a plural filler, the verb
-    agrees with it. The plural forms are ``lemminflect``'s, from seeds/compose/nouns.json."""
-    out = []
-    for m in _AFTER_SLOT.finditer(template):
-        slot, verb = m.group(1), m.group(2)
-        if slot not in AGREEING or _AFTER_PREPOSITION.search(template, 0, m.start()):
-            continue  # "talking about {event} brings it back": the slot is not the subject
-        plural = _BE_PLURAL.get(verb) or verb_plurals().get(verb)
-        if plural:
-            out.append((slot, verb, plural))
-    return tuple(out)
-
-
-@functools.cache
-def verb_plurals() -> dict[str, str]:
-    """The third-person verbs the banks put after a slot, with their plural present form
-    (written by ``python -m tvt.compose.nouns``)."""
-    from tvt.resources import load_seed_json
-
-    return dict(load_seed_json("compose", "nouns.json").get("verbs", {}))
-
-
-def agree_plural(phrase: str) -> bool:
-    """Whether a slot filler takes a plural verb: a gerund or a clause never does ("losing
-    our village sets me off"), a noun phrase when its head noun is plural."""
-    from tvt.compose.language import is_plural, slot_form
-
-    form = slot_form(phrase)
-    return form not in ("ger", "wh") and is_plural(phrase)

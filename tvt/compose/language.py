@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from tvt.compose.bank import bands
@@ -38,8 +38,86 @@ def cap(text: str) -> str:
 
 
 def fill(template: str, ctx: Mapping[str, Any]) -> str:
-    """Fill ``template`` from ``ctx``; a missing slot is a bug and raises ``KeyError``."""
+    """Fill ``template`` from ``ctx``; a missing slot is a bug and raises ``KeyError``.
+
+    A present-tense verb right after a slot agrees with a plural filler ("when {reminder}
+    sets me off" -> "when hospitals set me off"; see :func:`frame_verbs`)."""
+    for slot, verb, plural in frame_verbs(template):
+        try:
+            value = ctx[slot]
+        except KeyError:
+            continue
+        if isinstance(value, str) and agree_plural(value):
+            template = template.replace(f"{{{slot}}} {verb}", f"{{{slot}}} {plural}")
     return template.format_map(ctx)
+
+
+#: Present-tense verbs after a slot said of a plural filler ("when hospitals set me off").
+_BE_PLURAL = {
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "doesn't": "don't",
+    "isn't": "aren't",
+    "wasn't": "weren't",
+    "hasn't": "haven't",
+}
+#: The slots whose filler may be plural (the people and places of the story are singular).
+AGREEING = frozenset(
+    key + cap
+    for key in ("event", "event_t", "reminder", "reminder2", "reminder_t", "detail")
+    + ("sight", "sound", "smell", "touch")
+    for cap in ("", "_cap")
+)
+_AFTER_PREPOSITION = re.compile(
+    r"\b(about|of|with|through|from|to|in|on|at|after|before|like|into|over|for|near|than) $"
+)
+_AFTER_SLOT = re.compile(r"\{(\w+)\} ([a-z']+)\b")
+
+
+@lru_cache(maxsize=8192)
+def frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
+    """(slot, verb, plural verb) for each present-tense verb right after a slot of ``template``
+    ("{reminder} sets" -> ("reminder", "sets", "set")): said of a plural filler, the verb
+    agrees with it. The plural forms are ``lemminflect``'s, from seeds/compose/nouns.json."""
+    if "} " not in template:
+        return ()
+    out = []
+    for m in _AFTER_SLOT.finditer(template):
+        slot, verb = m.group(1), m.group(2)
+        if slot not in AGREEING or _AFTER_PREPOSITION.search(template, 0, m.start()):
+            continue  # "talking about {event} brings it back": the slot is not the subject
+        plural = _BE_PLURAL.get(verb) or verb_plurals().get(verb)
+        if plural:
+            out.append((slot, verb, plural))
+    return tuple(out)
+
+
+@cache
+def verb_plurals() -> dict[str, str]:
+    """The third-person verbs the banks put after a slot, with their plural present form
+    (written by ``python -m tvt.compose.nouns``)."""
+    from tvt.resources import load_seed_json, seeds_path
+
+    if not seeds_path("compose", "nouns.json").exists():  # while the table is being written
+        return {}
+    return dict(load_seed_json("compose", "nouns.json").get("verbs", {}))
+
+
+def agree_plural(phrase: str) -> bool:
+    """Whether a slot filler takes a plural verb: a gerund or a clause never does ("losing
+    our village sets me off"), a noun phrase when its head noun is plural (a participle
+    before the noun is no head: "blue flashing lights")."""
+    return slot_form(phrase) not in ("ger", "wh") and is_plural(without_participles(phrase))
+
+
+def without_participles(phrase: str) -> str:
+    """``phrase`` without the -ing words inside it ("blue flashing lights" -> "blue lights"),
+    so that its head noun is found."""
+    words = phrase.split()
+    return " ".join(
+        w for i, w in enumerate(words) if not (0 < i < len(words) - 1 and w.endswith("ing"))
+    )
 
 
 class Picker:
@@ -270,8 +348,15 @@ def slot_form(phrase: str) -> str:
     if first not in _DETERMINERS:
         # "dogs barking", "groups of men laughing": a bare noun and a participle, naming a
         # happening ("the beeping of a monitor" is a noun phrase).
-        for before, word in zip(words, words[1:]):
-            if word.endswith("ing") and word not in _ING_NOUNS and before not in _HEAD_END:
+        # "blue flashing lights" is a noun phrase: the participle comes before its noun.
+        for i in range(1, len(words)):
+            word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
+            if (
+                word.endswith("ing")
+                and word not in _ING_NOUNS
+                and words[i - 1] not in _HEAD_END
+                and (not after or after in _HEAD_END or after in _PARTICLES)
+            ):
                 return "act"
     if first in _DETERMINERS or first[:1].isdigit():
         return "pl" if is_plural(phrase) else "np"
@@ -280,4 +365,5 @@ def slot_form(phrase: str) -> str:
     return "bare"
 
 
+_PARTICLES = frozenset("up down out off away back me us him her them".split())
 _DETERMINERS = frozenset("the a an my our his her their your that this those these its".split())

@@ -222,13 +222,17 @@ def _short(moment: str, fallback: str = "that moment") -> str:
         # One long clause is cut before what it adds: "the moment the interrogator said
         # they'd shoot me in the morning" -> "the moment the interrogator said they'd shoot me".
         head = _MOMENT_CUT.split(moment, maxsplit=1)[0]
-        if head != moment and head.count(" ") >= 3:
+        if head != moment and head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END:
             return head
     return fallback
 
 
 #: Where one long clause naming the hot spot can be cut short.
-_MOMENT_CUT = re.compile(r" (?:that|rather than|in front of|in the|on the|at the) ")
+_MOMENT_CUT = re.compile(
+    r" (?:that|rather than|in front of|on|in|at|into|onto|from|behind|over|across|through) "
+)
+#: Words a cut name of the hot spot cannot end on (it would want more after it).
+_OPEN_END = frozenset("started have had backed caught came was were been got put".split())
 
 
 #: Where a long name of the event can be cut to name it again: "the bullying at the warehouse
@@ -255,8 +259,8 @@ def _short_event(event: str) -> str:
 
 
 def _few(name: str) -> bool:
-    """Whether a name is short enough to say again as it is (eight words at most)."""
-    return name.count(" ") < 8
+    """Whether a name is short enough to say again as it is (six words at most)."""
+    return name.count(" ") < 6
 
 
 def _event_slots(event: str) -> dict[str, str]:

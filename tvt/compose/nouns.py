@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tvt.compose.language import head_noun, lemminflect_lemma
+from tvt.compose.language import head_noun, lemminflect_lemma, without_participles
 from tvt.jsonio import write_json
 from tvt.resources import seeds_path
 
@@ -35,6 +35,8 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
         # A detail said before is named by its short form, whose head may differ ("ring").
         names = [n["event"] for n in nar.event_names]
         phrases = [nar.ctx["event"], *names, *details, *(short_detail(d) for d in details)]
+        # A verb after a reminder agrees with it ("when hospitals set me off").
+        phrases += [without_participles(r) for r in (*names, *nar.reminders)]
         for phrase in phrases:
             head = head_noun(phrase)
             if head:
@@ -47,7 +49,7 @@ def slot_verbs() -> set[str]:
     composer's banks ("{reminder} sets"): the candidates for a verb that must agree."""
     import re
 
-    from tvt.compose.dialogue_text import AGREEING
+    from tvt.compose.language import AGREEING
     from tvt.resources import seeds_path
 
     after = re.compile(r"\{(?:" + "|".join(sorted(AGREEING)) + r")\} ([a-z]+s)\b")
