@@ -368,14 +368,17 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     slow = [fill(t, ctx) for t in topic["slow"]]
     thoughts = [fill(t, ctx) for t in topic["thoughts"]]
 
+    # Lines of daily life name the hot spot in passing, by its short name (the conversation
+    # that says them may have named it in full already).
+    daily = {**ctx, "hotspot_c": _short(ctx["hotspot_c"], ctx["hotspot_c"])}
     behaviours = {
-        b: fill(_choose(rng, bank["behaviours"][b]["daily"]), ctx)
+        b: fill(_choose(rng, bank["behaviours"][b]["daily"]), daily)
         for b in profile["exhibited_behaviors"]
     }
     cond_name = profile["co_occurring_condition"]
     condition = None
     if cond_name != "None":
-        condition = fill(_choose(rng, bank["conditions"][cond_name]["daily"]), ctx)
+        condition = fill(_choose(rng, bank["conditions"][cond_name]["daily"]), daily)
     work = fill(_choose(rng, occupation["impact"]), ctx)
 
     nar = Narrative(
