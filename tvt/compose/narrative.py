@@ -221,9 +221,10 @@ def _short(moment: str, fallback: str = "that moment") -> str:
     if not _few(moment):
         # One long clause is cut before what it adds: "the moment the interrogator said
         # they'd shoot me in the morning" -> "the moment the interrogator said they'd shoot me".
-        head = _MOMENT_CUT.split(moment, maxsplit=1)[0]
-        if head != moment and head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END:
-            return head
+        for cut in _MOMENT_CUT.finditer(moment):
+            head = moment[: cut.start()]
+            if head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END:
+                return head
     return fallback
 
 
@@ -232,7 +233,7 @@ _MOMENT_CUT = re.compile(
     r" (?:that|rather than|in front of|on|in|at|into|onto|from|behind|over|across|through) "
 )
 #: Words a cut name of the hot spot cannot end on (it would want more after it).
-_OPEN_END = frozenset("started have had backed caught came was were been got put".split())
+_OPEN_END = frozenset("started starts have had backed caught came was were been got put".split())
 
 
 #: Where a long name of the event can be cut to name it again: "the bullying at the warehouse
