@@ -225,6 +225,8 @@ _COUNT = frozenset(
 )
 #: Plural nouns whose lemma is themselves (lemminflect gives "people" -> "people").
 _PLURAL_ONLY = frozenset("people police clothes cattle".split())
+#: Singular nouns lemminflect takes for plurals ("rota" -> "rotum").
+_SINGULAR_ONLY = frozenset("rota".split())
 
 
 @cache
@@ -286,7 +288,7 @@ def is_plural(noun_phrase: str) -> bool:
         return True
     if not head or head.endswith("'s"):
         return False
-    return head in _PLURAL_ONLY or _noun_lemma(head) != head
+    return head in _PLURAL_ONLY or (_noun_lemma(head) != head and head not in _SINGULAR_ONLY)
 
 
 def agreement(key: str, noun_phrase: str) -> dict[str, str]:

@@ -332,11 +332,16 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     ctx.update(agreement("event", event))
     # People name the event in more than one way; a conversation moves between them.
     event_names = [event] + [fill(e, ctx) for e in refs["event"] if fill(e, ctx) != event]
-    short = _short_event(event)
-    if short and short not in event_names:
-        # Said again, a long name is cut short: "the bullying at the warehouse where I worked"
-        # once, then "the bullying".
-        event_names.insert(1, short)
+    # Said again, a long name is cut short: "the bullying at the warehouse where I worked"
+    # once, then "the bullying"; a long other name with no short form is left out of the
+    # names that take turns after the first ("losing my best friend Aura in the flood").
+    shorts: list[str] = []
+    for name in [_short_event(event), *event_names[1:]]:
+        if name.count(" ") >= 5:
+            name = _short_event(name)
+        if name and name != event and name not in shorts:
+            shorts.append(name)
+    event_names = [event, *(shorts or event_names[1:])]
     # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
     # end of your marriage" where the client says "the end of my marriage".
     _put(ctx, "event_t", second_person(event))
