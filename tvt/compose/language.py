@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 from tvt.compose.bank import bands
@@ -42,7 +42,10 @@ def fill(template: str, ctx: Mapping[str, Any]) -> str:
 
     A present-tense verb right after a slot agrees with a plural filler ("when {reminder}
     sets me off" -> "when hospitals set me off"; see :func:`frame_verbs`)."""
-    for slot, verb, plural in frame_verbs(template):
+    verbs = _VERBS.get(template)
+    if verbs is None:
+        verbs = frame_verbs(template)
+    for slot, verb, plural in verbs:
         try:
             value = ctx[slot]
         except KeyError:
@@ -75,13 +78,21 @@ _AFTER_PREPOSITION = re.compile(
 _AFTER_SLOT = re.compile(r"\{(\w+)\} ([a-z']+)\b")
 
 
-@lru_cache(maxsize=8192)
+#: frame_verbs of the templates seen (bounded: filled text passes through fill too).
+_VERBS: dict[str, tuple[tuple[str, str, str], ...]] = {}
+
+
 def frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
     """(slot, verb, plural verb) for each present-tense verb right after a slot of ``template``
     ("{reminder} sets" -> ("reminder", "sets", "set")): said of a plural filler, the verb
     agrees with it. The plural forms are ``lemminflect``'s, from seeds/compose/nouns.json."""
-    if "} " not in template:
-        return ()
+    if len(_VERBS) > 16384:
+        _VERBS.clear()
+    found = _VERBS[template] = _frame_verbs(template) if "} " in template else ()
+    return found
+
+
+def _frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
     out = []
     for m in _AFTER_SLOT.finditer(template):
         slot, verb = m.group(1), m.group(2)
@@ -120,6 +131,29 @@ def without_participles(phrase: str) -> str:
     )
 
 
+_TYPED_POOLS: dict[int, bool] = {}
+_KEEP_POOLS: list[Sequence[str]] = []
+
+
+def _typed_pool(pool: Sequence[str]) -> bool:
+    """Whether any line of ``pool`` has a typed slot (most pools have none: they are checked
+    once a run, not once a conversation). Each pool is kept referenced while cached, so that
+    its id is not reused; the cache is emptied when it grows past the banks (a client's own
+    lists, picked from too, come and go)."""
+    typed = _TYPED_POOLS.get(id(pool))
+    if typed is None:
+        from tvt.compose.dialogue_text import frame_forms
+
+        if len(_KEEP_POOLS) > 4096:
+            _TYPED_POOLS.clear()
+            _KEEP_POOLS.clear()
+        typed = _TYPED_POOLS[id(pool)] = any(
+            frame_forms(line) for line in pool if isinstance(line, str)
+        )
+        _KEEP_POOLS.append(pool)
+    return typed
+
+
 class Picker:
     """Random choice that goes through a whole pool before repeating any of it.
 
@@ -129,7 +163,7 @@ class Picker:
     is keyed by the pool object.
     """
 
-    __slots__ = ("_random", "_whole", "decks", "fits", "rng")
+    __slots__ = ("_fitted", "_random", "decks", "fits", "rng")
 
     def __init__(self, rng: Stream) -> None:
         self.rng = rng
@@ -138,8 +172,9 @@ class Picker:
         #: Whether a drawn line suits what it will be filled with (typed slots, see
         #: :func:`tvt.compose.dialogue_text.frame_forms`); None takes every line.
         self.fits: Callable[[str], bool] | None = None
-        #: Whether every line of a pool fits (by pool id; :attr:`fits` is set once a picker).
-        self._whole: dict[int, bool] = {}
+        #: The decks of the pools some line of which does not fit (by pool id; :attr:`fits`
+        #: is set once a picker): these are dealt by :meth:`_fitting`, the rest as before.
+        self._fitted: dict[int, list[int]] = {}
 
     def pick(self, pool: Sequence[str]) -> str:
         """The next item of ``pool``'s shuffled deck (dealt afresh when used up).
@@ -150,14 +185,18 @@ class Picker:
         key = id(pool)
         deck = self.decks.get(key)
         if not deck:
+            fits = self.fits
+            if fits is not None:
+                fitted = self._fitted.get(key)
+                if fitted is not None:
+                    return self._fitting(pool, fitted, fits)
+                typed = _TYPED_POOLS.get(key)
+                if typed is None:
+                    typed = _typed_pool(pool)
+                if typed and not all(map(fits, pool)):
+                    fitted = self._fitted[key] = list(range(len(pool)))
+                    return self._fitting(pool, fitted, fits)
             deck = self.decks[key] = list(range(len(pool)))
-        fits = self.fits
-        if fits is not None:
-            whole = self._whole.get(key)
-            if whole is None:
-                whole = self._whole[key] = all(map(fits, pool))
-            if not whole:
-                return self._fitting(pool, deck, fits)
         j = int(self._random() * len(deck))
         # Swap card j with the last and take it: the last card moves into the gap.
         last = deck.pop()

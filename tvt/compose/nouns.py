@@ -19,7 +19,9 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
     """Head nouns of every detail (in full and by its short name) and event phrase of ``clients``
     composed narratives, under every (type, topic) pair of the default preset."""
     from tvt.compose.narrative import build_narrative
+    from tvt.compose.person import second_person
     from tvt.compose.voice_text import short_detail
+    from tvt.compose.world import FALLBACK_CUE
     from tvt.config import load_config
     from tvt.pipeline import planned_cases
     from tvt.resources import load_seed_json
@@ -36,7 +38,9 @@ def shipped_heads(clients: int = 3000, seed: int = 42) -> set[str]:
         names = [n["event"] for n in nar.event_names]
         phrases = [nar.ctx["event"], *names, *details, *(short_detail(d) for d in details)]
         # A verb after a reminder agrees with it ("when hospitals set me off").
-        phrases += [without_participles(r) for r in (*names, *nar.reminders)]
+        phrases += [*nar.reminders, FALLBACK_CUE]
+        phrases += [second_person(p) for p in phrases]
+        phrases += [without_participles(p) for p in phrases]
         for phrase in phrases:
             head = head_noun(phrase)
             if head:

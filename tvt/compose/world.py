@@ -35,6 +35,8 @@ TOLD_IN = {
 _UNNAMED = {"mum", "dad"}
 _SHE = {"mum", "sister", "daughter", "niece"}
 _HE = {"dad", "brother", "son"}
+#: The cue of a client whose reminders are all activities or the news.
+FALLBACK_CUE = "a siren"
 #: Reminders that read badly after "someone mention" / "I caught" (activities, the news).
 _ACTIVITY = ("walking", "being", "driving", "sitting", "checking", "seeing", "going", "taking")
 _NOT_A_CUE = ("news", " when ", "{")
@@ -146,7 +148,7 @@ def build_world(
 
     cues = [
         r for r in reminders if not r.startswith(_ACTIVITY) and not any(x in r for x in _NOT_A_CUE)
-    ] or ["a siren"]
+    ] or [FALLBACK_CUE]
     episodes: dict[str, list[str]] = {}
     for kind, count in EPISODES.items():
         grammar = bank[kind]
