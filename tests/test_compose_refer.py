@@ -90,6 +90,9 @@ def test_a_verb_after_a_plural_filler_agrees_with_it() -> None:
     assert fill("Knowing how {event} ends helps.", {"event": "the weeks on my own"}) == (
         "Knowing how the weeks on my own end helps."
     )
+    assert fill("{event} still sits heavy.", {"event": "the blessings"}) == (
+        "the blessings still sit heavy."
+    )
     assert not agree_plural("losing our village") and agree_plural("dogs barking")
 
 

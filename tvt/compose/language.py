@@ -75,7 +75,9 @@ AGREEING = frozenset(
 _AFTER_PREPOSITION = re.compile(
     r"\b(about|of|with|through|from|to|in|on|at|after|before|like|into|over|for|near|than) $"
 )
-_AFTER_SLOT = re.compile(r"\{(\w+)\} ([a-z']+)\b")
+#: A slot and the word after it, past an adverb ("{event} still sits heavy").
+ADVERBS = ("still", "always", "never", "just", "really", "often", "usually", "sometimes", "only")
+_AFTER_SLOT = re.compile(r"\{(\w+)\} ((?:" + "|".join(ADVERBS) + r") )?([a-z']+)\b")
 
 
 #: frame_verbs of the templates seen (bounded: filled text passes through fill too).
@@ -95,12 +97,12 @@ def frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
 def _frame_verbs(template: str) -> tuple[tuple[str, str, str], ...]:
     out = []
     for m in _AFTER_SLOT.finditer(template):
-        slot, verb = m.group(1), m.group(2)
+        slot, adverb, verb = m.group(1), m.group(2) or "", m.group(3)
         if slot not in AGREEING or _AFTER_PREPOSITION.search(template, 0, m.start()):
             continue  # "talking about {event} brings it back": the slot is not the subject
         plural = _BE_PLURAL.get(verb) or verb_plurals().get(verb)
         if plural:
-            out.append((slot, verb, plural))
+            out.append((slot, adverb + verb, adverb + plural))
     return tuple(out)
 
 

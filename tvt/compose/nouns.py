@@ -53,10 +53,11 @@ def slot_verbs() -> set[str]:
     composer's banks ("{reminder} sets"): the candidates for a verb that must agree."""
     import re
 
-    from tvt.compose.language import AGREEING
+    from tvt.compose.language import ADVERBS, AGREEING
     from tvt.resources import seeds_path
 
-    after = re.compile(r"\{(?:" + "|".join(sorted(AGREEING)) + r")\} ([a-z]+s)\b")
+    slots = "|".join(sorted(AGREEING))
+    after = re.compile(r"\{(?:" + slots + r")\} (?:(?:" + "|".join(ADVERBS) + r") )?([a-z]+s)\b")
     words: set[str] = set()
     for path in sorted(seeds_path("compose").rglob("*.json")):
         words.update(after.findall(path.read_text(encoding="utf-8")))
