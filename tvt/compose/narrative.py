@@ -336,7 +336,7 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     # once, then "the bullying"; a long other name with no short form is left out of the
     # names that take turns after the first ("losing my best friend Aura in the flood").
     shorts: list[str] = []
-    for name in [_short_event(event), *event_names[1:]]:
+    for name in [*event_names[1:], _short_event(event)]:
         if name.count(" ") >= 5:
             name = _short_event(name)
         if name and name != event and name not in shorts:
