@@ -21,11 +21,14 @@ from tvt.compose.dialogue_text import (
     SENTENCE_BREAK,
     SENTENCE_SPAN,
     TRAUMA_ACTS,
+    TYPED_SLOTS,
     balance_quotes,
     event_as_it,
+    frame_forms,
     grave_pattern,
     hedged,
     hesitation_leads,
+    hot_alone,
     join_spoken,
     lower_first,
     recapitalise,
@@ -34,17 +37,20 @@ from tvt.compose.dialogue_text import (
     verbal_level,
     words_only,
 )
-from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_index
+from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_index, slot_form
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
-from tvt.compose.voice import FULL_EVERY
 from tvt.compose.voice_text import short_detail
 from tvt.records import Case, Turn
 from tvt.rng import Stream
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
+#: How many times a conversation names the hot spot by its short name after the full one,
+#: before only "that moment" points back at it. Each full name is said once a conversation;
+#: the event's short names then take turns (see name_index).
+REFER_SHORTS = 3
 
 
 class _Over(dict[str, Any]):
@@ -144,6 +150,28 @@ class Dialogue:
         self.came_down = True
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
+        #: The grammatical forms this client's fillers of each typed slot can take (the event
+        #: has several names); a frame is drawn only when each of its typed slots takes one.
+        event_forms = frozenset(slot_form(n["event"]) for n in nar.event_names or [nar.ctx])
+        self.forms: dict[str, frozenset[str]] = {
+            "event": event_forms,
+            "event_t": event_forms,
+            "event_cap": event_forms,
+            **{k: frozenset((slot_form(nar.ctx[k]),)) for k in TYPED_SLOTS if "rem" in k},
+        }
+        self._fit_memo: dict[str, bool] = {}
+        self.pick.fits = self.fits
+
+    def fits(self, template: str) -> bool:
+        """Whether ``template``'s typed slots take this client's fillers (see
+        :func:`tvt.compose.dialogue_text.frame_forms`)."""
+        known = self._fit_memo.get(template)
+        if known is None:
+            forms = self.forms
+            known = self._fit_memo[template] = all(
+                not forms[slot].isdisjoint(accepted) for slot, accepted in frame_forms(template)
+            )
+        return known
 
     def episode(self, kind: str) -> str:
         """The next untold episode of ``kind`` in this conversation ("" when none is left)."""
@@ -487,19 +515,50 @@ class Dialogue:
             # sentence that says something else of the client's own, so that it stays theirs).
             template = event_as_it(template)
         _, _, has_eve, has_hot = template_slots(template)
+        typed = frame_forms(template) if has_eve else ()
         for key, names, slot in (
             ("event", self.nar.event_names, has_eve),
             ("hot", self.nar.hotspot_names, has_hot),
         ):
             if slot and len(names) > 1:
-                # Named in full first, then in turn by its other names ("that night").
+                # Named in full the first time in a conversation, then by a short name, then
+                # by a word that points back ("that moment"): see name_index.
                 used = named[key] = named.get(key, -1) + 1
-                extra = {**names[name_index(used, len(names), FULL_EVERY[key])], **(extra or {})}
+                at = name_index(used, len(names), REFER_SHORTS, key == "hot")
+                if key == "hot" and at == len(names) - 1 > 1 and hot_alone(template):
+                    # "that moment" only beside something else of the client's own: a sentence
+                    # that says nothing else would read the same for every client.
+                    at = 1
+                chosen = names[at]
+                if typed and key == "event":
+                    chosen = self._fitting_name(names, chosen, typed)
+                extra = {**chosen, **(extra or {})}
         if extra:
             over = _Over(extra)
             over.base = self.ctx
             return fill(template, over)
         return fill(template, self.ctx)
+
+    @staticmethod
+    def _fitting_name(
+        names: list[dict[str, str]],
+        chosen: dict[str, str],
+        typed: tuple[tuple[str, frozenset[str]], ...],
+    ) -> dict[str, str]:
+        """``chosen`` if its form suits every typed event slot of the frame, else the first
+        short name that does ("during that night", not "during losing our village"), else the
+        full name, else ``chosen`` (a frame drawn for no name at all)."""
+
+        def suits(name: dict[str, str]) -> bool:
+            return all(
+                slot_form(name["event"]) in accepted
+                for slot, accepted in typed
+                if slot.startswith("event")
+            )
+
+        if suits(chosen):
+            return chosen
+        return next((n for n in [*names[1:], names[0]] if suits(n)), chosen)
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
         """Least-used template of ``pool``, filled."""

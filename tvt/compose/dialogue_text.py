@@ -205,6 +205,15 @@ def event_as_it(template: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
+def hot_alone(template: str) -> bool:
+    """Whether a sentence of ``template`` names the hot spot and nothing else of the client's
+    (where "that moment" would make a sentence every client says alike)."""
+    return any(
+        "{hot" in piece and len(_SLOT.findall(piece)) < 2 for piece in _SENTENCE_END.split(template)
+    )
+
+
+@functools.lru_cache(maxsize=8192)
 def template_slots(template: str) -> tuple[tuple[str, ...], bool, bool, bool]:
     """Which slots ``template`` has that :meth:`Dialogue.fill` treats specially: the senses
     named, "{event}", and any "{eve..." or "{hot..." slot. Templates are a few thousand bank
@@ -224,3 +233,55 @@ def hedge_words() -> tuple[str, ...]:
     registers = voice_bank()["registers"].values()
     words = {w.rstrip(",?").lower() for r in registers for w in r["openers"] + r["tics"]}
     return tuple(sorted(words | {"kind of", "sort of", "i guess", "mostly", "i suppose"}))
+
+
+# -- typed slots ---------------------------------------------------------------------------------
+#: The slots whose filler has a grammatical form a frame may not take (see
+#: :func:`tvt.compose.language.slot_form`); the hot spot is always a noun phrase.
+TYPED_SLOTS = ("event", "event_t", "event_cap", "reminder", "reminder2", "reminder_t")
+_ANY = frozenset(("np", "pl", "bare", "act", "ger", "wh"))
+_NOUNS = frozenset(("np", "pl"))
+#: What a slot accepts, declared by the words before it in the frame: (pattern on the lower-case
+#: text before the slot, pattern on the text after it, the forms it accepts). The first rule
+#: that matches decides; a slot no rule matches takes every form. "during losing our village",
+#: "all of being taken prisoner", "how what happened ends", "heard someone mention dogs barking"
+#: and "the one I get after hospitals" are what these rules keep out.
+FRAME_RULES: tuple[tuple[re.Pattern[str], re.Pattern[str], frozenset[str]], ...] = (
+    (re.compile(r"\b(during|throughout)\s$"), re.compile(""), _NOUNS),
+    (re.compile(r"\bhow\s$"), re.compile(""), _NOUNS),
+    (re.compile(r"\b(it's like|that)\s$"), re.compile(r"^ happened\b"), _NOUNS),
+    (
+        re.compile(r"\b(all|whole|middle|end|rest|bits|parts|none|most|some|any) of\s$"),
+        re.compile(""),
+        _NOUNS | {"wh"},
+    ),
+    (re.compile(r"\bmention\s$"), re.compile(""), _NOUNS | {"bare"}),
+    (re.compile(r"\b(after|at)\s$"), re.compile(""), _NOUNS | {"ger", "wh"}),
+    (re.compile(r"\bwhat\s$"), re.compile(""), _ANY - {"wh"}),
+    # The subject of a verb: "when {reminder} catches me" (no "when what happened comes"); not
+    # after a preposition ("talking about what happened brings it back" is fine).
+    (
+        re.compile(r"(?<!about )(?<!of )(?<!with )(?<!through )(?<!from )(?<!to )(?<!like )$"),
+        re.compile(r"^ (\w+s|is|was|has|doesn't|isn't|wasn't|hasn't)\b"),
+        _ANY - {"wh"},
+    ),
+)
+_TYPED = re.compile(r"\{(" + "|".join(TYPED_SLOTS) + r")\}")
+
+
+@functools.lru_cache(maxsize=8192)
+def frame_forms(template: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The typed slots of ``template`` with the forms each accepts (:data:`FRAME_RULES`);
+    the slot names are the context's keys ("event_cap" counts as "event")."""
+    if "{" not in template:
+        return ()
+    out = []
+    for m in _TYPED.finditer(template):
+        before = template[: m.start()].lower()
+        after = template[m.end() :]
+        for left, right, forms in FRAME_RULES:
+            if left.search(before) and right.search(after):
+                if forms != _ANY:
+                    out.append((m.group(1), forms))
+                break
+    return tuple(out)

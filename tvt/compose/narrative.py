@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from tvt.compose.bank import narrative_schema, profile_bank
-from tvt.compose.language import agreement, cap, fill, number_words
+from tvt.compose.language import agreement, cap, fill, number_words, slot_form
 from tvt.compose.person import second_person, third_person
 from tvt.compose.voice import Voice, build_voice
 from tvt.compose.world import World, build_world
@@ -216,7 +216,52 @@ def _short(moment: str, fallback: str = "that moment") -> str:
     down": the hotspot's first clause, to name it again without the whole of it ("that
     moment", or ``fallback``, when it has a single clause)."""
     head = re.split(r" and |, | while | when ", moment, maxsplit=1)[0]
-    return head if head != moment and head.count(" ") >= 3 else fallback
+    if head != moment and head.count(" ") >= 3:
+        return head
+    if not _few(moment):
+        # One long clause is cut before what it adds: "the moment the interrogator said
+        # they'd shoot me in the morning" -> "the moment the interrogator said they'd shoot me".
+        for cut in _MOMENT_CUT.finditer(moment):
+            head = moment[: cut.start()]
+            if head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END:
+                return head
+    return fallback
+
+
+#: Where one long clause naming the hot spot can be cut short.
+_MOMENT_CUT = re.compile(
+    r" (?:that|rather than|in front of|on|in|at|into|onto|from|behind|over|across|through) "
+)
+#: Words a cut name of the hot spot cannot end on (it would want more after it).
+_OPEN_END = frozenset("started starts have had backed caught came was were been got put".split())
+
+
+#: Where a long name of the event can be cut to name it again: "the bullying at the warehouse
+#: where I worked" -> "the bullying", "what they did to me at work" -> "what they did".
+_EVENT_CUT = re.compile(r" (?:at|in|on|to|with|where|when|who|that|after|as|during) ")
+
+
+#: Words a short name cannot end on: a determiner, or a span of time that says nothing alone
+#: ("the weeks on the ventilator" is not "the weeks").
+_NO_SHORT = frozenset("the a an my our weeks days months years time end start rest".split())
+
+
+def _short_event(event: str) -> str:
+    """The event's short name, cut from its full one ("" when it has none): a noun phrase or a
+    clause before its first place or time ("the bullying", "what happened")."""
+    form = slot_form(event)
+    if form not in ("np", "pl", "wh"):
+        return ""
+    head = _EVENT_CUT.split(event, maxsplit=1)[0]
+    last = head.split()[-1]
+    if head == event or head.count(" ") < 1 or last in _NO_SHORT:
+        return ""
+    return head
+
+
+def _few(name: str) -> bool:
+    """Whether a name is short enough to say again as it is (six words at most)."""
+    return name.count(" ") < 6
 
 
 def _event_slots(event: str) -> dict[str, str]:
@@ -287,6 +332,16 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     ctx.update(agreement("event", event))
     # People name the event in more than one way; a conversation moves between them.
     event_names = [event] + [fill(e, ctx) for e in refs["event"] if fill(e, ctx) != event]
+    # Said again, a long name is cut short: "the bullying at the warehouse where I worked"
+    # once, then "the bullying"; a long other name with no short form is left out of the
+    # names that take turns after the first ("losing my best friend Aura in the flood").
+    shorts: list[str] = []
+    for name in [*event_names[1:], _short_event(event)]:
+        if name.count(" ") >= 5:
+            name = _short_event(name)
+        if name and name != event and name not in shorts:
+            shorts.append(name)
+    event_names = [event, *(shorts or event_names[1:])]
     # Every slot a therapist line may use exists in the therapist's voice: "event_t" is "the
     # end of your marriage" where the client says "the end of my marriage".
     _put(ctx, "event_t", second_person(event))
@@ -319,14 +374,17 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     slow = [fill(t, ctx) for t in topic["slow"]]
     thoughts = [fill(t, ctx) for t in topic["thoughts"]]
 
+    # Lines of daily life name the hot spot in passing, by its short name (the conversation
+    # that says them may have named it in full already).
+    daily = {**ctx, "hotspot_c": _short(ctx["hotspot_c"], ctx["hotspot_c"])}
     behaviours = {
-        b: fill(_choose(rng, bank["behaviours"][b]["daily"]), ctx)
+        b: fill(_choose(rng, bank["behaviours"][b]["daily"]), daily)
         for b in profile["exhibited_behaviors"]
     }
     cond_name = profile["co_occurring_condition"]
     condition = None
     if cond_name != "None":
-        condition = fill(_choose(rng, bank["conditions"][cond_name]["daily"]), ctx)
+        condition = fill(_choose(rng, bank["conditions"][cond_name]["daily"]), daily)
     work = fill(_choose(rng, occupation["impact"]), ctx)
 
     nar = Narrative(
@@ -363,15 +421,24 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     nar.people = [(f"{ref} {name}", name) for ref, name in people]
     nar.referents = referents
     nar.event_names = [_event_slots(e) for e in event_names]
-    # After its first full mention in a conversation, the hotspot is "that moment".
-    hot_c = [ctx["hotspot_c"], _short(ctx["hotspot_c"])]
-    # The therapist keeps naming the moment itself (PE names the hot spots it works on).
-    hot_t = [ctx["hotspot_t"], _short(ctx["hotspot_t"], ctx["hotspot_t"])]
+    # The hot spot is named in full once a conversation (by either speaker), then by its first
+    # clause ("the moment I woke") a couple of times, then "that moment" (see name_index).
+    hot_c = [ctx["hotspot_c"]]
+    hot_t = [ctx["hotspot_t"]]
+    # A name of a few words is short already ("the moment the plane hit the ground").
+    short_c = _short(ctx["hotspot_c"], ctx["hotspot_c"] if _few(ctx["hotspot_c"]) else "")
+    short_t = _short(ctx["hotspot_t"], ctx["hotspot_t"] if _few(ctx["hotspot_t"]) else "")
+    if short_c or short_t:
+        # The therapist keeps naming the moment itself (PE names the hot spots it works on).
+        hot_c.append(short_c or "that moment")
+        hot_t.append(short_t or "that moment")
+    hot_c.append("that moment")
+    hot_t.append("that moment")
     nar.hotspot_names = [
         {"hotspot_c": c, "hotspot_c_cap": cap(c), "hotspot_t": t, "hotspot_t_cap": cap(t)}
-        for c, t in dict.fromkeys(zip(hot_c, hot_t, strict=True))
+        for c, t in zip(hot_c, hot_t, strict=True)
     ]
-    nar.voice.story_names = {"event": event_names, "hot": list(dict.fromkeys(hot_c))}
+    nar.voice.story_names = {"event": event_names, "hot": hot_c}
 
     taken = {name for _, name in nar.people} | {ctx["first"], ctx["therapist"]}
 

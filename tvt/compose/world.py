@@ -35,9 +35,23 @@ TOLD_IN = {
 _UNNAMED = {"mum", "dad"}
 _SHE = {"mum", "sister", "daughter", "niece"}
 _HE = {"dad", "brother", "son"}
+#: The cue of a client whose reminders are all activities or the news.
+FALLBACK_CUE = "a siren"
 #: Reminders that read badly after "someone mention" / "I caught" (activities, the news).
 _ACTIVITY = ("walking", "being", "driving", "sitting", "checking", "seeing", "going", "taking")
 _NOT_A_CUE = ("news", " when ", "{")
+
+
+def _cue(pick: Picker, frames: list[str], reminder: str) -> str:
+    """A cue frame that takes ``reminder``'s grammatical form ("I heard someone mention
+    {reminder}" takes "hospitals", not "dogs barking"; see frame_forms)."""
+    from tvt.compose.dialogue_text import frame_forms
+    from tvt.compose.language import slot_form
+
+    form = slot_form(reminder)
+    if all(form in accepted for frame in frames for _, accepted in frame_forms(frame)):
+        return pick.pick(frames)
+    return str(pick.choice([f for f in frames if all(form in a for _, a in frame_forms(f))]))
 
 
 @cache
@@ -134,7 +148,7 @@ def build_world(
 
     cues = [
         r for r in reminders if not r.startswith(_ACTIVITY) and not any(x in r for x in _NOT_A_CUE)
-    ] or ["a siren"]
+    ] or [FALLBACK_CUE]
     episodes: dict[str, list[str]] = {}
     for kind, count in EPISODES.items():
         grammar = bank[kind]
@@ -145,7 +159,7 @@ def build_world(
                 ctx = {**slots, "reminder": cues[int(rng.random() * len(cues))]}
                 text = (
                     f"{when}, {fill(pick.pick(grammar['setting']), ctx)}, "
-                    f"{fill(pick.pick(grammar['cue']), ctx)}, and "
+                    f"{fill(_cue(pick, grammar['cue'], ctx['reminder']), ctx)}, and "
                     f"{fill(pick.pick(grammar['response']), ctx)}. "
                     f"{cap(fill(pick.pick(grammar['coda']), ctx))}"
                 )
