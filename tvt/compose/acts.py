@@ -95,7 +95,8 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     # P5, orientation.
     "P5.greeting": ("dread",),
     "P5.substance_check_once": ("substance_answer",),
-    "P5.ask_concern": ("concerns", "questions", "rationale_response"),
+    "P5.ask_concern": ("concerns",),
+    "P5.ask_question": ("questions", "rationale_response"),
     "P5.plan": ("plan_response",),
     "P5.suds_anchor": ("suds_report",),
     "P5.ask_expectation": ("expectation",),

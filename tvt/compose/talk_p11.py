@@ -144,7 +144,7 @@ def compose_p11(d: Dialogue) -> None:
         d.t("open_question", "belief", lv)
         # Where the belief shows up, in the client's own story (a story of the week with no
         # word of the thought in it read as not answering the question).
-        more = d.line(cb["stuck_example"])
+        more = d.line(cb.get(f"stuck_example_{tier}") or cb["stuck_example"])
         d.c("thought", f"{d.hesitate(lv, d.line(pool('stuck_state')))} {more}", lv)
         answered(d, "belief", "stuck_state")
 

@@ -84,13 +84,15 @@ def compose_p5(d: Dialogue) -> None:
 
     def question(d: Dialogue, lv: int) -> None:
         q = questions.pop(0) if questions else None
-        d.t("open_question", "ask_concern", lv)
+        # Asked for a question, the client asks one (a "what worries you?" answered with a
+        # question read as not following).
+        d.t("open_question", "ask_question", lv)
         d.pending = q
         text = d.line(q["client"]) if q else d.line(cb["rationale_response"])
         if d.rng.random() < 0.5:
             text = f"{d.line(cb['question_lead'])} {text}"
         d.c("question", text, lv)
-        answered(d, "ask_concern", "questions" if q else "rationale_response")
+        answered(d, "ask_question", "questions" if q else "rationale_response")
 
     def substance(d: Dialogue, lv: int) -> None:
         # Intoxication is checked before any exposure when the profile has substance use.

@@ -9,6 +9,7 @@ from tvt.compose.length import turn_count
 from tvt.compose.talk import (
     _suds_move,
     answered,
+    belief_kind,
     distress_now,
     risk_block,
 )
@@ -19,6 +20,11 @@ _EPISODE = {"lately": "trigger", "missing_out": "invite"}
 #: Answers that say something the client did well or found out (that they stayed, chose, got
 #: through): the therapist's next turn takes that up (``<style>_positive``) instead of meeting
 #: it with validation of distress ("That's a human reaction" to "I'm stronger than I thought").
+#: The lines of the therapist's ``belief_probe`` that fit each kind of stuck belief (see
+#: :func:`tvt.compose.talk.belief_kind`): "what did you actually know?" examines blame, not a
+#: belief that the world is dangerous.
+_PROBES = {"guilt": (0, 1, 2), "danger": (0, 3), "incompetence": (0, 4)}
+
 _POSITIVE = frozenset({"self", "control", "surprised", "then_vs_now", "compare"})
 
 
@@ -90,7 +96,8 @@ def compose_p8(d: Dialogue) -> None:
                 # everything that happened, or only how it felt?), answered in the client's
                 # own words; a PE supervisor read "It makes sense that it still feels like
                 # that" after self-blame as agreeing with it. P11 works it to a balanced view.
-                j = d.rng.integer(0, len(d.tb["belief_probe"]) - 1)
+                fits = _PROBES[belief_kind(d.nar.belief)]
+                j = fits[d.rng.integer(0, len(fits) - 1)]
                 d.t("open_question", "belief_probe", level, index=j)
                 answers = d.cb[f"belief_probe_answer_{j}"]
                 line = answers[0] if level < 7 or d.pick.chance(0.3) else answers[-1]
