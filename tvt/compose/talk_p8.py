@@ -25,6 +25,11 @@ _EPISODE = {"lately": "trigger", "missing_out": "invite"}
 #: belief that the world is dangerous.
 _PROBES = {"guilt": (0, 1, 2), "danger": (0, 3), "incompetence": (0, 4)}
 
+#: Answers after which the therapist marks the belief just voiced (``belief_noted``) rather
+#: than validating it: the hot spot's thought, and why the belief feels true when no question
+#: about it follows.
+_NOTED = ("thought_hotspot", "belief_open")
+
 _POSITIVE = frozenset({"self", "control", "surprised", "then_vs_now", "compare"})
 
 
@@ -89,7 +94,7 @@ def compose_p8(d: Dialogue) -> None:
             answered(d, "belief_open", "belief_answer")
             # What the belief has come to mean is what was just asked: not asked again.
             order = order[:asked] + [x for x in order[asked:] if x != "meaning"]
-            last_topic = ""
+            last_topic = "belief_open"
             slots -= 1
             if slots >= 2:
                 # The belief is examined, not validated: one Socratic question (does it fit
@@ -113,7 +118,7 @@ def compose_p8(d: Dialogue) -> None:
             asked += 1
             question = d.line(d.tb["ask_" + topic])
             mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
-            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
                 # The client just voiced the stuck point (or the hot spot's thought): the
                 # therapist marks it to look at together (P11 works it) before the next
                 # question, instead of passing it by. (The act stays the one drawn: acts are
@@ -170,7 +175,7 @@ def compose_p8(d: Dialogue) -> None:
         else:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
-            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
                 # The stuck point just voiced is marked before the client is followed on.
                 noted = d.line(d.tb["belief_noted"])
                 d.add(
@@ -190,7 +195,7 @@ def compose_p8(d: Dialogue) -> None:
             last_topic = ""
         slots -= 1
     if n % 2:
-        if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+        if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
             noted = d.line(d.tb["belief_noted"])
             d.add("therapist", "closing", f"{noted} {d.line(d.tb['closing'])}", level)
         else:
