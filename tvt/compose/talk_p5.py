@@ -99,7 +99,7 @@ def compose_p5(d: Dialogue) -> None:
         # One exchange: the check and the promise to come back to it (P11) in one turn.
         d.t("substance_check", "substance_check_once", lv)
         said = int(d.pick.choice(range(len(cb["substance_answer"]))))
-        d.c("response", d.line([cb["substance_answer"][said]]), lv)
+        d.c("response", d.fill(cb["substance_answer"][said]), lv)
         answered(d, "substance_check_once", "substance_answer")
         # What the client said (nothing, last night, an urge resisted) is taken up before the
         # rationale: an admission of drinking never gets an avoidance lecture for its answer.

@@ -105,8 +105,11 @@ def compose_p8(d: Dialogue) -> None:
                 j = fits[d.rng.integer(0, len(fits) - 1)]
                 d.t("open_question", "belief_probe", level, index=j)
                 answers = d.cb[f"belief_probe_answer_{j}"]
-                line = answers[0] if level < 7 or d.pick.chance(0.3) else answers[-1]
-                d.c("thought", d.hesitate(level, d.fill(line)), level)
+                # Its last line is the answer of a client the question has not moved yet.
+                stuck = level >= 7 and not d.pick.chance(0.3)
+                pick = len(answers) - 1 if stuck else int(d.pick.choice(range(len(answers) - 1)))
+                line = d.fill(answers[pick])
+                d.c("thought", d.hesitate(level, line), level)
                 answered(d, "belief_probe", "belief_probe_answer")
                 last_topic = "belief_probe"
                 slots -= 1
@@ -141,7 +144,7 @@ def compose_p8(d: Dialogue) -> None:
             if topic in _EPISODE:
                 extra["episode"] = d.episode(_EPISODE[topic])
             said = int(d.pick.choice(range(len(answer["client"]))))
-            core = d.line([answer["client"][said]], extra)
+            core = d.fill(answer["client"][said], extra)
             if f"ack_{topic}_{said}" in d.tcommon:
                 # A request ("just to hear it wasn't pointless") has its own answer in the
                 # common bank, which the therapist's next turn gives first, whatever it is.
