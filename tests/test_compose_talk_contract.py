@@ -105,7 +105,7 @@ def test_p5_takes_up_the_substance_answer_before_the_rationale(corpus: list[Any]
         for i, turn in enumerate(turns[:-1]):
             if turn["act"] != "substance_check":
                 continue
-            j = next(k for k, x in enumerate(said) if _head(x)[:20] in turns[i + 1]["text"])
+            j = next(k for k, x in enumerate(said) if _says(turns[i + 1]["text"], x))
             assert _starts(turns[i + 2]["text"], common["ack_" + kinds[j]]), turns[i + 2]["text"]
             seen += 1
     assert seen >= 5, seen
@@ -181,13 +181,16 @@ def test_p11_answers_the_belief_question_about_the_belief(corpus: list[Any]) -> 
     """Asked about the thought, the client speaks of the thought (where it shows up in their own
     story), not an unrelated story of their week."""
     cb = client_bank()["P11"]
-    examples = [x for k, v in cb.items() if k.startswith("stuck_example") for x in v]
+    own = [x for k, v in cb.items() if k.startswith(("stuck_example", "stuck_state")) for x in v]
+    # How an episode of the client's week opens ("Last weekend, I was at my mum's for tea").
+    week = re.compile(r"\b(weekend|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
     seen = 0
     for _case, convs, log in corpus:
         turns = convs["P11"]["turns"]
         for phase, i, question, _answer in log:
             if phase == "P11" and question == "belief":
-                assert any(_says(turns[i]["text"], x) for x in examples), turns[i]["text"]
+                text = turns[i]["text"]
+                assert any(_says(text, x) for x in own) and not week.search(text), text
                 seen += 1
     assert seen >= 50, seen
 
