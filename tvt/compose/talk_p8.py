@@ -111,7 +111,7 @@ def compose_p8(d: Dialogue) -> None:
                 line = d.fill(answers[pick])
                 d.c("thought", d.hesitate(level, line), level)
                 answered(d, "belief_probe", "belief_probe_answer")
-                last_topic = "belief_probe"
+                last_topic = "probe_stuck" if stuck else "probe_shifted"
                 slots -= 1
             continue
         if asked < len(order):
@@ -132,7 +132,11 @@ def compose_p8(d: Dialogue) -> None:
                 text = question
             elif style == "open_question":
                 text = question
-            elif last_topic in _POSITIVE or last_topic == "belief_probe":
+            elif last_topic.startswith("probe_"):
+                # The answer to the Socratic question is taken up as such: a fairer view held
+                # on to, or a feeling that has not caught up yet (never "You did that yourself").
+                text = f"{d.line(d.tb[last_topic])} {question}"
+            elif last_topic in _POSITIVE:
                 # What the client did or found out is taken up as that, not as distress.
                 text = f"{mirror or d.line(d.tb[style + '_positive'])} {question}"
             else:
