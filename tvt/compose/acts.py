@@ -84,3 +84,77 @@ REQUIRED_ACTS: dict[str, tuple[str, ...]] = {
 }
 
 ACTS: dict[str, str] = {**THERAPIST_ACTS, **CLIENT_ACTS}
+
+#: The question-answer contract of the talk phases: for each therapist question
+#: (``<phase>.<pool it is drawn from>``), the client pools whose lines answer it. The composer
+#: pairs only these (:func:`tvt.compose.talk.answered` raises on any other pairing), and the
+#: tests walk every talk-phase conversation of two seeds to check that each client turn after a
+#: therapist question is one of them. A client line that would not answer the question (a story
+#: about the week when asked about a thought) has no place in the pool the question lists.
+ANSWERS: dict[str, tuple[str, ...]] = {
+    # P5, orientation.
+    "P5.greeting": ("dread",),
+    "P5.substance_check_once": ("substance_answer",),
+    "P5.ask_concern": ("concerns",),
+    "P5.ask_question": ("questions", "rationale_response"),
+    "P5.plan": ("plan_response",),
+    "P5.suds_anchor": ("suds_report",),
+    "P5.ask_expectation": ("expectation",),
+    "P5.ask_life": ("life",),
+    # P8, processing after the exposure: each ask_<topic> has its own answers.
+    "P8.how_was_it": ("how_was_it",),
+    "P8.suds_request": ("suds_report",),
+    **{
+        f"P8.ask_{topic}": (f"answers.{topic}",)
+        for topic in (
+            "hardest",
+            "stood_out",
+            "body_now",
+            "thought_hotspot",
+            "feelings_now",
+            "people",
+            "compare",
+            "self",
+            "meaning",
+            "surprised",
+            "needs_now",
+            "then_vs_now",
+            "anger",
+            "control",
+            "lately",
+            "missing_out",
+        )
+    },
+    "P8.belief_open": ("belief_answer",),
+    "P8.belief_probe": ("belief_probe_answer",),
+    "P8.follow_up": ("follow_up", "flashback", "risk_disclose"),
+    "P8.attend": ("attend_response",),
+    "P8.risk_pause": ("risk_confirm",),
+    "P8.risk_plan": ("risk_no_plan",),
+    "P8.risk_resources": ("risk_accept",),
+    # P11, final processing and homework.
+    "P11.opening": ("habituation",),
+    "P11.numbers": ("numbers_response",),
+    "P11.link": ("behaviour", "condition"),
+    "P11.belief": ("stuck_state",),
+    **{
+        f"P11.stuck_{kind}": (f"stuck_answer_{kind}",)
+        for kind in (
+            "guilt",
+            "danger",
+            "incompetence",
+        )
+    },
+    "P11.stuck_balance": ("belief_stem",),
+    "P11.learned": ("learned",),
+    "P11.suds_request": ("suds_report",),
+    "P11.daily": ("daily",),
+    "P11.strength": ("strength",),
+    "P11.support": ("support",),
+    "P11.substance_follow": ("substance_answer",),
+    "P11.before_leaving": ("leaving_feel", "leaving_plan"),
+    "P11.follow_up": ("risk_disclose",),
+    "P11.risk_pause": ("risk_confirm",),
+    "P11.risk_plan": ("risk_no_plan",),
+    "P11.risk_resources": ("risk_accept",),
+}

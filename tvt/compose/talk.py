@@ -7,15 +7,44 @@ planned length. SUDS, when asked, is derived from the phase intensity."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from tvt.compose.acts import ANSWERS
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.language import derived_suds
 from tvt.compose.voice import band_name
 from tvt.records import Case
 
 Move = Callable[[Dialogue, int], None]
+
+#: When a list, every question-answer pair the talk phases compose is appended to it as
+#: (phase, index of the client turn, question, answer); see :func:`recording_exchanges`.
+_EXCHANGES: list[tuple[str, int, str, str]] | None = None
+
+
+@contextmanager
+def recording_exchanges() -> Iterator[list[tuple[str, int, str, str]]]:
+    """Record the question-answer pairs composed inside the block (for the contract tests)."""
+    global _EXCHANGES
+    saved, _EXCHANGES = _EXCHANGES, []
+    try:
+        yield _EXCHANGES
+    finally:
+        _EXCHANGES = saved
+
+
+def answered(d: Dialogue, question: str, answer: str) -> None:
+    """Check the client turn just composed (``answer``, a client pool) against the therapist
+    question before it (``question``, a therapist pool) in the contract of
+    :data:`tvt.compose.acts.ANSWERS`: a pairing the contract does not list is a composer bug
+    (the client would not be answering what was asked)."""
+    fits = ANSWERS.get(f"{d.phase}.{question}")
+    if fits is None or answer not in fits:
+        raise AssertionError(f"{d.phase}: {answer!r} does not answer {question!r}")
+    if _EXCHANGES is not None:
+        _EXCHANGES.append((d.phase, len(d.turns) - 1, question, answer))
 
 
 def _fit(required: list[Move], optional: list[list[Move]], k: int, insert_at: int) -> list[Move]:
@@ -43,6 +72,7 @@ def _suds_move(d: Dialogue, level: int) -> None:
     text = f"{d.suds_text(value, 'first', level)} {d.after(level)}"
     # Why the number is where it is, in the client's own terms (fuller than a bare rating).
     d.c("suds_report", text + _reason(d, level), level, suds=value)
+    answered(d, "suds_request", "suds_report")
 
 
 #: In P11, whose turns have no cap of their own (tvt/compose/length.py), a line of how the
@@ -52,16 +82,22 @@ P11_ROOM = 60
 
 
 def distress_now(
-    d: Dialogue, level: float, p: float, base: str, most: int = 2, room: int | None = None
+    d: Dialogue,
+    level: float,
+    p: float,
+    base: str,
+    most: int = 2,
+    room: int | None = None,
+    band: str | None = None,
 ) -> str:
     """How the client is right now, at the phase's planned distress, in their own story (" " and
-    a line of ``distress_now_<band>`` of this phase's client bank), with probability ``p`` and at
-    most ``most`` times a conversation, on a turn (``base``) that stays within ``room`` words with
-    it when given; "" otherwise,
-    and below a moderate band (a calm
-    session says so in its other lines). A talk phase planned at 6 that reads as 4 says less
-    than its plan: blind readers rated P8 and P11 about a point below it."""
-    pool = d.cb.get("distress_now_" + band_name(level))
+    a line of ``distress_now_<band>`` of this phase's client bank, the band being the level's
+    band name or ``band`` when given: P11's mid tier, 4-7, has its own ``distress_now_mid``),
+    with probability ``p`` and at most ``most`` times a conversation, on a turn (``base``) that
+    stays within ``room`` words with it when given; "" otherwise, and below a moderate band (a
+    calm session says so in its other lines). A talk phase planned at 6 that reads as 4 says
+    less than its plan: blind readers rated P8 and P11 about a point below it."""
+    pool = d.cb.get("distress_now_" + (band or band_name(level)))
     said = d.voice.named.get("distress_now", 0)
     if not pool or said >= most or not d.pick.chance(p):
         return ""
@@ -143,10 +179,14 @@ def risk_block(d: Dialogue, level: int) -> None:
     cb = d.cb
     d.t("open_question", "follow_up", level)
     d.c("thought", d.line(cb["risk_disclose"]), level)
+    answered(d, "follow_up", "risk_disclose")
     d.t("risk_assessment", "risk_pause", level)
     d.c("response", d.line(cb["risk_confirm"]), level)
+    answered(d, "risk_pause", "risk_confirm")
     d.t("risk_assessment", "risk_plan", level)
     d.c("response", d.line(cb["risk_no_plan"]), level)
+    answered(d, "risk_plan", "risk_no_plan")
     d.t("risk_assessment", "risk_resources", level)
     d.c("agreement", d.line(cb["risk_accept"]), level)
+    answered(d, "risk_resources", "risk_accept")
     d.risk_done = True

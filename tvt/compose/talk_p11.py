@@ -15,6 +15,7 @@ from tvt.compose.talk import (
     _fit,
     _peak_words,
     _suds_move,
+    answered,
     belief_kind,
     distress_now,
     risk_block,
@@ -48,6 +49,8 @@ def compose_p11(d: Dialogue) -> None:
     overwhelmed at the end of the session, not a relieved one (see :func:`tier_of`)."""
     level = d.case["plan"]["intensity"]["P11"]
     tier = tier_of(level)
+    # The pool of how the client is now: a mid-band session has its own mixed one.
+    now_band = "mid" if tier == "mid" else None
     cb = d.cb
     # P11 processes the exposure of its own session, P7's (see tvt.plan.treatment_sessions).
     pb = d.case["plan"]["suds"]["P7"]
@@ -77,17 +80,21 @@ def compose_p11(d: Dialogue) -> None:
         text = d.line(pool("habituation")) + d.maybe(0.85, pool("insight_tie"))
         # Still overwhelmed, the client's feeling does not settle as they speak.
         feel = d.feeling(level) if tier == "high" else d.after(level)
-        d.c(
-            "insight",
-            f"{text} {feel}{distress_now(d, level, 0.8, f'{text} {feel}', room=P11_ROOM)}",
-            lv,
+        # A mid-band session still says what is left (what spikes, what is still avoided):
+        # always here, in the client's first answer (blind readers took the mixed session for
+        # a settled one when it did not).
+        now = distress_now(
+            d, level, 1.0 if tier == "mid" else 0.8, f"{text} {feel}", room=P11_ROOM, band=now_band
         )
+        d.c("insight", f"{text} {feel}{now}", lv)
+        answered(d, "opening", "habituation")
 
     def numbers(d: Dialogue, lv: int) -> None:
         if not came_down:
             # A session that did not come down is named as such, and as expected early on.
             d.t("reflection", "numbers_flat", lv)
             d.c("insight", d.line(cb["numbers_response_flat"]), lv)
+            answered(d, "numbers", "numbers_response")
             return
         d.t(
             "reflection",
@@ -102,6 +109,7 @@ def compose_p11(d: Dialogue) -> None:
         # Still overwhelmed, the client says how it feels now; otherwise what changed.
         text += f" {d.reaction(lv)}" if tier == "high" else d.maybe(0.7, pool("insight_tie"))
         d.c("insight", text, lv)
+        answered(d, "numbers", "numbers_response")
 
     def gain(entry: dict[str, Any]) -> str:
         """What today shows about a symptom: an insight, or (still overwhelmed) no gain yet."""
@@ -112,10 +120,12 @@ def compose_p11(d: Dialogue) -> None:
             entry = bank["behaviours"][name]
             d.add("therapist", "link", d.line(entry["link"]), lv)
             text = f"{d.nar.behaviours[name]} {gain(entry)}"
-            tie = distress_now(d, level, 0.3, text, room=P11_ROOM) or d.maybe(
+            p = 0.5 if tier == "mid" else 0.3
+            tie = distress_now(d, level, p, text, room=P11_ROOM, band=now_band) or d.maybe(
                 0.5, pool("response_tie")
             )
             d.c("daily_life", text + tie, lv)
+            answered(d, "link", "behaviour")
 
         return move
 
@@ -124,6 +134,7 @@ def compose_p11(d: Dialogue) -> None:
         d.add("therapist", "link", d.line(entry["link"]), lv)
         text = f"{d.nar.condition} {gain(entry)}"
         d.c("daily_life", text + d.maybe(0.5, pool("response_tie")), lv)
+        answered(d, "link", "condition")
 
     kind = belief_kind(d.nar.belief)
 
@@ -131,10 +142,11 @@ def compose_p11(d: Dialogue) -> None:
     # balanced view in their own words (a client still overwhelmed says it without feeling it).
     def belief(d: Dialogue, lv: int) -> None:
         d.t("open_question", "belief", lv)
-        # Where the belief shows up: a moment of the client's week when there is one left to
-        # tell, else where it comes from in their own story.
-        more = d.episode("trigger") or d.line(cb["stuck_example"])
+        # Where the belief shows up, in the client's own story (a story of the week with no
+        # word of the thought in it read as not answering the question).
+        more = d.line(cb.get(f"stuck_example_{tier}") or cb["stuck_example"])
         d.c("thought", f"{d.hesitate(lv, d.line(pool('stuck_state')))} {more}", lv)
+        answered(d, "belief", "stuck_state")
 
     def belief_question(d: Dialogue, lv: int) -> None:
         # Each Socratic question has its own answers: the client answers what was asked.
@@ -152,6 +164,7 @@ def compose_p11(d: Dialogue) -> None:
             + d.maybe(0.3, cb["insight_tie_high"] if still else pool("insight_tie")),
             lv,
         )
+        answered(d, "stuck_" + kind, "stuck_answer_" + kind)
 
     def belief_balance(d: Dialogue, lv: int) -> None:
         d.t("open_question", "stuck_balance", lv)
@@ -162,6 +175,7 @@ def compose_p11(d: Dialogue) -> None:
             else d.maybe(0.7, pool("insight_tie"))
         )
         d.c("insight", text + tail, lv, run_on=False)
+        answered(d, "stuck_balance", "belief_stem")
 
     def contact(d: Dialogue, lv: int) -> None:
         d.t("contact", "contact", lv)
@@ -176,9 +190,11 @@ def compose_p11(d: Dialogue) -> None:
             d.add("therapist", "substance_check", asked, lv)
             answer = f"{d.line(cb['substance_answer'])} {d.line(cb['sedative_answer'])}"
             d.c("daily_life", answer, lv)
+            answered(d, "substance_follow", "substance_answer")
             return
         d.t("substance_check", "substance_follow", lv)
         d.c("daily_life", d.line(cb["substance_answer"]), lv)
+        answered(d, "substance_follow", "substance_answer")
 
     def risk(d: Dialogue, lv: int) -> None:
         risk_block(d, lv)
@@ -190,6 +206,7 @@ def compose_p11(d: Dialogue) -> None:
         if tier != "high":
             text += f" {d.line(cb['learned_why'])}"
         d.c("insight", text + d.maybe(0.4, pool("insight_tie")), lv)
+        answered(d, "learned", "learned")
 
     def summary(d: Dialogue, lv: int) -> None:
         # Still overwhelmed: the therapist names it and plans more work on the memory.
@@ -219,6 +236,7 @@ def compose_p11(d: Dialogue) -> None:
         shown = d.episode("trigger")
         now = f"{d.line(cb['daily_lead'])} {shown}" if shown else d.nar.home
         d.c("daily_life", f"{now} {d.line(pool('daily_tail'))}", lv)
+        answered(d, "daily", "daily")
 
     def strength(d: Dialogue, lv: int) -> None:
         d.t("open_question", "strength", lv)
@@ -227,6 +245,7 @@ def compose_p11(d: Dialogue) -> None:
             # What the client did at the hard moment, in their own story.
             text += f" {d.line(cb['strength_more'])}"
         d.c("insight", text + d.maybe(0.3, pool("insight_tie")), lv)
+        answered(d, "strength", "strength")
 
     def support(d: Dialogue, lv: int) -> None:
         d.t("open_question", "support", lv)
@@ -234,6 +253,7 @@ def compose_p11(d: Dialogue) -> None:
         shown = d.episode("support")
         first = f"{d.line(cb['support'])} {shown}" if shown else d.line(cb["support"])
         d.c("response", f"{first} {d.line(cb['support_tail'])}", lv)
+        answered(d, "support", "support")
 
     def closing(d: Dialogue, lv: int) -> None:
         d.t("closing", tpool("closing"), lv)
@@ -245,6 +265,7 @@ def compose_p11(d: Dialogue) -> None:
         d.t("open_question", "before_leaving", lv, index=asked)
         text = d.line(pool(LEAVING_ANSWERS[asked])) + d.maybe(0.6, pool("response_tie"))
         d.c("response", text, lv)
+        answered(d, "before_leaving", LEAVING_ANSWERS[asked])
 
     middle: list[Move] = [behaviour_move(b) for b in profile["exhibited_behaviors"]]
     if profile["co_occurring_condition"] != "None":

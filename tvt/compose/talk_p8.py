@@ -8,12 +8,29 @@ from tvt.compose.dialogue import Dialogue
 from tvt.compose.length import turn_count
 from tvt.compose.talk import (
     _suds_move,
+    answered,
+    belief_kind,
     distress_now,
     risk_block,
 )
 
 #: Answers that tell an episode of the client's week (see tvt.compose.world), by kind.
 _EPISODE = {"lately": "trigger", "missing_out": "invite"}
+
+#: Answers that say something the client did well or found out (that they stayed, chose, got
+#: through): the therapist's next turn takes that up (``<style>_positive``) instead of meeting
+#: it with validation of distress ("That's a human reaction" to "I'm stronger than I thought").
+#: The lines of the therapist's ``belief_probe`` that fit each kind of stuck belief (see
+#: :func:`tvt.compose.talk.belief_kind`): "what did you actually know?" examines blame, not a
+#: belief that the world is dangerous.
+_PROBES = {"guilt": (0, 1, 2), "danger": (0, 3), "incompetence": (0, 4)}
+
+#: Answers after which the therapist marks the belief just voiced (``belief_noted``) rather
+#: than validating it: the hot spot's thought, and why the belief feels true when no question
+#: about it follows.
+_NOTED = ("thought_hotspot", "belief_open")
+
+_POSITIVE = frozenset({"self", "control", "surprised", "then_vs_now", "compare"})
 
 
 # -- P8 --------------------------------------------------------------------------------------
@@ -35,6 +52,7 @@ def compose_p8(d: Dialogue) -> None:
     text += d.maybe(0.7, cb["how_more"])
     now = distress_now(d, level, 0.8, text)
     d.c("feeling", text + (now or d.maybe(0.5, cb["aside"])), level)
+    answered(d, "how_was_it", "how_was_it")
     _suds_move(d, level)
     kinds = ("reflection", "validation", "open_question")
     styles = ["validation", "reflection"] + [kinds[d.rng.integer(0, 2)] for _ in range(k)]
@@ -50,8 +68,10 @@ def compose_p8(d: Dialogue) -> None:
             flash_at = -1
             d.t("open_question", "follow_up", level)
             d.c("struggle", d.hesitate(level + 2, d.line(cb["flashback"])), level)
+            answered(d, "follow_up", "flashback")
             d.t("validation", "attend", level)
             d.c("grounding_response", d.line(cb["attend_response"]), level)
+            answered(d, "attend", "attend_response")
             slots -= 2
             last_topic = ""
             continue
@@ -71,10 +91,28 @@ def compose_p8(d: Dialogue) -> None:
             d.t("open_question", "belief_open", level, index=i)
             core = d.line([d.cb["belief_answer"][i]])
             d.c("thought", d.hesitate(level, core), level)
+            answered(d, "belief_open", "belief_answer")
             # What the belief has come to mean is what was just asked: not asked again.
             order = order[:asked] + [x for x in order[asked:] if x != "meaning"]
-            last_topic = ""
+            last_topic = "belief_open"
             slots -= 1
+            if slots >= 2:
+                # The belief is examined, not validated: one Socratic question (does it fit
+                # everything that happened, or only how it felt?), answered in the client's
+                # own words; a PE supervisor read "It makes sense that it still feels like
+                # that" after self-blame as agreeing with it. P11 works it to a balanced view.
+                fits = _PROBES[belief_kind(d.nar.belief)]
+                j = fits[d.rng.integer(0, len(fits) - 1)]
+                d.t("open_question", "belief_probe", level, index=j)
+                answers = d.cb[f"belief_probe_answer_{j}"]
+                # Its last line is the answer of a client the question has not moved yet.
+                stuck = level >= 7 and not d.pick.chance(0.3)
+                pick = len(answers) - 1 if stuck else int(d.pick.choice(range(len(answers) - 1)))
+                line = d.fill(answers[pick])
+                d.c("thought", d.hesitate(level, line), level)
+                answered(d, "belief_probe", "belief_probe_answer")
+                last_topic = "probe_stuck" if stuck else "probe_shifted"
+                slots -= 1
             continue
         if asked < len(order):
             topic = order[asked]
@@ -83,14 +121,24 @@ def compose_p8(d: Dialogue) -> None:
             asked += 1
             question = d.line(d.tb["ask_" + topic])
             mirror = d.mirror() if style == "reflection" and d.pick.chance(0.75) else None
-            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
                 # The client just voiced the stuck point (or the hot spot's thought): the
                 # therapist marks it to look at together (P11 works it) before the next
                 # question, instead of passing it by. (The act stays the one drawn: acts are
                 # the same in numeric and verbal SUDS.)
                 text = f"{d.line(d.tb['belief_noted'])} {question}"
+            elif d.ack_due:
+                # The client asked for something: the therapist gives it first (see below).
+                text = question
             elif style == "open_question":
                 text = question
+            elif last_topic.startswith("probe_"):
+                # The answer to the Socratic question is taken up as such: a fairer view held
+                # on to, or a feeling that has not caught up yet (never "You did that yourself").
+                text = f"{d.line(d.tb[last_topic])} {question}"
+            elif last_topic in _POSITIVE:
+                # What the client did or found out is taken up as that, not as distress.
+                text = f"{mirror or d.line(d.tb[style + '_positive'])} {question}"
             else:
                 text = f"{mirror or d.line(d.tb[style])} {question}"
             d.add("therapist", style, text, level)
@@ -99,7 +147,12 @@ def compose_p8(d: Dialogue) -> None:
             extra["thought"] = d.pick.pick(d.nar.thoughts)
             if topic in _EPISODE:
                 extra["episode"] = d.episode(_EPISODE[topic])
-            core = d.line(answer["client"], extra)
+            said = int(d.pick.choice(range(len(answer["client"]))))
+            core = d.fill(answer["client"][said], extra)
+            if f"ack_{topic}_{said}" in d.tcommon:
+                # A request ("just to hear it wasn't pointless") has its own answer in the
+                # common bank, which the therapist's next turn gives first, whatever it is.
+                d.ack_due = f"{topic}_{said}"
             # The answer is the news of the turn; how the client feels comes with it when the
             # question asked about feelings, and only now and then otherwise.
             tail = ""
@@ -122,13 +175,14 @@ def compose_p8(d: Dialogue) -> None:
             if not aside and not tail:
                 aside = distress_now(d, level, 0.25, f"{core}{tail}{more}")
             d.c(answer["act"], f"{d.hesitate(level, core)}{tail}{more}{aside}", level)
+            answered(d, "ask_" + topic, "answers." + topic)
             last_topic = topic
             slots -= 1
             continue
         else:
             # Every question has been asked once: follow the client's answer instead of
             # asking one of them again in other words.
-            if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+            if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
                 # The stuck point just voiced is marked before the client is followed on.
                 noted = d.line(d.tb["belief_noted"])
                 d.add(
@@ -144,10 +198,11 @@ def compose_p8(d: Dialogue) -> None:
             text = f"{d.line(cb['follow_up'])} {example}" if example else d.line(cb["follow_up"])
             feel = f" {d.feeling(level)}" if d.rng.random() < 0.2 else ""
             d.c("thought", f"{text}{feel}", level)
+            answered(d, "follow_up", "follow_up")
             last_topic = ""
         slots -= 1
     if n % 2:
-        if d.nar.belief in d.turns[-1]["text"] or last_topic == "thought_hotspot":
+        if d.nar.belief in d.turns[-1]["text"] or last_topic in _NOTED:
             noted = d.line(d.tb["belief_noted"])
             d.add("therapist", "closing", f"{noted} {d.line(d.tb['closing'])}", level)
         else:
