@@ -142,6 +142,8 @@ class Dialogue:
         # Whether the exposure's SUDS came down by its last check (set before its close: a
         # therapist never says "down to 91" after a rise, nor the client "it loosened").
         self.came_down = True
+        #: How the client said their last SUDS moved ("up", "near", ...; see exposure.py).
+        self.suds_dir = "first"
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
 

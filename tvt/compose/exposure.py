@@ -307,6 +307,7 @@ def _render(
             # the course puts it, not with the hot-spot position.
             direction = _direction(history[-1] if history else None, value, i == peak_at)
             d.c("suds_report", d.suds_text(value, direction, level, scene=True), level, suds=value)
+            d.suds_dir = direction
             history.append(value)
         else:
             client_for(d, unit, level)

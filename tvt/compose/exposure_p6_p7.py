@@ -83,7 +83,13 @@ def _p6_therapist(
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
         d.t("suds_request", pool, level)
     elif kind == "final":
-        d.t("instruction", "final" if d.came_down else "final_high", level, n=history[-1])
+        d.t(
+            "instruction",
+            "final" if d.came_down else "final_high",
+            level,
+            n=history[-1],
+            top=max(history),
+        )
     elif prev and pk == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level, n=history[-1])
     elif kind == "beat" and arg[2] == "restart":
@@ -94,10 +100,9 @@ def _p6_therapist(
         d.t("instruction", "slow_begin", level)
     elif prev and pk == "suds":
         last, before = history[-1], history[-2]
-        if prev[1] == "peak" and last > before:
-            direction = "peak"
-        else:
-            direction = "up" if last > before else "down" if last < before else "same"
+        # The therapist follows the way the client said the number moved (a point or two is
+        # "about the same" to both; "Rising to 65" after "Roughly the same, 65" contradicts).
+        direction = d.suds_dir if d.suds_dir in ("peak", "up", "down", "same", "near") else "same"
         # The number itself is echoed now and then, not after every check.
         pool = "empathic_" + direction
         if d.pick.chance(0.65):
@@ -191,8 +196,10 @@ def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: 
     asked = d.struggle_asked() if struggled else ""
     if kind == "suds":
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
-        # A SUDS check right after a struggle first answers it.
-        d.ack_due = asked or None
+        # A SUDS check right after a struggle first answers it; the last check, which ends
+        # the retelling, answers it as done ("You didn't skip it.", never "Let's not skip it.
+        # We'll stop there.").
+        d.ack_due = (("end_" if arg == "end" else "") + asked) if asked else None
         d.t("suds_request", pool, level)
     elif prev and prev[0] == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level)
@@ -203,7 +210,7 @@ def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: 
     elif struggled:
         d.t("reinforcement", "reinforce_" + asked, level)
     elif kind == "final":
-        d.t("instruction", "final", level)
+        d.t("instruction", "final" if d.came_down else "final_high", level)
     elif d.rng.random() < 0.75:
         d.t("reinforcement", "reinforce", level)
     else:
