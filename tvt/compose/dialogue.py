@@ -144,6 +144,8 @@ class Dialogue:
         self.came_down = True
         #: How the client said their last SUDS moved ("up", "near", ...; see exposure.py).
         self.suds_dir = "first"
+        #: Where the retelling is in the story: before, threat, hot or after (exposure.py).
+        self.story_at = "before"
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
 

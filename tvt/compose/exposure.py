@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
 from tvt.compose.suds import course_knots, course_level, course_values, stated_values
@@ -120,7 +121,10 @@ THOUGHT_TIMES = 2
 def _thought_line(d: Dialogue) -> str:
     """One of the client's thoughts in a stem ("All I can think is, ..."), or "" when every
     thought was said :data:`THOUGHT_TIMES` times already in this conversation."""
-    thought = d.pick.pick(d.nar.thoughts)
+    # The story's thoughts are of the danger ("We're not going to make it."); once it is over
+    # (the rescue, the reunion) what goes round is what the client came to believe about it.
+    after = d.story_at == "after"
+    thought = d.nar.belief if after else d.pick.pick(d.nar.thoughts)
     key = "thought:" + thought
     used = d.voice.named.get(key, 0)
     if used >= THOUGHT_TIMES:
@@ -257,7 +261,7 @@ def _thought(d: Dialogue, level: float) -> str:
     text = _thought_line(d)
     again = not text
     if again:
-        thought = d.pick.pick(d.nar.thoughts)
+        thought = d.nar.belief if d.story_at == "after" else d.pick.pick(d.nar.thoughts)
         text = f'It\'s the same thought, over and over: "{thought}"'
     if d.rng.random() < 0.6:
         text = f"{text} {_new_sense(d, d.pick.choice(SENSE_KINDS[:4]), level)}"
@@ -280,10 +284,84 @@ def _direction(prev: int | None, value: int, is_peak: bool) -> str:
     return "up" if value > prev else "down" if value < prev else "same"
 
 
+#: Where in the story each beat is, for the feelings that fit it: before the danger, under
+#: threat, at the worst moment, after it.
+_STAGE = {
+    "opening": "before",
+    "approach": "before",
+    "onset": "threat",
+    "escalation": "threat",
+    "hotspot": "hot",
+    "slow": "hot",
+    "aftermath": "after",
+}
+_LOSS = re.compile(r"\b(loss|die[sd]?|dying|dead|death|killed|body|lost|gone)\b", re.I)
+
+
+def stage_kinds(case: dict[str, Any], stage: str) -> frozenset[str]:
+    """The kinds of feeling (voice.json ``feelings.kinds``: anger, shame, grief, horror) that
+    fit a beat at ``stage`` of this client's story; fear fits every beat and is not a kind.
+
+    Before the danger the client is only afraid; under threat, fear or horror; at the worst
+    moment horror, grief only where that moment is a loss, anger and shame only where someone
+    in the scene does the harm; after it, every feeling the story allows (grief, blame, shame).
+    "I feel awfully furious" as a shell lands and "awfully sad" as the cyclone hits broke this.
+    """
+    if stage == "after":
+        return frozenset(("anger", "shame", "grief", "horror"))
+    if stage == "threat":
+        return frozenset(("horror",))
+    if stage != "hot":
+        return frozenset()
+    info = case["trauma_info"]
+    schema = narrative_schema(info["type"], info["session_topic"])
+    kinds = {"horror"}
+    story = f"{info['type']} {info['session_topic']} {schema.get('facts', {}).get('hotspot', '')}"
+    if _LOSS.search(story):
+        kinds.add("grief")
+    if {"perpetrator", "violence"} & set(schema.get("scene", ())):
+        kinds |= {"anger", "shame"}
+    return frozenset(kinds)
+
+
+def _stage_emotions(d: Dialogue, own: dict[str, list[str]], stage: str) -> dict[str, list[str]]:
+    """The client's own feeling words, cut to those that fit ``stage`` (:func:`stage_kinds`); a
+    band left empty takes the bank's words of fear for that band."""
+    kinds = voice_bank()["feelings"]["kinds"]
+    fit = stage_kinds(d.case, stage)
+    unfit = {w for kind, words in kinds.items() if kind not in fit for w in words}
+    out = {}
+    for band, words in own.items():
+        keep = [w for w in words if w not in unfit]
+        if not keep:
+            keep = [w for w in voice_bank()["emotions"][band] if w not in unfit] or words
+        out[band] = keep
+    return out
+
+
 def _render(
     d: Dialogue, units: list[Unit], n_turns: int, therapist_for: Any, client_for: Any
 ) -> None:
     d.voice.start_retelling()
+    own = d.voice.emotions
+    by_stage = {
+        stage: _stage_emotions(d, own, stage) for stage in ("before", "threat", "hot", "after")
+    }
+    try:
+        _render_units(d, units, n_turns, therapist_for, client_for, by_stage)
+    finally:
+        d.voice.emotions = own  # the voice goes on to the next phase with its own words
+
+
+def _render_units(
+    d: Dialogue,
+    units: list[Unit],
+    n_turns: int,
+    therapist_for: Any,
+    client_for: Any,
+    by_stage: dict[str, dict[str, list[str]]],
+) -> None:
+    stage = "before"
     levels, stated, peak_at = _arc(d, units)
     _keep_to_plan(d, levels, stated, n_turns)
     prev_unit: Unit | None = None
@@ -301,6 +379,14 @@ def _render(
             # Came down: at least ten points under the session's peak and not rising at the end.
             d.came_down = history[-1] <= max(history) - 10 and history[-1] <= history[-2]
         therapist_for(d, unit, prev_unit, level, history)
+        if kind in ("beat", "struggle"):
+            stage = _STAGE.get(arg[0], stage)
+        elif kind == "slow":
+            stage = "hot"
+        elif kind == "final":
+            stage = "after"
+        d.voice.emotions = by_stage[stage]
+        d.story_at = stage
         if unit[0] == "suds":
             value = stated[i]
             # The peak wording goes with the check that states the session's peak, wherever

@@ -252,10 +252,11 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         # Reinforced, the client takes in a little more of the scene than in a first retelling.
         text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9)
         if arg[0] in ("hotspot", "aftermath") and d.rng.random() < 0.85:
-            # At and just after the hot spot the client says what was going through their
-            # mind right then, once the therapist's praise has kept them in the scene.
+            # At the hot spot the client says what was going through their mind right then,
+            # once the therapist's praise has kept them in the scene ("Right then I'm sure this
+            # is how it ends" is of the worst moment, never of the rescue after it).
             mind = d.line(d.ccommon["hotspot_mind"])
-            if not d.already_said(mind):
+            if arg[0] == "hotspot" and not d.already_said(mind):
                 text = f"{text} {mind}"
         d.c("narration", text, level)
     elif kind == "final":

@@ -1,0 +1,149 @@
+"""Coherence inside the imaginal exposures (P10, P6, P7): the therapist's SUDS acknowledgement
+follows the number and the way the client said it moved, the close of a session never
+contradicts itself, and a feeling or thought named at a beat of the story fits that beat.
+
+Corpus scans over 60 clients of two seeds: each asserts a tell the blind reviewers quoted
+("Roughly the same, 65" -> "Rising to 65"; "Let's not skip it. We'll stop there."; "I feel
+awfully furious" as a shell lands) never appears.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tvt.compose import compose_client
+from tvt.compose.bank import voice_bank
+from tvt.compose.dialogue import Dialogue
+from tvt.config import load_config
+from tvt.pipeline import planned_cases
+
+EXPOSURES = ("P10", "P6", "P7")
+SEEDS = (9, 11)
+
+
+def _cases() -> Iterator[tuple[int, dict]]:
+    for seed in SEEDS:
+        for case in planned_cases(load_config("default"), seed, 30):
+            yield seed, case
+
+
+@pytest.fixture(scope="module")
+def said(request: pytest.FixtureRequest) -> list[tuple[str, str, str, str]]:
+    """(phase, act, story stage, text) of every turn of the exposures, client and therapist."""
+    out: list[tuple[str, str, str, str]] = []
+    original = Dialogue.add
+
+    def add(self: Dialogue, speaker: str, act: str, text: str, *a: object, **k: object) -> None:
+        original(self, speaker, act, text, *a, **k)  # type: ignore[arg-type]
+        if self.phase in EXPOSURES:
+            out.append(
+                (
+                    self.phase,
+                    speaker[0] + ":" + act,
+                    getattr(self, "story_at", "before"),
+                    self.turns[-1]["text"],
+                )
+            )
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(Dialogue, "add", add)
+    try:
+        for seed, case in _cases():
+            compose_client(case, seed, EXPOSURES)
+            out.append(("", "end", "", ""))
+    finally:
+        mp.undo()
+    return out
+
+
+_UP = re.compile(r"^(It's gone up|Up from|\d+ now\. It's climbing|That's higher|Rising to)")
+_DOWN = re.compile(
+    r"^(It's come down|Down from|\d+ now\. It's settling|It's dropping|Down to \d+, )"
+)
+_SAME = re.compile(r"^(Still at|\d+ again|Holding at|Steady at|Still \d+)")
+
+
+def test_the_therapist_follows_the_stated_suds(said: list[tuple[str, str, str, str]]) -> None:
+    """After a SUDS report the therapist's words agree with the numbers: "Rising" only after a
+    rise of more than two points, "Down" only after a fall, "Still" only for the same number."""
+    last: list[int] = []
+    checked = 0
+    for phase, act, _, text in said:
+        if act == "end":
+            last = []
+            continue
+        if act == "c:suds_report":
+            found = re.match(r"\D*?(\d+)", text)
+            last.append(int(found.group(1)) if found else -1)
+            continue
+        if not act.startswith("t:") or len(last) < 2 or phase != "P6":
+            continue
+        before, now = last[-2], last[-1]
+        if _UP.match(text):
+            assert now > before + 2, f"{before} -> {now}: {text!r}"
+        if _DOWN.match(text):
+            assert now < before, f"{before} -> {now}: {text!r}"
+        if _SAME.match(text):
+            assert now == before, f"{before} -> {now}: {text!r}"
+        checked += 1
+        last = last[-1:] + [-1]  # answered: the next therapist turn is not about this check
+        last = last[:1]
+    assert checked > 100
+
+
+def test_a_session_never_closes_against_itself(said: list[tuple[str, str, str, str]]) -> None:
+    """The check that ends a retelling never asks the client to go on ("Let's not skip it.
+    We'll stop there."), and a close at a high number names the work, not only "Let it go"."""
+    going_on = re.compile(r"Let's not skip it|Don't skip it|Keep them closed|Stay with it a little")
+    last_suds = 0
+    for i, (_, act, _, text) in enumerate(said):
+        if act == "c:suds_report":
+            found = re.match(r"\D*?(\d+)", text)
+            last_suds = int(found.group(1)) if found else 0
+        if act == "t:suds_request" and i + 2 < len(said) and said[i + 2][1] == "t:instruction":
+            # The last check: the instruction after it closes the session.
+            assert not going_on.search(text), text
+        if act == "t:instruction" and i + 1 < len(said) and said[i + 1][1] == "c:response":
+            if said[i - 1][1] == "c:suds_report" and last_suds >= 90 and said[i][0] != "P6":
+                assert "still high" in text or "hard work" in text or "right to the end" in text, (
+                    f"{last_suds}: {text!r}"
+                )
+
+
+def _feeling_words(kinds: frozenset[str]) -> re.Pattern[str]:
+    banned = [
+        w for k, ws in voice_bank()["feelings"]["kinds"].items() if k not in kinds for w in ws
+    ]
+    return re.compile(
+        r"\b(?:I feel|I'm|It's making me|I am)\s+(?:\w+\s+){0,2}?(" + "|".join(banned) + r")\b"
+    )
+
+
+def test_a_feeling_fits_the_beat_it_is_named_at(said: list[tuple[str, str, str, str]]) -> None:
+    """Before the danger only fear; under threat fear or horror; at the worst moment no grief
+    unless it is a loss, no anger or shame unless someone there does the harm."""
+    before = _feeling_words(frozenset())
+    threat = _feeling_words(frozenset({"horror"}))
+    n = 0
+    for _, act, stage, text in said:
+        if not act.startswith("c:"):
+            continue
+        if stage == "before":
+            assert not before.search(text), text
+        elif stage == "threat":
+            assert not threat.search(text), text
+        n += 1
+    assert n > 1000
+
+
+def test_the_worst_moment_of_a_shelling_is_not_anger() -> None:
+    from tvt.compose.exposure import stage_kinds
+
+    case = {
+        "trauma_info": {"type": "combat or war experiences", "session_topic": "refugee experiences"}
+    }
+    assert "anger" not in stage_kinds(case, "hot")
+    assert "grief" in stage_kinds(case, "after")
