@@ -12,6 +12,7 @@ intensities are then laid on the planned arc: rise, peak at the hotspot, partial
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tvt.compose.bank import narrative_schema, voice_bank
@@ -298,7 +299,7 @@ _STAGE = {
 _LOSS = re.compile(r"\b(loss|die[sd]?|dying|dead|death|killed|body|lost|gone)\b", re.I)
 
 
-def stage_kinds(case: dict[str, Any], stage: str) -> frozenset[str]:
+def stage_kinds(case: Mapping[str, Any], stage: str) -> frozenset[str]:
     """The kinds of feeling (voice.json ``feelings.kinds``: anger, shame, grief, horror) that
     fit a beat at ``stage`` of this client's story; fear fits every beat and is not a kind.
 
