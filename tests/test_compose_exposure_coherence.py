@@ -15,10 +15,13 @@ from collections.abc import Iterator
 import pytest
 
 from tvt.compose import compose_client
-from tvt.compose.bank import voice_bank
+from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
+from tvt.compose.narrative import BEAT_ORDER, build_narrative
+from tvt.compose.scene import Moment, holds, places_of, posture_of, scene_bank
 from tvt.config import load_config
 from tvt.pipeline import planned_cases
+from tvt.resources import load_seed_json
 
 EXPOSURES = ("P10", "P6", "P7")
 SEEDS = (9, 11)
@@ -147,3 +150,85 @@ def test_the_worst_moment_of_a_shelling_is_not_anger() -> None:
     }
     assert "anger" not in stage_kinds(case, "hot")
     assert "grief" in stage_kinds(case, "after")
+
+
+# -- the moment of a retelling: where, in what posture, what in the hands --------------------------
+PRESET = load_seed_json("presets", "default.json")
+ALLOWED = sorted(
+    (t, topic) for t, topics in PRESET["compatible_topics"].items() for topic in topics
+)
+
+
+def _told(schema: dict) -> list[str]:
+    return [line for variants in schema["beats"].values() for line in variants] + list(
+        schema["slow"]
+    )
+
+
+def _story_places(schema: dict) -> frozenset[str]:
+    return frozenset().union(*(places_of(line) for line in _told(schema)))
+
+
+@pytest.mark.parametrize(("trauma_type", "topic"), ALLOWED)
+def test_every_beat_leaves_a_detail_of_every_sense(trauma_type: str, topic: str) -> None:
+    """Walk each story's beats in order, every variant: at each beat every sense still has a
+    detail that fits the moment (the story's own, or scene.json's scene-free ones), and no
+    detail of a place the story never goes to is drawable."""
+    schema = narrative_schema(trauma_type, topic)
+    places = _story_places(schema)
+    fallback = scene_bank()["fallback"]["sensory"]
+    for variant in range(2):
+        moment = Moment(places)
+        for beat in BEAT_ORDER:
+            lines = schema["beats"][beat]
+            moment.tell(lines[variant % len(lines)])
+            for sense in fallback:
+                details = schema["sensory"][sense] + schema.get("sensory_hot", {}).get(sense, [])
+                assert any(moment.fits(x) for x in details + fallback[sense]), (beat, sense)
+                for x in details:
+                    if places and places_of(x) and not places_of(x) <= places:
+                        assert not moment.fits(x), f"{trauma_type}/{topic}: {x!r} at {beat}"
+
+
+def test_the_crash_stays_out_of_the_theatre() -> None:
+    """The surgery after a crash is told in the hospital: petrol and the seatbelt, details of
+    the crash before it, are drawn at none of its beats."""
+    schema = narrative_schema("medical trauma", "car accident trauma")
+    moment = Moment(_story_places(schema))
+    for beat in BEAT_ORDER:
+        moment.tell(schema["beats"][beat][0])
+        for x in ("petrol", "the seatbelt cutting into my chest", "the cracked windscreen"):
+            assert not moment.fits(x), (beat, x)
+
+
+def test_one_posture_and_one_thing_in_the_hands_at_a_time() -> None:
+    moment = Moment(frozenset())
+    moment.said("My cheek is on the concrete.")
+    assert posture_of("the cold wall against my back") == "standing"
+    assert not moment.fits("the cold wall against my back")
+    moment.restart()
+    moment.said("I can feel my phone gripped in my hand.")
+    assert not moment.fits("the door handle in my hand")
+    assert moment.fits("I can feel my phone gripped in my hand.")
+
+
+_SENT = re.compile(r"(?<=[.!?])\s+")
+
+
+def test_composed_details_fit_their_moment(said: list[tuple[str, str, str, str]]) -> None:
+    """In the composed exposures no sentence takes the client to a place the story's beats never
+    go to, and no client turn holds two different things or two postures in its details."""
+    beats: set[str] = set()
+    for seed, case in _cases():
+        nar = build_narrative(case, seed)
+        beats |= {s for b in nar.beats.values() for line in b for s in _SENT.split(line)}
+        beats |= {s for line in nar.slow for s in _SENT.split(line)}
+    held_twice = 0
+    for _, act, _, text in said:
+        if not act.startswith("c:"):
+            continue
+        details = [s for s in _SENT.split(text) if s not in beats]
+        postures = {posture_of(s) for s in details} - {""}
+        assert len(postures) <= 1, text
+        held_twice += sum(holds(s) for s in details) > 1
+    assert held_twice == 0

@@ -38,6 +38,7 @@ from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_ind
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
+from tvt.compose.scene import Moment
 from tvt.compose.voice import FULL_EVERY
 from tvt.compose.voice_text import short_detail
 from tvt.records import Case, Turn
@@ -146,6 +147,10 @@ class Dialogue:
         self.suds_dir = "first"
         #: Where the retelling is in the story: before, threat, hot or after (exposure.py).
         self.story_at = "before"
+        #: The moment of the retelling details must fit (scene.Moment), during an exposure.
+        self.moment: Moment | None = None
+        #: The detail pools cut to a moment, one list per distinct pool (exposure.py).
+        self.moment_pools: dict[tuple[str, ...], list[str]] = {}
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
 

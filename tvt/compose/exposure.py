@@ -18,6 +18,7 @@ from typing import Any
 from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
+from tvt.compose.scene import Moment, places_of, scene_bank
 from tvt.compose.suds import course_knots, course_level, course_values, stated_values
 
 Unit = tuple[str, Any]
@@ -348,10 +349,51 @@ def _render(
     by_stage = {
         stage: _stage_emotions(d, own, stage) for stage in ("before", "threat", "hot", "after")
     }
+    nar = d.nar
+    pools = (nar.sensory, nar.sensory_all)
+    told = [line for variants in nar.beats.values() for line in variants] + list(nar.slow)
+    d.moment = Moment(frozenset().union(*(places_of(line) for line in told)))
     try:
         _render_units(d, units, n_turns, therapist_for, client_for, by_stage)
     finally:
-        d.voice.emotions = own  # the voice goes on to the next phase with its own words
+        # The voice and the narrative go on to the next phase with their own words and details.
+        d.voice.emotions = own
+        nar.sensory, nar.sensory_all = pools
+        d.moment = None
+
+
+def _unit_text(d: Dialogue, unit: Unit) -> str:
+    """The beat of the story the client is about to tell in ``unit`` ("" for other units): the
+    same text the client's turn will take (:func:`_beat` and :func:`_fresh` only read)."""
+    kind, arg = unit
+    if kind == "slow":
+        return _fresh(d, d.nar.slow, arg[0])
+    if kind in ("beat", "struggle"):
+        if arg[0] == "slow":
+            return _fresh(d, d.nar.slow, arg[1])
+        return _beat(d, arg[0], arg[1])
+    return ""
+
+
+def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[str]]]) -> None:
+    """Cut the client's scene details to the moment of the retelling (:class:`Moment`): a sense
+    left with none takes the scene-free details of scene.json that fit it."""
+    moment = d.moment
+    assert moment is not None
+    fallback = scene_bank()["fallback"]["sensory"]
+    cut = []
+    for pool in pools:
+        out = {}
+        for sense, details in pool.items():
+            keep = [x for x in details if moment.fits(x)]
+            if len(keep) == len(details):
+                keep = details
+            keep = keep or [x for x in fallback[sense] if moment.fits(x)] or fallback[sense]
+            # One list per distinct pool, kept for the whole conversation: the picker deals
+            # each pool like a deck, keyed by the list itself.
+            out[sense] = d.moment_pools.setdefault(tuple(keep), keep)
+        cut.append(out)
+    d.nar.sensory, d.nar.sensory_all = cut[0], cut[1]
 
 
 def _render_units(
@@ -363,6 +405,9 @@ def _render_units(
     by_stage: dict[str, dict[str, list[str]]],
 ) -> None:
     stage = "before"
+    moment = d.moment
+    assert moment is not None
+    pools = (d.nar.sensory, d.nar.sensory_all)
     levels, stated, peak_at = _arc(d, units)
     _keep_to_plan(d, levels, stated, n_turns)
     prev_unit: Unit | None = None
@@ -388,6 +433,10 @@ def _render_units(
             stage = "after"
         d.voice.emotions = by_stage[stage]
         d.story_at = stage
+        if kind in ("beat", "struggle") and arg[0] == "opening":
+            moment.restart()
+        moment.tell(_unit_text(d, unit))
+        _fit_moment(d, pools)
         if unit[0] == "suds":
             value = stated[i]
             # The peak wording goes with the check that states the session's peak, wherever
@@ -398,6 +447,7 @@ def _render_units(
             history.append(value)
         else:
             client_for(d, unit, level)
+        moment.said(d.turns[-1]["text"])
         prev_unit = unit
     if n_turns % 2:
         d.t("closing", "closing", levels[-1])

@@ -104,3 +104,85 @@ def inherit(base: dict[str, Any], scene: frozenset[str]) -> dict[str, Any]:
             for details in [out["sensory"].get(sense, [])]
         }
     return out
+
+
+# -- the moment: where, in what posture, with what in the hands ----------------------------------
+@cache
+def _moment_cues() -> tuple[
+    frozenset[str], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]
+]:
+    spec = scene_bank()["moments"]
+
+    def pattern(cues: list[str]) -> re.Pattern[str]:
+        return re.compile(r"(?<![\w{])(?:" + "|".join(cues) + r")(?!\w)", re.I)
+
+    postures = tuple((name, pattern(p["cues"])) for name, p in spec["postures"].items())
+    return frozenset(spec["places"]), postures, pattern(spec["hands"]["cues"])
+
+
+@cache
+def places_of(line: str) -> frozenset[str]:
+    """The places (scene.json ``moments.places``) a line presupposes the client is at."""
+    return _cue_features(line) & _moment_cues()[0]
+
+
+@cache
+def posture_of(line: str) -> str:
+    """The posture a line presupposes ("lying", "kneeling", "seated", "standing"), or ""."""
+    for name, cue in _moment_cues()[1]:
+        if cue.search(line):
+            return name
+    return ""
+
+
+@cache
+def holds(line: str) -> bool:
+    """Whether a line puts something in the client's hand or hands."""
+    return bool(_moment_cues()[2].search(line))
+
+
+class Moment:
+    """The moment of a retelling a detail is said at: the places the beat being told is at,
+    the client's posture, and what is in their hands.
+
+    A beat that names a place moves the story there (the crash, then the theatre); a beat or a
+    detail that names a posture or a thing held sets it, until the next retelling starts. A
+    detail is drawn only when it fits (:meth:`fits`): no petrol and seatbelt in the theatre, no
+    floor under the knees in an ICU bed, no door handle in the hand that holds the phone.
+    """
+
+    def __init__(self, story_places: frozenset[str]) -> None:
+        #: The places the story's beats name: where a detail may be before a beat names one.
+        self.story_places = story_places
+        self.restart()
+
+    def restart(self) -> None:
+        """A new retelling: back to the start of the story."""
+        self.places = self.story_places
+        self.posture = ""
+        self.held = ""
+
+    def tell(self, text: str) -> None:
+        """A beat of the story is told: it may move the place, the posture, the hands."""
+        here = places_of(text)
+        if here:
+            self.places = here
+        self.said(text)
+
+    def said(self, text: str) -> None:
+        """A sentence was said in the retelling: its posture and what it holds now hold."""
+        posture = posture_of(text)
+        if posture:
+            self.posture = posture
+        if holds(text) and not self.held:
+            self.held = text
+
+    def fits(self, detail: str) -> bool:
+        """Whether ``detail`` can be said at this moment."""
+        where = places_of(detail)
+        if where and self.places and not where <= self.places:
+            return False
+        posture = posture_of(detail)
+        if posture and self.posture and posture != self.posture:
+            return False
+        return not (holds(detail) and self.held and self.held != detail)
