@@ -440,6 +440,8 @@ class Voice:
             style = "named"
         if style in ("joking", "deflected") and not self._joke_left():
             style = "named"
+        if style == "deflected" and self.in_retelling() and band in ("high", "extreme"):
+            style = "named"  # "I'm not falling apart" beside a SUDS of 75 reads as a contradiction
         if style != "bodily" and not force and not self.may_feel():
             return self.body(level, pick) if self.may_body(level, pick) else ""
         if style == "bodily":
