@@ -619,7 +619,9 @@ class Dialogue:
 
     def aside(self, level: float) -> str:
         """A remark about the retelling itself, graded coarsely (low / high distress)."""
-        return self.line(self.ccommon["aside"]["high" if level >= 6.5 else "low"])
+        # Past the hot spot it is no longer coming ("I know that moment is coming" after it).
+        high = "high_after" if self.after_hotspot and self.exposure else "high"
+        return self.line(self.ccommon["aside"][high if level >= 6.5 else "low"])
 
     def maybe(self, p: float, pool: Sequence[str]) -> str:
         """A filled line of ``pool`` with probability ``p``, else an empty string."""

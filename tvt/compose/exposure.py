@@ -24,6 +24,7 @@ from tvt.compose.suds import course_knots, course_level, course_values, stated_v
 Unit = tuple[str, Any]
 
 SENSE_KINDS = ("sight", "sound", "smell", "touch", "body")
+SCENE_SENSES = SENSE_KINDS[:4]
 
 
 def _senses(d: Dialogue) -> list[str]:
@@ -394,6 +395,11 @@ def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[s
             out[sense] = d.moment_pools.setdefault(tuple(keep), keep)
         cut.append(out)
     d.nar.sensory, d.nar.sensory_all = cut[0], cut[1]
+    # The scene detail lines name in passing ("even with {sight}", "like {touch}") follows the
+    # moment too: no van doors in the cell.
+    for sense in SCENE_SENSES:
+        if sense in d.ctx and not moment.fits(d.ctx[sense]):
+            d.ctx[sense] = d.pick.choice(d.details(sense))
 
 
 def _render_units(
