@@ -232,3 +232,12 @@ def test_composed_details_fit_their_moment(said: list[tuple[str, str, str, str]]
         assert len(postures) <= 1, text
         held_twice += sum(holds(s) for s in details) > 1
     assert held_twice == 0
+
+
+def test_help_comes_only_after_the_worst() -> None:
+    """ "I can see the officers running" at the moment nobody is coming: a rescue detail is
+    drawn only once the aftermath is told."""
+    moment = Moment(frozenset())
+    assert not moment.fits("the officers running")
+    moment.after = True
+    assert moment.fits("the officers running")

@@ -441,6 +441,7 @@ def _render_units(
         d.story_at = stage
         if kind in ("beat", "struggle") and arg[0] == "opening":
             moment.restart()
+        moment.after = stage == "after"
         moment.tell(_unit_text(d, unit))
         _fit_moment(d, pools)
         if unit[0] == "suds":

@@ -109,7 +109,7 @@ def inherit(base: dict[str, Any], scene: frozenset[str]) -> dict[str, Any]:
 # -- the moment: where, in what posture, with what in the hands ----------------------------------
 @cache
 def _moment_cues() -> tuple[
-    frozenset[str], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str]
+    frozenset[str], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str], re.Pattern[str]
 ]:
     spec = scene_bank()["moments"]
 
@@ -117,7 +117,12 @@ def _moment_cues() -> tuple[
         return re.compile(r"(?<![\w{])(?:" + "|".join(cues) + r")(?!\w)", re.I)
 
     postures = tuple((name, pattern(p["cues"])) for name, p in spec["postures"].items())
-    return frozenset(spec["places"]), postures, pattern(spec["hands"]["cues"])
+    return (
+        frozenset(spec["places"]),
+        postures,
+        pattern(spec["hands"]["cues"]),
+        pattern(spec["rescue"]["cues"]),
+    )
 
 
 @cache
@@ -141,6 +146,12 @@ def holds(line: str) -> bool:
     return bool(_moment_cues()[2].search(line))
 
 
+@cache
+def rescues(line: str) -> bool:
+    """Whether a line presupposes help has come (officers running, the ambulance)."""
+    return bool(_moment_cues()[3].search(line))
+
+
 class Moment:
     """The moment of a retelling a detail is said at: the places the beat being told is at,
     the client's posture, and what is in their hands.
@@ -161,6 +172,8 @@ class Moment:
         self.places = self.story_places
         self.posture = ""
         self.held = ""
+        #: Whether the worst is over (the aftermath is being told): only then has help come.
+        self.after = False
 
     def tell(self, text: str) -> None:
         """A beat of the story is told: it may move the place, the posture, the hands."""
@@ -184,5 +197,7 @@ class Moment:
             return False
         posture = posture_of(detail)
         if posture and self.posture and posture != self.posture:
+            return False
+        if rescues(detail) and not self.after:
             return False
         return not (holds(detail) and self.held and self.held != detail)
