@@ -262,8 +262,9 @@ def _thought(d: Dialogue, level: float) -> str:
     # Asked for the thought, the client says one, even one said before: then the same
     # thought, and how it feels (a turn is never only a sentence said already).
     text = _thought_line(d)
-    again = not text
-    if again:
+    # Said before word for word ("I'm thinking, ..." twice): the turn says something new too.
+    again = not text or d.already_said(text)
+    if not text:
         thought = d.nar.belief if d.story_at == "after" else d.pick.pick(d.nar.thoughts)
         text = f'It\'s the same thought, over and over: "{thought}"'
     if d.rng.random() < 0.6:
