@@ -151,6 +151,11 @@ class Dialogue:
         self.moment: Moment | None = None
         #: The detail pools cut to a moment, one list per distinct pool (exposure.py).
         self.moment_pools: dict[tuple[str, ...], list[str]] = {}
+        #: The pools cut per moment (Moment.key), and the moment they are cut to now.
+        self.moment_cuts: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self.moment_key: tuple[Any, ...] = ()
+        #: Every scene detail drawn in this conversation, in order (the moment keeps to them).
+        self.drawn: list[str] = []
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
 
@@ -577,6 +582,7 @@ class Dialogue:
             detail = self.pick.pick(pool)
         said = uses.get("detail:" + detail, 0)
         uses["detail:" + detail] = said + 1
+        self.drawn.append(detail)
         # Said in full once a conversation; after that the short way people name a thing
         # again ("the traffic outside", not "the traffic outside that I can't get to").
         return short_detail(detail) if said else detail

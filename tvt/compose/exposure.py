@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from tvt.compose.bank import narrative_schema, voice_bank
@@ -353,8 +354,8 @@ def _render(
     }
     nar = d.nar
     pools = (nar.sensory, nar.sensory_all)
-    told = [line for variants in nar.beats.values() for line in variants] + list(nar.slow)
-    d.moment = Moment(frozenset().union(*(places_of(line) for line in told)))
+    info = d.case["trauma_info"]
+    d.moment = Moment(story_places(info["type"], info["session_topic"]))
     try:
         _render_units(d, units, n_turns, therapist_for, client_for, by_stage)
     finally:
@@ -362,6 +363,15 @@ def _render(
         d.voice.emotions = own
         nar.sensory, nar.sensory_all = pools
         d.moment = None
+
+
+@cache
+def story_places(trauma_type: str, topic: str) -> frozenset[str]:
+    """The places a story's beats go to (before a beat of a retelling names one, a detail may
+    be at any of them)."""
+    schema = narrative_schema(trauma_type, topic)
+    told = [line for variants in schema["beats"].values() for line in variants]
+    return frozenset().union(*(places_of(line) for line in told + list(schema["slow"])))
 
 
 def _unit_text(d: Dialogue, unit: Unit) -> str:
@@ -382,6 +392,15 @@ def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[s
     left with none takes the scene-free details of scene.json that fit it."""
     moment = d.moment
     assert moment is not None
+    key = moment.key()
+    if key == d.moment_key:
+        return  # the same moment as the last unit: the pools are cut already
+    d.moment_key = key
+    done = d.moment_cuts.get(key)
+    if done is not None:
+        d.nar.sensory, d.nar.sensory_all = done
+        _fit_ctx(d, moment)
+        return
     fallback = scene_bank()["fallback"]["sensory"]
     cut = []
     for pool in pools:
@@ -396,6 +415,11 @@ def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[s
             out[sense] = d.moment_pools.setdefault(tuple(keep), keep)
         cut.append(out)
     d.nar.sensory, d.nar.sensory_all = cut[0], cut[1]
+    d.moment_cuts[key] = (cut[0], cut[1])
+    _fit_ctx(d, moment)
+
+
+def _fit_ctx(d: Dialogue, moment: Moment) -> None:
     # The scene detail lines name in passing ("even with {sight}", "like {touch}") follows the
     # moment too: no van doors in the cell.
     for sense in SCENE_SENSES:
@@ -415,6 +439,15 @@ def _render_units(
     moment = d.moment
     assert moment is not None
     pools = (d.nar.sensory, d.nar.sensory_all)
+    # Where each of the client's beats is, from the bank's lines (the same for every client).
+    info = d.case["trauma_info"]
+    schema = narrative_schema(info["type"], info["session_topic"])
+    beat_places = {
+        text: places_of(template)
+        for name, variants in d.nar.beats.items()
+        for text, template in zip(variants, schema["beats"][name], strict=False)
+    }
+    beat_places.update(zip(d.nar.slow, map(places_of, schema["slow"]), strict=False))
     levels, stated, peak_at = _arc(d, units)
     _keep_to_plan(d, levels, stated, n_turns)
     prev_unit: Unit | None = None
@@ -443,8 +476,10 @@ def _render_units(
         if kind in ("beat", "struggle") and arg[0] == "opening":
             moment.restart()
         moment.after = stage == "after"
-        moment.tell(_unit_text(d, unit))
+        told = _unit_text(d, unit)
+        moment.tell(told, beat_places.get(told))
         _fit_moment(d, pools)
+        drawn = len(d.drawn)
         if unit[0] == "suds":
             value = stated[i]
             # The peak wording goes with the check that states the session's peak, wherever
@@ -455,7 +490,9 @@ def _render_units(
             history.append(value)
         else:
             client_for(d, unit, level)
-        moment.said(d.turns[-1]["text"])
+        for detail in d.drawn[drawn:]:
+            # The details this turn drew hold from now on (a posture, a thing in the hands).
+            moment.said(detail)
         prev_unit = unit
     if n_turns % 2:
         d.t("closing", "closing", levels[-1])

@@ -107,37 +107,47 @@ def inherit(base: dict[str, Any], scene: frozenset[str]) -> dict[str, Any]:
 
 
 # -- the moment: where, in what posture, with what in the hands ----------------------------------
+_Cues = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+
+
 @cache
-def _moment_cues() -> tuple[
-    frozenset[str], tuple[tuple[str, re.Pattern[str]], ...], re.Pattern[str], re.Pattern[str]
-]:
+def _moment_cues() -> _Cues:
+    """One pattern each for the places, the postures, the hands and help coming: a pattern of
+    named groups finds which place or posture a line names in one search (these run on every
+    turn of an exposure, so one search each, not one per feature)."""
     spec = scene_bank()["moments"]
+    features = scene_bank()["features"]
 
-    def pattern(cues: list[str]) -> re.Pattern[str]:
-        return re.compile(r"(?<![\w{])(?:" + "|".join(cues) + r")(?!\w)", re.I)
+    def alternatives(cues: list[str]) -> str:
+        return r"(?<![\w{])(?:" + "|".join(cues) + r")(?!\w)"
 
-    postures = tuple((name, pattern(p["cues"])) for name, p in spec["postures"].items())
-    return (
-        frozenset(spec["places"]),
-        postures,
-        pattern(spec["hands"]["cues"]),
-        pattern(spec["rescue"]["cues"]),
-    )
+    def grouped(named: dict[str, list[str]]) -> re.Pattern[str]:
+        return re.compile(
+            "|".join(f"(?P<{name}>{alternatives(cues)})" for name, cues in named.items()), re.I
+        )
+
+    places = grouped({name: features[name]["cues"] for name in spec["places"]})
+    postures = grouped({name: p["cues"] for name, p in spec["postures"].items()})
+    hands = re.compile(alternatives(spec["hands"]["cues"]), re.I)
+    rescue = re.compile(alternatives(spec["rescue"]["cues"]), re.I)
+    return places, postures, hands, rescue
 
 
 @cache
 def places_of(line: str) -> frozenset[str]:
     """The places (scene.json ``moments.places``) a line presupposes the client is at."""
-    return _cue_features(line) & _moment_cues()[0]
+    found = set()
+    for m in _moment_cues()[0].finditer(line):
+        found.add(m.lastgroup or "")
+    return frozenset(found - {""})
 
 
 @cache
 def posture_of(line: str) -> str:
-    """The posture a line presupposes ("lying", "kneeling", "seated", "standing"), or ""."""
-    for name, cue in _moment_cues()[1]:
-        if cue.search(line):
-            return name
-    return ""
+    """The posture a line presupposes ("lying", "kneeling", "seated", "standing"), or "": the
+    first one it names."""
+    m = _moment_cues()[1].search(line)
+    return (m.lastgroup or "") if m else ""
 
 
 @cache
@@ -175,9 +185,11 @@ class Moment:
         #: Whether the worst is over (the aftermath is being told): only then has help come.
         self.after = False
 
-    def tell(self, text: str) -> None:
-        """A beat of the story is told: it may move the place, the posture, the hands."""
-        here = places_of(text)
+    def tell(self, text: str, here: frozenset[str] | None = None) -> None:
+        """A beat of the story is told: it may move the place (``here``, when the caller knows
+        it), the posture, the hands."""
+        if here is None:
+            here = places_of(text)
         if here:
             self.places = here
         self.said(text)
@@ -189,6 +201,10 @@ class Moment:
             self.posture = posture
         if holds(text) and not self.held:
             self.held = text
+
+    def key(self) -> tuple[frozenset[str], str, str, bool]:
+        """What decides which details fit: equal keys, equal cuts."""
+        return (self.places, self.posture, self.held, self.after)
 
     def fits(self, detail: str) -> bool:
         """Whether ``detail`` can be said at this moment."""
