@@ -270,7 +270,9 @@ def _thought(d: Dialogue, level: float) -> str:
         text = f'It\'s the same thought, over and over: "{thought}"'
     if d.rng.random() < 0.6:
         text = f"{text} {_new_sense(d, d.pick.choice(SENSE_KINDS[:4]), level)}"
-    if again or d.rng.random() < _react_rate(level):
+    # Drawn whatever the words: the structure stream never depends on them (verbal SUDS).
+    react = d.rng.random() < _react_rate(level)
+    if again or react:
         # How it feels, or (when this turn may not name a feeling) where it shows in the body:
         # the thought may be one said before, and the turn still says something new.
         feel = d.reaction(level) or d.body(level)
