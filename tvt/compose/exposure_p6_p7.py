@@ -176,6 +176,15 @@ def _struggle_kinds() -> tuple[str, ...]:
     return tuple(sorted(client_bank()["common"]["struggle"]))
 
 
+@cache
+def _late_struggles() -> dict[str, list[str]]:
+    """The struggle lines that do not put the hot spot ahead of the client."""
+    return {
+        kind: [x for x in lines if "{hotspot_c}" not in x] or lines
+        for kind, lines in client_bank()["common"]["struggle"].items()
+    }
+
+
 def _p7_text(d: Dialogue, name: str, p: int) -> str:
     if name == "slow":
         return _fresh(d, d.nar.slow, p)
@@ -221,7 +230,11 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
     kind, arg = unit
     if kind == "struggle":
         d.struggle_kind = d.pick.pick(_struggle_kinds())
-        struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
+        # At the worst moment or after it, it is no longer ahead: "I want to open my eyes
+        # before that moment" said at it reads as a splice.
+        late = d.story_at in ("hot", "after") or arg[0] in ("hotspot", "slow", "aftermath")
+        pools = _late_struggles() if late else d.ccommon["struggle"]
+        struggle = d.line(pools[d.struggle_kind])
         text = _p7_text(d, *arg)
         # The struggle is the news of this turn, with the beat it struggles with, and one of:
         # what holds the client in the scene (now and then with what goes through their mind),
