@@ -241,3 +241,18 @@ def test_help_comes_only_after_the_worst() -> None:
     assert not moment.fits("the officers running")
     moment.after = True
     assert moment.fits("the officers running")
+
+
+_AHEAD = re.compile(
+    r"is coming, and I don't want it to|I don't want to go anywhere near the moment|"
+    r"open my eyes before|Can we stop before|I don't want to do the moment"
+)
+
+
+def test_the_worst_moment_is_never_ahead_once_told(said: list[tuple[str, str, str, str]]) -> None:
+    """ "I know that moment is coming" after the father says "you stayed hidden, good": past
+    the hot spot no client line puts it ahead."""
+    late = [text for _, act, stage, text in said if act.startswith("c:") and stage == "after"]
+    assert len(late) > 200
+    for text in late:
+        assert not _AHEAD.search(text), text
