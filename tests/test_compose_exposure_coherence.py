@@ -256,3 +256,17 @@ def test_the_worst_moment_is_never_ahead_once_told(said: list[tuple[str, str, st
     assert len(late) > 200
     for text in late:
         assert not _AHEAD.search(text), text
+
+
+def test_a_story_that_puts_the_phone_in_the_hand_draws_no_other_held_thing() -> None:
+    """The door handle in the hand a beat later puts the phone in: a story whose own beats hold
+    something takes no held detail."""
+    from tvt.compose.exposure import story_moment
+
+    places, story_holds = story_moment("witnessing violence", "home invasion")
+    schema = narrative_schema("witnessing violence", "home invasion")
+    told = [line for variants in schema["beats"].values() for line in variants]
+    assert story_holds == any(holds(line) for line in told)
+    moment = Moment(places, story_holds)
+    if story_holds:
+        assert not moment.fits("the door handle in my hand")

@@ -19,7 +19,7 @@ from typing import Any
 from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
-from tvt.compose.scene import Moment, places_of, scene_bank
+from tvt.compose.scene import Moment, holds, places_of, scene_bank
 from tvt.compose.suds import course_knots, course_level, course_values, stated_values
 
 Unit = tuple[str, Any]
@@ -357,7 +357,7 @@ def _render(
     nar = d.nar
     pools = (nar.sensory, nar.sensory_all)
     info = d.case["trauma_info"]
-    d.moment = Moment(story_places(info["type"], info["session_topic"]))
+    d.moment = Moment(*story_moment(info["type"], info["session_topic"]))
     try:
         _render_units(d, units, n_turns, therapist_for, client_for, by_stage)
     finally:
@@ -368,12 +368,13 @@ def _render(
 
 
 @cache
-def story_places(trauma_type: str, topic: str) -> frozenset[str]:
+def story_moment(trauma_type: str, topic: str) -> tuple[frozenset[str], bool]:
     """The places a story's beats go to (before a beat of a retelling names one, a detail may
-    be at any of them)."""
+    be at any of them), and whether its beats put something in the client's hands."""
     schema = narrative_schema(trauma_type, topic)
     told = [line for variants in schema["beats"].values() for line in variants]
-    return frozenset().union(*(places_of(line) for line in told + list(schema["slow"])))
+    told += list(schema["slow"])
+    return frozenset().union(*(places_of(line) for line in told)), any(map(holds, told))
 
 
 def _unit_text(d: Dialogue, unit: Unit) -> str:

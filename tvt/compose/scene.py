@@ -172,9 +172,12 @@ class Moment:
     floor under the knees in an ICU bed, no door handle in the hand that holds the phone.
     """
 
-    def __init__(self, story_places: frozenset[str]) -> None:
+    def __init__(self, story_places: frozenset[str], story_holds: bool = False) -> None:
         #: The places the story's beats name: where a detail may be before a beat names one.
         self.story_places = story_places
+        #: Whether the story's own beats put something in the client's hands (the phone): then
+        #: no detail does, or it would be in the hand before the beat puts the phone there.
+        self.story_holds = story_holds
         self.restart()
 
     def restart(self) -> None:
@@ -215,5 +218,7 @@ class Moment:
         if posture and self.posture and posture != self.posture:
             return False
         if rescues(detail) and not self.after:
+            return False
+        if holds(detail) and self.story_holds:
             return False
         return not (holds(detail) and self.held and self.held != detail)
