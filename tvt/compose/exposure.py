@@ -321,7 +321,13 @@ def stage_kinds(case: Mapping[str, Any], stage: str) -> frozenset[str]:
     if stage != "hot":
         return frozenset()
     info = case["trauma_info"]
-    schema = narrative_schema(info["type"], info["session_topic"])
+    return _hot_kinds(info["type"], info["session_topic"])
+
+
+@cache
+def _hot_kinds(trauma_type: str, topic: str) -> frozenset[str]:
+    info = {"type": trauma_type, "session_topic": topic}
+    schema = narrative_schema(trauma_type, topic)
     kinds = {"horror"}
     story = f"{info['type']} {info['session_topic']} {schema.get('facts', {}).get('hotspot', '')}"
     if _LOSS.search(story):
