@@ -235,6 +235,7 @@ def test_a_struggle_in_exposure_is_answered() -> None:
     }
     for kind in answers:
         answers[kind] += [opening(x) for x in tcommon["ack_" + kind]]
+        answers[kind] += [opening(x) for x in tcommon.get("ack_end_" + kind, [])]  # at the close
     asks_stop = client_bank()["common"]["struggle_asks"]["stop"]
     seen = {"any": 0, "stop": 0}
     for case in planned_cases(load_config("default"), SEED, N):

@@ -41,6 +41,7 @@ from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_ind
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
+from tvt.compose.scene import Moment
 from tvt.compose.voice_text import short_detail
 from tvt.records import Case, Turn
 from tvt.rng import Stream
@@ -148,6 +149,19 @@ class Dialogue:
         # Whether the exposure's SUDS came down by its last check (set before its close: a
         # therapist never says "down to 91" after a rise, nor the client "it loosened").
         self.came_down = True
+        #: How the client said their last SUDS moved ("up", "near", ...; see exposure.py).
+        self.suds_dir = "first"
+        #: Where the retelling is in the story: before, threat, hot or after (exposure.py).
+        self.story_at = "before"
+        #: The moment of the retelling details must fit (scene.Moment), during an exposure.
+        self.moment: Moment | None = None
+        #: The detail pools cut to a moment, one list per distinct pool (exposure.py).
+        self.moment_pools: dict[tuple[str, ...], list[str]] = {}
+        #: The pools cut per moment (Moment.key), and the moment they are cut to now.
+        self.moment_cuts: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self.moment_key: tuple[Any, ...] = ()
+        #: Every scene detail drawn in this conversation, in order (the moment keeps to them).
+        self.drawn: list[str] = []
         #: The recent episodes of the client's life this phase tells (each once).
         self.episodes = nar.world.for_phase(phase) if nar.world else {}
         #: The grammatical forms this client's fillers of each typed slot can take (the event
@@ -627,6 +641,7 @@ class Dialogue:
             detail = self.pick.pick(pool)
         said = uses.get("detail:" + detail, 0)
         uses["detail:" + detail] = said + 1
+        self.drawn.append(detail)
         # Said in full once a conversation; after that the short way people name a thing
         # again ("the traffic outside", not "the traffic outside that I can't get to").
         return short_detail(detail) if said else detail
@@ -669,7 +684,9 @@ class Dialogue:
 
     def aside(self, level: float) -> str:
         """A remark about the retelling itself, graded coarsely (low / high distress)."""
-        return self.line(self.ccommon["aside"]["high" if level >= 6.5 else "low"])
+        # Past the hot spot it is no longer coming ("I know that moment is coming" after it).
+        high = "high_after" if self.after_hotspot and self.exposure else "high"
+        return self.line(self.ccommon["aside"][high if level >= 6.5 else "low"])
 
     def maybe(self, p: float, pool: Sequence[str]) -> str:
         """A filled line of ``pool`` with probability ``p``, else an empty string."""

@@ -12,15 +12,20 @@ intensities are then laid on the planned arc: rise, peak at the hotspot, partial
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
+from tvt.compose.scene import Moment, holds, places_of, scene_bank
 from tvt.compose.suds import course_knots, course_level, course_values, stated_values
 
 Unit = tuple[str, Any]
 
 SENSE_KINDS = ("sight", "sound", "smell", "touch", "body")
+SCENE_SENSES = SENSE_KINDS[:4]
 
 
 def _senses(d: Dialogue) -> list[str]:
@@ -120,7 +125,10 @@ THOUGHT_TIMES = 2
 def _thought_line(d: Dialogue) -> str:
     """One of the client's thoughts in a stem ("All I can think is, ..."), or "" when every
     thought was said :data:`THOUGHT_TIMES` times already in this conversation."""
-    thought = d.pick.pick(d.nar.thoughts)
+    # The story's thoughts are of the danger ("We're not going to make it."); once it is over
+    # (the rescue, the reunion) what goes round is what the client came to believe about it.
+    after = d.story_at == "after"
+    thought = d.nar.belief if after else d.pick.pick(d.nar.thoughts)
     key = "thought:" + thought
     used = d.voice.named.get(key, 0)
     if used >= THOUGHT_TIMES:
@@ -255,13 +263,16 @@ def _thought(d: Dialogue, level: float) -> str:
     # Asked for the thought, the client says one, even one said before: then the same
     # thought, and how it feels (a turn is never only a sentence said already).
     text = _thought_line(d)
-    again = not text
-    if again:
-        thought = d.pick.pick(d.nar.thoughts)
+    # Said before word for word ("I'm thinking, ..." twice): the turn says something new too.
+    again = not text or d.already_said(text)
+    if not text:
+        thought = d.nar.belief if d.story_at == "after" else d.pick.pick(d.nar.thoughts)
         text = f'It\'s the same thought, over and over: "{thought}"'
     if d.rng.random() < 0.6:
         text = f"{text} {_new_sense(d, d.pick.choice(SENSE_KINDS[:4]), level)}"
-    if again or d.rng.random() < _react_rate(level):
+    # Drawn whatever the words: the structure stream never depends on them (verbal SUDS).
+    react = d.rng.random() < _react_rate(level)
+    if again or react:
         # How it feels, or (when this turn may not name a feeling) where it shows in the body:
         # the thought may be one said before, and the turn still says something new.
         feel = d.reaction(level) or d.body(level)
@@ -280,10 +291,172 @@ def _direction(prev: int | None, value: int, is_peak: bool) -> str:
     return "up" if value > prev else "down" if value < prev else "same"
 
 
+#: Where in the story each beat is, for the feelings that fit it: before the danger, under
+#: threat, at the worst moment, after it.
+_STAGE = {
+    "opening": "before",
+    "approach": "before",
+    "onset": "threat",
+    "escalation": "threat",
+    "hotspot": "hot",
+    "slow": "hot",
+    "aftermath": "after",
+}
+_LOSS = re.compile(r"\b(loss|die[sd]?|dying|dead|death|killed|body|lost|gone)\b", re.I)
+
+
+def stage_kinds(case: Mapping[str, Any], stage: str) -> frozenset[str]:
+    """The kinds of feeling (voice.json ``feelings.kinds``: anger, shame, grief, horror) that
+    fit a beat at ``stage`` of this client's story; fear fits every beat and is not a kind.
+
+    Before the danger the client is only afraid; under threat, fear or horror; at the worst
+    moment horror, grief only where that moment is a loss, anger and shame only where someone
+    in the scene does the harm; after it, every feeling the story allows (grief, blame, shame).
+    "I feel awfully furious" as a shell lands and "awfully sad" as the cyclone hits broke this.
+    """
+    if stage == "after":
+        return frozenset(("anger", "shame", "grief", "horror"))
+    if stage == "threat":
+        return frozenset(("horror",))
+    if stage != "hot":
+        return frozenset()
+    info = case["trauma_info"]
+    return _hot_kinds(info["type"], info["session_topic"])
+
+
+@cache
+def _hot_kinds(trauma_type: str, topic: str) -> frozenset[str]:
+    info = {"type": trauma_type, "session_topic": topic}
+    schema = narrative_schema(trauma_type, topic)
+    kinds = {"horror"}
+    story = f"{info['type']} {info['session_topic']} {schema.get('facts', {}).get('hotspot', '')}"
+    if _LOSS.search(story):
+        kinds.add("grief")
+    if {"perpetrator", "violence"} & set(schema.get("scene", ())):
+        kinds |= {"anger", "shame"}
+    return frozenset(kinds)
+
+
+def _stage_emotions(d: Dialogue, own: dict[str, list[str]], stage: str) -> dict[str, list[str]]:
+    """The client's own feeling words, cut to those that fit ``stage`` (:func:`stage_kinds`); a
+    band left empty takes the bank's words of fear for that band."""
+    kinds = voice_bank()["feelings"]["kinds"]
+    fit = stage_kinds(d.case, stage)
+    unfit = {w for kind, words in kinds.items() if kind not in fit for w in words}
+    out = {}
+    for band, words in own.items():
+        keep = [w for w in words if w not in unfit]
+        if not keep:
+            keep = [w for w in voice_bank()["emotions"][band] if w not in unfit] or words
+        out[band] = keep
+    return out
+
+
 def _render(
     d: Dialogue, units: list[Unit], n_turns: int, therapist_for: Any, client_for: Any
 ) -> None:
     d.voice.start_retelling()
+    own = d.voice.emotions
+    by_stage = {
+        stage: _stage_emotions(d, own, stage) for stage in ("before", "threat", "hot", "after")
+    }
+    nar = d.nar
+    pools = (nar.sensory, nar.sensory_all)
+    info = d.case["trauma_info"]
+    d.moment = Moment(*story_moment(info["type"], info["session_topic"]))
+    try:
+        _render_units(d, units, n_turns, therapist_for, client_for, by_stage)
+    finally:
+        # The voice and the narrative go on to the next phase with their own words and details.
+        d.voice.emotions = own
+        nar.sensory, nar.sensory_all = pools
+        d.moment = None
+
+
+@cache
+def story_moment(trauma_type: str, topic: str) -> tuple[frozenset[str], bool]:
+    """The places a story's beats go to (before a beat of a retelling names one, a detail may
+    be at any of them), and whether its beats put something in the client's hands."""
+    schema = narrative_schema(trauma_type, topic)
+    told = [line for variants in schema["beats"].values() for line in variants]
+    told += list(schema["slow"])
+    return frozenset().union(*(places_of(line) for line in told)), any(map(holds, told))
+
+
+def _unit_text(d: Dialogue, unit: Unit) -> str:
+    """The beat of the story the client is about to tell in ``unit`` ("" for other units): the
+    same text the client's turn will take (:func:`_beat` and :func:`_fresh` only read)."""
+    kind, arg = unit
+    if kind == "slow":
+        return _fresh(d, d.nar.slow, arg[0])
+    if kind in ("beat", "struggle"):
+        if arg[0] == "slow":
+            return _fresh(d, d.nar.slow, arg[1])
+        return _beat(d, arg[0], arg[1])
+    return ""
+
+
+def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[str]]]) -> None:
+    """Cut the client's scene details to the moment of the retelling (:class:`Moment`): a sense
+    left with none takes the scene-free details of scene.json that fit it."""
+    moment = d.moment
+    assert moment is not None
+    key = moment.key()
+    if key == d.moment_key:
+        return  # the same moment as the last unit: the pools are cut already
+    d.moment_key = key
+    done = d.moment_cuts.get(key)
+    if done is not None:
+        d.nar.sensory, d.nar.sensory_all = done
+        _fit_ctx(d, moment)
+        return
+    fallback = scene_bank()["fallback"]["sensory"]
+    cut = []
+    for pool in pools:
+        out = {}
+        for sense, details in pool.items():
+            keep = [x for x in details if moment.fits(x)]
+            if len(keep) == len(details):
+                keep = details
+            keep = keep or [x for x in fallback[sense] if moment.fits(x)] or fallback[sense]
+            # One list per distinct pool, kept for the whole conversation: the picker deals
+            # each pool like a deck, keyed by the list itself.
+            out[sense] = d.moment_pools.setdefault(tuple(keep), keep)
+        cut.append(out)
+    d.nar.sensory, d.nar.sensory_all = cut[0], cut[1]
+    d.moment_cuts[key] = (cut[0], cut[1])
+    _fit_ctx(d, moment)
+
+
+def _fit_ctx(d: Dialogue, moment: Moment) -> None:
+    # The scene detail lines name in passing ("even with {sight}", "like {touch}") follows the
+    # moment too: no van doors in the cell.
+    for sense in SCENE_SENSES:
+        if sense in d.ctx and not moment.fits(d.ctx[sense]):
+            d.ctx[sense] = d.pick.choice(d.details(sense))
+
+
+def _render_units(
+    d: Dialogue,
+    units: list[Unit],
+    n_turns: int,
+    therapist_for: Any,
+    client_for: Any,
+    by_stage: dict[str, dict[str, list[str]]],
+) -> None:
+    stage = "before"
+    moment = d.moment
+    assert moment is not None
+    pools = (d.nar.sensory, d.nar.sensory_all)
+    # Where each of the client's beats is, from the bank's lines (the same for every client).
+    info = d.case["trauma_info"]
+    schema = narrative_schema(info["type"], info["session_topic"])
+    beat_places = {
+        text: places_of(template)
+        for name, variants in d.nar.beats.items()
+        for text, template in zip(variants, schema["beats"][name], strict=False)
+    }
+    beat_places.update(zip(d.nar.slow, map(places_of, schema["slow"]), strict=False))
     levels, stated, peak_at = _arc(d, units)
     _keep_to_plan(d, levels, stated, n_turns)
     prev_unit: Unit | None = None
@@ -301,15 +474,34 @@ def _render(
             # Came down: at least ten points under the session's peak and not rising at the end.
             d.came_down = history[-1] <= max(history) - 10 and history[-1] <= history[-2]
         therapist_for(d, unit, prev_unit, level, history)
+        if kind in ("beat", "struggle"):
+            stage = _STAGE.get(arg[0], stage)
+        elif kind == "slow":
+            stage = "hot"
+        elif kind == "final":
+            stage = "after"
+        d.voice.emotions = by_stage[stage]
+        d.story_at = stage
+        if kind in ("beat", "struggle") and arg[0] == "opening":
+            moment.restart()
+        moment.after = stage == "after"
+        told = _unit_text(d, unit)
+        moment.tell(told, beat_places.get(told))
+        _fit_moment(d, pools)
+        drawn = len(d.drawn)
         if unit[0] == "suds":
             value = stated[i]
             # The peak wording goes with the check that states the session's peak, wherever
             # the course puts it, not with the hot-spot position.
             direction = _direction(history[-1] if history else None, value, i == peak_at)
             d.c("suds_report", d.suds_text(value, direction, level, scene=True), level, suds=value)
+            d.suds_dir = direction
             history.append(value)
         else:
             client_for(d, unit, level)
+        for detail in d.drawn[drawn:]:
+            # The details this turn drew hold from now on (a posture, a thing in the hands).
+            moment.said(detail)
         prev_unit = unit
     if n_turns % 2:
         d.t("closing", "closing", levels[-1])

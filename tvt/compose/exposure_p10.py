@@ -143,7 +143,9 @@ def _p10_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_:
     elif kind == "lost":
         d.t("prompt", "prompt", level)
     elif kind == "final":
-        d.t("instruction", "final", level)
+        # Still high at the end: the therapist says so and names the work done, rather than
+        # only "Let it go for now" after a 99.
+        d.t("instruction", "final" if d.came_down else "final_high", level)
     elif (kind == "beat" and arg[2] == "reinforce") or d.rng.random() < 0.3:
         d.t("reinforcement", "reinforce", level)
     else:

@@ -83,7 +83,13 @@ def _p6_therapist(
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
         d.t("suds_request", pool, level)
     elif kind == "final":
-        d.t("instruction", "final" if d.came_down else "final_high", level, n=history[-1])
+        d.t(
+            "instruction",
+            "final" if d.came_down else "final_high",
+            level,
+            n=history[-1],
+            top=max(history),
+        )
     elif prev and pk == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level, n=history[-1])
     elif kind == "beat" and arg[2] == "restart":
@@ -94,10 +100,9 @@ def _p6_therapist(
         d.t("instruction", "slow_begin", level)
     elif prev and pk == "suds":
         last, before = history[-1], history[-2]
-        if prev[1] == "peak" and last > before:
-            direction = "peak"
-        else:
-            direction = "up" if last > before else "down" if last < before else "same"
+        # The therapist follows the way the client said the number moved (a point or two is
+        # "about the same" to both; "Rising to 65" after "Roughly the same, 65" contradicts).
+        direction = d.suds_dir if d.suds_dir in ("peak", "up", "down", "same", "near") else "same"
         # The number itself is echoed now and then, not after every check.
         pool = "empathic_" + direction
         if d.pick.chance(0.65):
@@ -171,6 +176,15 @@ def _struggle_kinds() -> tuple[str, ...]:
     return tuple(sorted(client_bank()["common"]["struggle"]))
 
 
+@cache
+def _late_struggles() -> dict[str, list[str]]:
+    """The struggle lines that do not put the hot spot ahead of the client."""
+    return {
+        kind: [x for x in lines if "{hotspot_c}" not in x] or lines
+        for kind, lines in client_bank()["common"]["struggle"].items()
+    }
+
+
 def _p7_text(d: Dialogue, name: str, p: int) -> str:
     if name == "slow":
         return _fresh(d, d.nar.slow, p)
@@ -191,8 +205,10 @@ def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: 
     asked = d.struggle_asked() if struggled else ""
     if kind == "suds":
         pool = {"start": "suds_start", "end": "suds_end"}.get(arg, "suds_request")
-        # A SUDS check right after a struggle first answers it.
-        d.ack_due = asked or None
+        # A SUDS check right after a struggle first answers it; the last check, which ends
+        # the retelling, answers it as done ("You didn't skip it.", never "Let's not skip it.
+        # We'll stop there.").
+        d.ack_due = (("end_" if arg == "end" else "") + asked) if asked else None
         d.t("suds_request", pool, level)
     elif prev and prev[0] == "suds" and prev[1] == "start":
         d.t("instruction", "begin", level)
@@ -203,7 +219,7 @@ def _p7_therapist(d: Dialogue, unit: Unit, prev: Unit | None, level: float, *_: 
     elif struggled:
         d.t("reinforcement", "reinforce_" + asked, level)
     elif kind == "final":
-        d.t("instruction", "final", level)
+        d.t("instruction", "final" if d.came_down else "final_high", level)
     elif d.rng.random() < 0.75:
         d.t("reinforcement", "reinforce", level)
     else:
@@ -214,7 +230,11 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
     kind, arg = unit
     if kind == "struggle":
         d.struggle_kind = d.pick.pick(_struggle_kinds())
-        struggle = d.line(d.ccommon["struggle"][d.struggle_kind])
+        # At the worst moment or after it, it is no longer ahead: "I want to open my eyes
+        # before that moment" said at it reads as a splice.
+        late = d.story_at in ("hot", "after") or arg[0] in ("hotspot", "slow", "aftermath")
+        pools = _late_struggles() if late else d.ccommon["struggle"]
+        struggle = d.line(pools[d.struggle_kind])
         text = _p7_text(d, *arg)
         # The struggle is the news of this turn, with the beat it struggles with, and one of:
         # what holds the client in the scene (now and then with what goes through their mind),
@@ -245,10 +265,11 @@ def _p7_client(d: Dialogue, unit: Unit, level: float) -> None:
         # Reinforced, the client takes in a little more of the scene than in a first retelling.
         text = _narrate(d, _p7_text(d, arg[0], arg[1]), level, sensory=0.85, beat=arg[0], more=0.9)
         if arg[0] in ("hotspot", "aftermath") and d.rng.random() < 0.85:
-            # At and just after the hot spot the client says what was going through their
-            # mind right then, once the therapist's praise has kept them in the scene.
+            # At the hot spot the client says what was going through their mind right then,
+            # once the therapist's praise has kept them in the scene ("Right then I'm sure this
+            # is how it ends" is of the worst moment, never of the rescue after it).
             mind = d.line(d.ccommon["hotspot_mind"])
-            if not d.already_said(mind):
+            if arg[0] == "hotspot" and not d.already_said(mind):
                 text = f"{text} {mind}"
         d.c("narration", text, level)
     elif kind == "final":

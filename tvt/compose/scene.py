@@ -104,3 +104,121 @@ def inherit(base: dict[str, Any], scene: frozenset[str]) -> dict[str, Any]:
             for details in [out["sensory"].get(sense, [])]
         }
     return out
+
+
+# -- the moment: where, in what posture, with what in the hands ----------------------------------
+_Cues = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]
+
+
+@cache
+def _moment_cues() -> _Cues:
+    """One pattern each for the places, the postures, the hands and help coming: a pattern of
+    named groups finds which place or posture a line names in one search (these run on every
+    turn of an exposure, so one search each, not one per feature)."""
+    spec = scene_bank()["moments"]
+    features = scene_bank()["features"]
+
+    def alternatives(cues: list[str]) -> str:
+        return r"(?<![\w{])(?:" + "|".join(cues) + r")(?!\w)"
+
+    def grouped(named: dict[str, list[str]]) -> re.Pattern[str]:
+        return re.compile(
+            "|".join(f"(?P<{name}>{alternatives(cues)})" for name, cues in named.items()), re.I
+        )
+
+    places = grouped({name: features[name]["cues"] for name in spec["places"]})
+    postures = grouped({name: p["cues"] for name, p in spec["postures"].items()})
+    hands = re.compile(alternatives(spec["hands"]["cues"]), re.I)
+    rescue = re.compile(alternatives(spec["rescue"]["cues"]), re.I)
+    return places, postures, hands, rescue
+
+
+@cache
+def places_of(line: str) -> frozenset[str]:
+    """The places (scene.json ``moments.places``) a line presupposes the client is at."""
+    found = set()
+    for m in _moment_cues()[0].finditer(line):
+        found.add(m.lastgroup or "")
+    return frozenset(found - {""})
+
+
+@cache
+def posture_of(line: str) -> str:
+    """The posture a line presupposes ("lying", "kneeling", "seated", "standing"), or "": the
+    first one it names."""
+    m = _moment_cues()[1].search(line)
+    return (m.lastgroup or "") if m else ""
+
+
+@cache
+def holds(line: str) -> bool:
+    """Whether a line puts something in the client's hand or hands."""
+    return bool(_moment_cues()[2].search(line))
+
+
+@cache
+def rescues(line: str) -> bool:
+    """Whether a line presupposes help has come (officers running, the ambulance)."""
+    return bool(_moment_cues()[3].search(line))
+
+
+class Moment:
+    """The moment of a retelling a detail is said at: the places the beat being told is at,
+    the client's posture, and what is in their hands.
+
+    A beat that names a place moves the story there (the crash, then the theatre); a beat or a
+    detail that names a posture or a thing held sets it, until the next retelling starts. A
+    detail is drawn only when it fits (:meth:`fits`): no petrol and seatbelt in the theatre, no
+    floor under the knees in an ICU bed, no door handle in the hand that holds the phone.
+    """
+
+    def __init__(self, story_places: frozenset[str], story_holds: bool = False) -> None:
+        #: The places the story's beats name: where a detail may be before a beat names one.
+        self.story_places = story_places
+        #: Whether the story's own beats put something in the client's hands (the phone): then
+        #: no detail does, or it would be in the hand before the beat puts the phone there.
+        self.story_holds = story_holds
+        self.restart()
+
+    def restart(self) -> None:
+        """A new retelling: back to the start of the story."""
+        self.places = self.story_places
+        self.posture = ""
+        self.held = ""
+        #: Whether the worst is over (the aftermath is being told): only then has help come.
+        self.after = False
+
+    def tell(self, text: str, here: frozenset[str] | None = None) -> None:
+        """A beat of the story is told: it may move the place (``here``, when the caller knows
+        it), the posture, the hands."""
+        if here is None:
+            here = places_of(text)
+        if here:
+            self.places = here
+        self.said(text)
+
+    def said(self, text: str) -> None:
+        """A sentence was said in the retelling: its posture and what it holds now hold."""
+        posture = posture_of(text)
+        if posture:
+            self.posture = posture
+        if holds(text) and not self.held:
+            self.held = text
+
+    def key(self) -> tuple[frozenset[str], str, str, bool]:
+        """What decides which details fit: equal keys, equal cuts."""
+        return (self.places, self.posture, self.held, self.after)
+
+    def fits(self, detail: str) -> bool:
+        """Whether ``detail`` can be said at this moment."""
+        where = places_of(detail)
+        if where and self.places and not where <= self.places:
+            return False
+        posture = posture_of(detail)
+        if posture and self.posture and posture != self.posture:
+            return False
+        if rescues(detail) and not self.after:
+            return False
+        if holds(detail) and self.story_holds:
+            return False
+        return not (holds(detail) and self.held and self.held != detail)

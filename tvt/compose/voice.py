@@ -57,9 +57,9 @@ FEEL_STYLES = ("named", "bodily", "deflected", "joking")
 REGISTERS = ("casual", "plain", "formal")
 
 
-#: How often the full name of a fact of the story comes back: the event every fourth
-#: mention, the hot spot (which PE keeps naming) every other one.
-FULL_EVERY = {"event": 4, "hot": 2}
+#: How many mentions of a fact of the story use a short name after its full name (said once a
+#: conversation) before only a pointing word is left (see :func:`tvt.compose.language.name_index`).
+SHORT_MENTIONS = {"event": 4, "hot": 2}
 
 
 @functools.cache
@@ -260,7 +260,7 @@ class Voice:
         out = dict(self.story)
         for key, names in self.story_names.items():
             used = self.named[key] = self.named.get(key, -1) + 1
-            out[key] = names[name_index(used, len(names), FULL_EVERY.get(key, 4))]
+            out[key] = names[name_index(used, len(names), SHORT_MENTIONS.get(key, 4))]
         out["Event_cap"] = _cap(out.get("event", "it"))
         return out
 
@@ -440,6 +440,8 @@ class Voice:
             style = "named"
         if style in ("joking", "deflected") and not self._joke_left():
             style = "named"
+        if style == "deflected" and self.in_retelling() and band in ("high", "extreme"):
+            style = "named"  # "I'm not falling apart" beside a SUDS of 75 reads as a contradiction
         if style != "bodily" and not force and not self.may_feel():
             return self.body(level, pick) if self.may_body(level, pick) else ""
         if style == "bodily":
