@@ -36,7 +36,7 @@ __all__ = [
     "narrative_facts",
 ]
 
-COMPOSER_VERSION = "3.4"
+COMPOSER_VERSION = "3.5"
 
 _PHASES = {
     "P5": compose_p5,

@@ -169,6 +169,12 @@ def compose_p8(d: Dialogue) -> None:
             more = ""
             if answer.get("more") and d.rng.random() < 0.95:
                 more = " " + d.line(answer["more"], extra)
+                # A talkative client goes on to a second connection (the release's P8 clients
+                # reflect at length: 54 words a turn against 40 here with one).
+                if len(answer["more"]) > 1 and d.rng.random() < 0.8 * d.voice.talk:
+                    second = d.line(answer["more"], extra)
+                    if second != more[1:]:
+                        more += " " + second
             aside = d.maybe(0.0 if topic in _EPISODE else (0.3 if more else 0.9), cb["aside"])
             # The feeling goes with the answer it belongs to, not at the end of the turn
             # after the asides (a feeling tag ending every turn read as bolted on).
