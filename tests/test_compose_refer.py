@@ -19,7 +19,7 @@ import pytest
 from tvt.compose import compose_client
 from tvt.compose.dialogue_text import TYPED_SLOTS, frame_forms
 from tvt.compose.language import FORMS, Picker, agree_plural, fill, name_index, slot_form
-from tvt.compose.narrative import build_narrative
+from tvt.compose.narrative import HOT_POINTERS, build_narrative
 from tvt.config import load_config
 from tvt.phases import BENCHMARK_ORDER
 from tvt.pipeline import planned_cases
@@ -177,7 +177,7 @@ def test_a_long_name_is_said_in_full_at_most_once_a_conversation(corpus: list[An
         nar = build_narrative(case, seed)
         longs = []
         hot, event = nar.hotspot_names, nar.event_names
-        if len(hot) > 2 and hot[1]["hotspot_c"] not in (hot[0]["hotspot_c"], "that moment"):
+        if len(hot) > 2 and hot[1]["hotspot_c"] not in (hot[0]["hotspot_c"], *HOT_POINTERS):
             longs.append(hot[0]["hotspot_c"].lower())
         if len(event) > 1 and event[0]["event"].count(" ") >= 5:
             longs.append(event[0]["event"].lower())
@@ -187,3 +187,42 @@ def test_a_long_name_is_said_in_full_at_most_once_a_conversation(corpus: list[An
                 assert text.count(name) <= 1, (conv["phase"], name)
                 said_once += text.count(name)
     assert said_once > 30  # the long names are there, once
+
+
+@pytest.mark.parametrize(
+    ("event", "short"),
+    [
+        ("what they did to me at work", "what they did"),
+        ("the bullying at the warehouse where I worked", "the bullying"),
+        # a clause cut before its verb is no name (reviewers quoted "the way your wife today")
+        ("the way my husband at the time treated me", ""),
+        ("what the woman who ran the house said about my family", ""),
+    ],
+)
+def test_a_short_event_name_keeps_its_verb(event: str, short: str) -> None:
+    from tvt.compose.narrative import _short_event
+
+    assert _short_event(event) == short
+
+
+def test_a_short_hot_spot_name_keeps_its_verb() -> None:
+    from tvt.compose.narrative import _short
+
+    # cut before "from", "the moment a load swinging" would have no verb (a reviewer quoted it)
+    assert _short("the moment a load swinging from the crane hits the ground") == "that moment"
+    assert _short("the moment a load swinging from the crane comes down on him") == (
+        "the moment a load swinging from the crane comes down"
+    )
+    assert _short("the moment the ladder went out from under him and I fell") == (
+        "the moment the ladder went out from under him"
+    )
+
+
+def test_the_event_is_it_once_its_full_name_is_said_and_no_short_name_fits() -> None:
+    from tvt.compose.dialogue import Dialogue
+
+    names = [{"event": "the night I called the police"}, {"event": "hiding under the stairs"}]
+    typed = frame_forms("That's what's underneath all of {event}.")
+    first = Dialogue._fitting_name(names, names[1], typed, used=0)
+    assert first["event"] == "the night I called the police"
+    assert Dialogue._fitting_name(names, names[1], typed, used=3)["event"] == "it"

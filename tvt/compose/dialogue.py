@@ -52,6 +52,18 @@ SUDS_STYLES = ("numeric", "verbal")
 #: before only "that moment" points back at it. Each full name is said once a conversation;
 #: the event's short names then take turns (see name_index).
 REFER_SHORTS = 3
+#: The event named by a pronoun once its full name has been said and no short name fits.
+_IT = {
+    "event": "it",
+    "event_cap": "It",
+    "event_t": "it",
+    "event_t_cap": "It",
+    **agreement("event", "it"),
+}
+
+#: The most times a conversation names the hot spot by name at all (its full or short name):
+#: past that, "that moment" points back at it even in a sentence that says nothing else.
+HOT_NAMED_MOST = 7
 
 
 class _Over(dict[str, Any]):
@@ -539,13 +551,19 @@ class Dialogue:
                 # by a word that points back ("that moment"): see name_index.
                 used = named[key] = named.get(key, -1) + 1
                 at = name_index(used, len(names), REFER_SHORTS, key == "hot")
-                if key == "hot" and at == len(names) - 1 > 1 and hot_alone(template):
+                if (
+                    key == "hot"
+                    and at == len(names) - 1 > 1
+                    and used <= HOT_NAMED_MOST
+                    and hot_alone(template)
+                ):
                     # "that moment" only beside something else of the client's own: a sentence
-                    # that says nothing else would read the same for every client.
+                    # that says nothing else would read the same for every client. But not
+                    # without end: a reviewer counted one hot spot named 12 times in one P8.
                     at = 1
                 chosen = names[at]
                 if typed and key == "event":
-                    chosen = self._fitting_name(names, chosen, typed)
+                    chosen = self._fitting_name(names, chosen, typed, used)
                 extra = {**chosen, **(extra or {})}
         if extra:
             over = _Over(extra)
@@ -558,10 +576,13 @@ class Dialogue:
         names: list[dict[str, str]],
         chosen: dict[str, str],
         typed: tuple[tuple[str, frozenset[str]], ...],
+        used: int = 0,
     ) -> dict[str, str]:
         """``chosen`` if its form suits every typed event slot of the frame, else the first
         short name that does ("during that night", not "during losing our village"), else the
-        full name, else ``chosen`` (a frame drawn for no name at all)."""
+        full name the first time and "it" after (the full name is said once a conversation:
+        "all of it", not "all of the night I called the police" again), else ``chosen`` (a
+        frame drawn for no name at all)."""
 
         def suits(name: dict[str, str]) -> bool:
             return all(
@@ -572,7 +593,12 @@ class Dialogue:
 
         if suits(chosen):
             return chosen
-        return next((n for n in [*names[1:], names[0]] if suits(n)), chosen)
+        found = next((n for n in names[1:] if suits(n)), None)
+        if found is not None:
+            return found
+        if used == 0:
+            return names[0] if suits(names[0]) else chosen
+        return {**names[0], **_IT}
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
         """Least-used template of ``pool``, filled."""

@@ -223,7 +223,7 @@ def _short(moment: str, fallback: str = "that moment") -> str:
         # they'd shoot me in the morning" -> "the moment the interrogator said they'd shoot me".
         for cut in _MOMENT_CUT.finditer(moment):
             head = moment[: cut.start()]
-            if head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END:
+            if head.count(" ") >= 3 and head.split()[-1] not in _OPEN_END and _has_verb(head):
                 return head
     return fallback
 
@@ -256,7 +256,36 @@ def _short_event(event: str) -> str:
     last = head.split()[-1]
     if head == event or head.count(" ") < 1 or last in _NO_SHORT:
         return ""
+    if head.startswith(_CLAUSE_NAMES) and not _has_verb(head):
+        # "what the woman who ran the house did" is not "what the woman", nor "the way my
+        # husband at the time treated me" "the way my husband" (a reviewer quoted both).
+        return ""
     return head
+
+
+#: Names of the event that are clauses: a short name cut from one must keep its verb.
+_CLAUSE_NAMES = ("what ", "the way ", "how ")
+#: Past-tense verbs without -ed that the story banks use.
+_IRREGULAR = frozenset(
+    "did said told took made saw went came got had was were left kept hit put beat broke began "
+    "ran fell lost shut threw held found gave brought caught drove felt heard knew let lay met "
+    "rang sat shot spoke stood stole struck swore tore woke wrote bit blew burnt burned sank "
+    "does says goes comes".split()
+)
+
+
+def _has_verb(clause: str) -> bool:
+    """Whether a clause naming the event or the hot spot has a finite verb after its head
+    ("the moment the ladder went", not "the moment a load swinging"): a past tense, or a
+    present in -s after a subject."""
+    words = clause.split()[2:]  # past "the moment", "what the", "the way"
+    return any(w in _IRREGULAR or (w.endswith("ed") and len(w) > 3) for w in words)
+
+
+#: How a client points back at the hot spot once it has been named enough.
+HOT_POINTERS = ("that moment", "that part", "that bit", "the worst of it")
+#: ... and how the therapist does (PE keeps the hot spot in view by name or nearly).
+HOT_POINTERS_T = ("that moment", "that part", "the hardest part")
 
 
 def _few(name: str) -> bool:
@@ -428,12 +457,17 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     # A name of a few words is short already ("the moment the plane hit the ground").
     short_c = _short(ctx["hotspot_c"], ctx["hotspot_c"] if _few(ctx["hotspot_c"]) else "")
     short_t = _short(ctx["hotspot_t"], ctx["hotspot_t"] if _few(ctx["hotspot_t"]) else "")
+    # The client points back at it in words of their own ("that part", "the worst of it"),
+    # drawn once per client: one pointer for every client made the same sentences recur
+    # across conversations; the therapist's way is drawn too.
+    pointer = Stream(seed, case["client_id"], "hot_pointer")
+    points = HOT_POINTERS[pointer.integer(0, len(HOT_POINTERS) - 1)]
+    points_t = HOT_POINTERS_T[pointer.integer(0, len(HOT_POINTERS_T) - 1)]
     if short_c or short_t:
-        # The therapist keeps naming the moment itself (PE names the hot spots it works on).
-        hot_c.append(short_c or "that moment")
-        hot_t.append(short_t or "that moment")
-    hot_c.append("that moment")
-    hot_t.append("that moment")
+        hot_c.append(short_c or points)
+        hot_t.append(short_t or points_t)
+    hot_c.append(points)
+    hot_t.append(points_t)
     nar.hotspot_names = [
         {"hotspot_c": c, "hotspot_c_cap": cap(c), "hotspot_t": t, "hotspot_t_cap": cap(t)}
         for c, t in zip(hot_c, hot_t, strict=True)
