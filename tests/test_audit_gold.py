@@ -185,7 +185,16 @@ def test_every_death_or_self_harm_turn_of_the_release_is_labelled(gold, audited)
 #: visible and enforced both ways: every other check must meet its floor, and a check listed
 #: here must still be below it (when a fix lifts it, the test fails until it is taken off the
 #: list). docs/audit.md reports the figures.
-KNOWN_BELOW_FLOOR: dict[str, str] = {}
+KNOWN_BELOW_FLOOR: dict[str, dict[str, str]] = {
+    "test": {
+        "consistency.pronouns": (
+            "composer 3.5, seed 42, client 396: P7 tells of a nurse and a doctor ('she'), the other "
+            "exposures of the brother who died ('he'); the check compares the dominant pronoun "
+            "across exposures and cannot tell different people apart (0/6, one conversation)"
+        ),
+    },
+    "tune": {},
+}
 
 
 @pytest.mark.slow
@@ -197,8 +206,9 @@ def test_every_check_meets_its_floor(gold, audited, split):
     table = render_table(cal, sources["floors"])
     assert not cal.drifted, table
     failing = floor_failures(cal, sources["floors"])
-    assert [f for f in failing if f.split()[0] not in KNOWN_BELOW_FLOOR] == [], table
-    for check in KNOWN_BELOW_FLOOR:
+    known = KNOWN_BELOW_FLOOR[split]
+    assert [f for f in failing if f.split()[0] not in known] == [], table
+    for check in known:
         assert any(f.split()[0] == check for f in failing), f"{check} now meets its floor\n{table}"
     # The safety checks are measured on recall too. tvt's own output holds risk statements but
     # assesses every one (no positives for the two follow-up checks there), so those two are
