@@ -283,9 +283,9 @@ def _has_verb(clause: str) -> bool:
 
 
 #: How a client points back at the hot spot once it has been named enough.
-HOT_POINTERS = ("that moment", "that part", "that bit", "the worst of it")
+HOT_POINTERS = ("that moment", "that part", "that bit")
 #: ... and how the therapist does (PE keeps the hot spot in view by name or nearly).
-HOT_POINTERS_T = ("that moment", "that part", "the hardest part")
+HOT_POINTERS_T = ("that moment", "that part")
 
 
 def _few(name: str) -> bool:
@@ -457,7 +457,7 @@ def build_narrative(case: Case, seed: int) -> Narrative:
     # A name of a few words is short already ("the moment the plane hit the ground").
     short_c = _short(ctx["hotspot_c"], ctx["hotspot_c"] if _few(ctx["hotspot_c"]) else "")
     short_t = _short(ctx["hotspot_t"], ctx["hotspot_t"] if _few(ctx["hotspot_t"]) else "")
-    # The client points back at it in words of their own ("that part", "the worst of it"),
+    # The client points back at it in words of their own ("that part", "that bit"),
     # drawn once per client: one pointer for every client made the same sentences recur
     # across conversations; the therapist's way is drawn too.
     pointer = Stream(seed, case["client_id"], "hot_pointer")
