@@ -115,6 +115,9 @@ class Dialogue:
         self._grave_re = grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
+        #: :meth:`already_said`'s answers, with the sizes of :attr:`said` and
+        #: :attr:`introduced` they were given at.
+        self._said_memo: dict[str, tuple[int, int, bool]] = {}
         #: The story's named people as (full, capitalised, name): :meth:`_names` looks for both
         #: spellings in every client turn, so the capitalised one is made once here.
         self._people = [(full, cap(full), name) for full, name in nar.people]
@@ -460,10 +463,18 @@ class Dialogue:
 
     def already_said(self, text: str) -> bool:
         """Whether every sentence of five words or more of ``text`` was said in this
-        conversation (in this client's words)."""
+        conversation (in this client's words). The answer is kept until something more is
+        said or someone more introduced (both only grow): a beat is checked before its turn
+        and again as the turn is composed."""
+        said, introduced = self.said, self.introduced
+        known = self._said_memo.get(text)
+        if known is not None and known[0] == len(said) and known[1] == len(introduced):
+            return known[2]
         named = self._names(self.voice.lexicon(text), remember=False)
         long = [x for x in sentences(named) if x.count(" ") >= 4]
-        return bool(long) and all(x in self.said for x in long)
+        answer = bool(long) and all(x in said for x in long)
+        self._said_memo[text] = (len(said), len(introduced), answer)
+        return answer
 
     def _names(self, text: str, remember: bool = True) -> str:
         """ "my sister Amara" the first time in a conversation, "Amara" after that; "a man in
