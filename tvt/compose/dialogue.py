@@ -345,8 +345,11 @@ class Dialogue:
                     continue
             here.add(piece)
             kept.append(piece)
-        core = next((p for p in pieces if p.count(" ") >= 3 and p not in hesitation_leads()), None)
-        if act == "narration" and core is not None and core not in kept:
+        core = None
+        if act == "narration":
+            leads = hesitation_leads()
+            core = next((p for p in pieces if p.count(" ") >= 3 and p not in leads), None)
+        if core is not None and core not in kept:
             # A retelling keeps its beat: said once already, it comes back marked as a repeat.
             for again in AGAIN_OPENERS:
                 first = f"{again} {lower_first(core)}"
@@ -363,12 +366,13 @@ class Dialogue:
             if turn["speaker"] == "client":
                 self._spoken.append(len(turn["text"].split()))
         self._counted = len(self.turns)
-        most = max_client_words(self.phase, self._spoken)
-        # Each sentence's words counted once, not again after every sentence dropped.
-        sizes = [len(p.split()) for p in kept]
-        while len(kept) > 2 and sum(sizes) > most:
-            kept.pop()
-            sizes.pop()
+        if len(kept) > 2:  # a turn of one or two sentences keeps them whatever their length
+            most = max_client_words(self.phase, self._spoken)
+            # Each sentence's words counted once, not again after every sentence dropped.
+            sizes = [len(p.split()) for p in kept]
+            while len(kept) > 2 and sum(sizes) > most:
+                kept.pop()
+                sizes.pop()
         if run_on:
             kept = self._join(kept, intensity)
         if run_on and not (self.exposure and act in TRAUMA_ACTS):
