@@ -25,7 +25,6 @@ from tvt.compose.dialogue_text import (
     balance_quotes,
     event_as_it,
     frame_forms,
-    grave_pattern,
     hedged,
     hesitation_leads,
     hot_alone,
@@ -112,7 +111,11 @@ class Dialogue:
         #: The same, as the final text of each turn splits into sentences.
         self.said_final: set[str] = set()
         #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
-        self._grave_re = grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
+        #: (A lower-case substring test, not a case-blind regex: compiling one per client cost
+        #: more than all the tests it ran; the text is ASCII and "é", where the two agree.)
+        self._grave_words = tuple(
+            g.lower() for g in (*nar.voice.story_names.get("hot", []), nar.belief[:30]) if g
+        )
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
         #: :meth:`already_said`'s answers, with the sizes of :attr:`said` and
@@ -435,7 +438,11 @@ class Dialogue:
 
     def _grave(self, sentence: str) -> bool:
         """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
-        return self._grave_re.search(sentence) is not None
+        words = self._grave_words
+        if not words:
+            return True  # nothing to look for matches everywhere, as an empty pattern did
+        low = sentence.lower()
+        return any(g in low for g in words)
 
     def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences

@@ -187,13 +187,6 @@ def recapitalise(text: str, capped: str, short: str) -> str:
     return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
 
 
-@functools.lru_cache(maxsize=64)
-def grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for a client's worst moment's names and stuck belief (compiled once per
-    client, not once per phase)."""
-    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
-
-
 @functools.lru_cache(maxsize=4096)
 def event_as_it(template: str) -> str:
     """``template`` with the event as "it" after a preposition, in each sentence that also
