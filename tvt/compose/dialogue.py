@@ -365,11 +365,12 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        for turn in self.turns[self._counted :]:
-            if turn["speaker"] == "client":
-                self._spoken.append(len(turn["text"].split()))
-        self._counted = len(self.turns)
         if len(kept) > 2:  # a turn of one or two sentences keeps them whatever their length
+            # The client turns since the last count (turns are never changed once added).
+            for turn in self.turns[self._counted :]:
+                if turn["speaker"] == "client":
+                    self._spoken.append(len(turn["text"].split()))
+            self._counted = len(self.turns)
             most = max_client_words(self.phase, self._spoken)
             # Each sentence's words counted once, not again after every sentence dropped.
             sizes = [len(p.split()) for p in kept]
@@ -537,7 +538,7 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
-        senses, has_event, _, _ = template_slots(template)
+        senses, has_event, has_eve, has_hot = template_slots(template)
         for sense in senses:
             if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
@@ -550,7 +551,7 @@ class Dialogue:
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
             template = event_as_it(template)
-        _, _, has_eve, has_hot = template_slots(template)
+            _, _, has_eve, has_hot = template_slots(template)
         typed = frame_forms(template) if has_eve else ()
         for key, names, slot in (
             ("event", self.nar.event_names, has_eve),
