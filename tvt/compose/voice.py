@@ -161,9 +161,9 @@ class Voice:
     #: :attr:`words` ready for ``re.sub`` (see :meth:`_replacements`), with the list it was
     #: built from (a caller that sets another list gets a fresh table) and the texts already
     #: put in the client's words (the same beat, checked again and again, costs one pass).
-    _repl: (
-        tuple[list[Any], list[tuple[re.Pattern[str], Any, str]], dict[str, str]] | None
-    ) = field(default=None, repr=False, compare=False)
+    _repl: tuple[list[Any], list[tuple[re.Pattern[str], Any, str]], dict[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
     #: Body lines still allowed in the turn being composed (one at most), and whether the
     #: client's previous turn had one: the body speaks now and then, not at every turn's end.
     body_left: int = 1
