@@ -20,7 +20,7 @@ from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
 from tvt.compose.scene import Moment, holds, places_of, scene_bank
-from tvt.compose.suds import course_knots, course_level, course_values, stated_values
+from tvt.compose.suds import course_knots, course_levels, course_values, stated_values
 
 Unit = tuple[str, Any]
 
@@ -51,7 +51,7 @@ def _arc(d: Dialogue, units: list[Unit]) -> tuple[list[float], dict[int, int], i
         values = stated_values([pos[i] for i in checks], peak_j, target, d.rng)
     hot = pos[checks[peak_j]]
     start, peak, end = target["start"], target["peak"], target["end"]
-    levels = [course_level(p, course, hot, start, peak, end, hots) / 10 for p in pos]
+    levels = [lv / 10 for lv in course_levels(pos, course, hot, start, peak, end, hots)]
     stated = {}
     for i, v in zip(checks, values, strict=True):
         levels[i] = v / 10
