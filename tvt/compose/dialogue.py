@@ -539,6 +539,12 @@ class Dialogue:
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
         senses, has_event, has_eve, has_hot = template_slots(template)
+        if not (senses or has_eve or has_hot):  # most lines: only the context's own slots
+            if extra:
+                plain = _Over(extra)
+                plain.base = self.ctx
+                return fill(template, plain)
+            return fill(template, self.ctx)
         for sense in senses:
             if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
