@@ -25,7 +25,6 @@ from tvt.compose.dialogue_text import (
     balance_quotes,
     event_as_it,
     frame_forms,
-    grave_pattern,
     hedged,
     hesitation_leads,
     hot_alone,
@@ -124,9 +123,16 @@ class Dialogue:
         #: The same, as the final text of each turn splits into sentences.
         self.said_final: set[str] = set()
         #: The worst moment's names and the stuck belief's start, in lower case (no tic there).
-        self._grave_re = grave_pattern((*nar.voice.story_names.get("hot", []), nar.belief[:30]))
+        #: (A lower-case substring test, not a case-blind regex: compiling one per client cost
+        #: more than all the tests it ran; the text is ASCII and "é", where the two agree.)
+        self._grave_words = tuple(
+            g.lower() for g in (*nar.voice.story_names.get("hot", []), nar.belief[:30]) if g
+        )
         #: Named people already introduced in this conversation ("my sister Amara" -> "Amara").
         self.introduced: set[str] = set()
+        #: :meth:`already_said`'s answers, with the sizes of :attr:`said` and
+        #: :attr:`introduced` they were given at.
+        self._said_memo: dict[str, tuple[int, int, bool]] = {}
         #: The story's named people as (full, capitalised, name): :meth:`_names` looks for both
         #: spellings in every client turn, so the capitalised one is made once here.
         self._people = [(full, cap(full), name) for full, name in nar.people]
@@ -354,8 +360,11 @@ class Dialogue:
                     continue
             here.add(piece)
             kept.append(piece)
-        core = next((p for p in pieces if p.count(" ") >= 3 and p not in hesitation_leads()), None)
-        if act == "narration" and core is not None and core not in kept:
+        core = None
+        if act == "narration":
+            leads = hesitation_leads()
+            core = next((p for p in pieces if p.count(" ") >= 3 and p not in leads), None)
+        if core is not None and core not in kept:
             # A retelling keeps its beat: said once already, it comes back marked as a repeat.
             for again in AGAIN_OPENERS:
                 first = f"{again} {lower_first(core)}"
@@ -368,16 +377,18 @@ class Dialogue:
             kept = pieces[:1]
         # A turn that has grown long with the voice's asides loses its last sentences: people
         # in the release rarely speak more than about 75 words at a time.
-        for turn in self.turns[self._counted :]:
-            if turn["speaker"] == "client":
-                self._spoken.append(len(turn["text"].split()))
-        self._counted = len(self.turns)
-        most = max_client_words(self.phase, self._spoken)
-        # Each sentence's words counted once, not again after every sentence dropped.
-        sizes = [len(p.split()) for p in kept]
-        while len(kept) > 2 and sum(sizes) > most:
-            kept.pop()
-            sizes.pop()
+        if len(kept) > 2:  # a turn of one or two sentences keeps them whatever their length
+            # The client turns since the last count (turns are never changed once added).
+            for turn in self.turns[self._counted :]:
+                if turn["speaker"] == "client":
+                    self._spoken.append(len(turn["text"].split()))
+            self._counted = len(self.turns)
+            most = max_client_words(self.phase, self._spoken)
+            # Each sentence's words counted once, not again after every sentence dropped.
+            sizes = [len(p.split()) for p in kept]
+            while len(kept) > 2 and sum(sizes) > most:
+                kept.pop()
+                sizes.pop()
         if run_on:
             kept = self._join(kept, intensity)
         if run_on and not (self.exposure and act in TRAUMA_ACTS):
@@ -440,7 +451,11 @@ class Dialogue:
 
     def _grave(self, sentence: str) -> bool:
         """Whether a sentence names the worst moment or the stuck belief (no tic goes there)."""
-        return self._grave_re.search(sentence) is not None
+        words = self._grave_words
+        if not words:
+            return True  # nothing to look for matches everywhere, as an empty pattern did
+        low = sentence.lower()
+        return any(g in low for g in words)
 
     def _unsaid(self, text: str, narration: bool = False) -> str:
         """``text`` without the sentences (as the corpus figures split them, after sentences
@@ -472,10 +487,18 @@ class Dialogue:
 
     def already_said(self, text: str) -> bool:
         """Whether every sentence of five words or more of ``text`` was said in this
-        conversation (in this client's words)."""
+        conversation (in this client's words). The answer is kept until something more is
+        said or someone more introduced (both only grow): a beat is checked before its turn
+        and again as the turn is composed."""
+        said, introduced = self.said, self.introduced
+        known = self._said_memo.get(text)
+        if known is not None and known[0] == len(said) and known[1] == len(introduced):
+            return known[2]
         named = self._names(self.voice.lexicon(text), remember=False)
         long = [x for x in sentences(named) if x.count(" ") >= 4]
-        return bool(long) and all(x in self.said for x in long)
+        answer = bool(long) and all(x in said for x in long)
+        self._said_memo[text] = (len(said), len(introduced), answer)
+        return answer
 
     def _names(self, text: str, remember: bool = True) -> str:
         """ "my sister Amara" the first time in a conversation, "Amara" after that; "a man in
@@ -527,7 +550,13 @@ class Dialogue:
 
     def fill(self, template: str, extra: dict[str, Any] | None = None) -> str:
         """Fill a template from the client's narrative context (plus per-turn values)."""
-        senses, has_event, _, _ = template_slots(template)
+        senses, has_event, has_eve, has_hot = template_slots(template)
+        if not (senses or has_eve or has_hot):  # most lines: only the context's own slots
+            if extra:
+                plain = _Over(extra)
+                plain.base = self.ctx
+                return fill(template, plain)
+            return fill(template, self.ctx)
         for sense in senses:
             if not extra or sense not in extra:
                 # The scene moves: a pool line naming a detail takes the next one of that sense.
@@ -540,7 +569,7 @@ class Dialogue:
             # "go through it"), as people say it once everyone knows what they mean (in a
             # sentence that says something else of the client's own, so that it stays theirs).
             template = event_as_it(template)
-        _, _, has_eve, has_hot = template_slots(template)
+            _, _, has_eve, has_hot = template_slots(template)
         typed = frame_forms(template) if has_eve else ()
         for key, names, slot in (
             ("event", self.nar.event_names, has_eve),

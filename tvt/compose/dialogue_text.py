@@ -97,7 +97,7 @@ def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> l
     on the level (trailing dots and dashes as distress rises)."""
     if len(pieces) < 2:
         return pieces
-    links = _LINKS.get(band_of(level)["name"], _LINKS["moderate"])
+    links: tuple[str, ...] | None = None  # looked up at the first run-on (most turns have none)
     p = 0.55 * talk
     out = [pieces[0]]
     for piece in pieces[1:]:
@@ -117,7 +117,12 @@ def join_spoken(pieces: list[str], level: float, talk: float, pick: Picker) -> l
         ):
             first = piece.split(" ", 1)[0]
             # "..., but if it does": a conjunction needs no "and" before it.
-            link = ", " if first in _CONJUNCTIONS else pick.choice(links)
+            if first in _CONJUNCTIONS:
+                link = ", "
+            else:
+                if links is None:
+                    links = _LINKS.get(band_of(level)["name"], _LINKS["moderate"])
+                link = pick.choice(links)
             out[-1] = prev[:-1] + link + lower_first(piece)
         else:
             out.append(piece)
@@ -185,13 +190,6 @@ def recapitalise(text: str, capped: str, short: str) -> str:
         return m.group(1) + cap(short) if m.group(1) is not None else short
 
     return re.sub(r"(^|[.!?]\s+|\"\s*)?" + re.escape(capped), swap, text)
-
-
-@functools.lru_cache(maxsize=64)
-def grave_pattern(grave: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for a client's worst moment's names and stuck belief (compiled once per
-    client, not once per phase)."""
-    return re.compile("|".join(re.escape(g) for g in grave if g), re.I)
 
 
 @functools.lru_cache(maxsize=4096)

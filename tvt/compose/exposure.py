@@ -20,7 +20,7 @@ from tvt.compose.bank import narrative_schema, voice_bank
 from tvt.compose.dialogue import Dialogue
 from tvt.compose.dialogue_text import lower_first
 from tvt.compose.scene import Moment, holds, places_of, scene_bank
-from tvt.compose.suds import course_knots, course_level, course_values, stated_values
+from tvt.compose.suds import course_knots, course_levels, course_values, stated_values
 
 Unit = tuple[str, Any]
 
@@ -51,7 +51,7 @@ def _arc(d: Dialogue, units: list[Unit]) -> tuple[list[float], dict[int, int], i
         values = stated_values([pos[i] for i in checks], peak_j, target, d.rng)
     hot = pos[checks[peak_j]]
     start, peak, end = target["start"], target["peak"], target["end"]
-    levels = [course_level(p, course, hot, start, peak, end, hots) / 10 for p in pos]
+    levels = [lv / 10 for lv in course_levels(pos, course, hot, start, peak, end, hots)]
     stated = {}
     for i, v in zip(checks, values, strict=True):
         levels[i] = v / 10
@@ -410,18 +410,30 @@ def _fit_moment(d: Dialogue, pools: tuple[dict[str, list[str]], dict[str, list[s
         d.nar.sensory, d.nar.sensory_all = done
         _fit_ctx(d, moment)
         return
-    fallback = scene_bank()["fallback"]["sensory"]
+    # The same moment of the same story cuts the same details in each exposure of a client
+    # (P10, P6, P7): the cut is worked out once per client (the lists are only read).
+    shared = d.nar.moment_cuts.get((key, moment.story_places, moment.story_holds))
+    if shared is None or shared[0][0] is not pools[0] or shared[0][1] is not pools[1]:
+        fallback = scene_bank()["fallback"]["sensory"]
+        kept = []
+        for pool in pools:
+            senses = []
+            for sense, details in pool.items():
+                keep = [x for x in details if moment.fits(x)]
+                if len(keep) == len(details):
+                    keep = details
+                keep = keep or [x for x in fallback[sense] if moment.fits(x)] or fallback[sense]
+                senses.append((sense, keep, tuple(keep)))
+            kept.append(senses)
+        shared = (pools, kept)
+        d.nar.moment_cuts[(key, moment.story_places, moment.story_holds)] = shared
     cut = []
-    for pool in pools:
+    for senses in shared[1]:
         out = {}
-        for sense, details in pool.items():
-            keep = [x for x in details if moment.fits(x)]
-            if len(keep) == len(details):
-                keep = details
-            keep = keep or [x for x in fallback[sense] if moment.fits(x)] or fallback[sense]
+        for sense, keep, as_tuple in senses:
             # One list per distinct pool, kept for the whole conversation: the picker deals
             # each pool like a deck, keyed by the list itself.
-            out[sense] = d.moment_pools.setdefault(tuple(keep), keep)
+            out[sense] = d.moment_pools.setdefault(as_tuple, keep)
         cut.append(out)
     d.nar.sensory, d.nar.sensory_all = cut[0], cut[1]
     d.moment_cuts[key] = (cut[0], cut[1])

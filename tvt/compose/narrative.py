@@ -62,6 +62,9 @@ class Narrative:
     #: People of the story first described at length, then named short: ("a man in a hooded
     #: top with a gun", "the man").
     referents: list[tuple[str, str]] = field(default_factory=list)
+    #: The scene details cut to each moment of a retelling, for every exposure of this client
+    #: (see tvt.compose.exposure._fit_moment): the pools cut, and per pool (sense, details).
+    moment_cuts: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _choose(rng: Stream, pool: list[Any]) -> Any:

@@ -133,15 +133,31 @@ def course_level(
     hots: Sequence[float] = (),
 ) -> float:
     """Distress (0-100) at ``pos`` along the session's planned course (see :data:`COURSES`)."""
+    return course_levels([pos], course, hot, start, peak, end, hots)[0]
+
+
+def course_levels(
+    positions: Sequence[float],
+    course: SudsCourse | None,
+    hot: float,
+    start: float,
+    peak: float,
+    end: float,
+    hots: Sequence[float] = (),
+) -> list[float]:
+    """:func:`course_level` at each of ``positions`` (the course's knots worked out once)."""
     knots = course_knots(course, hot, start, peak, end, hots)
     if knots is None:
-        return arc_level(pos, hot, start, peak, end)
-    level = knots[-1][1]
-    for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
-        if pos <= x1:
-            level = _ease(y0, y1, (pos - x0) / (x1 - x0) if x1 > x0 else 1.0)
-            break
-    return min(max(level, 0.0), float(peak))  # never below 0 or above the session's peak
+        return [arc_level(pos, hot, start, peak, end) for pos in positions]
+    out = []
+    for pos in positions:
+        level = knots[-1][1]
+        for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
+            if pos <= x1:
+                level = _ease(y0, y1, (pos - x0) / (x1 - x0) if x1 > x0 else 1.0)
+                break
+        out.append(min(max(level, 0.0), float(peak)))  # never below 0 or above the peak
+    return out
 
 
 def course_values(

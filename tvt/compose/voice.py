@@ -159,8 +159,9 @@ class Voice:
     #: The client's own words for common phrases ("I reckon" for "I think"), as (pattern, word).
     words: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list)
     #: :attr:`words` ready for ``re.sub`` (see :meth:`_replacements`), with the list it was
-    #: built from (a caller that sets another list gets a fresh table).
-    _repl: tuple[list[Any], list[tuple[re.Pattern[str], Any, str]]] | None = field(
+    #: built from (a caller that sets another list gets a fresh table) and the texts already
+    #: put in the client's words (the same beat, checked again and again, costs one pass).
+    _repl: tuple[list[Any], list[tuple[re.Pattern[str], Any, str]], dict[str, str]] | None = field(
         default=None, repr=False, compare=False
     )
     #: Body lines still allowed in the turn being composed (one at most), and whether the
@@ -223,11 +224,26 @@ class Voice:
 
     def lexicon(self, text: str) -> str:
         """``text`` in the client's own words: the same phrase always comes out the same way
-        for one client ("I reckon", "perhaps", "I do not"), differently between clients."""
+        for one client ("I reckon", "perhaps", "I do not"), differently between clients (each text worked out once per voice: a beat checked again and
+        again against what was said costs one pass)."""
+        repl = self._repl
+        if repl is None or repl[0] is not self.words:
+            self._replacements()
+            repl = self._repl
+            assert repl is not None
+        memo = repl[2]
+        out = memo.get(text)
+        if out is None:
+            if len(memo) > 8192:
+                memo.clear()
+            out = memo[text] = self._lexicon(text)
+        return out
+
+    def _lexicon(self, text: str) -> str:
         if '"' in text:
             # Quoted words stay as they were said.
             parts = text.split('"')
-            return '"'.join(p if i % 2 else self.lexicon(p) for i, p in enumerate(parts))
+            return '"'.join(p if i % 2 else self._lexicon(p) for i, p in enumerate(parts))
         low = text.lower()
         for pattern, repl, find in self._replacements():
             if find not in low:
@@ -251,7 +267,7 @@ class Voice:
                 )
                 for pattern, word, find in self.words
             ]
-            self._repl = (self.words, table)
+            self._repl = (self.words, table, {})
         return self._repl[1]
 
     def facts(self) -> dict[str, str]:
