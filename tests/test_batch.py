@@ -152,6 +152,7 @@ def test_collect_validates_records_failures_and_retries(tmp_path):
     assert not (out / "batch_retry_requests.jsonl").exists()
 
 
+@pytest.mark.slow
 def test_collect_matches_generate_for_the_same_answers(tmp_path):
     """Batch and online generation share prompts, seeds and parser: same answers, same data."""
     out = tmp_path / "run"

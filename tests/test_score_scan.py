@@ -84,6 +84,7 @@ def _edited(*edit: object) -> dict[str, object]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(400), deadline=None)
 @example(**_edited("in a word", 29, "5"))  # a digit in the label: "m5"
 @example(**_edited("in a word", 24, "1"))  # a digit in a key: "m1odel", a field the reader ignores
@@ -193,6 +194,7 @@ def _no_scan(_block, _tpl):
     return None
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150), deadline=None)
 @given(
     n=st.integers(1, 120),
