@@ -219,10 +219,10 @@ def test_a_short_hot_spot_name_keeps_its_verb() -> None:
 
 
 def test_the_event_is_it_once_its_full_name_is_said_and_no_short_name_fits() -> None:
-    from tvt.compose.dialogue import Dialogue
+    from tvt.compose.refer import fitting_name
 
     names = [{"event": "the night I called the police"}, {"event": "hiding under the stairs"}]
     typed = frame_forms("That's what's underneath all of {event}.")
-    first = Dialogue._fitting_name(names, names[1], typed, used=0)
+    first = fitting_name(names, names[1], typed, used=0)
     assert first["event"] == "the night I called the police"
-    assert Dialogue._fitting_name(names, names[1], typed, used=3)["event"] == "it"
+    assert fitting_name(names, names[1], typed, used=3)["event"] == "it"

@@ -27,7 +27,6 @@ from tvt.compose.dialogue_text import (
     frame_forms,
     hedged,
     hesitation_leads,
-    hot_alone,
     join_spoken,
     lower_first,
     recapitalise,
@@ -36,10 +35,11 @@ from tvt.compose.dialogue_text import (
     verbal_level,
     words_only,
 )
-from tvt.compose.language import Picker, agreement, band_of, cap, fill, name_index, slot_form
+from tvt.compose.language import Picker, agreement, band_of, cap, fill, slot_form
 from tvt.compose.length import max_client_words
 from tvt.compose.narrative import Narrative
 from tvt.compose.person import second_person
+from tvt.compose.refer import name_for
 from tvt.compose.scene import Moment
 from tvt.compose.voice_text import short_detail
 from tvt.records import Case, Turn
@@ -47,22 +47,6 @@ from tvt.rng import Stream
 
 #: The two ways SUDS can be spoken: as a number 0-100, or in words only.
 SUDS_STYLES = ("numeric", "verbal")
-#: How many times a conversation names the hot spot by its short name after the full one,
-#: before only "that moment" points back at it. Each full name is said once a conversation;
-#: the event's short names then take turns (see name_index).
-REFER_SHORTS = 3
-#: The event named by a pronoun once its full name has been said and no short name fits.
-_IT = {
-    "event": "it",
-    "event_cap": "It",
-    "event_t": "it",
-    "event_t_cap": "It",
-    **agreement("event", "it"),
-}
-
-#: The most times a conversation names the hot spot by name at all (its full or short name):
-#: past that, "that moment" points back at it even in a sentence that says nothing else.
-HOT_NAMED_MOST = 7
 
 
 class _Over(dict[str, Any]):
@@ -577,57 +561,13 @@ class Dialogue:
         ):
             if slot and len(names) > 1:
                 # Named in full the first time in a conversation, then by a short name, then
-                # by a word that points back ("that moment"): see name_index.
-                used = named[key] = named.get(key, -1) + 1
-                at = name_index(used, len(names), REFER_SHORTS, key == "hot")
-                if (
-                    key == "hot"
-                    and at == len(names) - 1 > 1
-                    and used <= HOT_NAMED_MOST
-                    and hot_alone(template)
-                ):
-                    # "that moment" only beside something else of the client's own: a sentence
-                    # that says nothing else would read the same for every client. But not
-                    # without end: a reviewer counted one hot spot named 12 times in one P8.
-                    at = 1
-                chosen = names[at]
-                if typed and key == "event":
-                    chosen = self._fitting_name(names, chosen, typed, used)
-                extra = {**chosen, **(extra or {})}
+                # by a word that points back (see tvt.compose.refer).
+                extra = {**name_for(key, names, named, template, typed), **(extra or {})}
         if extra:
             over = _Over(extra)
             over.base = self.ctx
             return fill(template, over)
         return fill(template, self.ctx)
-
-    @staticmethod
-    def _fitting_name(
-        names: list[dict[str, str]],
-        chosen: dict[str, str],
-        typed: tuple[tuple[str, frozenset[str]], ...],
-        used: int = 0,
-    ) -> dict[str, str]:
-        """``chosen`` if its form suits every typed event slot of the frame, else the first
-        short name that does ("during that night", not "during losing our village"), else the
-        full name the first time and "it" after (the full name is said once a conversation:
-        "all of it", not "all of the night I called the police" again), else ``chosen`` (a
-        frame drawn for no name at all)."""
-
-        def suits(name: dict[str, str]) -> bool:
-            return all(
-                slot_form(name["event"]) in accepted
-                for slot, accepted in typed
-                if slot.startswith("event")
-            )
-
-        if suits(chosen):
-            return chosen
-        found = next((n for n in names[1:] if suits(n)), None)
-        if found is not None:
-            return found
-        if used == 0:
-            return names[0] if suits(names[0]) else chosen
-        return {**names[0], **_IT}
 
     def line(self, pool: Sequence[str], extra: dict[str, Any] | None = None) -> str:
         """Least-used template of ``pool``, filled."""
