@@ -125,6 +125,7 @@ def test_shipped_rules_are_valid_and_versioned():
     assert set(rules.checks) == set(CHECK_IDS)
 
 
+@pytest.mark.slow
 def test_an_edited_rules_file_changes_the_audit(tmp_path, fixture_audit):
     folder, _, before = fixture_audit
 

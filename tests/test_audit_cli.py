@@ -271,6 +271,7 @@ def test_help_has_examples_and_the_fail_on_syntax():
     assert "tvt audit tvt-data --fail-on" in res.output and "Examples" in res.output
 
 
+@pytest.mark.slow
 def test_rules_option_uses_the_edited_copy_and_names_its_version(fixture_dir, tmp_path):
     from tvt.resources import seeds_path
 

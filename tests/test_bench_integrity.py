@@ -156,6 +156,7 @@ def test_a_public_dev_seed_is_not_sealed(env, server):
 
 
 # -- signatures: only maintainer-signed entries rank as sealed --------------------------------------
+@pytest.mark.slow
 def test_signed_unsigned_tampered_small(env, server, monkeypatch):
     board = env / "board"
     (board / "keys").mkdir(parents=True)

@@ -57,6 +57,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
 
+@pytest.mark.slow
 def test_prefix_stability_in_files(tmp_path):
     run("generate", "--seed", 3, "--clients", 5, "--out", tmp_path / "small")
     run("generate", "--seed", 3, "--clients", 40, "--out", tmp_path / "big")

@@ -327,6 +327,7 @@ def test_verbal_suds_never_speak_a_number(cases200: list[dict]) -> None:
         compose_client(cases200[0], 42, ["P5"], suds_style="roman")
 
 
+@pytest.mark.slow
 def test_no_template_slot_survives_in_a_whole_dataset() -> None:
     """Every pool reaches the data through a fill: a line used as it stands would carry its
     "{event}" to the reader (composer 3.4's Socratic answers did, found by a blind reviewer).

@@ -147,6 +147,7 @@ def test_file_format_needs_format_hf(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 @given(st.sets(st.integers(min_value=1, max_value=10_000), max_size=300))
 def test_splits_are_by_client_deterministic_and_sized(ids):
     split = split_clients(ids)
